@@ -1,0 +1,237 @@
+//! Who is acting and what they may do. A role is granted at an org unit and covers that unit and
+//! everything below it; [`Principal::can`] is the one check every read and write goes through.
+
+mod password;
+mod session;
+
+pub use password::{check_password_policy, hash_password, verify_password};
+pub use session::*;
+
+use serde::Serialize;
+
+use crate::audit::Actor;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Citizen,
+    WindowClerk,
+    Approver,
+    DepartmentAdmin,
+    MatterAdmin,
+    OmEngineer,
+    OmManager,
+    BureauAdmin,
+    Auditor,
+}
+
+/// What a role allows, each within the subtree of the unit it is granted at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Perm {
+    /// See the org tree.
+    ViewOrg,
+    /// Create, rename, move and retire units.
+    ManageOrg,
+    /// List and read accounts and their grants.
+    ViewAccounts,
+    /// Create and change accounts and grant roles.
+    ManageAccounts,
+    /// Read and export the audit trail.
+    ViewAudit,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::Citizen,
+        Role::WindowClerk,
+        Role::Approver,
+        Role::DepartmentAdmin,
+        Role::MatterAdmin,
+        Role::OmEngineer,
+        Role::OmManager,
+        Role::BureauAdmin,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Citizen => "citizen",
+            Role::WindowClerk => "window_clerk",
+            Role::Approver => "approver",
+            Role::DepartmentAdmin => "department_admin",
+            Role::MatterAdmin => "matter_admin",
+            Role::OmEngineer => "om_engineer",
+            Role::OmManager => "om_manager",
+            Role::BureauAdmin => "bureau_admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// By code (`window_clerk`) or by its Chinese or English name (`窗口工作人员`).
+    pub fn parse(s: &str) -> Option<Role> {
+        let s = s.trim();
+        Role::ALL.into_iter().find(|r| {
+            let key = format!("role.{}", r.as_str());
+            r.as_str() == s
+                || crate::i18n::tr(crate::i18n::Lang::Zh, &key) == s
+                || crate::i18n::tr(crate::i18n::Lang::En, &key).eq_ignore_ascii_case(s)
+        })
+    }
+
+    pub fn perms(self) -> &'static [Perm] {
+        use Perm::*;
+        match self {
+            Role::Citizen => &[],
+            Role::WindowClerk | Role::Approver | Role::MatterAdmin => &[ViewOrg],
+            Role::OmEngineer | Role::OmManager => &[ViewOrg, ViewAccounts],
+            Role::DepartmentAdmin => &[ViewOrg, ManageOrg, ViewAccounts, ManageAccounts],
+            Role::BureauAdmin => &[ViewOrg, ManageOrg, ViewAccounts, ManageAccounts, ViewAudit],
+            Role::Auditor => &[ViewOrg, ViewAccounts, ViewAudit],
+        }
+    }
+
+    /// Roles a holder of `self` may grant to others (within their scope). Unit admins may not
+    /// create bureau admins or auditors: that would let them escape their scope or their audit.
+    pub fn may_grant(self, other: Role) -> bool {
+        match self {
+            Role::BureauAdmin => true,
+            Role::DepartmentAdmin => !matches!(other, Role::BureauAdmin | Role::Auditor),
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Grant {
+    pub id: i64,
+    pub role: Role,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub unit_name: String,
+}
+
+/// The signed-in user (or the system itself, for the CLI and the demo builder) with their grants.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub name: String,
+    pub org_unit_id: Option<i64>,
+    pub grants: Vec<Grant>,
+    pub ip: Option<String>,
+    pub csrf: String,
+    /// The command line and the demo builder: allowed everything, audited as `cli`.
+    pub system: bool,
+}
+
+impl Principal {
+    pub fn system() -> Principal {
+        Principal {
+            user_id: None,
+            username: "cli".into(),
+            name: "cli".into(),
+            org_unit_id: None,
+            grants: vec![],
+            ip: None,
+            csrf: String::new(),
+            system: true,
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        if self.system {
+            return Actor::cli();
+        }
+        Actor {
+            user_id: self.user_id,
+            name: self.username.clone(),
+            ip: self.ip.clone(),
+        }
+    }
+
+    /// Whether the principal holds `perm` over the unit at `path`.
+    pub fn can(&self, perm: Perm, path: &str) -> bool {
+        self.system
+            || self
+                .grants
+                .iter()
+                .any(|g| g.role.perms().contains(&perm) && path.starts_with(&g.unit_path))
+    }
+
+    /// Whether the principal holds `perm` anywhere.
+    pub fn has(&self, perm: Perm) -> bool {
+        self.system || self.grants.iter().any(|g| g.role.perms().contains(&perm))
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// The org paths under which `perm` holds (the root `/` for the system).
+    pub fn scopes(&self, perm: Perm) -> Vec<String> {
+        if self.system {
+            return vec!["/".into()];
+        }
+        let mut v: Vec<String> = self
+            .grants
+            .iter()
+            .filter(|g| g.role.perms().contains(&perm))
+            .map(|g| g.unit_path.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Whether the principal may grant `role` at the unit at `path`.
+    pub fn may_grant(&self, role: Role, path: &str) -> bool {
+        self.system
+            || self.grants.iter().any(|g| {
+                g.role.perms().contains(&Perm::ManageAccounts)
+                    && path.starts_with(&g.unit_path)
+                    && g.role.may_grant(role)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(role: Role, path: &str) -> Principal {
+        Principal {
+            grants: vec![Grant {
+                id: 1,
+                role,
+                unit_id: 1,
+                unit_path: path.into(),
+                unit_name: "x".into(),
+            }],
+            system: false,
+            ..Principal::system()
+        }
+    }
+
+    #[test]
+    fn grants_cover_their_subtree_only() {
+        let p = with(Role::DepartmentAdmin, "/1/2/");
+        assert!(p.can(Perm::ManageAccounts, "/1/2/"));
+        assert!(p.can(Perm::ManageAccounts, "/1/2/9/"));
+        assert!(!p.can(Perm::ManageAccounts, "/1/"));
+        assert!(!p.can(Perm::ManageAccounts, "/1/3/"));
+        assert!(!p.can(Perm::ViewAudit, "/1/2/"));
+        assert!(!p.may_grant(Role::BureauAdmin, "/1/2/9/"));
+        assert!(p.may_grant(Role::WindowClerk, "/1/2/9/"));
+    }
+
+    #[test]
+    fn roles_parse_from_code_and_names() {
+        assert_eq!(Role::parse("window_clerk"), Some(Role::WindowClerk));
+        assert_eq!(Role::parse("窗口工作人员"), Some(Role::WindowClerk));
+        assert_eq!(Role::parse("auditor"), Some(Role::Auditor));
+        assert_eq!(Role::parse("Auditor"), Some(Role::Auditor));
+        assert_eq!(Role::parse("king"), None);
+    }
+}

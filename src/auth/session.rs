@@ -1,0 +1,347 @@
+//! Sign-in, sessions and API tokens. A session token is 32 random bytes shown to the client once
+//! (as the HTTP-only cookie, or as the bearer token from the API log-in); the store keeps only its
+//! SHA-256, so a leaked database does not leak live sessions. Each session carries its own CSRF
+//! token for browser forms. Repeated failures lock the account with exponential back-off.
+
+use std::sync::LazyLock;
+
+use chrono::{Duration, Utc};
+use rand::RngCore;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::FromRow;
+
+use super::{Grant, Principal, Role, check_password_policy, hash_password, verify_password};
+use crate::audit::{self, Actor, Change};
+use crate::clock;
+use crate::error::{Error, FieldError, Result};
+use crate::storage::Db;
+
+/// Failures allowed before the first lock.
+pub const FREE_ATTEMPTS: i64 = 5;
+const FIRST_LOCK_SECS: i64 = 30;
+const MAX_LOCK_SECS: i64 = 3600;
+pub const SESSION_HOURS: i64 = 12;
+
+/// Seconds an account is locked after its `failed`-th consecutive failure (0: not locked).
+pub fn lock_seconds(failed: i64) -> i64 {
+    if failed < FREE_ATTEMPTS {
+        0
+    } else {
+        let exp = (failed - FREE_ATTEMPTS).min(12) as u32;
+        (FIRST_LOCK_SECS << exp).min(MAX_LOCK_SECS)
+    }
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// A hash to verify against when the username does not exist, so timing does not reveal it.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password("dummy-password-1").unwrap_or_default());
+
+#[derive(FromRow)]
+struct LoginRow {
+    id: i64,
+    username: String,
+    password_hash: String,
+    active: i64,
+    failed_logins: i64,
+    locked_until: Option<String>,
+    path: String,
+}
+
+/// Checks the password and opens a session. Answers the session token and the principal.
+pub async fn login(
+    db: &Db,
+    username: &str,
+    password: &str,
+    ip: Option<String>,
+) -> Result<(String, Principal)> {
+    let row: Option<LoginRow> = sqlx::query_as(
+        "SELECT u.id, u.username, u.password_hash, u.active, u.failed_logins, u.locked_until, \
+         o.path FROM users u JOIN org_units o ON o.id = u.org_unit_id WHERE u.username = $1",
+    )
+    .bind(username.trim())
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else {
+        let dummy = DUMMY_HASH.clone();
+        let pw = password.to_string();
+        let _ = tokio::task::spawn_blocking(move || verify_password(&pw, &dummy)).await;
+        return Err(Error::InvalidCredentials);
+    };
+    let now = Utc::now();
+    if let Some(until) = row.locked_until.as_deref().and_then(clock::from_db) {
+        if until > now {
+            return Err(Error::Locked {
+                seconds: (until - now).num_seconds() + 1,
+            });
+        }
+    }
+    let (pw, phc) = (password.to_string(), row.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
+        .await
+        .map_err(anyhow::Error::from)?;
+    let actor = Actor {
+        user_id: Some(row.id),
+        name: row.username.clone(),
+        ip: ip.clone(),
+    };
+    if !ok || row.active == 0 {
+        let failed = row.failed_logins + 1;
+        let lock = lock_seconds(failed);
+        let until = (lock > 0).then(|| clock::to_db(now + Duration::seconds(lock)));
+        let mut tx = db.pool.begin().await?;
+        sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+            .bind(failed)
+            .bind(&until)
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            &actor,
+            Change {
+                action: "auth.login_failed",
+                entity: "session",
+                entity_id: row.id.to_string(),
+                scope_path: &row.path,
+                summary: format!("{} ({failed})", row.username),
+                before: None,
+                after: until.as_ref().map(|u| json!({ "locked_until": u })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(if lock > 0 {
+            Error::Locked { seconds: lock }
+        } else {
+            Error::InvalidCredentials
+        });
+    }
+    let token = random_token();
+    let csrf = random_token();
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(row.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, ip, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(token_hash(&token))
+    .bind(row.id)
+    .bind(&csrf)
+    .bind(&ip)
+    .bind(clock::to_db(now))
+    .bind(clock::to_db(now + Duration::hours(SESSION_HOURS)))
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        &actor,
+        Change {
+            action: "auth.login",
+            entity: "session",
+            entity_id: row.id.to_string(),
+            scope_path: &row.path,
+            summary: row.username.clone(),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let p = principal_for_token(db, &token, ip)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    Ok((token, p))
+}
+
+#[derive(FromRow)]
+struct SessionRow {
+    user_id: i64,
+    username: String,
+    name: String,
+    org_unit_id: i64,
+    csrf_token: String,
+}
+
+/// The principal behind a live session token, if any.
+pub async fn principal_for_token(
+    db: &Db,
+    token: &str,
+    ip: Option<String>,
+) -> Result<Option<Principal>> {
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT s.user_id, u.username, u.name, u.org_unit_id, s.csrf_token FROM sessions s \
+         JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 \
+         AND u.active = 1",
+    )
+    .bind(token_hash(token))
+    .bind(clock::now())
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(Principal {
+        user_id: Some(r.user_id),
+        username: r.username,
+        name: r.name,
+        org_unit_id: Some(r.org_unit_id),
+        grants: grants_of(db, r.user_id).await?,
+        ip,
+        csrf: r.csrf_token,
+        system: false,
+    }))
+}
+
+#[derive(FromRow)]
+struct GrantRow {
+    id: i64,
+    role: String,
+    org_unit_id: i64,
+    path: String,
+    name: String,
+}
+
+pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>> {
+    let rows: Vec<GrantRow> = sqlx::query_as(
+        "SELECT g.id, g.role, g.org_unit_id, o.path, o.name FROM role_grants g \
+         JOIN org_units o ON o.id = g.org_unit_id WHERE g.user_id = $1 ORDER BY g.id",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(Grant {
+                id: r.id,
+                role: Role::parse(&r.role)?,
+                unit_id: r.org_unit_id,
+                unit_path: r.path,
+                unit_name: r.name,
+            })
+        })
+        .collect())
+}
+
+pub async fn logout(db: &Db, who: &Principal, token: &str) -> Result<()> {
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash(token))
+        .execute(&mut *tx)
+        .await?;
+    let path = who
+        .grants
+        .first()
+        .map(|g| g.unit_path.clone())
+        .unwrap_or_else(|| "/".into());
+    audit::record(
+        &mut tx,
+        &who.actor(),
+        Change {
+            action: "auth.logout",
+            entity: "session",
+            entity_id: who.user_id.unwrap_or_default().to_string(),
+            scope_path: &path,
+            summary: who.username.clone(),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes the principal's own password after checking the current one; ends their other
+/// sessions.
+pub async fn change_password(
+    db: &Db,
+    who: &Principal,
+    current: &str,
+    new: &str,
+    keep_token: &str,
+) -> Result<()> {
+    let uid = who.user_id.ok_or(Error::Forbidden)?;
+    check_password_policy("new_password", new).map_err(|e| Error::Validation(vec![e]))?;
+    let (phc, path): (String, String) = sqlx::query_as(
+        "SELECT u.password_hash, o.path FROM users u JOIN org_units o ON o.id = u.org_unit_id \
+         WHERE u.id = $1",
+    )
+    .bind(uid)
+    .fetch_one(&db.pool)
+    .await?;
+    let (cur, new_owned) = (current.to_string(), new.to_string());
+    let (ok, new_hash) = tokio::task::spawn_blocking(move || {
+        (verify_password(&cur, &phc), hash_password(&new_owned))
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
+    if !ok {
+        return Err(Error::Validation(vec![FieldError::new(
+            "current_password",
+            "err.wrong_password",
+        )]));
+    }
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(new_hash?)
+        .bind(clock::now())
+        .bind(uid)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(uid)
+        .bind(token_hash(keep_token))
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &who.actor(),
+        Change {
+            action: "user.password",
+            entity: "user",
+            entity_id: uid.to_string(),
+            scope_path: &path,
+            summary: who.username.clone(),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockout_backs_off_exponentially_and_caps() {
+        assert_eq!(lock_seconds(4), 0);
+        assert_eq!(lock_seconds(5), 30);
+        assert_eq!(lock_seconds(6), 60);
+        assert_eq!(lock_seconds(7), 120);
+        assert_eq!(lock_seconds(40), 3600);
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_hashed() {
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_ne!(token_hash(&a), a);
+    }
+}

@@ -1,0 +1,251 @@
+//! The `zhengwu` command line: `serve`, `demo`, `migrate`, `users add-admin`, `users import`.
+//! Every subcommand takes `--data-dir` and `--database-url`, so the CLI works on the same store
+//! as a running server.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+use crate::http::{self, AppState};
+use crate::i18n::Lang;
+use crate::storage::Db;
+use crate::{accounts, auth, demo, org};
+
+#[derive(Parser)]
+#[command(
+    name = "zhengwu",
+    version,
+    about = "zhengwu (政务): Internet+ government services platform"
+)]
+struct Cli {
+    /// Directory for the SQLite file, the config file and uploads.
+    #[arg(long, global = true, env = "ZHENGWU_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// `sqlite://…` or `postgres://…`; defaults to SQLite in the data dir.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the platform.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Create (or reopen) a demo district and serve it.
+    Demo {
+        #[arg(long)]
+        listen: Option<String>,
+        /// Password of the demo log-ins (set on every start when given).
+        #[arg(long)]
+        demo_password: Option<String>,
+    },
+    /// Apply schema migrations and exit.
+    Migrate,
+    /// Account administration.
+    Users {
+        #[command(subcommand)]
+        cmd: UsersCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCmd {
+    /// Create a bureau administrator at the root unit (creating the root on an empty store).
+    AddAdmin {
+        username: String,
+        /// Display name.
+        #[arg(long, default_value = "管理员")]
+        name: String,
+        /// Password; read from standard input when absent.
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Import accounts from a CSV or XLSX file; nothing is written if any row is bad.
+    Import {
+        file: PathBuf,
+        /// Check and report only.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(dispatch(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("ZHENGWU_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if std::env::var("ZHENGWU_LOG_FORMAT").as_deref() == Ok("json") {
+        b.json().try_init()
+    } else {
+        b.compact().try_init()
+    };
+}
+
+async fn open(cli: &Cli, listen: Option<String>) -> anyhow::Result<(Config, Db)> {
+    let config = Config::load(&Overrides {
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+        listen,
+    })?;
+    let db = Db::open(&config.database_url).await?;
+    Ok((config, db))
+}
+
+async fn serve(config: Config, db: Db, banner: Option<String>) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    println!("zhengwu listening on http://{addr}/");
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    tracing::info!(%addr, backend = ?db.backend, "serving");
+    let state = AppState::new(db.clone(), &config);
+    http::serve(state, listener).await?;
+    db.pool.close().await;
+    Ok(())
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.cmd {
+        Cmd::Serve { listen } => {
+            let (config, db) = open(&cli, listen.clone()).await?;
+            serve(config, db, None).await?;
+        }
+        Cmd::Demo {
+            listen,
+            demo_password,
+        } => {
+            let (config, db) = open(&cli, listen.clone()).await?;
+            let logins = demo::ensure(&db, demo_password.as_deref()).await?;
+            serve(config, db, Some(logins)).await?;
+        }
+        Cmd::Migrate => {
+            open(&cli, None).await?;
+            println!("migrations applied");
+        }
+        Cmd::Users {
+            cmd:
+                UsersCmd::AddAdmin {
+                    username,
+                    name,
+                    password,
+                },
+        } => {
+            let (_, db) = open(&cli, None).await?;
+            let password = match password {
+                Some(p) => p.clone(),
+                None => {
+                    let mut s = String::new();
+                    std::io::stdin().read_to_string(&mut s)?;
+                    s.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            if org::list(&db).await?.is_empty() {
+                org::create(
+                    &db,
+                    &auth::Principal::system(),
+                    org::NewUnit {
+                        code: "ROOT".into(),
+                        name: "本区".into(),
+                        kind: "district".into(),
+                        parent_id: None,
+                    },
+                )
+                .await?;
+            }
+            match accounts::add_admin(&db, username, name, &password).await {
+                Ok(id) => println!("created bureau admin {username} (id {id})"),
+                Err(e) => {
+                    eprintln!("{}", describe(&e));
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+        Cmd::Users {
+            cmd: UsersCmd::Import { file, dry_run },
+        } => {
+            let (_, db) = open(&cli, None).await?;
+            let bytes = std::fs::read(file)?;
+            let r = accounts::import(&db, &auth::Principal::system(), &bytes, *dry_run).await?;
+            for e in &r.errors {
+                eprintln!(
+                    "row {}: [{}] {} / {}",
+                    e.row, e.column, e.message_zh, e.message_en
+                );
+            }
+            for (u, p) in &r.generated_passwords {
+                println!("initial password for {u}: {p}");
+            }
+            if !r.errors.is_empty() {
+                eprintln!(
+                    "{} bad rows; nothing imported / 有 {} 行错误，未导入任何账号",
+                    r.errors.len(),
+                    r.errors.len()
+                );
+                return Ok(ExitCode::from(2));
+            }
+            if *dry_run {
+                println!(
+                    "dry run: {} rows OK, nothing written / 试导入：{} 行无误，未写入",
+                    r.rows, r.rows
+                );
+            } else {
+                println!(
+                    "imported {} accounts / 已导入 {} 个账号",
+                    r.created, r.created
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe(e: &crate::Error) -> String {
+    match e {
+        crate::Error::Validation(errs) => errs
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}: {} / {}",
+                    f.field,
+                    f.message(Lang::Zh),
+                    f.message(Lang::En)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => format!("{} / {}", other.message(Lang::Zh), other.message(Lang::En)),
+    }
+}

@@ -1,0 +1,56 @@
+//! Timestamps as stored (fixed-width UTC RFC 3339 text, sortable as text in both stores) and as
+//! shown (China Standard Time, UTC+8, no daylight saving).
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+
+/// China Standard Time.
+pub fn cst() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+/// Now, as stored.
+pub fn now() -> String {
+    to_db(Utc::now())
+}
+
+pub fn to_db(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub fn from_db(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// A stored time shown in China time, `YYYY-MM-DD HH:MM:SS`.
+pub fn display(s: &str) -> String {
+    from_db(s)
+        .map(|t| {
+            t.with_timezone(&cst())
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|| s.to_string())
+}
+
+/// The UTC instant that starts the given China-time calendar day (`YYYY-MM-DD`), as stored.
+pub fn day_start_db(day: &str) -> Option<String> {
+    let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+    let local = d.and_hms_opt(0, 0, 0)?.and_local_timezone(cst()).single()?;
+    Some(to_db(local.with_timezone(&Utc)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_times_sort_as_text_and_show_in_china_time() {
+        let a = day_start_db("2026-01-01").unwrap();
+        assert_eq!(a, "2025-12-31T16:00:00.000000Z");
+        assert!(a < day_start_db("2026-01-02").unwrap());
+        assert_eq!(display(&a), "2026-01-01 00:00:00");
+        assert!(day_start_db("2026-13-01").is_none());
+    }
+}

@@ -1,0 +1,116 @@
+//! Run-time configuration, in layers: built-in defaults → `zhengwu.toml` in the data dir →
+//! environment (`ZHENGWU_DATABASE_URL`, `ZHENGWU_LISTEN`) → command-line flags. The database
+//! URL may hold a password, so `Debug` hides it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+#[derive(Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub listen: SocketAddr,
+    /// Mark cookies `Secure`. Defaults to on unless the server listens on loopback only (a
+    /// browser on the same machine reaches it over plain HTTP).
+    pub secure_cookies: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = match self.database_url.split_once('@') {
+            Some((_, host)) => format!("***@{host}"),
+            None => self.database_url.clone(),
+        };
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &url)
+            .field("listen", &self.listen)
+            .field("secure_cookies", &self.secure_cookies)
+            .finish()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct FileConfig {
+    database_url: Option<String>,
+    listen: Option<String>,
+    secure_cookies: Option<bool>,
+}
+
+/// Flags that override the layers below them.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+}
+
+impl Config {
+    pub fn load(o: &Overrides) -> anyhow::Result<Config> {
+        let data_dir = o
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("zhengwu-data"));
+        std::fs::create_dir_all(&data_dir)?;
+        let file_path = data_dir.join("zhengwu.toml");
+        let file: FileConfig = if file_path.exists() {
+            toml::from_str(&std::fs::read_to_string(&file_path)?)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file_path.display()))?
+        } else {
+            FileConfig::default()
+        };
+        let env = |k: &str| std::env::var(k).ok().filter(|s| !s.is_empty());
+        let database_url = o
+            .database_url
+            .clone()
+            .or_else(|| env("ZHENGWU_DATABASE_URL"))
+            .or(file.database_url)
+            .unwrap_or_else(|| crate::storage::sqlite_url(&data_dir));
+        let listen: SocketAddr = o
+            .listen
+            .clone()
+            .or_else(|| env("ZHENGWU_LISTEN"))
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()?;
+        let secure_cookies = file.secure_cookies.unwrap_or(!listen.ip().is_loopback());
+        Ok(Config {
+            data_dir,
+            database_url,
+            listen,
+            secure_cookies,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_and_hidden_password() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("zhengwu.toml"),
+            "database_url = \"postgres://u:secret@db/zw\"\nlisten = \"0.0.0.0:9000\"\n",
+        )
+        .unwrap();
+        let c = Config::load(&Overrides {
+            data_dir: Some(dir.path().into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert!(c.secure_cookies);
+        assert!(!format!("{c:?}").contains("secret"));
+        let c = Config::load(&Overrides {
+            data_dir: Some(dir.path().into()),
+            listen: Some("127.0.0.1:0".into()),
+            database_url: Some("sqlite://x.db".into()),
+        })
+        .unwrap();
+        assert_eq!(c.database_url, "sqlite://x.db");
+    }
+}

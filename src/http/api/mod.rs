@@ -1,0 +1,40 @@
+//! The JSON API under `/api/v1`. Clients sign in with `POST /auth/login` and send the token as
+//! `Authorization: Bearer …` (or the session cookie plus `X-CSRF-Token` from a browser). Every
+//! error is `{"error": {"code", "message", "fields"}}` in the request's language.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod org;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post};
+
+use super::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(super::openapi::document))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/me", get(auth::me))
+        .route("/me/password", post(auth::change_password))
+        .route("/org/units", get(org::list).post(org::create))
+        .route("/org/units/{id}", get(org::get).patch(org::patch))
+        .route("/org/units/{id}/retire", post(org::retire))
+        .route("/accounts", get(accounts::list).post(accounts::create))
+        .route(
+            "/accounts/import",
+            post(accounts::import).layer(DefaultBodyLimit::max(20 << 20)),
+        )
+        .route("/accounts/{id}", get(accounts::get).patch(accounts::patch))
+        .route("/accounts/{id}/password", post(accounts::reset_password))
+        .route("/accounts/{id}/grants", post(accounts::add_grant))
+        .route(
+            "/accounts/{id}/grants/{gid}",
+            delete(accounts::remove_grant),
+        )
+        .route("/audit", get(audit::list))
+        .route("/audit/export", get(audit::export))
+}

@@ -1,0 +1,139 @@
+//! The HTTP layer: the JSON API under `/api/v1` ([`api`]), the server-rendered pages ([`web`]),
+//! and the operational endpoints (`/healthz`, `/metrics`). Handlers are thin: they parse, call
+//! the domain, and render; authorisation lives in the domain functions they call.
+
+pub mod api;
+pub mod context;
+pub mod error;
+mod metrics;
+mod openapi;
+pub mod pages;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::storage::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub pages: Arc<pages::Pages>,
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: &Config) -> AppState {
+        AppState {
+            db,
+            pages: Arc::new(pages::Pages::new()),
+            secure_cookies: config.secure_cookies,
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(web::router())
+        .nest("/api/v1", api::router())
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::render))
+        .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            context::authenticate,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error::localize,
+        ))
+        .layer(middleware::from_fn(metrics::track))
+        .layer(middleware::from_fn(security_headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz(axum::extract::State(s): axum::extract::State<AppState>) -> impl IntoResponse {
+    let ok = s.db.ping().await;
+    let code = if ok { 200 } else { 503 };
+    (
+        axum::http::StatusCode::from_u16(code).expect("valid"),
+        axum::Json(serde_json::json!({"status": if ok {"ok"} else {"degraded"}, "database": ok})),
+    )
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+}
+
+async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../static/app.js"),
+    )
+}
+
+async fn security_headers(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    resp
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests and returns.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

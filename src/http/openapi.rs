@@ -1,0 +1,41 @@
+//! The OpenAPI document at `/api/v1/openapi.json`, generated from the handlers' annotations and
+//! the request/response types, so it cannot drift from the code.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+use super::api;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "zhengwu API",
+        description = "Internet+ government services platform"
+    ),
+    paths(
+        api::auth::login,
+        api::auth::logout,
+        api::auth::me,
+        api::auth::change_password,
+        api::org::list,
+        api::org::get,
+        api::org::create,
+        api::org::patch,
+        api::org::retire,
+        api::accounts::list,
+        api::accounts::create,
+        api::accounts::get,
+        api::accounts::patch,
+        api::accounts::reset_password,
+        api::accounts::add_grant,
+        api::accounts::remove_grant,
+        api::accounts::import,
+        api::audit::list,
+        api::audit::export,
+    )
+)]
+pub struct ApiDoc;
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,144 @@
+//! Page rendering: the templates (compiled into the binary with `include_str!`), the `t()`
+//! translation function they call, and the context every page shares (language, the signed-in
+//! user, the CSRF token, the navigation the user's roles allow).
+
+use axum::response::Html;
+use minijinja::value::{Kwargs, Value};
+use minijinja::{Environment, State, context};
+
+use super::context::{Ctx, Session};
+use super::error::Rendered;
+use crate::auth::Perm;
+use crate::clock;
+use crate::i18n::{Lang, tr};
+
+pub struct Pages {
+    env: Environment<'static>,
+}
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+    ("org.html", include_str!("../../templates/org.html")),
+    (
+        "accounts.html",
+        include_str!("../../templates/accounts.html"),
+    ),
+    ("account.html", include_str!("../../templates/account.html")),
+    (
+        "account_new.html",
+        include_str!("../../templates/account_new.html"),
+    ),
+    ("import.html", include_str!("../../templates/import.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
+    (
+        "password.html",
+        include_str!("../../templates/password.html"),
+    ),
+];
+
+fn lang_of(state: &State) -> Lang {
+    match state.lookup("lang").as_ref().and_then(|v| v.as_str()) {
+        Some("en") => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+/// `t("key")`, or `t("key", arg="x")` to fill `{}`.
+fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let msg = tr(lang_of(state), key).to_string();
+    let arg: Option<String> = kwargs.get("arg")?;
+    kwargs.assert_all_used()?;
+    Ok(match arg {
+        Some(a) => msg.replace("{}", &a),
+        None => msg,
+    })
+}
+
+impl Default for Pages {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Pages {
+    pub fn new() -> Pages {
+        let mut env = Environment::new();
+        for (name, src) in TEMPLATES {
+            env.add_template(name, src).expect("templates compile");
+        }
+        env.add_function("t", t);
+        env.add_filter("cst", |s: String| clock::display(&s));
+        Pages { env }
+    }
+
+    /// Renders `name` with the shared context plus `extra`.
+    pub fn render(
+        &self,
+        name: &str,
+        ctx: &Ctx,
+        session: Option<&Session>,
+        extra: Value,
+    ) -> Html<String> {
+        let base = base_context(ctx, session);
+        let merged = context! { ..extra, ..base };
+        match self.env.get_template(name).and_then(|t| t.render(merged)) {
+            Ok(s) => Html(s),
+            Err(e) => {
+                tracing::error!(template = name, error = %e, "template failed");
+                Html(format!("<h1>{}</h1>", tr(ctx.lang, "err.internal")))
+            }
+        }
+    }
+
+    pub fn error_page(&self, ctx: &Ctx, r: &Rendered) -> Html<String> {
+        self.render(
+            "error.html",
+            ctx,
+            None,
+            context! { status => r.status.as_u16(), message => r.message(ctx.lang),
+            fields => crate::http::pages::ser(&r.fields(ctx.lang)) },
+        )
+    }
+}
+
+fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
+    let lang = if ctx.lang == Lang::En { "en" } else { "zh" };
+    let Some(s) = session else {
+        return context! { lang, html_lang => ctx.lang.code(), user => Value::UNDEFINED };
+    };
+    let p = &s.principal;
+    let mut nav = vec![("/", "nav.home")];
+    if p.has(Perm::ViewOrg) {
+        nav.push(("/org", "nav.org"));
+    }
+    if p.has(Perm::ViewAccounts) {
+        nav.push(("/accounts", "nav.accounts"));
+    }
+    if p.has(Perm::ManageAccounts) {
+        nav.push(("/accounts/import", "nav.import"));
+    }
+    if p.has(Perm::ViewAudit) {
+        nav.push(("/audit", "nav.audit"));
+    }
+    let roles: Vec<Value> = p
+        .grants
+        .iter()
+        .map(|g| context! { role => g.role.as_str(), unit => g.unit_name.clone() })
+        .collect();
+    context! {
+        lang,
+        html_lang => ctx.lang.code(),
+        csrf => p.csrf.clone(),
+        user => context! { name => p.name.clone(), username => p.username.clone(), roles },
+        nav => nav.into_iter().map(|(href, key)| context!{ href, key }).collect::<Vec<_>>(),
+    }
+}
+
+/// A serialisable value for a template.
+pub fn ser<T: serde::Serialize>(t: &T) -> Value {
+    Value::from(minijinja::value::Serde(t))
+}

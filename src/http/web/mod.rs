@@ -1,0 +1,93 @@
+//! Server-rendered pages for staff: sign-in, home, org tree, accounts and grants, import, audit
+//! trail. Forms post back with the session's CSRF token; errors are shown beside their fields
+//! with a summary at the top (the GOV.UK pattern).
+
+mod accounts;
+mod audit;
+mod org;
+mod session;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use super::AppState;
+use crate::error::{Error, FieldError};
+use crate::i18n::Lang;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(session::home))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/lang/{code}", get(session::set_lang))
+        .route(
+            "/password",
+            get(session::password_page).post(session::change_password),
+        )
+        .route("/org", get(org::page).post(org::create))
+        .route("/org/{id}/rename", post(org::rename))
+        .route("/org/{id}/move", post(org::move_unit))
+        .route("/org/{id}/retire", post(org::retire))
+        .route("/accounts", get(accounts::list).post(accounts::create))
+        .route("/accounts/new", get(accounts::new_page))
+        .route(
+            "/accounts/import",
+            get(accounts::import_page).post(accounts::import),
+        )
+        .route("/accounts/export", get(accounts::export))
+        .route("/accounts/{id}", get(accounts::show).post(accounts::update))
+        .route("/accounts/{id}/grants", post(accounts::add_grant))
+        .route(
+            "/accounts/{id}/grants/{gid}/delete",
+            post(accounts::remove_grant),
+        )
+        .route("/accounts/{id}/password", post(accounts::reset_password))
+        .route("/audit", get(audit::page))
+        .route("/audit/export", get(audit::export))
+}
+
+pub fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let s = format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&s).expect("cookie is ASCII")
+}
+
+pub fn redirect_with_cookie(to: &str, cookie: HeaderValue) -> Response {
+    let mut r = Redirect::to(to).into_response();
+    r.headers_mut().append(header::SET_COOKIE, cookie);
+    r
+}
+
+/// A same-site path to go back to, or `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        _ => "/".into(),
+    }
+}
+
+/// Splits an error into field messages a form can show, or passes other errors on.
+pub fn form_errors(e: Error, lang: Lang) -> Result<Vec<(String, String)>, Error> {
+    match e {
+        Error::Validation(errs) => Ok(errs
+            .iter()
+            .map(|f| (f.field.clone(), f.message(lang)))
+            .collect()),
+        Error::Conflict(k) => Ok(vec![(
+            "form".into(),
+            FieldError::new("form", k).message(lang),
+        )]),
+        other => Err(other),
+    }
+}
+
+pub fn errors_value(errs: &[(String, String)]) -> minijinja::Value {
+    errs.iter()
+        .map(|(f, m)| minijinja::context! { field => f, message => m })
+        .collect::<Vec<_>>()
+        .into()
+}

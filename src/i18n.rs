@@ -1,0 +1,577 @@
+//! Languages and the message catalogue. zh-CN is the default; English is the switch. Every
+//! user-visible string (pages, API errors, import reports) is a key here, so the two languages
+//! cannot drift apart silently: `tr` falls back to the key itself, which tests catch.
+//!
+//! A plain table rather than Fluent/gettext: the catalogue is small, compiled in, and needs no
+//! plural rules for Chinese.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The language of a request: the `lang` cookie if set, else the first known language in
+    /// `Accept-Language`, else Chinese.
+    pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+        if let Some(l) = cookie.and_then(Lang::parse) {
+            return l;
+        }
+        accept_language
+            .into_iter()
+            .flat_map(|h| h.split(','))
+            .filter_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+            .next()
+            .unwrap_or_default()
+    }
+}
+
+/// The message for `key` in `lang`; the key itself when it is unknown.
+pub fn tr(lang: Lang, key: &str) -> &str {
+    match entry(key) {
+        Some((zh, en)) => match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        },
+        None => key,
+    }
+}
+
+pub fn is_known(key: &str) -> bool {
+    entry(key).is_some()
+}
+
+fn entry(key: &str) -> Option<(&'static str, &'static str)> {
+    CATALOGUE
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, zh, en)| (*zh, *en))
+}
+
+const CATALOGUE: &[(&str, &str, &str)] = &[
+    // application and navigation
+    (
+        "app.name",
+        "龙华区政务服务平台",
+        "Longhua Government Services Platform",
+    ),
+    (
+        "app.sub",
+        "互联网+政务服务 · 一门式一网式",
+        "Internet+ government services · one door, one network",
+    ),
+    (
+        "app.footer",
+        "zhengwu 政务服务平台 · 区政务服务局 运维值班电话 0755-12345",
+        "zhengwu government services platform · bureau O&M duty line 0755-12345",
+    ),
+    ("nav.label", "主导航", "Main navigation"),
+    ("nav.home", "工作台", "Home"),
+    ("nav.org", "组织机构", "Org tree"),
+    ("nav.accounts", "账号与角色", "Accounts & roles"),
+    ("nav.import", "批量导入", "Bulk import"),
+    ("nav.audit", "审计日志", "Audit trail"),
+    ("nav.password", "修改密码", "Change password"),
+    ("nav.logout", "退出", "Sign out"),
+    // shared UI words
+    ("ui.skip", "跳到正文", "Skip to content"),
+    ("ui.actions", "操作", "Actions"),
+    ("ui.all", "全部", "All"),
+    ("ui.back", "返回", "Back"),
+    ("ui.cancel", "取消", "Cancel"),
+    ("ui.coming", "即将上线", "Coming soon"),
+    ("ui.create", "创建", "Create"),
+    ("ui.save", "保存", "Save"),
+    ("ui.saved", "已保存。", "Saved."),
+    ("ui.search", "搜索", "Search"),
+    ("ui.filter", "筛选", "Filter"),
+    ("ui.none", "没有符合条件的记录。", "Nothing matches."),
+    ("ui.total", "共 {} 条", "{} in all"),
+    ("ui.pages", "分页", "Pages"),
+    ("ui.prev", "上一页", "Previous"),
+    ("ui.next", "下一页", "Next"),
+    ("ui.page_of", "第 {} 页", "Page {}"),
+    ("ui.export_xlsx", "导出 Excel", "Export Excel"),
+    ("ui.export_csv", "导出 CSV", "Export CSV"),
+    ("ui.error_title", "无法完成操作", "That did not work"),
+    (
+        "ui.there_is_a_problem",
+        "请修改以下问题",
+        "There is a problem",
+    ),
+    (
+        "ui.password_changed",
+        "密码已修改，其他设备上的登录已退出。",
+        "Password changed; your other sessions were signed out.",
+    ),
+    (
+        "ui.password_reset",
+        "密码已重置，该账号的登录已全部退出。",
+        "Password reset; all of the account's sessions were ended.",
+    ),
+    ("ui.yes", "是", "Yes"),
+    ("ui.no", "否", "No"),
+    // sign-in and home
+    ("login.title", "工作人员登录", "Staff sign-in"),
+    (
+        "login.hint",
+        "请使用区政务服务局分配的账号登录。",
+        "Sign in with the account the bureau gave you.",
+    ),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    (
+        "login.aside",
+        "一个系统办理区、街道、社区三级政务服务：事项目录、网上办事、一窗受理、审批、电子证照与运维。",
+        "One system for district, street and community services: catalog, online hall, one-window counter, approvals, e-licences and operations.",
+    ),
+    ("home.hello", "您好，{}", "Hello, {}"),
+    ("home.roles", "您的角色：", "Your roles:"),
+    ("card.org.title", "组织机构", "Org tree"),
+    (
+        "card.org.body",
+        "查看区、街道、社区三级机构、部门与服务大厅，在权限范围内新建、更名、调整与撤销。",
+        "See the district, streets, communities, departments and halls; create, rename, move and retire within your scope.",
+    ),
+    ("card.account_new.title", "新建账号", "New account"),
+    (
+        "card.account_new.body",
+        "为本单位及下级单位的工作人员开设账号并授予角色。",
+        "Open accounts for staff of your unit and below, and grant roles.",
+    ),
+    ("card.import.title", "批量导入账号", "Import accounts"),
+    (
+        "card.import.body",
+        "从 Excel 或 CSV 批量导入账号与角色，先试导入检查每一行。",
+        "Import accounts and roles from Excel or CSV; check every row with a dry run first.",
+    ),
+    ("card.accounts.title", "账号与角色", "Accounts & roles"),
+    (
+        "card.accounts.body",
+        "查询权限范围内的账号及其角色。",
+        "Look up the accounts and roles within your scope.",
+    ),
+    ("card.audit.title", "审计日志", "Audit trail"),
+    (
+        "card.audit.body",
+        "谁在何时从何处改了什么：筛选、查看修改前后内容并导出。",
+        "Who changed what, when and from where: filter, compare before and after, export.",
+    ),
+    ("card.window.title", "一窗受理", "Window acceptance"),
+    (
+        "card.window.body",
+        "叫号、收件、受理、打印回执。",
+        "Call the queue, receive, accept, print receipts.",
+    ),
+    ("card.approval.title", "审批待办", "Approval inbox"),
+    (
+        "card.approval.body",
+        "按流程审批办件，时限按工作日计算。",
+        "Decide applications along the workflow, deadlines in working days.",
+    ),
+    ("card.catalog.title", "事项管理", "Matters"),
+    (
+        "card.catalog.body",
+        "维护权责清单事项与办事指南。",
+        "Maintain the matters and their service guides.",
+    ),
+    ("card.ops.title", "运维工单", "O&M tickets"),
+    (
+        "card.ops.body",
+        "三级响应、服务时限与每周报告。",
+        "Three-level response, service levels, weekly reports.",
+    ),
+    ("card.citizen.title", "我的办件", "My applications"),
+    (
+        "card.citizen.body",
+        "网上申办、查进度、评价服务。",
+        "Apply online, track progress, rate the service.",
+    ),
+    ("card.password.title", "修改密码", "Change password"),
+    (
+        "card.password.body",
+        "定期修改密码，保护群众数据安全。",
+        "Change your password regularly to keep citizens' data safe.",
+    ),
+    ("pw.current", "当前密码", "Current password"),
+    ("pw.new", "新密码", "New password"),
+    ("pw.confirm", "再次输入新密码", "New password again"),
+    (
+        "pw.hint",
+        "至少 8 位，须同时包含字母和数字。",
+        "At least 8 characters with letters and digits.",
+    ),
+    // org tree
+    (
+        "org.filter",
+        "按名称或编码筛选机构",
+        "Filter units by name or code",
+    ),
+    ("org.users", "{} 个账号", "{} accounts"),
+    ("org.retired", "已撤销", "Retired"),
+    ("org.rename", "名称", "Name"),
+    ("org.move_under", "调整到", "Move under"),
+    ("org.move", "调整", "Move"),
+    ("org.retire", "撤销机构", "Retire unit"),
+    (
+        "org.retire_confirm",
+        "确定撤销“{}”吗？撤销后保留历史记录。",
+        "Retire “{}”? Its history is kept.",
+    ),
+    ("org.new", "新建下级机构", "New unit"),
+    ("org.parent", "上级机构", "Parent unit"),
+    ("org.kind", "类型", "Kind"),
+    ("org.code", "机构编码", "Code"),
+    ("org.name", "机构名称", "Name"),
+    // accounts
+    ("col.username", "用户名", "Username"),
+    ("col.name", "姓名", "Name"),
+    ("col.unit", "所属机构", "Unit"),
+    ("col.org_unit", "所属机构", "Unit"),
+    ("col.roles", "角色", "Roles"),
+    ("col.role", "角色", "Role"),
+    ("col.scope", "授权范围", "Scope"),
+    ("col.email", "电子邮箱", "E-mail"),
+    ("col.phone", "电话", "Phone"),
+    ("col.status", "状态", "Status"),
+    ("col.active", "启用", "Enabled"),
+    ("col.created_at", "创建时间", "Created"),
+    ("col.updated_at", "更新时间", "Updated"),
+    ("acc.new", "新建账号", "New account"),
+    (
+        "acc.search_hint",
+        "用户名、姓名、电话或邮箱",
+        "Username, name, phone or e-mail",
+    ),
+    ("acc.active", "启用", "Enabled"),
+    ("acc.inactive", "停用", "Disabled"),
+    ("acc.details", "基本信息", "Details"),
+    ("acc.grant", "授予角色", "Grant role"),
+    ("acc.revoke", "收回", "Revoke"),
+    ("acc.reset_password", "重置密码", "Reset password"),
+    (
+        "acc.history",
+        "查看此账号的审计记录",
+        "See this account's audit history",
+    ),
+    ("acc.initial_password", "初始密码", "Initial password"),
+    (
+        "acc.username_hint",
+        "3–32 位字母、数字、点、下划线或连字符，创建后不可修改。",
+        "3–32 letters, digits, dots, underscores or hyphens; cannot be changed later.",
+    ),
+    // import
+    (
+        "imp.file",
+        "账号文件（CSV 或 Excel）",
+        "Account file (CSV or Excel)",
+    ),
+    (
+        "imp.hint",
+        "第一行为列名；CSV 使用 UTF-8 编码（Excel“另存为 CSV UTF-8”即可）。",
+        "The first row names the columns; CSV in UTF-8 (Excel's “CSV UTF-8” works).",
+    ),
+    (
+        "imp.dry_run",
+        "仅试导入：检查每一行，不写入",
+        "Dry run: check every row, write nothing",
+    ),
+    ("imp.submit", "上传并检查", "Upload and check"),
+    ("imp.working", "正在处理，请稍候…", "Working, please wait…"),
+    ("imp.columns", "文件格式", "File format"),
+    ("imp.col_username", "用户名，不可重复", "Username, unique"),
+    (
+        "imp.col_org_unit",
+        "机构编码，或路径如 龙华区/民治街道/北站社区",
+        "Unit code, or a path such as 龙华区/民治街道/北站社区",
+    ),
+    (
+        "imp.col_roles",
+        "角色编码或名称，多个用 ; 分隔，授予在所属机构",
+        "Role codes or names separated by ;, granted at the account's unit",
+    ),
+    ("imp.col_optional", "可留空", "May be empty"),
+    (
+        "imp.col_password",
+        "可选；留空则生成初始密码",
+        "Optional; an initial password is generated when empty",
+    ),
+    ("imp.report", "导入结果", "Import report"),
+    (
+        "imp.bad_rows",
+        "有 {} 处错误，未导入任何账号。请修改后重新上传。",
+        "{} problems found; nothing was imported. Fix them and upload again.",
+    ),
+    ("imp.row", "行号", "Row"),
+    ("imp.column", "列", "Column"),
+    ("imp.reason", "原因", "Reason"),
+    (
+        "imp.dry_ok",
+        "试导入通过：{} 行全部无误，尚未写入。取消勾选“仅试导入”后再次上传即可导入。",
+        "Dry run passed: all {} rows are valid; nothing written yet. Upload again without “dry run” to import.",
+    ),
+    ("imp.done", "已导入 {} 个账号。", "{} accounts imported."),
+    (
+        "imp.generated",
+        "以下账号的初始密码只显示这一次，请妥善转交：",
+        "Initial passwords, shown only this once; hand them over safely:",
+    ),
+    // audit page
+    ("aud.time", "时间", "Time"),
+    ("aud.actor", "操作人", "Actor"),
+    ("aud.ip", "来源地址", "From"),
+    ("aud.action", "操作", "Action"),
+    ("aud.summary", "摘要", "Summary"),
+    ("aud.change", "修改内容", "Change"),
+    ("aud.show", "查看", "Show"),
+    ("aud.before", "修改前", "Before"),
+    ("aud.after", "修改后", "After"),
+    ("aud.from", "起始日期", "From"),
+    ("aud.to", "截止日期", "To"),
+    ("aud.group.unit.", "机构", "Units"),
+    ("aud.group.user.", "账号", "Accounts"),
+    ("aud.group.grant.", "角色授权", "Role grants"),
+    ("aud.group.auth.", "登录", "Sign-ins"),
+    // errors
+    (
+        "err.not_found",
+        "未找到该资源，或您无权查看。",
+        "Not found, or you may not see it.",
+    ),
+    ("err.unauthenticated", "请先登录。", "Please sign in first."),
+    (
+        "err.forbidden",
+        "您无权执行此操作。",
+        "You are not allowed to do this.",
+    ),
+    (
+        "err.csrf",
+        "页面已过期，请刷新后重试。",
+        "This page has expired; reload it and try again.",
+    ),
+    (
+        "err.invalid_credentials",
+        "用户名或密码错误。",
+        "Wrong username or password.",
+    ),
+    (
+        "err.locked",
+        "登录失败次数过多，账号已临时锁定，请 {} 秒后再试。",
+        "Too many failed sign-ins; the account is locked for {} more seconds.",
+    ),
+    (
+        "err.validation",
+        "提交的内容有误：",
+        "Please correct the input: ",
+    ),
+    (
+        "err.internal",
+        "系统内部错误，请稍后重试；如持续出现请联系运维。",
+        "Internal error; try again later, and call O&M if it persists.",
+    ),
+    (
+        "err.username_taken",
+        "该用户名已被使用。",
+        "That username is already taken.",
+    ),
+    (
+        "err.code_taken",
+        "该机构编码已被使用。",
+        "That unit code is already taken.",
+    ),
+    (
+        "err.grant_exists",
+        "该账号在此机构已有此角色。",
+        "The account already has this role at that unit.",
+    ),
+    (
+        "err.unit_has_children",
+        "该机构下还有未撤销的下级机构或在用账号，不能撤销。",
+        "The unit still has active sub-units or accounts and cannot be retired.",
+    ),
+    (
+        "err.move_into_self",
+        "不能把机构移动到它自己或它的下级之下。",
+        "A unit cannot be moved under itself or its own sub-units.",
+    ),
+    (
+        "err.unit_retired",
+        "该机构已撤销。",
+        "That unit has been retired.",
+    ),
+    (
+        "err.wrong_password",
+        "当前密码不正确。",
+        "The current password is wrong.",
+    ),
+    // field errors
+    ("field.required", "必填。", "Required."),
+    (
+        "field.too_long",
+        "不能超过 {} 个字符。",
+        "At most {} characters.",
+    ),
+    (
+        "field.username",
+        "用户名只能用 3–32 位字母、数字、点、下划线或连字符。",
+        "Usernames are 3–32 letters, digits, dots, underscores or hyphens.",
+    ),
+    (
+        "field.password_weak",
+        "密码至少 8 位，且须同时包含字母和数字。",
+        "Passwords need at least 8 characters with letters and digits.",
+    ),
+    (
+        "field.email",
+        "电子邮箱格式不正确。",
+        "Not a valid e-mail address.",
+    ),
+    (
+        "field.phone",
+        "电话号码格式不正确（11 位手机号或带区号的固定电话）。",
+        "Not a valid phone number (11-digit mobile or landline with area code).",
+    ),
+    ("field.role_unknown", "未知角色：{}。", "Unknown role: {}."),
+    (
+        "field.unit_unknown",
+        "找不到机构：{}。",
+        "No such unit: {}.",
+    ),
+    (
+        "field.unit_out_of_scope",
+        "机构 {} 不在您的管理范围内。",
+        "Unit {} is outside what you administer.",
+    ),
+    (
+        "field.role_not_grantable",
+        "您不能授予角色：{}。",
+        "You may not grant the role: {}.",
+    ),
+    (
+        "field.kind_unknown",
+        "未知机构类型：{}。",
+        "Unknown unit kind: {}.",
+    ),
+    (
+        "field.kind_parent",
+        "该类型的机构不能设在所选上级之下。",
+        "A unit of this kind cannot sit under the chosen parent.",
+    ),
+    (
+        "field.code",
+        "机构编码只能用 2–32 位字母、数字或连字符。",
+        "Unit codes are 2–32 letters, digits or hyphens.",
+    ),
+    (
+        "field.duplicate_in_file",
+        "文件中用户名重复：{}。",
+        "Username repeated in the file: {}.",
+    ),
+    (
+        "field.missing_column",
+        "缺少列：{}。",
+        "Missing column: {}.",
+    ),
+    (
+        "field.file_format",
+        "无法读取文件：{}。",
+        "Cannot read the file: {}.",
+    ),
+    (
+        "field.empty_file",
+        "文件中没有数据行。",
+        "The file has no data rows.",
+    ),
+    (
+        "field.mismatch",
+        "两次输入的新密码不一致。",
+        "The new passwords do not match.",
+    ),
+    // roles
+    ("role.citizen", "群众/企业", "Citizen or company"),
+    ("role.window_clerk", "窗口工作人员", "Window clerk"),
+    ("role.approver", "审批人员", "Approver"),
+    ("role.department_admin", "单位管理员", "Unit administrator"),
+    ("role.matter_admin", "事项管理员", "Matter administrator"),
+    ("role.om_engineer", "运维工程师", "O&M engineer"),
+    ("role.om_manager", "运维经理", "O&M manager"),
+    (
+        "role.bureau_admin",
+        "政务服务局管理员",
+        "Bureau administrator",
+    ),
+    ("role.auditor", "审计员", "Auditor"),
+    // unit kinds
+    ("kind.district", "区", "District"),
+    ("kind.street", "街道", "Street"),
+    ("kind.community", "社区", "Community"),
+    ("kind.department", "部门", "Department"),
+    ("kind.hall", "服务大厅", "Service hall"),
+    // audit actions
+    ("audit.unit.create", "新建机构", "Unit created"),
+    ("audit.unit.rename", "机构更名", "Unit renamed"),
+    ("audit.unit.move", "机构调整上级", "Unit moved"),
+    ("audit.unit.retire", "撤销机构", "Unit retired"),
+    ("audit.user.create", "新建账号", "Account created"),
+    ("audit.user.update", "修改账号", "Account changed"),
+    ("audit.user.deactivate", "停用账号", "Account disabled"),
+    ("audit.user.activate", "启用账号", "Account enabled"),
+    ("audit.user.password", "修改密码", "Password changed"),
+    ("audit.user.reset_password", "重置密码", "Password reset"),
+    ("audit.user.import", "批量导入账号", "Accounts imported"),
+    ("audit.grant.add", "授予角色", "Role granted"),
+    ("audit.grant.remove", "收回角色", "Role revoked"),
+    ("audit.auth.login", "登录", "Signed in"),
+    ("audit.auth.login_failed", "登录失败", "Sign-in failed"),
+    ("audit.auth.logout", "退出", "Signed out"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiates_cookie_then_header_then_chinese() {
+        assert_eq!(Lang::negotiate(Some("en"), Some("zh-CN")), Lang::En);
+        assert_eq!(Lang::negotiate(None, Some("fr-FR,en;q=0.8")), Lang::En);
+        assert_eq!(Lang::negotiate(None, Some("fr-FR")), Lang::Zh);
+        assert_eq!(Lang::negotiate(None, None), Lang::Zh);
+    }
+
+    #[test]
+    fn every_key_is_unique_and_translated() {
+        for (i, (k, zh, en)) in CATALOGUE.iter().enumerate() {
+            assert!(!zh.is_empty() && !en.is_empty(), "{k}");
+            assert!(
+                CATALOGUE[..i].iter().all(|(k2, _, _)| k2 != k),
+                "duplicate {k}"
+            );
+        }
+        assert_eq!(
+            tr(Lang::En, "err.not_found"),
+            "Not found, or you may not see it."
+        );
+        assert_eq!(tr(Lang::Zh, "no.such.key"), "no.such.key");
+    }
+}

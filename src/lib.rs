@@ -1,0 +1,21 @@
+//! zhengwu (政务): a district's Internet+ government services platform.
+//!
+//! The library holds everything; `main.rs` only calls [`cli::run`]. Layers, from the bottom:
+//! [`storage`] (one database handle over SQLite or PostgreSQL), the domain areas ([`org`],
+//! [`accounts`], [`auth`], [`audit`]) with their rules and queries, and [`http`] (JSON API and
+//! server-rendered pages). Later systems (catalog, approval, window, ops) get folders of their own.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod i18n;
+pub mod org;
+pub mod storage;
+
+pub use error::{Error, Result};

@@ -1,0 +1,5 @@
+//! The `zhengwu` binary: see [`zhengwu::cli`] for the subcommands.
+
+fn main() -> std::process::ExitCode {
+    zhengwu::cli::run()
+}
