@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::{Any, AnyConnection, AssertSqlSafe, FromRow, QueryBuilder};
+use sqlx::{AnyConnection, AssertSqlSafe, FromRow};
 
 use super::{check_email, check_person_name, check_phone, check_username};
 use crate::audit::{self, Actor, Change};
@@ -11,7 +11,7 @@ use crate::auth::{Grant, Perm, Principal, Role, check_password_policy, grants_of
 use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::org;
-use crate::storage::{Db, subtree_pattern};
+use crate::storage::{Db, Sql, subtree_pattern};
 
 #[derive(Debug, Clone, Serialize, FromRow, utoipa::ToSchema)]
 pub struct User {
@@ -62,31 +62,21 @@ pub struct Page<T> {
     pub per_page: i64,
 }
 
-fn push_filters(qb: &mut QueryBuilder<Any>, q: &ListQuery, scopes: &[String], sub: Option<String>) {
-    qb.push(" WHERE (");
-    for (i, s) in scopes.iter().enumerate() {
-        if i > 0 {
-            qb.push(" OR ");
-        }
-        qb.push("o.path LIKE ").push_bind(subtree_pattern(s));
-    }
-    if scopes.is_empty() {
-        qb.push("1 = 0");
-    }
-    qb.push(")");
+fn push_filters(s: &mut Sql, q: &ListQuery, scopes: &[String], sub: Option<String>) {
+    s.push(" WHERE ").any_subtree("o.path", scopes);
     if let Some(p) = sub {
-        qb.push(" AND o.path LIKE ").push_bind(subtree_pattern(&p));
+        s.push(" AND o.path LIKE ").bind(subtree_pattern(&p));
     }
     if let Some(t) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let pat = format!("%{t}%");
-        qb.push(" AND (u.username LIKE ").push_bind(pat.clone());
-        qb.push(" OR u.name LIKE ").push_bind(pat.clone());
-        qb.push(" OR u.email LIKE ").push_bind(pat.clone());
-        qb.push(" OR u.phone LIKE ").push_bind(pat).push(")");
+        s.push(" AND (u.username LIKE ").bind(pat.as_str());
+        s.push(" OR u.name LIKE ").bind(pat.as_str());
+        s.push(" OR u.email LIKE ").bind(pat.as_str());
+        s.push(" OR u.phone LIKE ").bind(pat).push(")");
     }
     if let Some(r) = q.role.as_deref().and_then(Role::parse) {
-        qb.push(" AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.role = ")
-            .push_bind(r.as_str())
+        s.push(" AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.role = ")
+            .bind(r.as_str())
             .push(")");
     }
 }
@@ -101,14 +91,12 @@ pub async fn list(db: &Db, who: &Principal, q: &ListQuery) -> Result<Page<User>>
         Some(id) => Some(org::get(db, id).await?.path),
         None => None,
     };
-    let mut qb = QueryBuilder::<Any>::new(
-        "SELECT COUNT(*) FROM users u JOIN org_units o ON o.id = u.org_unit_id",
-    );
-    push_filters(&mut qb, q, &scopes, sub.clone());
-    let total: i64 = qb.build_query_scalar().fetch_one(&db.pool).await?;
+    let mut s = Sql::new("SELECT COUNT(*) FROM users u JOIN org_units o ON o.id = u.org_unit_id");
+    push_filters(&mut s, q, &scopes, sub.clone());
+    let total: i64 = s.scalar().fetch_one(&db.pool).await?;
 
-    let mut qb = QueryBuilder::<Any>::new(format!("SELECT {COLS}"));
-    push_filters(&mut qb, q, &scopes, sub);
+    let mut s = Sql::new(format!("SELECT {COLS}"));
+    push_filters(&mut s, q, &scopes, sub);
     let sort = q.sort.as_deref().unwrap_or("username");
     let (col, desc) = match sort.strip_prefix('-') {
         Some(s) => (s, true),
@@ -120,17 +108,17 @@ pub async fn list(db: &Db, who: &Principal, q: &ListQuery) -> Result<Page<User>>
         "created_at" => "u.created_at",
         _ => "u.username",
     };
-    qb.push(format!(
+    s.push(&format!(
         " ORDER BY {col} {}, u.id",
         if desc { "DESC" } else { "ASC" }
     ));
     let per_page = q.per_page.unwrap_or(25).clamp(1, 500);
     let page = q.page.unwrap_or(1).max(1);
-    qb.push(" LIMIT ")
-        .push_bind(per_page)
+    s.push(" LIMIT ")
+        .bind(per_page)
         .push(" OFFSET ")
-        .push_bind((page - 1) * per_page);
-    let items = qb.build_query_as::<User>().fetch_all(&db.pool).await?;
+        .bind((page - 1) * per_page);
+    let items = s.query_as::<User>().fetch_all(&db.pool).await?;
     Ok(Page {
         items,
         total,

@@ -9,10 +9,10 @@ pub use export::{to_csv, to_xlsx};
 
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::{Any, AnyConnection, FromRow, QueryBuilder};
+use sqlx::{AnyConnection, FromRow};
 
 use crate::clock;
-use crate::storage::{Db, subtree_pattern};
+use crate::storage::{Db, Sql};
 
 /// Who acts, as recorded.
 #[derive(Debug, Clone, Default)]
@@ -104,61 +104,53 @@ fn clean(o: &Option<String>) -> Option<&str> {
     o.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn push_where(qb: &mut QueryBuilder<Any>, f: &Filter, scopes: &[String]) {
-    qb.push(" WHERE (");
-    for (i, s) in scopes.iter().enumerate() {
-        if i > 0 {
-            qb.push(" OR ");
-        }
-        qb.push("scope_path LIKE ").push_bind(subtree_pattern(s));
-    }
-    if scopes.is_empty() {
-        qb.push("1 = 0");
-    }
-    qb.push(")");
+fn push_where(q: &mut Sql, f: &Filter, scopes: &[String]) {
+    q.push(" WHERE ").any_subtree("scope_path", scopes);
     if let Some(a) = clean(&f.actor) {
-        qb.push(" AND actor LIKE ").push_bind(format!("%{a}%"));
+        q.push(" AND actor LIKE ").bind(format!("%{a}%"));
     }
     if let Some(a) = clean(&f.action) {
-        qb.push(" AND action LIKE ").push_bind(format!("{a}%"));
+        q.push(" AND action LIKE ").bind(format!("{a}%"));
     }
     if let Some(e) = clean(&f.entity) {
-        qb.push(" AND entity = ").push_bind(e.to_string());
+        q.push(" AND entity = ").bind(e);
     }
     if let Some(d) = clean(&f.from).and_then(clock::day_start_db) {
-        qb.push(" AND at >= ").push_bind(d);
+        q.push(" AND at >= ").bind(d);
     }
     if let Some(d) = clean(&f.to)
         .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         .and_then(|d| d.succ_opt())
         .and_then(|d| clock::day_start_db(&d.to_string()))
     {
-        qb.push(" AND at < ").push_bind(d);
+        q.push(" AND at < ").bind(d);
     }
-    if let Some(q) = clean(&f.q) {
-        qb.push(" AND summary LIKE ").push_bind(format!("%{q}%"));
+    if let Some(t) = clean(&f.q) {
+        q.push(" AND summary LIKE ").bind(format!("%{t}%"));
     }
 }
 
 /// Entries visible under `scopes` (org paths) matching `f`, newest first, with the total count.
 /// `per_page` of 0 means all (for export).
 pub async fn search(db: &Db, f: &Filter, scopes: &[String]) -> sqlx::Result<(Vec<Entry>, i64)> {
-    let mut qb = QueryBuilder::<Any>::new("SELECT COUNT(*) FROM audit_log");
-    push_where(&mut qb, f, scopes);
-    let total: i64 = qb.build_query_scalar().fetch_one(&db.pool).await?;
+    let mut q = Sql::new("SELECT COUNT(*) FROM audit_log");
+    push_where(&mut q, f, scopes);
+    let total: i64 = q.scalar().fetch_one(&db.pool).await?;
 
-    let mut qb = QueryBuilder::<Any>::new(
+    let mut q = Sql::new(
         "SELECT id, at, actor_id, actor, ip, action, entity, entity_id, scope_path, summary, \
          before_json, after_json FROM audit_log",
     );
-    push_where(&mut qb, f, scopes);
-    qb.push(" ORDER BY id DESC");
+    push_where(&mut q, f, scopes);
+    q.push(" ORDER BY id DESC");
     let per_page = f.per_page.unwrap_or(50).clamp(0, 500);
     if per_page > 0 {
         let page = f.page.unwrap_or(1).max(1);
-        qb.push(" LIMIT ").push_bind(per_page);
-        qb.push(" OFFSET ").push_bind((page - 1) * per_page);
+        q.push(" LIMIT ")
+            .bind(per_page)
+            .push(" OFFSET ")
+            .bind((page - 1) * per_page);
     }
-    let rows = qb.build_query_as::<Entry>().fetch_all(&db.pool).await?;
+    let rows = q.query_as::<Entry>().fetch_all(&db.pool).await?;
     Ok((rows, total))
 }

@@ -79,12 +79,12 @@ pub async fn login(
         return Err(Error::InvalidCredentials);
     };
     let now = Utc::now();
-    if let Some(until) = row.locked_until.as_deref().and_then(clock::from_db) {
-        if until > now {
-            return Err(Error::Locked {
-                seconds: (until - now).num_seconds() + 1,
-            });
-        }
+    if let Some(until) = row.locked_until.as_deref().and_then(clock::from_db)
+        && until > now
+    {
+        return Err(Error::Locked {
+            seconds: (until - now).num_seconds() + 1,
+        });
     }
     let (pw, phc) = (password.to_string(), row.password_hash.clone());
     let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))

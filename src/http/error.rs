@@ -74,10 +74,10 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let r = render(&self);
         let mut resp = r.status.into_response();
-        if let Error::Locked { seconds } = self {
-            if let Ok(v) = seconds.to_string().parse() {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let Error::Locked { seconds } = self
+            && let Ok(v) = seconds.to_string().parse()
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp.extensions_mut().insert(r);
         resp

@@ -47,14 +47,14 @@ impl Kind {
     /// Whether a unit of this kind may sit under a parent of kind `parent` (None: the root).
     pub fn fits_under(self, parent: Option<Kind>) -> bool {
         use Kind::*;
-        match (self, parent) {
-            (District, None) => true,
-            (Street, Some(District)) => true,
-            (Community, Some(Street)) => true,
-            (Department, Some(District | Street | Department)) => true,
-            (Hall, Some(District | Street | Community | Department)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, parent),
+            (District, None)
+                | (Street, Some(District))
+                | (Community, Some(Street))
+                | (Department, Some(District | Street | Department))
+                | (Hall, Some(District | Street | Community | Department))
+        )
     }
 }
 

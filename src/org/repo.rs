@@ -143,10 +143,10 @@ pub async fn create(db: &Db, who: &Principal, new: NewUnit) -> Result<Unit> {
         Some(p) if p.is_retired() => return Err(Error::Conflict("err.unit_retired")),
         _ => {}
     }
-    if let Some(k) = kind {
-        if !k.fits_under(parent.as_ref().map(|p| p.kind)) {
-            errs.push(FieldError::new("kind", "field.kind_parent"));
-        }
+    if let Some(k) = kind
+        && !k.fits_under(parent.as_ref().map(|p| p.kind))
+    {
+        errs.push(FieldError::new("kind", "field.kind_parent"));
     }
     if !errs.is_empty() {
         return Err(Error::Validation(errs));

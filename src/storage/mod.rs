@@ -7,6 +7,10 @@
 //! backend-specific text is the DDL in `migrations/sqlite` and `migrations/postgres`, kept side
 //! by side and checked to match by a test.
 
+mod sql;
+
+pub use sql::{Arg, Sql};
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;

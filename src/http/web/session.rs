@@ -127,7 +127,6 @@ fn cards(p: &auth::Principal) -> Vec<minijinja::Value> {
     if p.has(Perm::ViewAudit) {
         add("/audit", "card.audit");
     }
-    drop(add);
     let upcoming = [
         (Role::WindowClerk, "card.window"),
         (Role::Approver, "card.approval"),

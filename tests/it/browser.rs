@@ -1,0 +1,257 @@
+//! The browser test: headless Chromium driven over WebDriver. A street admin signs in, opens the
+//! org tree, creates an account, finds it in the audit trail, and signs out. Screenshots land in
+//! `target/screenshots/`.
+//!
+//! The WebDriver calls are a few plain HTTP requests made with the test's own HTTP client; a
+//! WebDriver crate would add a TLS stack to the build for no gain on loopback.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use reqwest::Client;
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+    http: Client,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    async fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian package chromium-driver) must be installed");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = http.get(format!("{base}/status")).send().await
+                && r.json::<Value>()
+                    .await
+                    .is_ok_and(|v| v["value"]["ready"] == true)
+            {
+                break;
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not come up");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir().unwrap().keep();
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--no-first-run", "--window-size=1366,768", "--lang=zh-CN",
+                         format!("--user-data-dir={}", profile.display())],
+                "prefs": {"intl.accept_languages": "zh-CN,zh"}
+            }
+        }}});
+        let r: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = r["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {r}"))
+            .to_string();
+        Driver {
+            child,
+            base,
+            session,
+            http,
+        }
+    }
+
+    async fn cmd(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let req = match method {
+            "GET" => self.http.get(url),
+            _ => self.http.post(url).json(&body),
+        };
+        let v: Value = req.send().await.unwrap().json().await.unwrap();
+        assert!(v["value"].get("error").is_none(), "{method} {path}: {v}");
+        v["value"].clone()
+    }
+
+    async fn go(&self, url: &str) {
+        self.cmd("POST", "/url", json!({"url": url})).await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = format!("{}/session/{}/element", self.base, self.session);
+            let v: Value = self
+                .http
+                .post(url)
+                .json(&json!({"using": "css selector", "value": css}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if let Some(obj) = v["value"].as_object()
+                && obj.get("error").is_none()
+                && let Some(id) = obj.values().next().and_then(|x| x.as_str())
+            {
+                return id.to_string();
+            }
+            assert!(Instant::now() < deadline, "no element {css}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        self.cmd("POST", &format!("/element/{el}/clear"), json!({}))
+            .await;
+        self.cmd(
+            "POST",
+            &format!("/element/{el}/value"),
+            json!({"text": text}),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let el = self.find(css).await;
+        self.cmd("POST", &format!("/element/{el}/click"), json!({}))
+            .await;
+    }
+
+    async fn text(&self, css: &str) -> String {
+        let el = self.find(css).await;
+        self.cmd("GET", &format!("/element/{el}/text"), json!({}))
+            .await
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn current_path(&self) -> String {
+        let url = self
+            .cmd("GET", "/url", json!({}))
+            .await
+            .as_str()
+            .unwrap()
+            .to_string();
+        url.splitn(4, '/')
+            .nth(3)
+            .map(|p| format!("/{p}"))
+            .unwrap_or_default()
+    }
+
+    async fn wait_path(&self, prefix: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.current_path().await.starts_with(prefix) {
+            assert!(
+                Instant::now() < deadline,
+                "never reached {prefix}, at {}",
+                self.current_path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn screenshot(&self, name: &str) {
+        let b64 = self.cmd("GET", "/screenshot", json!({})).await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(b64.as_str().unwrap())
+            .unwrap();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/target/screenshots");
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn street_admin_creates_an_account_and_finds_it_in_the_audit_trail() {
+    if std::env::var("ZHENGWU_SKIP_BROWSER").is_ok() {
+        eprintln!("browser test skipped by ZHENGWU_SKIP_BROWSER");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    // The street admin may read the audit trail of the street too.
+    sqlx::query("INSERT INTO role_grants (user_id, role, org_unit_id, created_at) VALUES ($1, 'auditor', $2, '2026-01-01T00:00:00.000000Z')")
+        .bind(app.users["department_admin"])
+        .bind(app.unit_id("minzhi"))
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let d = Driver::start().await;
+
+    d.go(&app.url("/login")).await;
+    d.screenshot("login").await;
+    d.type_into("#username", "department_admin").await;
+    d.type_into("#password", crate::common::PASSWORD).await;
+    d.click("#login-submit").await;
+    d.wait_path("/").await;
+    assert!(d.text("h1").await.contains("您好"));
+    d.screenshot("home").await;
+
+    d.click("nav.main-nav a[href='/org']").await;
+    d.wait_path("/org").await;
+    let tree = d.text("#org-tree").await;
+    assert!(tree.contains("民治街道") && tree.contains("北站社区"));
+    d.screenshot("org").await;
+
+    d.go(&app.url("/accounts/new")).await;
+    d.type_into("#f-username", "browser.clerk").await;
+    d.type_into("#f-name", "浏览器测试").await;
+    d.type_into("#f-password", "Browser2026").await;
+    d.type_into("#f-phone", "13712345678").await;
+    d.click("input[name=roles][value=window_clerk]").await;
+    d.screenshot("account-new").await;
+    d.click("#create-account").await;
+    d.wait_path("/accounts/").await;
+    assert!(d.text("h1").await.contains("浏览器测试"));
+    d.screenshot("account").await;
+
+    d.click("nav.main-nav a[href='/audit']").await;
+    d.wait_path("/audit").await;
+    let audit = d.text("#audit-table").await;
+    assert!(
+        audit.contains("browser.clerk")
+            && audit.contains("新建账号")
+            && audit.contains("department_admin"),
+        "{audit}"
+    );
+    d.screenshot("audit").await;
+
+    d.click("#logout").await;
+    d.wait_path("/login").await;
+    d.go(&app.url("/accounts")).await;
+    d.wait_path("/login").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE username = 'browser.clerk'")
+            .await,
+        1
+    );
+}

@@ -1,0 +1,106 @@
+//! The command line on the same store as a server: migrate, add-admin, users import.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::common::{TestApp, fresh_database_url};
+
+fn zhengwu(dir: &std::path::Path, url: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_zhengwu"));
+    c.arg("--data-dir")
+        .arg(dir)
+        .arg("--database-url")
+        .arg(url)
+        .args(args);
+    c.env("ZHENGWU_LOG", "warn");
+    c
+}
+
+#[tokio::test]
+async fn add_admin_on_an_empty_store_then_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(dir.path()).await;
+    let out = zhengwu(dir.path(), &url, &["migrate"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Password from stdin.
+    let mut child = zhengwu(dir.path(), &url, &["users", "add-admin", "chief"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"FirstAdmin2026\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created bureau admin chief"));
+    // A weak password is refused with a reason in both languages.
+    let out = zhengwu(
+        dir.path(),
+        &url,
+        &["users", "add-admin", "second", "--password", "weak"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("密码至少 8 位") && err.contains("at least 8 characters"),
+        "{err}"
+    );
+
+    let db = zhengwu::storage::Db::open(&url).await.unwrap();
+    let (_, p) = zhengwu::auth::login(&db, "chief", "FirstAdmin2026", None)
+        .await
+        .unwrap();
+    assert!(p.has_role(zhengwu::auth::Role::BureauAdmin));
+}
+
+#[tokio::test]
+async fn users_import_from_the_command_line() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("staff.csv");
+    std::fs::write(&file, "username,name,org_unit,roles,email,phone\ncli.one,命令,龙华区/龙华街道/清湖社区,window_clerk,,\n").unwrap();
+    let f = file.to_str().unwrap();
+    let out = zhengwu(
+        dir.path(),
+        &app.database_url,
+        &["users", "import", f, "--dry-run"],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("dry run: 1 rows OK"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE username = 'cli.one'")
+            .await,
+        0
+    );
+    let out = zhengwu(dir.path(), &app.database_url, &["users", "import", f])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE username = 'cli.one'")
+            .await,
+        1
+    );
+    // The same file again: every row is now a duplicate; exit code 2, reasons printed.
+    let out = zhengwu(dir.path(), &app.database_url, &["users", "import", f])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("row 2: [username] 该用户名已被使用。"));
+}

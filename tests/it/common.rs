@@ -1,0 +1,238 @@
+//! `TestApp`: a running server with a small Longhua-like fixture, and helpers to call it.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::LazyLock;
+
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use zhengwu::accounts::{CheckedUser, insert};
+use zhengwu::audit::Actor;
+use zhengwu::auth::{Principal, Role, hash_password};
+use zhengwu::config::Config;
+use zhengwu::http::{self, AppState};
+use zhengwu::org::{self, NewUnit, Unit};
+use zhengwu::storage::Db;
+
+pub const PASSWORD: &str = "Fixture2026";
+static HASH: LazyLock<String> = LazyLock::new(|| hash_password(PASSWORD).unwrap());
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: Db,
+    pub units: HashMap<&'static str, Unit>,
+    pub users: HashMap<String, i64>,
+    pub client: Client,
+    pub database_url: String,
+    _dir: tempfile::TempDir,
+}
+
+/// The store for this test: a fresh SQLite file, or a fresh PostgreSQL database.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("ZHENGWU_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        Some(base) => {
+            let name = format!("zw_{}", &zhengwu::auth::random_token()[..16]);
+            let admin = Db::connect(&base)
+                .await
+                .expect("connect to test PostgreSQL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin.pool)
+                .await
+                .unwrap();
+            admin.pool.close().await;
+            // postgres://user@host/db?params → same with the new db name
+            let (head, query) = base.split_once('?').unwrap_or((&base, ""));
+            let root = head.rsplit_once('/').map_or(head, |(r, _)| r);
+            if query.is_empty() {
+                format!("{root}/{name}")
+            } else {
+                format!("{root}/{name}?{query}")
+            }
+        }
+        None => zhengwu::storage::sqlite_url(dir),
+    }
+}
+
+async fn unit(db: &Db, code: &str, name: &str, kind: &str, parent: Option<&Unit>) -> Unit {
+    let new = NewUnit {
+        code: code.into(),
+        name: name.into(),
+        kind: kind.into(),
+        parent_id: parent.map(|p| p.id),
+    };
+    org::create(db, &Principal::system(), new).await.unwrap()
+}
+
+impl TestApp {
+    /// A server over an empty store (migrated).
+    pub async fn empty() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = fresh_database_url(dir.path()).await;
+        let db = Db::open(&url).await.unwrap();
+        let config = Config {
+            data_dir: dir.path().into(),
+            database_url: url.clone(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            secure_cookies: false,
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState::new(db.clone(), &config);
+        tokio::spawn(async move {
+            let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app).await.unwrap();
+        });
+        TestApp {
+            addr,
+            db,
+            units: HashMap::new(),
+            users: HashMap::new(),
+            client: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            database_url: url,
+            _dir: dir,
+        }
+    }
+
+    /// A server with the fixture: 龙华区 → 民治街道 (→ 北站社区, hall) and 龙华街道 (→ 清湖社区),
+    /// a department, and one account per role at 民治街道 named `<role>` (bureau admin and
+    /// auditor also at the district as `district_<role>`), plus plain accounts `mz_staff`
+    /// (北站社区) and `lh_staff` (清湖社区).
+    pub async fn spawn() -> TestApp {
+        let mut app = TestApp::empty().await;
+        let db = app.db.clone();
+        let d = unit(&db, "440309", "龙华区", "district", None).await;
+        let mz = unit(&db, "440309004", "民治街道", "street", Some(&d)).await;
+        let bz = unit(&db, "440309004001", "北站社区", "community", Some(&mz)).await;
+        let mzh = unit(
+            &db,
+            "440309004-H",
+            "民治街道行政服务大厅",
+            "hall",
+            Some(&mz),
+        )
+        .await;
+        let lh = unit(&db, "440309003", "龙华街道", "street", Some(&d)).await;
+        let qh = unit(&db, "440309003002", "清湖社区", "community", Some(&lh)).await;
+        let dept = unit(&db, "440309-D02", "区卫生健康局", "department", Some(&d)).await;
+        for (k, u) in [
+            ("district", d),
+            ("minzhi", mz),
+            ("beizhan", bz),
+            ("minzhi_hall", mzh),
+            ("longhua", lh),
+            ("qinghu", qh),
+            ("health", dept),
+        ] {
+            app.units.insert(k, u);
+        }
+        let mut plan: Vec<(String, &str, Vec<Role>)> = Role::ALL
+            .iter()
+            .map(|r| (r.as_str().to_string(), "minzhi", vec![*r]))
+            .collect();
+        plan.push((
+            "district_bureau_admin".into(),
+            "district",
+            vec![Role::BureauAdmin],
+        ));
+        plan.push(("district_auditor".into(), "district", vec![Role::Auditor]));
+        plan.push(("mz_staff".into(), "beizhan", vec![Role::WindowClerk]));
+        plan.push(("lh_staff".into(), "qinghu", vec![Role::WindowClerk]));
+        let mut tx = db.pool.begin().await.unwrap();
+        for (username, at, roles) in plan {
+            let unit = app.units[at].clone();
+            let u = CheckedUser {
+                username: username.clone(),
+                name: format!("测试{username}"),
+                unit: unit.clone(),
+                email: None,
+                phone: None,
+                grants: roles.into_iter().map(|r| (r, unit.clone())).collect(),
+            };
+            let id = insert(&mut tx, &Actor::cli(), &u, &HASH, "user.create")
+                .await
+                .unwrap();
+            app.users.insert(username, id);
+        }
+        tx.commit().await.unwrap();
+        app
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Signs in through the API and answers the bearer token.
+    pub async fn token(&self, username: &str) -> String {
+        let r = self.login(username, PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::OK, "login {username}");
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn patch(&self, token: &str, path: &str, body: Value) -> Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
+    }
+
+    pub fn unit_id(&self, key: &str) -> i64 {
+        self.units[key].id
+    }
+}
+
+/// Status and JSON body of a response.
+pub async fn json_of(r: Response) -> (StatusCode, Value) {
+    let s = r.status();
+    let text = r.text().await.unwrap();
+    (
+        s,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}

@@ -1,0 +1,14 @@
+//! Integration tests: each starts the real server on port 0 with its own fresh store — SQLite in
+//! a temp dir, or a new database on the PostgreSQL server named by `ZHENGWU_TEST_PG` — and talks
+//! to it over HTTP.
+
+mod accounts;
+mod audit;
+mod auth;
+mod authz;
+mod browser;
+mod cli;
+mod common;
+mod import;
+mod org;
+mod web;

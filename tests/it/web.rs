@@ -1,0 +1,278 @@
+//! The pages through a cookie-holding client, as a browser would use them.
+
+use reqwest::{Client, StatusCode};
+
+use crate::common::{PASSWORD, TestApp};
+
+fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let i = html
+        .find(&key)
+        .unwrap_or_else(|| panic!("no hidden {name}"))
+        + key.len();
+    html[i..].split('"').next().unwrap().to_string()
+}
+
+async fn sign_in(app: &TestApp, c: &Client, user: &str) -> String {
+    let page = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+    let r = c
+        .post(app.url("/login"))
+        .form(&[
+            ("username", user),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+            ("next", "/accounts"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/accounts");
+    let home = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    hidden(&home, "csrf")
+}
+
+#[tokio::test]
+async fn pages_need_sign_in_and_speak_chinese_by_default() {
+    let app = TestApp::spawn().await;
+    let c = browser();
+    let r = c.get(app.url("/accounts?q=x")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login?next=/accounts%3Fq%3Dx");
+    let page = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<html lang=\"zh-CN\">") && page.contains("工作人员登录"));
+    // A log-in form posted without its CSRF token is refused.
+    let r = c
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "auditor"),
+            ("password", PASSWORD),
+            ("csrf", "forged"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Wrong password: the form again, with the message, in Chinese.
+    let csrf = hidden(&page, "csrf");
+    let r = c
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "auditor"),
+            ("password", "nope-1234"),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.unwrap().contains("用户名或密码错误"));
+    // The English switch.
+    let r = c
+        .get(app.url("/lang/en"))
+        .header("referer", app.url("/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/login");
+    let page = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<html lang=\"en\">") && page.contains("Staff sign-in"));
+}
+
+#[tokio::test]
+async fn home_shows_each_role_what_it_can_do() {
+    let app = TestApp::spawn().await;
+    for (user, has, lacks) in [
+        ("department_admin", "新建账号", "审计日志"),
+        ("auditor", "审计日志", "新建账号"),
+        ("window_clerk", "一窗受理", "账号与角色"),
+        ("citizen", "我的办件", "组织机构"),
+    ] {
+        let c = browser();
+        sign_in(&app, &c, user).await;
+        let home = c
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(home.contains(has), "{user} should see {has}");
+        assert!(!home.contains(lacks), "{user} should not see {lacks}");
+    }
+}
+
+#[tokio::test]
+async fn forms_post_with_csrf_and_show_errors_beside_fields() {
+    let app = TestApp::spawn().await;
+    let c = browser();
+    let csrf = sign_in(&app, &c, "department_admin").await;
+    let unit = app.unit_id("beizhan").to_string();
+    // Without the token: refused.
+    let r = c
+        .post(app.url("/accounts"))
+        .form(&[
+            ("username", "web.user"),
+            ("name", "网页"),
+            ("org_unit_id", &unit),
+            ("password", "Welcome2026"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Bad fields: the form comes back with a summary and the values kept.
+    let r = c
+        .post(app.url("/accounts"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "web.user"),
+            ("name", "网页"),
+            ("org_unit_id", &unit),
+            ("password", "weak"),
+            ("email", "nope"),
+            ("roles", "window_clerk"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("error-summary") && html.contains("href=\"#f-email\""));
+    assert!(html.contains("value=\"web.user\""));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE username = 'web.user'")
+            .await,
+        0
+    );
+    // Good: redirected to the new account's page.
+    let r = c
+        .post(app.url("/accounts"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "web.user"),
+            ("name", "网页"),
+            ("org_unit_id", &unit),
+            ("password", "Welcome2026"),
+            ("roles", "window_clerk"),
+            ("roles", "approver"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    let page = c
+        .get(app.url(&loc))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("网页") && page.contains("审批人员") && page.contains("窗口工作人员"));
+    // The list finds it; the export is a spreadsheet.
+    let list = c
+        .get(app.url("/accounts?q=web"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("web.user"));
+    let x = c
+        .get(app.url("/accounts/export?q=web"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(x.starts_with(b"PK"));
+    // Another street's account page is not there.
+    let r = c
+        .get(app.url(&format!("/accounts/{}", app.users["lh_staff"])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.unwrap().contains("未找到"));
+    // Sign out ends the session.
+    let r = c
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        c.get(app.url("/accounts")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn every_staff_page_renders() {
+    let app = TestApp::spawn().await;
+    let c = browser();
+    sign_in(&app, &c, "district_bureau_admin").await;
+    let id = app.users["mz_staff"];
+    for (path, text) in [
+        ("/", "工作台"),
+        ("/org", "民治街道"),
+        ("/accounts", "mz_staff"),
+        ("/accounts/new", "初始密码"),
+        (&format!("/accounts/{id}") as &str, "授予角色"),
+        ("/accounts/import", "仅试导入"),
+        ("/audit", "新建账号"),
+        ("/password", "当前密码"),
+    ] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(text), "{path} lacks {text}");
+        assert!(
+            !html.contains("nav.") && !html.contains("ui.") && !html.contains("col."),
+            "{path} shows a raw key"
+        );
+    }
+}
