@@ -2,7 +2,7 @@
 //! Every subcommand takes `--data-dir` and `--database-url`, so the CLI works on the same store
 //! as a running server.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -126,10 +126,13 @@ async fn open(cli: &Cli, listen: Option<String>) -> anyhow::Result<(Config, Db)>
 async fn serve(config: Config, db: Db, banner: Option<String>) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    println!("zhengwu listening on http://{addr}/");
+    // Whoever started us may have stopped reading stdout; that must not stop the server.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "zhengwu listening on http://{addr}/");
     if let Some(b) = banner {
-        println!("{b}");
+        let _ = write!(out, "{b}");
     }
+    let _ = out.flush();
     tracing::info!(%addr, backend = ?db.backend, "serving");
     let state = AppState::new(db.clone(), &config);
     http::serve(state, listener).await?;

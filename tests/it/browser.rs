@@ -140,6 +140,16 @@ impl Driver {
         .await;
     }
 
+    async fn send_file(&self, css: &str, path: &str) {
+        let el = self.find(css).await;
+        self.cmd(
+            "POST",
+            &format!("/element/{el}/value"),
+            json!({"text": path}),
+        )
+        .await;
+    }
+
     async fn click(&self, css: &str) {
         let el = self.find(css).await;
         self.cmd("POST", &format!("/element/{el}/click"), json!({}))
@@ -244,6 +254,23 @@ async fn street_admin_creates_an_account_and_finds_it_in_the_audit_trail() {
         "{audit}"
     );
     d.screenshot("audit").await;
+
+    // The list, and an import with a bad row: its report names the row.
+    d.go(&app.url("/accounts?q=browser")).await;
+    assert!(d.text("table.data").await.contains("browser.clerk"));
+    d.screenshot("accounts").await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("staff.csv");
+    std::fs::write(&csv, "username,name,org_unit,roles,email,phone\nok.one,好,440309004001,window_clerk,,\nbad.one,坏,440309003002,window_clerk,bad-mail,\n").unwrap();
+    d.go(&app.url("/accounts/import")).await;
+    d.send_file("#f-file", csv.to_str().unwrap()).await;
+    d.click("#import-form button.primary").await;
+    let report = d.text("#import-report").await;
+    assert!(
+        report.contains("未导入任何账号") && report.contains("清湖社区"),
+        "{report}"
+    );
+    d.screenshot("import-report").await;
 
     d.click("#logout").await;
     d.wait_path("/login").await;

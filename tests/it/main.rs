@@ -9,6 +9,7 @@ mod authz;
 mod browser;
 mod cli;
 mod common;
+mod demo;
 mod import;
 mod org;
 mod web;

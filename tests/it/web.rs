@@ -276,3 +276,56 @@ async fn every_staff_page_renders() {
         );
     }
 }
+
+#[tokio::test]
+async fn import_from_the_page_reports_bad_rows_then_imports() {
+    let app = TestApp::spawn().await;
+    let c = browser();
+    let csrf = sign_in(&app, &c, "department_admin").await;
+    let upload = |body: &'static str, dry: bool| {
+        let part = reqwest::multipart::Part::bytes(body.as_bytes()).file_name("staff.csv");
+        let mut form = reqwest::multipart::Form::new().part("file", part);
+        if dry {
+            form = form.text("dry_run", "1");
+        }
+        c.post(app.url(&format!("/accounts/import?csrf={csrf}")))
+            .multipart(form)
+            .send()
+    };
+    let bad = "username,name,org_unit,roles,email,phone\nweb.a,甲,440309004001,window_clerk,,\nweb.b,乙,440309003002,window_clerk,,\n";
+    let r = upload(bad, false).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("未导入任何账号") && html.contains("<td>3</td>") && html.contains("清湖社区")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE username LIKE 'web.%'")
+            .await,
+        0
+    );
+    let good = "username,name,org_unit,roles,email,phone\nweb.a,甲,440309004001,window_clerk,,\n";
+    let html = upload(good, true).await.unwrap().text().await.unwrap();
+    assert!(html.contains("试导入通过"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE username LIKE 'web.%'")
+            .await,
+        0
+    );
+    let html = upload(good, false).await.unwrap().text().await.unwrap();
+    assert!(html.contains("已导入 1 个账号") && html.contains("web.a"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE username LIKE 'web.%'")
+            .await,
+        1
+    );
+    // Without the CSRF token the upload is refused.
+    let part = reqwest::multipart::Part::bytes(good.as_bytes()).file_name("x.csv");
+    let r = c
+        .post(app.url("/accounts/import"))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,194 @@
+//! The demo district through the real binary: built once with the report's 881 accounts,
+//! reopened as it is, its sign-ins' password settable; clean shutdown on SIGTERM; logs carry no
+//! passwords.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::common::{fresh_database_url, json_of};
+
+struct Running {
+    child: Child,
+    _stdout: BufReader<std::process::ChildStdout>,
+    /// Drains stderr while the server runs, so a full pipe never blocks its logging.
+    logs: std::thread::JoinHandle<String>,
+    url: String,
+    banner: String,
+}
+
+fn start(dir: &std::path::Path, db: &str, extra: &[&str]) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhengwu"))
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("--database-url")
+        .arg(db)
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env("ZHENGWU_LOG_FORMAT", "json")
+        .env("ZHENGWU_LOG", "info,tower_http=debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let (mut url, mut banner, mut line) = (String::new(), String::new(), String::new());
+    while out.read_line(&mut line).unwrap() > 0 {
+        if let Some(u) = line.trim().strip_prefix("zhengwu listening on ") {
+            url = u.trim_end_matches('/').to_string();
+        }
+        banner.push_str(&line);
+        if line.contains("citizen") {
+            break;
+        }
+        line.clear();
+    }
+    assert!(!url.is_empty(), "no URL printed: {banner}");
+    let mut err = child.stderr.take().unwrap();
+    let logs = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    Running {
+        child,
+        _stdout: out,
+        logs,
+        url,
+        banner,
+    }
+}
+
+/// SIGTERM, then the exit status and everything logged.
+fn stop(mut r: Running) -> (bool, String) {
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(r.child.id().to_string())
+        .status()
+        .unwrap();
+    let status = r.child.wait().unwrap();
+    (status.success(), r.logs.join().unwrap())
+}
+
+async fn token(url: &str, user: &str, pw: &str) -> (StatusCode, String) {
+    let r = reqwest::Client::new()
+        .post(format!("{url}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": user, "password": pw}))
+        .send()
+        .await
+        .unwrap();
+    let s = r.status();
+    let v: Value = r.json().await.unwrap();
+    (s, v["token"].as_str().unwrap_or_default().to_string())
+}
+
+async fn get(url: &str, token: &str, path: &str) -> Value {
+    let r = reqwest::Client::new()
+        .get(format!("{url}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    json_of(r).await.1
+}
+
+#[tokio::test]
+async fn demo_district_is_built_once_reopened_and_shut_down_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database_url(dir.path()).await;
+    let run = start(dir.path(), &db, &[]);
+    for user in [
+        "admin",
+        "minzhi.admin",
+        "auditor",
+        "clerk",
+        "approver",
+        "matter.admin",
+        "om.engineer",
+        "om.manager",
+        "citizen",
+    ] {
+        assert!(run.banner.contains(user), "banner lacks {user}");
+    }
+    let (s, t) = token(&run.url, "admin", zhengwu::demo::DEFAULT_PASSWORD).await;
+    assert_eq!(s, StatusCode::OK);
+    let accounts = get(&run.url, &t, "/api/v1/accounts?per_page=1").await;
+    assert_eq!(accounts["total"], 881);
+    let units = get(&run.url, &t, "/api/v1/org/units").await;
+    let units = units.as_array().unwrap();
+    let count = |k: &str| units.iter().filter(|u| u["kind"] == k).count();
+    assert_eq!(count("district"), 1);
+    assert_eq!(count("street"), 6);
+    assert!(
+        (45..=60).contains(&count("community")),
+        "{}",
+        count("community")
+    );
+    assert_eq!(count("department"), 12);
+    assert_eq!(count("hall"), 1 + 6 + count("community"));
+    for street in [
+        "观湖街道",
+        "民治街道",
+        "龙华街道",
+        "大浪街道",
+        "福城街道",
+        "观澜街道",
+    ] {
+        assert!(units.iter().any(|u| u["name"] == street), "{street}");
+    }
+    // Every role has accounts.
+    for role in zhengwu::auth::Role::ALL {
+        let r = get(
+            &run.url,
+            &t,
+            &format!("/api/v1/accounts?per_page=1&role={}", role.as_str()),
+        )
+        .await;
+        assert!(r["total"].as_i64().unwrap() > 0, "{role:?}");
+    }
+    // The street admin sees only 民治街道's accounts.
+    let (_, st) = token(&run.url, "minzhi.admin", zhengwu::demo::DEFAULT_PASSWORD).await;
+    let mine = get(&run.url, &st, "/api/v1/accounts?per_page=1").await["total"]
+        .as_i64()
+        .unwrap();
+    assert!(mine > 20 && mine < 881, "{mine}");
+    let (_, _) = token(&run.url, "clerk", "a-wrong-password-1").await;
+
+    let (clean, logs) = stop(run);
+    assert!(clean, "SIGTERM ends the server cleanly");
+    assert!(logs.contains("shutting down"));
+    for line in logs.lines().filter(|l| !l.trim().is_empty()) {
+        serde_json::from_str::<Value>(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+    }
+    assert!(logs.contains("/api/v1/auth/login"), "requests are logged");
+    assert!(
+        !logs.contains(zhengwu::demo::DEFAULT_PASSWORD) && !logs.contains("a-wrong-password-1")
+    );
+
+    // Reopened: nothing rebuilt, password unchanged.
+    let run = start(dir.path(), &db, &[]);
+    assert!(run.banner.contains("unchanged"));
+    let (s, t) = token(&run.url, "admin", zhengwu::demo::DEFAULT_PASSWORD).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        get(&run.url, &t, "/api/v1/accounts?per_page=1").await["total"],
+        881
+    );
+    assert!(stop(run).0);
+
+    // --demo-password resets the sign-ins.
+    let run = start(dir.path(), &db, &["--demo-password", "Another2026"]);
+    assert_eq!(
+        token(&run.url, "clerk", "Another2026").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        token(&run.url, "clerk", zhengwu::demo::DEFAULT_PASSWORD)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(stop(run).0);
+}
