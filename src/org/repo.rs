@@ -1,6 +1,9 @@
 //! Org tree queries and changes. Every change checks the principal's grants and writes its audit
 //! entry in the same transaction.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::{AssertSqlSafe, FromRow};
@@ -41,13 +44,32 @@ impl From<Row> for Unit {
 
 const COLS: &str = "id, code, name, kind, parent_id, path, depth, retired_at";
 
-pub async fn list(db: &Db) -> Result<Vec<Unit>> {
+/// The whole tree, ordered by path. Read on nearly every staff page and changed rarely, so it is
+/// kept in memory and reloaded when the store's version of it — unit count and latest change,
+/// one cheap row — differs; that also catches changes made by other servers on PostgreSQL.
+pub async fn list(db: &Db) -> Result<Arc<Vec<Unit>>> {
+    type Trees = Mutex<HashMap<u64, ((i64, Option<String>), Arc<Vec<Unit>>)>>;
+    static TREES: LazyLock<Trees> = LazyLock::new(Default::default);
+    let version: (i64, Option<String>) =
+        sqlx::query_as("SELECT COUNT(*), MAX(updated_at) FROM org_units")
+            .fetch_one(&db.pool)
+            .await?;
+    if let Some((v, tree)) = TREES.lock().expect("tree cache").get(&db.id)
+        && *v == version
+    {
+        return Ok(tree.clone());
+    }
     let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {COLS} FROM org_units ORDER BY path"
     )))
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.into_iter().map(Unit::from).collect())
+    let tree = Arc::new(rows.into_iter().map(Unit::from).collect::<Vec<_>>());
+    TREES
+        .lock()
+        .expect("tree cache")
+        .insert(db.id, (version, tree.clone()));
+    Ok(tree)
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Unit> {
@@ -89,14 +111,22 @@ pub fn resolve<'a>(units: &'a [Unit], key: &str) -> Option<&'a Unit> {
     found
 }
 
-/// The path of names from the root to `unit`, joined with `/`.
-pub fn name_path(units: &[Unit], unit: &Unit) -> String {
-    unit.path
-        .split('/')
-        .filter_map(|s| s.parse::<i64>().ok())
-        .filter_map(|id| units.iter().find(|u| u.id == id).map(|u| u.name.as_str()))
-        .collect::<Vec<_>>()
-        .join("/")
+/// Every unit's path of names, computed in one pass over the tree.
+pub fn name_paths(units: &[Unit]) -> HashMap<i64, String> {
+    let names: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
+    units
+        .iter()
+        .map(|u| {
+            let p = u
+                .path
+                .split('/')
+                .filter_map(|s| s.parse::<i64>().ok())
+                .filter_map(|id| names.get(&id).copied())
+                .collect::<Vec<_>>()
+                .join("/");
+            (u.id, p)
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]

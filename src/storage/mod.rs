@@ -32,6 +32,8 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Distinguishes connections to different stores in one process (for in-memory caches).
+    pub id: u64,
 }
 
 impl std::fmt::Debug for Db {
@@ -93,7 +95,9 @@ impl Db {
                 .execute(&pool)
                 .await?;
         }
-        Ok(Db { pool, backend })
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Db { pool, backend, id })
     }
 
     /// Applies pending schema migrations for this backend.

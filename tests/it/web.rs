@@ -329,3 +329,84 @@ async fn import_from_the_page_reports_bad_rows_then_imports() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn org_page_adds_renames_and_moves_units() {
+    let app = TestApp::spawn().await;
+    let c = browser();
+    let csrf = sign_in(&app, &c, "department_admin").await;
+    let mz = app.unit_id("minzhi").to_string();
+    let page = c
+        .get(app.url(&format!("/org?parent={mz}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("<option value=\"{mz}\" selected>")));
+    let r = c
+        .post(app.url("/org"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("parent_id", &mz),
+            ("kind", "community"),
+            ("code", "MZ-900"),
+            ("name", "试点社区"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id: i64 = app
+        .count("SELECT id FROM org_units WHERE code = 'MZ-900'")
+        .await;
+    let r = c
+        .post(app.url(&format!("/org/{id}/rename")))
+        .form(&[("csrf", csrf.as_str()), ("name", "示范社区")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Moving it out of the street is refused (403 page), moving within works.
+    let lh = app.unit_id("longhua").to_string();
+    let r = c
+        .post(app.url("/org/move"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("unit_id", &id.to_string()),
+            ("parent_id", &lh),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A community cannot sit under a community: the form shows why.
+    let bz = app.unit_id("beizhan").to_string();
+    let r = c
+        .post(app.url("/org/move"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("unit_id", &id.to_string()),
+            ("parent_id", &bz),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("该类型的机构不能设在所选上级之下")
+    );
+    let page = c
+        .get(app.url("/org"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("示范社区") && !page.contains("试点社区"));
+}

@@ -17,7 +17,7 @@ pub async fn list(State(s): State<AppState>, session: Session) -> Result<Json<Ve
     if !session.principal.has(Perm::ViewOrg) {
         return Err(Error::Forbidden);
     }
-    Ok(Json(org::list(&s.db).await?))
+    Ok(Json(org::list(&s.db).await?.as_ref().clone()))
 }
 
 #[utoipa::path(get, path = "/api/v1/org/units/{id}", tag = "org", responses((status = 200, body = Unit), (status = 404)))]

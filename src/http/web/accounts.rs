@@ -20,10 +20,11 @@ use crate::org;
 /// Units the principal holds `perm` over, labelled with their name path, for a `<select>`.
 async fn unit_options(s: &AppState, p: &Principal, perm: Perm) -> Result<Vec<minijinja::Value>> {
     let units = org::list(&s.db).await?;
+    let labels = org::name_paths(&units);
     Ok(org::tree_order(&units)
         .into_iter()
         .filter(|u| !u.is_retired() && p.can(perm, &u.path))
-        .map(|u| context! { id => u.id, label => org::name_path(&units, u) })
+        .map(|u| context! { id => u.id, label => labels[&u.id].clone() })
         .collect())
 }
 

@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/org", get(org::page).post(org::create))
         .route("/org/{id}/rename", post(org::rename))
-        .route("/org/{id}/move", post(org::move_unit))
+        .route("/org/move", post(org::move_unit))
         .route("/org/{id}/retire", post(org::retire))
         .route("/accounts", get(accounts::list).post(accounts::create))
         .route("/accounts/new", get(accounts::new_page))

@@ -2,7 +2,7 @@
 //! signed-in user manages.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
@@ -20,6 +20,7 @@ async fn render(
     ctx: &Ctx,
     session: &Session,
     errors: Vec<(String, String)>,
+    parent: Option<i64>,
 ) -> Result<Response> {
     let p = &session.principal;
     if !p.has(Perm::ViewOrg) {
@@ -31,6 +32,7 @@ async fn render(
     )
     .fetch_all(&s.db.pool)
     .await?;
+    let labels = org::name_paths(&units);
     let rows: Vec<_> = org::tree_order(&units)
         .into_iter()
         .map(|u| {
@@ -39,14 +41,13 @@ async fn render(
                 id => u.id, code => u.code.clone(), name => u.name.clone(), kind => u.kind.as_str(),
                 depth => u.depth, retired => u.is_retired(), users,
                 manage => p.can(Perm::ManageOrg, &u.path) && !u.is_retired(),
-                path => org::name_path(&units, u),
             }
         })
         .collect();
     let parents: Vec<_> = units
         .iter()
         .filter(|u| !u.is_retired() && p.can(Perm::ManageOrg, &u.path))
-        .map(|u| context! { id => u.id, label => org::name_path(&units, u) })
+        .map(|u| context! { id => u.id, depth => u.depth, label => labels[&u.id].clone() })
         .collect();
     let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
     let status = if errors.is_empty() {
@@ -58,14 +59,24 @@ async fn render(
         "org.html",
         ctx,
         Some(session),
-        context! { units => rows, parents, kinds, errors => errors_value(&errors),
+        context! { units => rows, parents, kinds, errors => errors_value(&errors), parent,
         can_manage => p.has(Perm::ManageOrg) },
     );
     Ok((status, html).into_response())
 }
 
-pub async fn page(State(s): State<AppState>, ctx: Ctx, session: Session) -> Result<Response> {
-    render(&s, &ctx, &session, vec![]).await
+#[derive(Deserialize)]
+pub struct PageQuery {
+    parent: Option<i64>,
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Query(q): Query<PageQuery>,
+) -> Result<Response> {
+    render(&s, &ctx, &session, vec![], q.parent).await
 }
 
 async fn done(
@@ -78,7 +89,7 @@ async fn done(
         Ok(u) => Ok(Redirect::to(&format!("/org#unit-{}", u.id)).into_response()),
         Err(e) => {
             let errs = form_errors(e, ctx.lang)?;
-            render(s, ctx, session, errs).await
+            render(s, ctx, session, errs, None).await
         }
     }
 }
@@ -125,6 +136,7 @@ pub async fn rename(
 
 #[derive(Deserialize)]
 pub struct MoveForm {
+    unit_id: i64,
     parent_id: i64,
 }
 
@@ -132,10 +144,9 @@ pub async fn move_unit(
     State(s): State<AppState>,
     ctx: Ctx,
     session: Session,
-    Path(id): Path<i64>,
     Form(f): Form<MoveForm>,
 ) -> Result<Response> {
-    let r = org::move_to(&s.db, &session.principal, id, f.parent_id).await;
+    let r = org::move_to(&s.db, &session.principal, f.unit_id, f.parent_id).await;
     done(&s, &ctx, &session, r).await
 }
 
