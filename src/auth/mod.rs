@@ -86,7 +86,7 @@ impl Role {
             Role::Citizen => &[],
             Role::WindowClerk | Role::Approver | Role::MatterAdmin => &[ViewOrg],
             Role::OmEngineer | Role::OmManager => &[ViewOrg, ViewAccounts],
-            Role::DepartmentAdmin => &[ViewOrg, ManageOrg, ViewAccounts, ManageAccounts],
+            Role::DepartmentAdmin => &[ViewOrg, ManageOrg, ViewAccounts, ManageAccounts, ViewAudit],
             Role::BureauAdmin => &[ViewOrg, ManageOrg, ViewAccounts, ManageAccounts, ViewAudit],
             Role::Auditor => &[ViewOrg, ViewAccounts, ViewAudit],
         }
@@ -221,7 +221,8 @@ mod tests {
         assert!(p.can(Perm::ManageAccounts, "/1/2/9/"));
         assert!(!p.can(Perm::ManageAccounts, "/1/"));
         assert!(!p.can(Perm::ManageAccounts, "/1/3/"));
-        assert!(!p.can(Perm::ViewAudit, "/1/2/"));
+        assert!(p.can(Perm::ViewAudit, "/1/2/9/"));
+        assert!(!p.can(Perm::ViewAudit, "/1/"));
         assert!(!p.may_grant(Role::BureauAdmin, "/1/2/9/"));
         assert!(p.may_grant(Role::WindowClerk, "/1/2/9/"));
     }

@@ -162,8 +162,13 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             return Error::Csrf.into_response();
         }
     }
-    if let Some(s) = session {
-        req.extensions_mut().insert(s);
+    if let Some(s) = &session {
+        req.extensions_mut().insert(s.clone());
     }
-    next.run(req).await
+    let mut resp = next.run(req).await;
+    // Lets the error pages show the signed-in header and navigation.
+    if let Some(s) = session {
+        resp.extensions_mut().insert(s);
+    }
+    resp
 }

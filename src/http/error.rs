@@ -114,7 +114,8 @@ pub async fn localize(State(state): State<AppState>, req: Request, next: Next) -
         let next = url_encode(&path);
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
-    let html = state.pages.error_page(&ctx, &r);
+    let session = resp.extensions().get::<super::context::Session>();
+    let html = state.pages.error_page(&ctx, session, &r);
     (r.status, html).into_response()
 }
 

@@ -94,11 +94,11 @@ impl Pages {
         }
     }
 
-    pub fn error_page(&self, ctx: &Ctx, r: &Rendered) -> Html<String> {
+    pub fn error_page(&self, ctx: &Ctx, session: Option<&Session>, r: &Rendered) -> Html<String> {
         self.render(
             "error.html",
             ctx,
-            None,
+            session,
             context! { status => r.status.as_u16(), message => r.message(ctx.lang),
             fields => crate::http::pages::ser(&r.fields(ctx.lang)) },
         )

@@ -40,6 +40,17 @@ impl Kind {
         }
     }
 
+    /// Sibling order on screen: a unit's own hall first, then streets, communities, departments.
+    pub fn rank(self) -> u8 {
+        match self {
+            Kind::District => 0,
+            Kind::Hall => 1,
+            Kind::Street => 2,
+            Kind::Community => 3,
+            Kind::Department => 4,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
@@ -106,14 +117,19 @@ pub fn check_name(name: &str) -> Result<(), FieldError> {
 /// Units as a nested list in tree order (parents before children, siblings by code).
 pub fn tree_order(units: &[Unit]) -> Vec<&Unit> {
     let mut v: Vec<&Unit> = units.iter().collect();
-    // Sorting by the path of codes gives tree order; build it from the id path.
+    // Sorting by the path of (kind, code) keys gives tree order; build it from the id path.
     let by_id: std::collections::HashMap<i64, &Unit> = units.iter().map(|u| (u.id, u)).collect();
     let key = |u: &Unit| -> Vec<String> {
         u.path
             .split('/')
             .filter(|s| !s.is_empty())
             .filter_map(|id| id.parse::<i64>().ok())
-            .map(|id| by_id.get(&id).map(|x| x.code.clone()).unwrap_or_default())
+            .map(|id| {
+                by_id
+                    .get(&id)
+                    .map(|x| format!("{}{}", x.kind.rank(), x.code))
+                    .unwrap_or_default()
+            })
             .collect()
     };
     v.sort_by_cached_key(|u| key(u));

@@ -22,7 +22,7 @@ fn manages(r: Role) -> bool {
     matches!(r, Role::DepartmentAdmin | Role::BureauAdmin)
 }
 fn audits(r: Role) -> bool {
-    matches!(r, Role::Auditor | Role::BureauAdmin)
+    matches!(r, Role::Auditor | Role::BureauAdmin | Role::DepartmentAdmin)
 }
 
 #[tokio::test]

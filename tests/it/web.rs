@@ -120,7 +120,7 @@ async fn pages_need_sign_in_and_speak_chinese_by_default() {
 async fn home_shows_each_role_what_it_can_do() {
     let app = TestApp::spawn().await;
     for (user, has, lacks) in [
-        ("department_admin", "新建账号", "审计日志"),
+        ("department_admin", "新建账号", "运维工单"),
         ("auditor", "审计日志", "新建账号"),
         ("window_clerk", "一窗受理", "账号与角色"),
         ("citizen", "我的办件", "组织机构"),
