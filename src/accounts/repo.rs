@@ -7,7 +7,9 @@ use sqlx::{AnyConnection, AssertSqlSafe, FromRow};
 
 use super::{check_email, check_person_name, check_phone, check_username};
 use crate::audit::{self, Actor, Change};
-use crate::auth::{Grant, Perm, Principal, Role, check_password_policy, grants_of, hash_password};
+use crate::auth::{
+    Grant, Perm, Principal, Role, check_password_policy, grants_of, hash_password, store_password,
+};
 use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::org;
@@ -468,36 +470,17 @@ pub async fn reset_password(db: &Db, who: &Principal, id: i64, password: &str) -
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
         .await
         .map_err(anyhow::Error::from)??;
-    let mut tx = db.pool.begin().await?;
-    sqlx::query(
-        "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, \
-         updated_at = $2 WHERE id = $3",
-    )
-    .bind(hash)
-    .bind(clock::now())
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        &mut tx,
+    store_password(
+        db,
         &who.actor(),
-        Change {
-            action: "user.reset_password",
-            entity: "user",
-            entity_id: id.to_string(),
-            scope_path: &user.unit_path,
-            summary: user.username.clone(),
-            before: None,
-            after: None,
-        },
+        id,
+        &hash,
+        &user.unit_path,
+        &user.username,
+        "user.reset_password",
+        None,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Grants `role` at `unit_id` (the account's own unit when absent).

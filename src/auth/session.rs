@@ -294,27 +294,56 @@ pub async fn change_password(
             "err.wrong_password",
         )]));
     }
+    store_password(
+        db,
+        &who.actor(),
+        uid,
+        &new_hash?,
+        &path,
+        &who.username,
+        "user.password",
+        Some(keep_token),
+    )
+    .await
+}
+
+/// Stores a new password hash, clears any lockout, ends the account's sessions (but
+/// `keep_token`'s) and records `action`, in one transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn store_password(
+    db: &Db,
+    actor: &Actor,
+    user_id: i64,
+    hash: &str,
+    scope_path: &str,
+    username: &str,
+    action: &str,
+    keep_token: Option<&str>,
+) -> Result<()> {
     let mut tx = db.pool.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(new_hash?)
-        .bind(clock::now())
-        .bind(uid)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, \
+         updated_at = $2 WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(clock::now())
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-        .bind(uid)
-        .bind(token_hash(keep_token))
+        .bind(user_id)
+        .bind(keep_token.map(token_hash).unwrap_or_default())
         .execute(&mut *tx)
         .await?;
     audit::record(
         &mut tx,
-        &who.actor(),
+        actor,
         Change {
-            action: "user.password",
+            action,
             entity: "user",
-            entity_id: uid.to_string(),
-            scope_path: &path,
-            summary: who.username.clone(),
+            entity_id: user_id.to_string(),
+            scope_path,
+            summary: username.to_string(),
             before: None,
             after: None,
         },

@@ -265,6 +265,7 @@ async fn every_staff_page_renders() {
         ("/accounts/import", "仅试导入"),
         ("/audit", "新建账号"),
         ("/password", "当前密码"),
+        ("/audit/export?format=csv&action=user.", "新建账号"),
     ] {
         let r = c.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{path}");

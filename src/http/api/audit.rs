@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::context::{Ctx, Session};
 
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditPage {
     pub items: Vec<Entry>,
@@ -59,20 +61,19 @@ pub async fn export(
     let mut f = p.filter;
     f.per_page = Some(0);
     let (entries, _) = audit::search(&s.db, &f, &scopes).await?;
-    Ok(if p.format.as_deref() == Some("csv") {
+    let (mime, name, body) = if p.format.as_deref() == Some("csv") {
         (
-            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            "text/csv; charset=utf-8",
+            "audit.csv",
             audit::to_csv(&entries, ctx.lang)?,
         )
-            .into_response()
     } else {
-        (
-            [(
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )],
-            audit::to_xlsx(&entries, ctx.lang)?,
-        )
-            .into_response()
-    })
+        (XLSX, "audit.xlsx", audit::to_xlsx(&entries, ctx.lang)?)
+    };
+    let disposition = format!("attachment; filename=\"{name}\"");
+    let headers = [
+        (header::CONTENT_TYPE, mime.to_string()),
+        (header::CONTENT_DISPOSITION, disposition),
+    ];
+    Ok((headers, body).into_response())
 }

@@ -1,10 +1,9 @@
-//! The audit trail for auditors: filter by actor, action, entity, dates and text; page; export.
+//! The audit trail for auditors: filter by actor, action, entity, dates and text; page. The
+//! export links go to the API's export, which the session cookie authorises as well.
 
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
-use serde::Deserialize;
 
 use crate::audit::{self, Filter};
 use crate::auth::Perm;
@@ -45,58 +44,4 @@ pub async fn page(
         },
     );
     Ok(html.into_response())
-}
-
-#[derive(Deserialize)]
-pub struct ExportQuery {
-    format: Option<String>,
-    #[serde(flatten)]
-    filter: Filter,
-}
-
-/// Every matching entry (not only one page) as CSV or XLSX.
-pub async fn export(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    session: Session,
-    Query(q): Query<ExportQuery>,
-) -> Result<Response> {
-    let scopes = session.principal.scopes(Perm::ViewAudit);
-    if scopes.is_empty() {
-        return Err(Error::Forbidden);
-    }
-    let mut f = q.filter;
-    f.per_page = Some(0);
-    let (entries, _) = audit::search(&s.db, &f, &scopes).await?;
-    let resp = if q.format.as_deref() == Some("csv") {
-        let body = audit::to_csv(&entries, ctx.lang)?;
-        (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"audit.csv\"",
-                ),
-            ],
-            body,
-        )
-            .into_response()
-    } else {
-        let body = audit::to_xlsx(&entries, ctx.lang)?;
-        (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"audit.xlsx\"",
-                ),
-            ],
-            body,
-        )
-            .into_response()
-    };
-    Ok(resp)
 }

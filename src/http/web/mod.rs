@@ -45,7 +45,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/accounts/{id}/password", post(accounts::reset_password))
         .route("/audit", get(audit::page))
-        .route("/audit/export", get(audit::export))
+        .route("/audit/export", get(super::api::audit::export))
 }
 
 pub fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
