@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod i18n;
+pub mod ids;
 pub mod org;
 pub mod storage;
 

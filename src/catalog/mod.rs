@@ -1,0 +1,5 @@
+//! The responsibility list (权责清单) and the online hall's catalog: matters with their service
+//! guides and application forms, their life cycle and versions, the consistency rules, per-level
+//! configuration, search, and exchange with the province.
+
+pub mod form;
