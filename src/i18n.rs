@@ -69,6 +69,176 @@ fn entry(key: &str) -> Option<(&'static str, &'static str)> {
 }
 
 const CATALOGUE: &[(&str, &str, &str)] = &[
+    (
+        "field.id_length",
+        "号码应为 18 位。",
+        "The number must have 18 characters.",
+    ),
+    (
+        "field.id_chars",
+        "号码含有不允许的字符。",
+        "The number contains characters that are not allowed.",
+    ),
+    (
+        "field.id_birth",
+        "身份证号中的出生日期不存在。",
+        "The birth date in the ID number does not exist.",
+    ),
+    (
+        "field.id_check",
+        "校验位不正确，请核对号码。",
+        "The check digit is wrong; please check the number.",
+    ),
+    ("field.type", "格式不正确。", "Wrong format."),
+    ("field.number", "请输入数字。", "Enter a number."),
+    (
+        "field.money",
+        "请输入不小于 0、最多两位小数的金额。",
+        "Enter an amount of at least 0 with at most two decimals.",
+    ),
+    ("field.min", "不能小于 {}。", "Must be at least {}."),
+    ("field.max", "不能大于 {}。", "Must be at most {}."),
+    ("field.max_rows", "最多 {} 行。", "At most {} rows."),
+    (
+        "field.too_short",
+        "至少 {} 个字符。",
+        "At least {} characters.",
+    ),
+    (
+        "field.pattern",
+        "格式不符合要求。",
+        "Does not match the required format.",
+    ),
+    (
+        "field.date",
+        "请输入有效日期（年-月-日）。",
+        "Enter a valid date (YYYY-MM-DD).",
+    ),
+    (
+        "field.date_order",
+        "结束日期不能早于开始日期。",
+        "The end date cannot be before the start date.",
+    ),
+    (
+        "field.option",
+        "“{}”不是可选项。",
+        "“{}” is not one of the options.",
+    ),
+    (
+        "field.address",
+        "请选择所在社区并填写详细地址。",
+        "Choose the community and give the street address.",
+    ),
+    (
+        "form.bad_key",
+        "字段标识“{}”只能用小写字母、数字和下划线，并以字母开头。",
+        "Field key “{}” must be lowercase letters, digits and underscores, starting with a letter.",
+    ),
+    (
+        "form.duplicate_key",
+        "字段标识“{}”重复。",
+        "Field key “{}” is used twice.",
+    ),
+    (
+        "form.no_label",
+        "字段需要名称。",
+        "The field needs a label.",
+    ),
+    (
+        "form.no_options",
+        "选择题“{}”需要选项。",
+        "Choice field “{}” needs options.",
+    ),
+    (
+        "form.no_material",
+        "上传项“{}”须对应办事指南中的一项材料。",
+        "Upload slot “{}” must refer to a material of the guide.",
+    ),
+    (
+        "form.no_columns",
+        "表格“{}”需要列。",
+        "Table “{}” needs columns.",
+    ),
+    (
+        "form.nested_table",
+        "表格“{}”中不能再嵌套表格。",
+        "Table “{}” cannot contain another table.",
+    ),
+    (
+        "form.bad_pattern",
+        "格式规则“{}”无效。",
+        "The pattern “{}” is not valid.",
+    ),
+    (
+        "form.min_over_max",
+        "“{}”的最小值大于最大值。",
+        "“{}” has a minimum above its maximum.",
+    ),
+    (
+        "form.bad_show_if",
+        "显示条件引用的字段“{}”不存在或在其后。",
+        "The show-if condition refers to “{}”, which does not exist or comes later.",
+    ),
+    (
+        "rule.code",
+        "事项编码应为 6–50 位字母、数字或连字符。",
+        "Matter codes are 6–50 letters, digits or hyphens.",
+    ),
+    (
+        "rule.class",
+        "事项分类应为 A、B、C 或 D。",
+        "The class must be A, B, C or D.",
+    ),
+    (
+        "rule.department",
+        "实施部门“{}”不是在用的部门。",
+        "“{}” is not an active department.",
+    ),
+    (
+        "rule.legal_basis",
+        "行政权力事项须写明设定依据。",
+        "A power matter needs its legal basis.",
+    ),
+    (
+        "rule.promised_over_legal",
+        "承诺时限不能超过法定时限（{} 个工作日）。",
+        "The promised limit cannot exceed the legal limit ({} working days).",
+    ),
+    (
+        "rule.depth",
+        "网上办理深度应为 1 至 4。",
+        "Online depth must be 1 to 4.",
+    ),
+    (
+        "rule.depth4_visits",
+        "全程网办（四级）的事项到现场次数必须为 0。",
+        "A fully online (level 4) matter must need no visit.",
+    ),
+    (
+        "rule.visit_reason",
+        "需要到现场的，须说明理由。",
+        "A required visit needs a stated reason.",
+    ),
+    (
+        "rule.fee_basis",
+        "收费项目须写明收费依据。",
+        "A fee needs its legal basis.",
+    ),
+    (
+        "rule.licensing_steps",
+        "行政许可事项缺少办理环节：{}。",
+        "A licensing matter lacks the steps: {}.",
+    ),
+    (
+        "rule.materials",
+        "办事指南须列出申请材料。",
+        "The guide must list the materials.",
+    ),
+    (
+        "rule.material_id",
+        "材料标识“{}”为空或重复。",
+        "Material id “{}” is empty or repeated.",
+    ),
     // application and navigation
     (
         "app.name",
@@ -560,6 +730,39 @@ mod tests {
         assert_eq!(Lang::negotiate(None, Some("fr-FR,en;q=0.8")), Lang::En);
         assert_eq!(Lang::negotiate(None, Some("fr-FR")), Lang::Zh);
         assert_eq!(Lang::negotiate(None, None), Lang::Zh);
+    }
+
+    /// Every message key written in the code or the templates has both translations.
+    #[test]
+    fn every_key_used_is_in_the_catalogue() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let re = regex::Regex::new(
+            r#"["'](((err|field|form|rule|role|kind|audit|ui|nav|card|col|acc|imp|aud|org|pw|login|home|app|cat|hall)\.)[a-z0-9_.]*[a-z0-9_])["']"#,
+        )
+        .unwrap();
+        let mut missing = Vec::new();
+        for dir in ["src", "templates"] {
+            let mut stack = vec![std::path::PathBuf::from(format!("{root}/{dir}"))];
+            while let Some(p) = stack.pop() {
+                if p.is_dir() {
+                    stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                for c in re.captures_iter(&text) {
+                    let key = &c[1];
+                    let file = [".html", ".csv", ".xlsx", ".docx"]
+                        .iter()
+                        .any(|x| key.ends_with(x));
+                    // Home cards are named by prefix: `card.org` has `card.org.title` and `.body`.
+                    let card = key.starts_with("card.") && is_known(&format!("{key}.title"));
+                    if !is_known(key) && !file && !card {
+                        missing.push(format!("{}: {key}", p.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys without messages: {missing:#?}");
     }
 
     #[test]

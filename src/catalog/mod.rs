@@ -3,3 +3,7 @@
 //! configuration, search, and exchange with the province.
 
 pub mod form;
+pub mod matter;
+pub mod samples;
+
+pub use matter::{Audience, Guide, Level, Matter, MatterType};
