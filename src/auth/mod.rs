@@ -40,6 +40,12 @@ pub enum Perm {
     ManageAccounts,
     /// Read and export the audit trail.
     ViewAudit,
+    /// Draft matters of the departments in scope and submit them for review.
+    EditMatters,
+    /// Review, publish, suspend and retire matters.
+    ReviewMatters,
+    /// Switch matters on or off for the halls of the units in scope.
+    ConfigureMatters,
 }
 
 impl Role {
@@ -84,10 +90,27 @@ impl Role {
         use Perm::*;
         match self {
             Role::Citizen => &[],
-            Role::WindowClerk | Role::Approver | Role::MatterAdmin => &[ViewOrg],
+            Role::WindowClerk | Role::Approver => &[ViewOrg],
+            Role::MatterAdmin => &[ViewOrg, EditMatters, ReviewMatters],
             Role::OmEngineer | Role::OmManager => &[ViewOrg, ViewAccounts],
-            Role::DepartmentAdmin => &[ViewOrg, ManageOrg, ViewAccounts, ManageAccounts, ViewAudit],
-            Role::BureauAdmin => &[ViewOrg, ManageOrg, ViewAccounts, ManageAccounts, ViewAudit],
+            Role::DepartmentAdmin => &[
+                ViewOrg,
+                ManageOrg,
+                ViewAccounts,
+                ManageAccounts,
+                ViewAudit,
+                EditMatters,
+            ],
+            Role::BureauAdmin => &[
+                ViewOrg,
+                ManageOrg,
+                ViewAccounts,
+                ManageAccounts,
+                ViewAudit,
+                EditMatters,
+                ReviewMatters,
+                ConfigureMatters,
+            ],
             Role::Auditor => &[ViewOrg, ViewAccounts, ViewAudit],
         }
     }

@@ -11,7 +11,6 @@ use serde_json::{Map, Value};
 
 use crate::accounts::{check_email, check_phone};
 use crate::error::FieldError;
-use crate::ids::{CreditCode, ResidentId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -7,3 +7,5 @@ pub mod matter;
 pub mod samples;
 
 pub use matter::{Audience, Guide, Level, Matter, MatterType};
+pub mod repo;
+pub mod search;
