@@ -5,6 +5,8 @@
 use crate::accounts::{CheckedUser, insert};
 use crate::audit::Actor;
 use crate::auth::{Principal, Role, hash_password};
+use crate::catalog::exchange::{self, CatalogFile};
+use crate::catalog::samples;
 use crate::clock;
 use crate::org::{self, NewUnit, Unit};
 use crate::storage::Db;
@@ -147,6 +149,12 @@ pub async fn ensure(db: &Db, password: Option<&str>) -> anyhow::Result<String> {
     let fresh = org::list(db).await?.is_empty();
     if fresh {
         build(db, password.unwrap_or(DEFAULT_PASSWORD)).await?;
+    }
+    let matters: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM matters")
+        .fetch_one(&db.pool)
+        .await?;
+    if matters == 0 {
+        seed_catalog(db).await?;
     } else if let Some(pw) = password {
         let hash = hash_password(pw)?;
         for (u, ..) in LOGINS {
@@ -188,6 +196,27 @@ async fn unit(
         parent_id: parent.map(|p| p.id),
     };
     Ok(org::create(db, &Principal::system(), new).await?)
+}
+
+/// Publishes the demo catalog (55 matters) through the catalog import.
+pub async fn seed_catalog(db: &Db) -> anyhow::Result<()> {
+    let file = CatalogFile {
+        format: exchange::FORMAT.into(),
+        exported_at: clock::now(),
+        matters: samples::all()
+            .into_iter()
+            .map(|matter| exchange::Entry {
+                version: 1,
+                status: "published".into(),
+                matter,
+            })
+            .collect(),
+    };
+    let r = exchange::import(db, &Principal::system(), file, false).await?;
+    if !r.errors.is_empty() {
+        anyhow::bail!("demo catalog rejected: {:?}", r.errors);
+    }
+    Ok(())
 }
 
 /// Builds the tree and the accounts.

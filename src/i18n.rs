@@ -70,6 +70,41 @@ fn entry(key: &str) -> Option<(&'static str, &'static str)> {
 
 const CATALOGUE: &[(&str, &str, &str)] = &[
     (
+        "err.matter_code_taken",
+        "该事项编码已存在。",
+        "That matter code already exists.",
+    ),
+    (
+        "err.matter_retired",
+        "该事项已取消，不能再修改。",
+        "That matter is retired and cannot be changed.",
+    ),
+    (
+        "err.matter_code_fixed",
+        "事项编码不能修改。",
+        "A matter's code cannot be changed.",
+    ),
+    (
+        "err.no_draft",
+        "没有待提交的草稿。",
+        "There is no draft to submit.",
+    ),
+    (
+        "err.matter_state",
+        "事项当前状态不允许此操作，可能已被他人处理，请刷新。",
+        "The matter's state does not allow this; someone may have acted on it already. Reload.",
+    ),
+    (
+        "err.not_a_level",
+        "只能按区、街道或社区配置事项。",
+        "Matters are configured per district, street or community.",
+    ),
+    (
+        "err.catalog_format",
+        "文件格式不是 {}。",
+        "The file is not in the {} format.",
+    ),
+    (
         "field.id_length",
         "号码应为 18 位。",
         "The number must have 18 characters.",

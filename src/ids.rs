@@ -56,7 +56,7 @@ impl ResidentId {
         if chrono::NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").is_err() {
             return Err(IdError::BirthDate);
         }
-        if last.chars().next() != Some(ResidentId::check_char(body)) {
+        if !last.starts_with(ResidentId::check_char(body)) {
             return Err(IdError::CheckDigit);
         }
         Ok(ResidentId(s))

@@ -93,6 +93,7 @@ pub struct Field {
     pub material: Option<String>,
     /// For `table`: the columns of each row.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
     pub columns: Vec<Field>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,

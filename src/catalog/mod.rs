@@ -7,5 +7,7 @@ pub mod matter;
 pub mod samples;
 
 pub use matter::{Audience, Guide, Level, Matter, MatterType};
+pub mod diff;
+pub mod exchange;
 pub mod repo;
 pub mod search;

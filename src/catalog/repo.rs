@@ -475,6 +475,18 @@ pub async fn versions(db: &Db, code: &str) -> Result<Vec<VersionInfo>> {
     .await?)
 }
 
+/// The current published content of a matter, whatever its status (for imports).
+pub async fn current(db: &Db, code: &str) -> Result<Option<Matter>> {
+    let text: Option<String> = sqlx::query_scalar(
+        "SELECT v.content_json FROM matters m JOIN matter_versions v ON v.matter_id = m.id \
+         AND v.version = m.published_version WHERE m.code = $1",
+    )
+    .bind(code)
+    .fetch_optional(&db.pool)
+    .await?;
+    text.as_deref().map(parse).transpose()
+}
+
 /// The public view: the current published version of a matter that is in service.
 pub async fn public(db: &Db, code: &str) -> Result<(i64, Matter)> {
     let row: Option<(String, Option<i64>)> =

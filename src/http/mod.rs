@@ -28,6 +28,7 @@ pub struct AppState {
     pub db: Db,
     pub pages: Arc<pages::Pages>,
     pub secure_cookies: bool,
+    pub search: Arc<crate::catalog::search::SearchIndex>,
 }
 
 impl AppState {
@@ -36,6 +37,7 @@ impl AppState {
             db,
             pages: Arc::new(pages::Pages::new()),
             secure_cookies: config.secure_cookies,
+            search: Arc::new(crate::catalog::search::SearchIndex::new()),
         }
     }
 }

@@ -32,6 +32,20 @@ use super::api;
         api::accounts::import,
         api::audit::list,
         api::audit::export,
+        api::catalog::search,
+        api::catalog::public,
+        api::catalog::list,
+        api::catalog::create,
+        api::catalog::detail,
+        api::catalog::save_draft,
+        api::catalog::act,
+        api::catalog::versions,
+        api::catalog::version,
+        api::catalog::diff_versions,
+        api::catalog::set_unit,
+        api::catalog::validate,
+        api::catalog::export,
+        api::catalog::import,
     )
 )]
 pub struct ApiDoc;

@@ -5,11 +5,12 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod org;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 
 use super::AppState;
 
@@ -34,6 +35,22 @@ pub fn router() -> Router<AppState> {
         .route(
             "/accounts/{id}/grants/{gid}",
             delete(accounts::remove_grant),
+        )
+        .route("/matters", get(catalog::list).post(catalog::create))
+        .route("/matters/search", get(catalog::search))
+        .route("/matters/{code}", get(catalog::public))
+        .route("/matters/{code}/admin", get(catalog::detail))
+        .route("/matters/{code}/draft", put(catalog::save_draft))
+        .route("/matters/{code}/versions", get(catalog::versions))
+        .route("/matters/{code}/versions/{n}", get(catalog::version))
+        .route("/matters/{code}/diff", get(catalog::diff_versions))
+        .route("/matters/{code}/units", put(catalog::set_unit))
+        .route("/matters/{code}/validate", post(catalog::validate))
+        .route("/matters/{code}/{action}", post(catalog::act))
+        .route("/catalog/export", get(catalog::export))
+        .route(
+            "/catalog/import",
+            post(catalog::import).layer(DefaultBodyLimit::max(50 << 20)),
         )
         .route("/audit", get(audit::list))
         .route("/audit/export", get(audit::export))

@@ -1,0 +1,334 @@
+//! Exchange of the whole catalog: lossless JSON (the format used to report matters upward, 事项上报;
+//! documented in `docs/catalog-format.md`) and an XLSX sheet for people. Import compares each matter
+//! with what is published, reports the differences, and applies all or nothing: a file with any bad
+//! matter changes nothing and names every bad one.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::diff::{Difference, diff};
+use super::{Matter, repo};
+use crate::audit::{self, Change};
+use crate::auth::{Perm, Principal};
+use crate::clock;
+use crate::error::{Error, FieldError, Result};
+use crate::i18n::Lang;
+use crate::org;
+use crate::storage::Db;
+
+pub const FORMAT: &str = "zhengwu.catalog/1";
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Entry {
+    pub version: i64,
+    pub status: String,
+    pub matter: Matter,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CatalogFile {
+    pub format: String,
+    pub exported_at: String,
+    pub matters: Vec<Entry>,
+}
+
+/// Every published, suspended or retired matter at its current version.
+pub async fn export(db: &Db) -> Result<CatalogFile> {
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT m.status, v.version, v.content_json FROM matters m JOIN matter_versions v \
+         ON v.matter_id = m.id AND v.version = m.published_version ORDER BY m.code",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut matters = Vec::with_capacity(rows.len());
+    for (status, version, text) in rows {
+        let matter = serde_json::from_str(&text).map_err(|e| Error::Internal(e.into()))?;
+        matters.push(Entry {
+            version,
+            status,
+            matter,
+        });
+    }
+    Ok(CatalogFile {
+        format: FORMAT.into(),
+        exported_at: clock::now(),
+        matters,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MatterChange {
+    pub code: String,
+    pub name: String,
+    /// `added`, `changed` or `unchanged`.
+    pub change: String,
+    pub differences: Vec<Difference>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BadMatter {
+    /// Position in the file, from 1.
+    pub index: usize,
+    pub code: String,
+    pub field: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    pub applied: bool,
+    pub changes: Vec<MatterChange>,
+    pub errors: Vec<BadMatter>,
+}
+
+fn bad(index: usize, code: &str, e: &FieldError) -> BadMatter {
+    BadMatter {
+        index,
+        code: code.into(),
+        field: e.field.clone(),
+        message_zh: e.message(Lang::Zh),
+        message_en: e.message(Lang::En),
+    }
+}
+
+/// Checks every matter of `file`, reports what would change, and (unless `dry_run` or any
+/// matter is bad) publishes each added or changed matter as its next version, in one transaction.
+pub async fn import(
+    db: &Db,
+    who: &Principal,
+    file: CatalogFile,
+    dry_run: bool,
+) -> Result<ImportReport> {
+    let mut report = ImportReport {
+        dry_run,
+        applied: false,
+        changes: vec![],
+        errors: vec![],
+    };
+    if file.format != FORMAT {
+        report.errors.push(bad(
+            0,
+            "",
+            &FieldError::with("format", "err.catalog_format", FORMAT),
+        ));
+        return Ok(report);
+    }
+    let units = org::list(db).await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut plan = Vec::new();
+    for (i, e) in file.matters.iter().enumerate() {
+        let m = &e.matter;
+        let n = i + 1;
+        let mut errs = m.violations(&units);
+        if !seen.insert(m.code.clone()) {
+            errs.push(FieldError::with("code", "field.duplicate_in_file", &m.code));
+        }
+        let path = units
+            .iter()
+            .find(|u| u.code == m.department)
+            .map(|u| u.path.clone());
+        if path
+            .as_deref()
+            .is_some_and(|p| !who.can(Perm::ReviewMatters, p))
+        {
+            errs.push(FieldError::with(
+                "department",
+                "field.unit_out_of_scope",
+                &m.department,
+            ));
+        }
+        report
+            .errors
+            .extend(errs.iter().map(|x| bad(n, &m.code, x)));
+        let current = repo::current(db, &m.code).await?;
+        let (change, differences) = match &current {
+            None => ("added", vec![]),
+            Some(old) => {
+                let d = diff(&json!(old), &json!(m));
+                (if d.is_empty() { "unchanged" } else { "changed" }, d)
+            }
+        };
+        report.changes.push(MatterChange {
+            code: m.code.clone(),
+            name: m.name.clone(),
+            change: change.into(),
+            differences,
+        });
+        if change != "unchanged" {
+            plan.push((m.clone(), path.unwrap_or_else(|| "/".into())));
+        }
+    }
+    if dry_run || !report.errors.is_empty() {
+        return Ok(report);
+    }
+    let now = clock::now();
+    let mut tx = db.pool.begin().await?;
+    for (m, path) in &plan {
+        let text = serde_json::to_string(m).map_err(anyhow::Error::from)?;
+        let existing: Option<(i64, Option<i64>)> =
+            sqlx::query_as("SELECT id, published_version FROM matters WHERE code = $1")
+                .bind(&m.code)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (id, next) = match existing {
+            Some((id, v)) => (id, v.unwrap_or(0) + 1),
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO matters (code, name, department_code, status, created_at, updated_at) \
+                     VALUES ($1, $2, $3, 'published', $4, $4) RETURNING id",
+                )
+                .bind(&m.code)
+                .bind(&m.name)
+                .bind(&m.department)
+                .bind(&now)
+                .fetch_one(&mut *tx)
+                .await?;
+                (id, 1)
+            }
+        };
+        sqlx::query(
+            "INSERT INTO matter_versions (matter_id, version, content_json, published_at, published_by) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(next)
+        .bind(&text)
+        .bind(&now)
+        .bind(&who.username)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE matters SET name = $1, department_code = $2, published_version = $3, \
+             status = CASE WHEN status = 'unpublished' THEN 'published' ELSE status END, updated_at = $4 \
+             WHERE id = $5",
+        )
+        .bind(&m.name)
+        .bind(&m.department)
+        .bind(next)
+        .bind(&now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            &who.actor(),
+            Change {
+                action: "matter.import",
+                entity: "matter",
+                entity_id: m.code.clone(),
+                scope_path: path,
+                summary: format!("{} {} v{next}", m.code, m.name),
+                before: None,
+                after: Some(json!({"version": next})),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    report.applied = true;
+    Ok(report)
+}
+
+/// The catalog as a sheet for people: one row per matter with its main facts.
+pub fn to_xlsx(file: &CatalogFile, units: &[org::Unit]) -> anyhow::Result<Vec<u8>> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("事项目录")?;
+    let head = [
+        "事项编码",
+        "事项名称",
+        "事项类型",
+        "分类",
+        "实施部门",
+        "行使层级",
+        "服务对象",
+        "法定时限（工作日）",
+        "承诺时限（工作日）",
+        "办件类型",
+        "网办深度",
+        "到现场次数",
+        "收费",
+        "申请材料",
+        "状态",
+        "版本",
+    ];
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (r, e) in file.matters.iter().enumerate() {
+        let m = &e.matter;
+        let g = &m.guide;
+        let dept = units
+            .iter()
+            .find(|u| u.code == m.department)
+            .map_or(m.department.as_str(), |u| u.name.as_str());
+        let levels: Vec<&str> = m
+            .levels
+            .iter()
+            .map(|l| match l {
+                super::Level::District => "区",
+                super::Level::Street => "街道",
+                super::Level::Community => "社区",
+            })
+            .collect();
+        let audience: Vec<&str> = m
+            .audience
+            .iter()
+            .map(|a| match a {
+                super::Audience::Personal => "个人",
+                super::Audience::Enterprise => "法人",
+            })
+            .collect();
+        let fees = if g.fees.is_empty() {
+            "不收费".to_string()
+        } else {
+            g.fees
+                .iter()
+                .map(|f| format!("{} {}元（{}）", f.item, f.amount, f.basis))
+                .collect::<Vec<_>>()
+                .join("；")
+        };
+        let row = [
+            m.code.clone(),
+            m.name.clone(),
+            m.kind.zh().into(),
+            m.class.clone(),
+            dept.into(),
+            levels.join("、"),
+            audience.join("、"),
+            g.legal_limit_days
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+            if g.promised_limit_days == 0 {
+                "即办".into()
+            } else {
+                g.promised_limit_days.to_string()
+            },
+            if m.case_type() == 1 {
+                "即办件".into()
+            } else {
+                "承诺件".into()
+            },
+            g.online_depth.to_string(),
+            g.onsite_visits.to_string(),
+            fees,
+            g.materials
+                .iter()
+                .map(|x| x.name.as_str())
+                .collect::<Vec<_>>()
+                .join("；"),
+            e.status.clone(),
+            e.version.to_string(),
+        ];
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, v)?;
+        }
+    }
+    ws.set_freeze_panes(1, 2)?;
+    ws.set_column_width(1, 36)?;
+    ws.set_column_width(13, 60)?;
+    Ok(wb.save_to_buffer()?)
+}

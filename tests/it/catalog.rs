@@ -1,0 +1,559 @@
+//! The catalog through HTTP: life cycle and versions, consistency rules, per-unit switches, form
+//! validation against the claimed version, export/import round trip, search.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use zhengwu::auth::Principal;
+use zhengwu::catalog::samples;
+use zhengwu::org::{self, NewUnit};
+
+use crate::common::{TestApp, json_of};
+
+/// The fixture plus the health department (区卫生健康局, 440309-D02 in the samples) and a
+/// district-level matter admin.
+async fn app() -> TestApp {
+    let app = TestApp::spawn().await;
+    // The fixture's department already has code 440309-D02.
+    let _ = org::create(
+        &app.db,
+        &Principal::system(),
+        NewUnit {
+            code: "440309-D07".into(),
+            name: "区市场监督管理局".into(),
+            kind: "department".into(),
+            parent_id: Some(app.unit_id("district")),
+        },
+    )
+    .await
+    .unwrap();
+    app
+}
+
+fn sample(i: usize) -> Value {
+    serde_json::to_value(samples::matter(i)).unwrap()
+}
+
+#[tokio::test]
+async fn draft_review_publish_versions_and_diff() {
+    let app = app().await;
+    let admin = app.token("district_bureau_admin").await; // edits and reviews everywhere
+    let mut m = sample(1); // 生育登记
+    let code = m["code"].as_str().unwrap().to_string();
+    let (s, r) = json_of(app.post(&admin, "/api/v1/matters", m.clone()).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert_eq!(
+        (r["status"].as_str(), r["draft_state"].as_str()),
+        (Some("unpublished"), Some("editing"))
+    );
+    // Not public yet, and not searchable.
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Publishing needs a review first.
+    let (s, e) = json_of(
+        app.post(
+            &admin,
+            &format!("/api/v1/matters/{code}/publish"),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("matter_state"))
+    );
+    // A draft that breaks a rule cannot be submitted; each violation names its field.
+    m["guide"]["online_depth"] = json!(4);
+    m["guide"]["onsite_visits"] = json!(1);
+    m["guide"]["onsite_reason"] = Value::Null;
+    app.client
+        .put(app.url(&format!("/api/v1/matters/{code}/draft")))
+        .bearer_auth(&admin)
+        .json(&m)
+        .send()
+        .await
+        .unwrap();
+    let (s, e) = json_of(
+        app.post(&admin, &format!("/api/v1/matters/{code}/submit"), json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = e["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["guide.onsite_visits", "guide.onsite_reason"]);
+    // Fixed, submitted, published: version 1.
+    let m = sample(1);
+    app.client
+        .put(app.url(&format!("/api/v1/matters/{code}/draft")))
+        .bearer_auth(&admin)
+        .json(&m)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        app.post(&admin, &format!("/api/v1/matters/{code}/submit"), json!({}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let (s, r) = json_of(
+        app.post(
+            &admin,
+            &format!("/api/v1/matters/{code}/publish"),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(r["published_version"], 1);
+    let (s, p) = json_of(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(p["version"], 1);
+    assert_eq!(p["case_type"], 1);
+    // Edit again: the public guide stays at version 1 until version 2 is published.
+    let mut m2 = sample(1);
+    m2["guide"]["materials"][2]["name"] = json!("结婚证或婚姻状况证明");
+    m2["guide"]["promised_limit_days"] = json!(1);
+    app.client
+        .put(app.url(&format!("/api/v1/matters/{code}/draft")))
+        .bearer_auth(&admin)
+        .json(&m2)
+        .send()
+        .await
+        .unwrap();
+    let (_, p) = json_of(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(p["matter"]["guide"]["materials"][2]["name"], "结婚证");
+    let (_, d) = json_of(
+        app.get(
+            &admin,
+            &format!("/api/v1/matters/{code}/diff?from=1&to=draft"),
+        )
+        .await,
+    )
+    .await;
+    let paths: Vec<&str> = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["guide.materials[2].name", "guide.promised_limit_days"]
+    );
+    app.post(&admin, &format!("/api/v1/matters/{code}/submit"), json!({}))
+        .await;
+    // Two reviewers publishing at once: exactly one succeeds.
+    let publish = format!("/api/v1/matters/{code}/publish");
+    let a = app.post(&admin, &publish, json!({}));
+    let b = app.post(&admin, &publish, json!({}));
+    let (a, b) = tokio::join!(a, b);
+    let mut codes = [a.status().as_u16(), b.status().as_u16()];
+    codes.sort();
+    assert_eq!(codes, [200, 409]);
+    let (_, v) = json_of(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}/versions")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    // Version 1 is kept exactly as published.
+    let (_, v1) = json_of(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}/versions/1")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(v1["guide"]["materials"][2]["name"], "结婚证");
+    let (_, diff) = json_of(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}/diff?from=1&to=2")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(diff.as_array().unwrap().len(), 2);
+    // Suspend hides it from the public; resume shows it; retire ends it.
+    app.post(
+        &admin,
+        &format!("/api/v1/matters/{code}/suspend"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    app.post(&admin, &format!("/api/v1/matters/{code}/resume"), json!({}))
+        .await;
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    app.post(&admin, &format!("/api/v1/matters/{code}/retire"), json!({}))
+        .await;
+    let s = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/draft")))
+        .bearer_auth(&admin)
+        .json(&m2)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(s, StatusCode::CONFLICT);
+    // create, 3 edits, 2 submits, 2 publishes, suspend, resume, retire
+    let actions = app
+        .count("SELECT COUNT(*) FROM audit_log WHERE entity = 'matter'")
+        .await;
+    assert_eq!(actions, 11);
+}
+
+#[tokio::test]
+async fn editors_and_reviewers_act_only_on_their_departments() {
+    let app = app().await;
+    let admin = app.token("district_bureau_admin").await;
+    let m = sample(34); // 食品经营许可, 市场监管 (440309-D07)
+    let code = m["code"].as_str().unwrap().to_string();
+    app.post(&admin, "/api/v1/matters", m.clone()).await;
+    // The street's matter admin does not cover a district department.
+    let street = app.token("matter_admin").await;
+    assert_eq!(
+        app.get(&street, &format!("/api/v1/matters/{code}/admin"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post(&street, "/api/v1/matters", sample(3))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // A window clerk has no catalog rights at all.
+    let clerk = app.token("window_clerk").await;
+    assert_eq!(
+        app.get(&clerk, "/api/v1/matters").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // Configuring halls belongs to the bureau.
+    let (s, _) = json_of(
+        app.client
+            .put(app.url(&format!("/api/v1/matters/{code}/units")))
+            .bearer_auth(&street)
+            .json(&json!({"unit_id": app.unit_id("minzhi"), "enabled": false}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn halls_follow_levels_and_switches() {
+    let app = app().await;
+    let admin = app.token("district_bureau_admin").await;
+    let m = sample(1); // 生育登记: district, street and community
+    let code = m["code"].as_str().unwrap().to_string();
+    app.post(&admin, "/api/v1/matters", m).await;
+    app.post(&admin, &format!("/api/v1/matters/{code}/submit"), json!({}))
+        .await;
+    app.post(
+        &admin,
+        &format!("/api/v1/matters/{code}/publish"),
+        json!({}),
+    )
+    .await;
+    let halls = |app: &TestApp| {
+        let url = app.url(&format!("/api/v1/matters/{code}"));
+        let c = app.client.clone();
+        async move {
+            let v: Value = c.get(url).send().await.unwrap().json().await.unwrap();
+            v["halls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["name"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(halls(&app).await, ["民治街道行政服务大厅"]);
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/units")))
+        .bearer_auth(&admin)
+        .json(&json!({"unit_id": app.unit_id("minzhi"), "enabled": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert!(halls(&app).await.is_empty());
+    // Halls are not levels.
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/units")))
+        .bearer_auth(&admin)
+        .json(&json!({"unit_id": app.unit_id("minzhi_hall"), "enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn submissions_are_validated_against_the_version_they_claim() {
+    let app = app().await;
+    let admin = app.token("district_bureau_admin").await;
+    let m = sample(1);
+    let code = m["code"].as_str().unwrap().to_string();
+    app.post(&admin, "/api/v1/matters", m.clone()).await;
+    app.post(&admin, &format!("/api/v1/matters/{code}/submit"), json!({}))
+        .await;
+    app.post(
+        &admin,
+        &format!("/api/v1/matters/{code}/publish"),
+        json!({}),
+    )
+    .await;
+    // Version 2 adds a required field.
+    let mut m2 = m.clone();
+    m2["form"]["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"key": "work_unit", "label": "工作单位", "kind": "text", "required": true}));
+    app.client
+        .put(app.url(&format!("/api/v1/matters/{code}/draft")))
+        .bearer_auth(&admin)
+        .json(&m2)
+        .send()
+        .await
+        .unwrap();
+    app.post(&admin, &format!("/api/v1/matters/{code}/submit"), json!({}))
+        .await;
+    app.post(
+        &admin,
+        &format!("/api/v1/matters/{code}/publish"),
+        json!({}),
+    )
+    .await;
+    let values = json!({
+        "applicant_name": "李四", "applicant_id": "11010519491231002X", "phone": "13800138000",
+        "address": {"unit": "440309004001", "detail": "北站路 8 号"}, "married": true,
+        "spouse_id": "110105194912310021", "parity": "二孩", "upload_special": "sha256:1"
+    });
+    let url = app.url(&format!("/api/v1/matters/{code}/validate"));
+    let r = app
+        .client
+        .post(&url)
+        .header("accept-language", "en")
+        .json(&json!({"version": 1, "values": values}))
+        .send()
+        .await
+        .unwrap();
+    let (s, e) = json_of(r).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["fields"][0]["field"], "spouse_id");
+    assert_eq!(
+        e["error"]["fields"][0]["message"],
+        "The check digit is wrong; please check the number."
+    );
+    let mut ok = values.clone();
+    ok["spouse_id"] = json!("11010519491231002X");
+    let (s, v) = json_of(
+        app.client
+            .post(&url)
+            .json(&json!({"version": 1, "values": ok}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // The same values fail version 2, which asks for the work unit.
+    let (s, e) = json_of(
+        app.client
+            .post(&url)
+            .json(&json!({"version": 2, "values": ok}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["fields"][0]["field"], "work_unit");
+    assert_eq!(e["error"]["fields"][0]["message"], "必填。");
+}
+
+#[tokio::test]
+async fn export_import_round_trip_and_all_or_nothing() {
+    let app = app().await;
+    let admin = app.token("district_bureau_admin").await;
+    // Import the health and market matters of the demo catalog.
+    let picks: Vec<Value> = samples::all()
+        .into_iter()
+        .filter(|m| m.department == "440309-D02" || m.department == "440309-D07")
+        .map(|m| json!({"version": 1, "status": "published", "matter": m}))
+        .collect();
+    let n = picks.len();
+    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z", "matters": picks});
+    let (s, r) = json_of(
+        app.post(&admin, "/api/v1/catalog/import?dry_run=true", file.clone())
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert!(!r["applied"].as_bool().unwrap());
+    assert_eq!(app.count("SELECT COUNT(*) FROM matters").await, 0);
+    let (s, r) = json_of(
+        app.post(&admin, "/api/v1/catalog/import", file.clone())
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(r["applied"].as_bool().unwrap());
+    assert_eq!(app.count("SELECT COUNT(*) FROM matters").await, n as i64);
+    // Export equals what went in.
+    let (_, out) = json_of(app.get(&admin, "/api/v1/catalog/export").await).await;
+    assert_eq!(out["matters"], file["matters"]);
+    // Importing the export again changes nothing.
+    let (_, r) = json_of(
+        app.post(&admin, "/api/v1/catalog/import", out.clone())
+            .await,
+    )
+    .await;
+    assert!(
+        r["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["change"] == "unchanged")
+    );
+    // One good change and two bad matters: nothing applied, both bad ones named.
+    let mut bad = out.clone();
+    bad["matters"][0]["matter"]["guide"]["online_depth"] = json!(9);
+    bad["matters"][1]["matter"]["name"] = json!("改了名字");
+    bad["matters"][2]["matter"]["department"] = json!("440309-D99");
+    let (s, r) = json_of(app.post(&admin, "/api/v1/catalog/import", bad).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let errs: Vec<(i64, &str)> = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["index"].as_i64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errs.iter()
+            .map(|e| e.0)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        [1, 3]
+    );
+    assert_eq!(r["changes"][1]["change"], "changed");
+    assert_eq!(r["changes"][1]["differences"][0]["path"], "name");
+    let versions = app.count("SELECT MAX(version) FROM matter_versions").await;
+    assert_eq!(versions, 1, "nothing applied");
+    // The XLSX export is a spreadsheet with a header and one row per matter.
+    let bytes = app
+        .get(&admin, "/api/v1/catalog/export?format=xlsx")
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    use calamine::Reader;
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(range.height(), n + 1);
+    assert_eq!(range.get((0, 1)).unwrap().to_string(), "事项名称");
+}
+
+#[tokio::test]
+async fn public_search_ranks_names_and_knows_pinyin() {
+    let app = app().await;
+    zhengwu::demo::seed_catalog(&app.db).await.unwrap_err(); // departments of the samples are missing here
+    let admin = app.token("district_bureau_admin").await;
+    let picks: Vec<Value> = samples::all()
+        .into_iter()
+        .filter(|m| m.department == "440309-D02" || m.department == "440309-D07")
+        .map(|m| json!({"version": 1, "status": "published", "matter": m}))
+        .collect();
+    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z", "matters": picks});
+    app.post(&admin, "/api/v1/catalog/import", file).await;
+    let search = |q: &str| {
+        let url = app.url(&format!("/api/v1/matters/search?{q}"));
+        let c = app.client.clone();
+        async move {
+            let v: Value = c.get(url).send().await.unwrap().json().await.unwrap();
+            v["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["name"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(search("q=sydj").await[0], "生育登记");
+    assert_eq!(search("q=生育登记").await[0], "生育登记");
+    let s = search("q=卫生许可").await;
+    assert!(s[0].contains("卫生许可"), "{s:?}");
+    assert!(
+        search("q=许可&audience=personal")
+            .await
+            .iter()
+            .all(|n| !n.contains("食品"))
+    );
+    // A suspended matter drops out of search at once.
+    let code = samples::matter(1).code;
+    app.post(
+        &admin,
+        &format!("/api/v1/matters/{code}/suspend"),
+        json!({}),
+    )
+    .await;
+    assert!(!search("q=sydj").await.contains(&"生育登记".to_string()));
+}
