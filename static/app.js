@@ -25,3 +25,31 @@ document.addEventListener("DOMContentLoaded", () => {
     a.addEventListener("click", (e) => { e.preventDefault(); history.back(); });
   });
 });
+
+// Show-if rules in form previews and forms: a field shows when the field it depends on has the
+// given value (for checkboxes: includes it). Mirrors the server's rule; the server decides.
+document.addEventListener("DOMContentLoaded", () => {
+  const deps = document.querySelectorAll("[data-show-if]");
+  if (!deps.length) return;
+  const valueOf = (form, name) => {
+    const els = form.querySelectorAll(`[name="${CSS.escape(name)}"]`);
+    const vals = [];
+    els.forEach((el) => {
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
+      let v = el.value;
+      try { v = JSON.parse(v); } catch (_) { /* plain text */ }
+      vals.push(v);
+    });
+    return vals;
+  };
+  const update = () => deps.forEach((d) => {
+    const form = d.closest("form");
+    const want = JSON.stringify(JSON.parse(d.dataset.showValue));
+    d.hidden = !valueOf(form, d.dataset.showIf).some((v) => JSON.stringify(v) === want);
+  });
+  document.addEventListener("change", update);
+  update();
+});
+document.addEventListener("click", (e) => {
+  if (e.target.closest("[data-print]")) window.print();
+});

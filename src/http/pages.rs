@@ -38,6 +38,38 @@ const TEMPLATES: &[(&str, &str)] = &[
         "password.html",
         include_str!("../../templates/password.html"),
     ),
+    (
+        "form_fields.html",
+        include_str!("../../templates/form_fields.html"),
+    ),
+    (
+        "hall_home.html",
+        include_str!("../../templates/hall_home.html"),
+    ),
+    (
+        "catalog_list.html",
+        include_str!("../../templates/catalog_list.html"),
+    ),
+    (
+        "catalog_matter.html",
+        include_str!("../../templates/catalog_matter.html"),
+    ),
+    (
+        "catalog_form.html",
+        include_str!("../../templates/catalog_form.html"),
+    ),
+    (
+        "catalog_edit.html",
+        include_str!("../../templates/catalog_edit.html"),
+    ),
+    (
+        "hall_search.html",
+        include_str!("../../templates/hall_search.html"),
+    ),
+    (
+        "hall_matter.html",
+        include_str!("../../templates/hall_matter.html"),
+    ),
 ];
 
 fn lang_of(state: &State) -> Lang {
@@ -121,9 +153,13 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
     if p.has(Perm::ManageAccounts) {
         nav.push(("/accounts/import", "nav.import"));
     }
+    if p.has(Perm::EditMatters) || p.has(Perm::ReviewMatters) {
+        nav.push(("/catalog", "nav.catalog"));
+    }
     if p.has(Perm::ViewAudit) {
         nav.push(("/audit", "nav.audit"));
     }
+    nav.push(("/hall", "hall.title"));
     let roles: Vec<Value> = p
         .grants
         .iter()

@@ -165,6 +165,18 @@ impl Driver {
             .to_string()
     }
 
+    async fn displayed(&self, css: &str) -> bool {
+        let el = self.find(css).await;
+        self.cmd("GET", &format!("/element/{el}/displayed"), json!({}))
+            .await
+            .as_bool()
+            .unwrap()
+    }
+
+    async fn select(&self, css: &str, value: &str) {
+        self.click(&format!("{css} option[value='{value}']")).await;
+    }
+
     async fn current_path(&self) -> String {
         let url = self
             .cmd("GET", "/url", json!({}))
@@ -274,4 +286,86 @@ async fn street_admin_creates_an_account_and_finds_it_in_the_audit_trail() {
             .await,
         1
     );
+}
+
+#[tokio::test]
+async fn matter_admin_adds_a_conditional_field_and_a_visitor_finds_the_new_guide() {
+    if std::env::var("ZHENGWU_SKIP_BROWSER").is_ok() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let admin = app.token("district_bureau_admin").await;
+    let m = zhengwu::catalog::samples::matter(1); // 生育登记, owned by 区卫生健康局 (440309-D02)
+    let code = m.code.clone();
+    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z",
+                      "matters": [{"version": 1, "status": "published", "matter": m}]});
+    assert_eq!(
+        app.post(&admin, "/api/v1/catalog/import", file)
+            .await
+            .status(),
+        200
+    );
+
+    let d = Driver::start().await;
+    d.go(&app.url("/login")).await;
+    d.type_into("#username", "district_matter_admin").await;
+    d.type_into("#password", crate::common::PASSWORD).await;
+    d.click("#login-submit").await;
+    d.wait_path("/").await;
+    d.click("nav.main-nav a[href='/catalog']").await;
+    d.wait_path("/catalog").await;
+    d.click(&format!("a[href='/catalog/{code}']")).await;
+    d.wait_path(&format!("/catalog/{code}")).await;
+    d.click("#design-form").await;
+    d.wait_path(&format!("/catalog/{code}/form")).await;
+    // A yes/no question, and a field shown only when it is answered yes.
+    d.type_into("#f-label", "是否委托代办人").await;
+    d.type_into("#f-key", "has_agent").await;
+    d.select("#f-kind", "yes_no").await;
+    d.click("#f-required").await;
+    d.click("#add-field-submit").await;
+    d.wait_path(&format!("/catalog/{code}/form")).await;
+    d.type_into("#f-label", "代办人姓名").await;
+    d.type_into("#f-key", "agent_name").await;
+    d.select("#f-kind", "text").await;
+    d.click("#f-required").await;
+    d.select("#f-show-field", "has_agent").await;
+    d.type_into("#f-show-value", "true").await;
+    d.click("#add-field-submit").await;
+    let fields = d.text("#designer-fields").await;
+    assert!(
+        fields.contains("代办人姓名") && fields.contains("has_agent = true"),
+        "{fields}"
+    );
+    // The preview follows the condition.
+    assert!(!d.displayed("#ff-agent_name").await);
+    d.click("#preview input[name=has_agent][value=true]").await;
+    assert!(d.displayed("#ff-agent_name").await);
+    d.screenshot("form-designer").await;
+    d.go(&app.url(&format!("/catalog/{code}"))).await;
+    d.click("#submit-review").await;
+    d.click("#publish").await;
+    assert!(d.text("body").await.contains("第 2 版"));
+    d.screenshot("matter-admin").await;
+    d.click("#logout").await;
+    d.wait_path("/login").await;
+
+    // A visitor, signed out, searches by pinyin initials and reads the new guide.
+    d.go(&app.url("/hall")).await;
+    d.type_into("input[name=q]", "sydj").await;
+    d.click(".bigsearch button").await;
+    d.wait_path("/hall/search").await;
+    assert!(d.text("#results").await.contains("生育登记"));
+    d.screenshot("hall-search").await;
+    d.click("#results li:first-child a").await;
+    d.wait_path(&format!("/hall/matters/{code}")).await;
+    let page = d.text("main").await;
+    assert!(
+        page.contains("第 2 版") && page.contains("是否委托代办人"),
+        "{page}"
+    );
+    assert!(!d.displayed("#ff-agent_name").await);
+    d.click("#apply input[name=has_agent][value=true]").await;
+    assert!(d.displayed("#ff-agent_name").await);
+    d.screenshot("hall-guide").await;
 }

@@ -141,6 +141,11 @@ impl TestApp {
             vec![Role::BureauAdmin],
         ));
         plan.push(("district_auditor".into(), "district", vec![Role::Auditor]));
+        plan.push((
+            "district_matter_admin".into(),
+            "district",
+            vec![Role::MatterAdmin],
+        ));
         plan.push(("mz_staff".into(), "beizhan", vec![Role::WindowClerk]));
         plan.push(("lh_staff".into(), "qinghu", vec![Role::WindowClerk]));
         let mut tx = db.pool.begin().await.unwrap();

@@ -4,6 +4,8 @@
 
 mod accounts;
 mod audit;
+mod catalog;
+pub(super) mod hall;
 mod org;
 mod session;
 
@@ -44,6 +46,24 @@ pub fn router() -> Router<AppState> {
             post(accounts::remove_grant),
         )
         .route("/accounts/{id}/password", post(accounts::reset_password))
+        .route("/catalog", get(catalog::list).post(catalog::create))
+        .route("/catalog/{code}", get(catalog::show))
+        .route("/catalog/{code}/act/{action}", post(catalog::act))
+        .route(
+            "/catalog/{code}/edit",
+            get(catalog::edit_page).post(catalog::edit),
+        )
+        .route(
+            "/catalog/{code}/form",
+            get(catalog::designer).post(catalog::add_field),
+        )
+        .route(
+            "/catalog/{code}/form/{key}/{action}",
+            post(catalog::field_action),
+        )
+        .route("/hall", get(hall::home))
+        .route("/hall/search", get(hall::search))
+        .route("/hall/matters/{code}", get(hall::matter))
         .route("/audit", get(audit::page))
         .route("/audit/export", get(super::api::audit::export))
 }

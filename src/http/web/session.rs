@@ -124,13 +124,15 @@ fn cards(p: &auth::Principal) -> Vec<minijinja::Value> {
     } else if p.has(Perm::ViewAccounts) {
         add("/accounts", "card.accounts");
     }
+    if p.has(Perm::EditMatters) || p.has(Perm::ReviewMatters) {
+        add("/catalog", "card.catalog_admin");
+    }
     if p.has(Perm::ViewAudit) {
         add("/audit", "card.audit");
     }
     let upcoming = [
         (Role::WindowClerk, "card.window"),
         (Role::Approver, "card.approval"),
-        (Role::MatterAdmin, "card.catalog"),
         (Role::OmEngineer, "card.ops"),
         (Role::OmManager, "card.ops"),
         (Role::Citizen, "card.citizen"),

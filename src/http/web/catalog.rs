@@ -1,0 +1,480 @@
+//! Catalog pages for matter editors and reviewers: the list, one matter with its life-cycle
+//! actions, versions and differences, the guide editor, and the form designer (D类事项表单设计):
+//! add, reorder, remove and preview fields, with show-if conditions, without code.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{errors_value, form_errors};
+use crate::auth::{Perm, Principal};
+use crate::catalog::diff::diff;
+use crate::catalog::form::{Field, FieldKind, ShowIf};
+use crate::catalog::repo::{self, ListQuery};
+use crate::catalog::{Audience, Level, Matter, MatterType};
+use crate::error::{Error, Result};
+use crate::http::AppState;
+use crate::http::context::{Ctx, Session};
+use crate::http::pages::ser;
+use crate::org;
+
+fn can_see(p: &Principal) -> Result<()> {
+    if p.has(Perm::EditMatters) || p.has(Perm::ReviewMatters) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    can_see(&session.principal)?;
+    let items = repo::list(&s.db, &session.principal, &q).await?;
+    let units = org::list(&s.db).await?;
+    let depts: Vec<_> = units
+        .iter()
+        .filter(|u| {
+            u.kind == org::Kind::Department && session.principal.can(Perm::EditMatters, &u.path)
+        })
+        .map(|u| context! { code => u.code.clone(), name => u.name.clone() })
+        .collect();
+    let names: std::collections::HashMap<String, String> = units
+        .iter()
+        .map(|u| (u.code.clone(), u.name.clone()))
+        .collect();
+    Ok(s.pages
+        .render(
+            "catalog_list.html",
+            &ctx,
+            Some(&session),
+            context! { items => ser(&items), q => q.q, status => q.status, department => q.department, depts, names,
+                       kinds => MatterType::ALL.iter().map(|k| k.code()).collect::<Vec<_>>() },
+        )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewForm {
+    code: String,
+    name: String,
+    kind: String,
+    department: String,
+}
+
+/// Starts a matter with a skeleton guide that the editor then completes.
+pub async fn create(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Form(f): Form<NewForm>,
+) -> Result<Response> {
+    let m = Matter {
+        code: f.code.trim().into(),
+        name: f.name.trim().into(),
+        kind: MatterType::parse(&f.kind).unwrap_or(MatterType::PublicService),
+        class: "D".into(),
+        legal_basis: vec![],
+        department: f.department,
+        levels: vec![Level::District],
+        audience: vec![Audience::Personal],
+        themes: vec![],
+        guide: Default::default(),
+        form: Default::default(),
+    };
+    match repo::create(&s.db, &session.principal, m).await {
+        Ok(m) => Ok(Redirect::to(&format!("/catalog/{}/edit", m.code)).into_response()),
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            let html = s.pages.render(
+                "error.html",
+                &ctx,
+                Some(&session),
+                context! {
+                status => 422, message => errs.first().map(|e| e.1.clone()).unwrap_or_default() },
+            );
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+    }
+}
+
+/// The draft being worked on: the draft if any, else a copy of the published version.
+async fn working(s: &AppState, p: &Principal, code: &str) -> Result<(repo::Detail, Matter)> {
+    let d = repo::detail(&s.db, p, code).await?;
+    let m = d
+        .draft
+        .clone()
+        .or_else(|| d.published.clone())
+        .ok_or(Error::NotFound)?;
+    Ok((d, m))
+}
+
+async fn render_show(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    code: &str,
+    errors: Vec<(String, String)>,
+) -> Result<Response> {
+    let p = &session.principal;
+    let (d, m) = working(s, p, code).await?;
+    let units = org::list(&s.db).await?;
+    let path = units
+        .iter()
+        .find(|u| u.code == d.summary.department_code)
+        .map_or("/".to_string(), |u| u.path.clone());
+    let versions = repo::versions(&s.db, code).await?;
+    let changes = match (&d.published, &d.draft) {
+        (Some(a), Some(b)) => diff(&json!(a), &json!(b)),
+        _ => vec![],
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = s.pages.render(
+        "catalog_matter.html",
+        ctx,
+        Some(session),
+        context! {
+            s => ser(&d.summary), m => ser(&m), versions => ser(&versions), changes => ser(&changes),
+            can_edit => p.can(Perm::EditMatters, &path), can_review => p.can(Perm::ReviewMatters, &path),
+            errors => errors_value(&errors),
+        },
+    );
+    Ok((status, html).into_response())
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Response> {
+    render_show(&s, &ctx, &session, &code, vec![]).await
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn act(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path((code, action)): Path<(String, String)>,
+    Form(f): Form<ActForm>,
+) -> Result<Response> {
+    let p = &session.principal;
+    let r = match action.as_str() {
+        "submit" => repo::submit(&s.db, p, &code).await,
+        "publish" => repo::publish(&s.db, p, &code).await,
+        "reject" => repo::reject(&s.db, p, &code, &f.reason).await,
+        "suspend" | "resume" | "retire" => repo::set_status(&s.db, p, &code, &action).await,
+        _ => return Err(Error::NotFound),
+    };
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/catalog/{code}")).into_response()),
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            render_show(&s, &ctx, &session, &code, errs).await
+        }
+    }
+}
+
+async fn save(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    m: Matter,
+    back: &str,
+) -> Result<Response> {
+    let code = m.code.clone();
+    match repo::save_draft(&s.db, &session.principal, &code, m).await {
+        Ok(_) => Ok(Redirect::to(back).into_response()),
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            render_designer(s, ctx, session, &code, errs).await
+        }
+    }
+}
+
+async fn render_designer(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    code: &str,
+    errors: Vec<(String, String)>,
+) -> Result<Response> {
+    let (d, m) = working(s, &session.principal, code).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = s.pages.render(
+        "catalog_form.html",
+        ctx,
+        Some(session),
+        context! {
+            s => ser(&d.summary), m => ser(&m), errors => errors_value(&errors),
+            communities => super::hall::communities(s).await?,
+            kinds => FieldKind::ALL.iter().filter_map(|k| serde_json::to_value(k).ok()?.as_str().map(String::from)).collect::<Vec<_>>(),
+        },
+    );
+    Ok((status, html).into_response())
+}
+
+pub async fn designer(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Response> {
+    render_designer(&s, &ctx, &session, &code, vec![]).await
+}
+
+#[derive(Deserialize)]
+pub struct FieldForm {
+    key: String,
+    label: String,
+    kind: String,
+    required: Option<String>,
+    #[serde(default)]
+    options: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    hint: String,
+    #[serde(default)]
+    show_if_field: String,
+    #[serde(default)]
+    show_if_value: String,
+    #[serde(default)]
+    material: String,
+    #[serde(default)]
+    pattern: String,
+    #[serde(default)]
+    min: String,
+    #[serde(default)]
+    max: String,
+    #[serde(default)]
+    max_len: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// Adds a field at the end of the draft's form; the whole schema is checked before it is kept.
+pub async fn add_field(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(code): Path<String>,
+    Form(f): Form<FieldForm>,
+) -> Result<Response> {
+    let (_, mut m) = working(&s, &session.principal, &code).await?;
+    let kind: FieldKind = serde_json::from_value(Value::String(f.kind.clone()))
+        .map_err(|_| Error::field("kind", "field.type"))?;
+    let mut field = Field::new(f.key.trim(), f.label.trim(), kind);
+    field.required = f.required.is_some();
+    field.options = f
+        .options
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    field.group = opt(&f.group);
+    field.hint = opt(&f.hint);
+    field.material = opt(&f.material);
+    field.pattern = opt(&f.pattern);
+    field.min = f.min.trim().parse().ok();
+    field.max = f.max.trim().parse().ok();
+    field.max_len = f.max_len.trim().parse().ok();
+    if let Some(dep) = opt(&f.show_if_field) {
+        let raw = f.show_if_value.trim();
+        let equals = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
+        field.show_if = Some(ShowIf { field: dep, equals });
+    }
+    if kind == FieldKind::Table {
+        // Columns as "key:label:kind" lines in the options box.
+        field.columns = field
+            .options
+            .drain(..)
+            .filter_map(|l| {
+                let mut parts = l.splitn(3, ':');
+                let (k, lab) = (parts.next()?, parts.next()?);
+                let kind = parts
+                    .next()
+                    .and_then(|k| serde_json::from_value(Value::String(k.trim().into())).ok())
+                    .unwrap_or(FieldKind::Text);
+                Some(Field::new(k.trim(), lab.trim(), kind))
+            })
+            .collect();
+    }
+    m.form.fields.push(field);
+    let ids: Vec<String> = m.guide.materials.iter().map(|x| x.id.clone()).collect();
+    let problems = m.form.check(&ids);
+    if !problems.is_empty() {
+        let errs = form_errors(Error::Validation(problems), ctx.lang)?;
+        return render_designer(&s, &ctx, &session, &code, errs).await;
+    }
+    save(&s, &ctx, &session, m, &format!("/catalog/{code}/form")).await
+}
+
+/// Moves a field up or down, or removes it.
+pub async fn field_action(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path((code, key, action)): Path<(String, String, String)>,
+) -> Result<Response> {
+    let (_, mut m) = working(&s, &session.principal, &code).await?;
+    let fields = &mut m.form.fields;
+    let i = fields
+        .iter()
+        .position(|f| f.key == key)
+        .ok_or(Error::NotFound)?;
+    match action.as_str() {
+        "up" if i > 0 => fields.swap(i, i - 1),
+        "down" if i + 1 < fields.len() => fields.swap(i, i + 1),
+        "delete" => {
+            fields.remove(i);
+        }
+        "up" | "down" => {}
+        _ => return Err(Error::NotFound),
+    }
+    let ids: Vec<String> = m.guide.materials.iter().map(|x| x.id.clone()).collect();
+    let problems = m.form.check(&ids);
+    if !problems.is_empty() {
+        let errs = form_errors(Error::Validation(problems), ctx.lang)?;
+        return render_designer(&s, &ctx, &session, &code, errs).await;
+    }
+    save(&s, &ctx, &session, m, &format!("/catalog/{code}/form")).await
+}
+
+pub async fn edit_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Response> {
+    let (d, m) = working(&s, &session.principal, &code).await?;
+    let guide_json = serde_json::to_string_pretty(&m.guide).map_err(anyhow::Error::from)?;
+    Ok(s.pages
+        .render(
+            "catalog_edit.html",
+            &ctx,
+            Some(&session),
+            context! { s => ser(&d.summary), m => ser(&m), guide_json,
+            kinds => MatterType::ALL.iter().map(|k| k.code()).collect::<Vec<_>>() },
+        )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    name: String,
+    kind: String,
+    class: String,
+    #[serde(default)]
+    levels: Vec<String>,
+    #[serde(default)]
+    audience: Vec<String>,
+    #[serde(default)]
+    themes: String,
+    #[serde(default)]
+    basis_title: String,
+    #[serde(default)]
+    basis_article: String,
+    guide_json: String,
+}
+
+/// Saves the guide: basic facts as fields, the guide itself as a structured JSON document
+/// (checked by the same schema the API uses).
+pub async fn edit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(code): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    let pairs: Vec<(String, String)> = crate::http::context::form_urlencoded_pairs(&body);
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let all = |k: &str| {
+        pairs
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+    };
+    let f = EditForm {
+        name: get("name"),
+        kind: get("kind"),
+        class: get("class"),
+        levels: all("levels"),
+        audience: all("audience"),
+        themes: get("themes"),
+        basis_title: get("basis_title"),
+        basis_article: get("basis_article"),
+        guide_json: get("guide_json"),
+    };
+    let (_, mut m) = working(&s, &session.principal, &code).await?;
+    let guide = match serde_json::from_str(&f.guide_json) {
+        Ok(g) => g,
+        Err(e) => {
+            let errs = vec![(
+                "guide_json".to_string(),
+                format!("{}{e}", crate::i18n::tr(ctx.lang, "cat.bad_json")),
+            )];
+            return render_designer(&s, &ctx, &session, &code, errs).await;
+        }
+    };
+    m.name = f.name.trim().into();
+    m.kind = MatterType::parse(&f.kind).unwrap_or(m.kind);
+    m.class = f.class.trim().into();
+    m.levels = f
+        .levels
+        .iter()
+        .filter_map(|l| serde_json::from_value(Value::String(l.clone())).ok())
+        .collect();
+    m.audience = f
+        .audience
+        .iter()
+        .filter_map(|a| serde_json::from_value(Value::String(a.clone())).ok())
+        .collect();
+    m.themes = f
+        .themes
+        .split([',', '，', '、'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    if let Some(title) = opt(&f.basis_title) {
+        m.legal_basis = vec![crate::catalog::matter::LegalBasis {
+            title,
+            article: f.basis_article.trim().into(),
+        }];
+    }
+    m.guide = guide;
+    save(&s, &ctx, &session, m, &format!("/catalog/{code}")).await
+}
