@@ -44,6 +44,8 @@ rps() { wrk -t2 -c64 -d"$DUR" "$@" | awk '/Requests\/sec/ {print int($2)}'; }
 hello_rps=$(rps http://127.0.0.1:$HELLO/)
 list_rps=$(rps -H "Cookie: zw_session=$tok" "http://127.0.0.1:$PORT/accounts")
 api_rps=$(rps -H "Authorization: Bearer $tok" "http://127.0.0.1:$PORT/api/v1/accounts?per_page=25")
+guide_rps=$(rps "http://127.0.0.1:$PORT/hall/matters/440309002002000")
+search_rps=$(rps "http://127.0.0.1:$PORT/api/v1/matters/search?q=sydj")
 rss_peak=$(awk '/VmHWM/ {print int($2/1024)}' /proc/$pid/status)
 kill -TERM $pid $hpid; wait || true
 
@@ -57,4 +59,6 @@ cat <<TABLE
 | bare axum "hello" (req/s, wrk -t2 -c64 -d$DUR) | $hello_rps | baseline |
 | signed-in account list page, 25 of 881 accounts, HTML (req/s) | $list_rps | ratio $(ratio $list_rps $hello_rps) |
 | same list over the JSON API with a bearer token (req/s) | $api_rps | ratio $(ratio $api_rps $hello_rps) |
+| public guide page 生育登记, HTML, no sign-in (req/s) | $guide_rps | ratio $(ratio $guide_rps $hello_rps) |
+| public search API \`q=sydj\` over 55 matters (req/s) | $search_rps | ratio $(ratio $search_rps $hello_rps) |
 TABLE

@@ -4,7 +4,7 @@
 //! the published matters and rebuilt when the store's catalog version (matter count and latest
 //! change, one cheap row) moves — so changes made by the CLI or another server are picked up too.
 
-use std::sync::{Mutex, RwLock};
+use std::sync::RwLock;
 
 use pinyin::ToPinyin;
 use serde::{Deserialize, Serialize};
@@ -41,7 +41,7 @@ pub struct SearchIndex {
     fields: Fields,
     /// The catalog version the index was built from.
     version: RwLock<Option<(i64, Option<String>)>>,
-    rebuilding: Mutex<()>,
+    rebuilding: tokio::sync::Mutex<()>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -143,7 +143,7 @@ impl SearchIndex {
             reader,
             fields,
             version: RwLock::new(None),
-            rebuilding: Mutex::new(()),
+            rebuilding: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -189,12 +189,17 @@ impl SearchIndex {
         if self.version.read().expect("version").as_ref() == Some(&v) {
             return Ok(());
         }
+        // One rebuild at a time, and none when another request has just done it: under load,
+        // the first burst of searches after a change must not rebuild once per request.
+        let _one = self.rebuilding.lock().await;
+        if self.version.read().expect("version").as_ref() == Some(&v) {
+            return Ok(());
+        }
         let matters: Vec<Matter> = super::repo::all_public(db)
             .await?
             .into_iter()
             .map(|(_, m)| m)
             .collect();
-        let _one = self.rebuilding.lock().expect("rebuild lock");
         self.rebuild(&matters)
             .map_err(|e| crate::Error::Internal(e.into()))?;
         *self.version.write().expect("version") = Some(v);
