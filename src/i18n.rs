@@ -69,6 +69,48 @@ fn entry(key: &str) -> Option<(&'static str, &'static str)> {
 }
 
 const CATALOGUE: &[(&str, &str, &str)] = &[
+    ("cat.import", "导入事项目录", "Import the catalog"),
+    ("cat.import_file", "目录文件（JSON）", "Catalog file (JSON)"),
+    (
+        "cat.import_hint",
+        "“导出上报文件”得到的格式；先试导入查看每个事项的改动。",
+        "The format of “Export for the province”; try a dry run first to see each change.",
+    ),
+    (
+        "cat.import_bad",
+        "有 {} 处错误，未导入任何事项。",
+        "{} problems found; nothing was imported.",
+    ),
+    (
+        "cat.import_done",
+        "已导入，新增或修改的事项已发布为新版本。",
+        "Imported; added and changed matters are published as new versions.",
+    ),
+    (
+        "cat.import_dry_ok",
+        "试导入通过，尚未写入。取消勾选“仅试导入”后再次上传即可导入。",
+        "Dry run passed; nothing written yet. Upload again without “dry run” to import.",
+    ),
+    ("cat.change", "变化", "Change"),
+    ("cat.ch.added", "新增", "Added"),
+    ("cat.ch.changed", "修改", "Changed"),
+    (
+        "cat.nothing_changes",
+        "与当前目录相同，没有改动。",
+        "Same as the current catalog; nothing changes.",
+    ),
+    ("cat.group", "分组", "Group"),
+    ("cat.where_served", "办理范围配置", "Where it is served"),
+    (
+        "cat.where_hint",
+        "默认按事项的行使层级开通；可逐个区、街道、社区开启或关闭，其下的服务大厅随之生效。",
+        "By default a matter is served at the levels it declares; switch it on or off per district, street or community, and their halls follow.",
+    ),
+    ("cat.on", "开通", "On"),
+    ("cat.off", "未开通", "Off"),
+    ("cat.explicit", "（单独设置）", "(set here)"),
+    ("cat.turn_on", "开通", "Switch on"),
+    ("cat.turn_off", "关闭", "Switch off"),
     ("nav.catalog", "事项管理", "Matters"),
     ("cat.export_json", "导出上报文件", "Export for the province"),
     ("cat.status", "状态", "Status"),

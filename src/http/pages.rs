@@ -63,6 +63,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/catalog_edit.html"),
     ),
     (
+        "catalog_import.html",
+        include_str!("../../templates/catalog_import.html"),
+    ),
+    (
         "hall_search.html",
         include_str!("../../templates/hall_search.html"),
     ),

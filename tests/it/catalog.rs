@@ -557,3 +557,104 @@ async fn public_search_ranks_names_and_knows_pinyin() {
     .await;
     assert!(!search("q=sydj").await.contains(&"生育登记".to_string()));
 }
+
+#[tokio::test]
+async fn catalog_pages_switch_halls_and_import_with_a_diff() {
+    use crate::web::{browser, sign_in};
+    let app = app().await;
+    let c = browser();
+    let csrf = sign_in(&app, &c, "district_bureau_admin").await;
+    let m = samples::matter(1);
+    let code = m.code.clone();
+    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z",
+                      "matters": [{"version": 1, "status": "published", "matter": m}]});
+    let upload = |body: String, dry: bool| {
+        let part = reqwest::multipart::Part::bytes(body.into_bytes()).file_name("catalog.json");
+        let mut form = reqwest::multipart::Form::new().part("file", part);
+        if dry {
+            form = form.text("dry_run", "1");
+        }
+        c.post(app.url(&format!("/catalog/import?csrf={csrf}")))
+            .multipart(form)
+            .send()
+    };
+    let html = upload(file.to_string(), true)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("试导入通过") && html.contains("新增"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM matters").await, 0);
+    let html = upload(file.to_string(), false)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("已导入"));
+    // A changed name shows as a difference.
+    let mut changed = file.clone();
+    changed["matters"][0]["matter"]["name"] = json!("生育登记（新）");
+    let html = upload(changed.to_string(), true)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("修改") && html.contains("生育登记（新）"),
+        "{html}"
+    );
+    // Pages render.
+    for path in [
+        "/catalog",
+        &format!("/catalog/{code}") as &str,
+        &format!("/catalog/{code}/form"),
+        &format!("/catalog/{code}/edit"),
+        "/hall",
+        &format!("/hall/matters/{code}"),
+        "/hall/search?q=生育",
+    ] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+    }
+    // Switch the street off from the matter page: its hall no longer serves it.
+    let mz = app.unit_id("minzhi");
+    let r = c
+        .post(app.url(&format!("/catalog/{code}/units/{mz}")))
+        .form(&[("csrf", csrf.as_str()), ("enabled", "false")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let guide = c
+        .get(app.url(&format!("/hall/matters/{code}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!guide.contains("民治街道行政服务大厅") && guide.contains("暂无可办理的大厅"));
+    // The guide editor refuses malformed guide content without losing the published version.
+    let r = c
+        .post(app.url(&format!("/catalog/{code}/edit")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "x"),
+            ("kind", "public_service"),
+            ("class", "D"),
+            ("guide_json", "{not json"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("办事指南内容格式有误"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM matters WHERE draft_json IS NOT NULL")
+            .await,
+        0
+    );
+}

@@ -4,7 +4,7 @@ use reqwest::{Client, StatusCode};
 
 use crate::common::{PASSWORD, TestApp};
 
-fn browser() -> Client {
+pub fn browser() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -12,7 +12,7 @@ fn browser() -> Client {
         .unwrap()
 }
 
-fn hidden(html: &str, name: &str) -> String {
+pub fn hidden(html: &str, name: &str) -> String {
     let key = format!("name=\"{name}\" value=\"");
     let i = html
         .find(&key)
@@ -21,7 +21,7 @@ fn hidden(html: &str, name: &str) -> String {
     html[i..].split('"').next().unwrap().to_string()
 }
 
-async fn sign_in(app: &TestApp, c: &Client, user: &str) -> String {
+pub async fn sign_in(app: &TestApp, c: &Client, user: &str) -> String {
     let page = c
         .get(app.url("/login"))
         .send()

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::{errors_value, form_errors};
 use crate::auth::{Perm, Principal};
 use crate::catalog::diff::diff;
+use crate::catalog::exchange;
 use crate::catalog::form::{Field, FieldKind, ShowIf};
 use crate::catalog::repo::{self, ListQuery};
 use crate::catalog::{Audience, Level, Matter, MatterType};
@@ -135,6 +136,11 @@ async fn render_show(
         (Some(a), Some(b)) => diff(&json!(a), &json!(b)),
         _ => vec![],
     };
+    let switches = if p.has(Perm::ConfigureMatters) {
+        switches(s, &d.summary.code, &m, p).await?
+    } else {
+        vec![]
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -147,10 +153,57 @@ async fn render_show(
         context! {
             s => ser(&d.summary), m => ser(&m), versions => ser(&versions), changes => ser(&changes),
             can_edit => p.can(Perm::EditMatters, &path), can_review => p.can(Perm::ReviewMatters, &path),
-            errors => errors_value(&errors),
+            errors => errors_value(&errors), switches,
         },
     );
     Ok((status, html).into_response())
+}
+
+/// The district, streets and communities the principal configures, with whether each serves the
+/// matter (by its levels, unless switched explicitly).
+async fn switches(
+    s: &AppState,
+    code: &str,
+    m: &Matter,
+    p: &Principal,
+) -> Result<Vec<minijinja::Value>> {
+    let explicit: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT mu.unit_id, mu.enabled FROM matter_units mu JOIN matters m ON m.id = mu.matter_id WHERE m.code = $1",
+    )
+    .bind(code)
+    .fetch_all(&s.db.pool)
+    .await?;
+    let units = org::list(&s.db).await?;
+    Ok(org::tree_order(&units)
+        .into_iter()
+        .filter(|u| Level::of(u.kind).is_some() && !u.is_retired() && p.can(Perm::ConfigureMatters, &u.path))
+        .map(|u| {
+            let sw = explicit.iter().find(|(id, _)| *id == u.id);
+            let on = sw.map_or_else(|| Level::of(u.kind).is_some_and(|l| m.levels.contains(&l)), |(_, e)| *e == 1);
+            context! { id => u.id, name => u.name.clone(), depth => u.depth, on, explicit => sw.is_some() }
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+pub struct SwitchForm {
+    enabled: String,
+}
+
+pub async fn switch_unit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path((code, unit)): Path<(String, i64)>,
+    Form(f): Form<SwitchForm>,
+) -> Result<Response> {
+    match repo::set_unit(&s.db, &session.principal, &code, unit, f.enabled == "true").await {
+        Ok(()) => Ok(Redirect::to(&format!("/catalog/{code}#switches")).into_response()),
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            render_show(&s, &ctx, &session, &code, errs).await
+        }
+    }
 }
 
 pub async fn show(
@@ -477,4 +530,67 @@ pub async fn edit(
     }
     m.guide = guide;
     save(&s, &ctx, &session, m, &format!("/catalog/{code}")).await
+}
+
+pub async fn import_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+) -> Result<Response> {
+    if !session.principal.has(Perm::ReviewMatters) {
+        return Err(Error::Forbidden);
+    }
+    Ok(s.pages
+        .render("catalog_import.html", &ctx, Some(&session), context! {})
+        .into_response())
+}
+
+/// Upload of a catalog file: the differences, then all or nothing.
+pub async fn import(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    mut form: axum::extract::Multipart,
+) -> Result<Response> {
+    if !session.principal.has(Perm::ReviewMatters) {
+        return Err(Error::Forbidden);
+    }
+    let (mut bytes, mut dry_run) = (Vec::new(), false);
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+    {
+        match field.name() {
+            Some("file") => {
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| Error::Internal(e.into()))?
+                    .to_vec()
+            }
+            Some("dry_run") => dry_run = true,
+            _ => {}
+        }
+    }
+    let file: exchange::CatalogFile = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Validation(vec![crate::error::FieldError::with(
+            "file",
+            "field.file_format",
+            e.to_string(),
+        )])
+    })?;
+    let report = exchange::import(&s.db, &session.principal, file, dry_run).await?;
+    let status = if report.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = s.pages.render(
+        "catalog_import.html",
+        &ctx,
+        Some(&session),
+        context! { report => ser(&report) },
+    );
+    Ok((status, html).into_response())
 }

@@ -47,8 +47,15 @@ pub fn router() -> Router<AppState> {
         )
         .route("/accounts/{id}/password", post(accounts::reset_password))
         .route("/catalog", get(catalog::list).post(catalog::create))
+        .route(
+            "/catalog/import",
+            get(catalog::import_page)
+                .post(catalog::import)
+                .layer(axum::extract::DefaultBodyLimit::max(50 << 20)),
+        )
         .route("/catalog/{code}", get(catalog::show))
         .route("/catalog/{code}/act/{action}", post(catalog::act))
+        .route("/catalog/{code}/units/{unit}", post(catalog::switch_unit))
         .route(
             "/catalog/{code}/edit",
             get(catalog::edit_page).post(catalog::edit),
