@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 [ -x "$PGBIN/initdb" ] || need+=(postgresql-15)
 if [ ${#need[@]} -gt 0 ]; then
@@ -31,6 +31,6 @@ as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
 PG_URL="postgres://postgres@localhost/postgres?host=$PGDIR&port=$PGPORT"
 
 echo "== tests on SQLite"
-cargo test --all-targets
+cargo test
 echo "== tests on PostgreSQL"
 ZHENGWU_TEST_PG="$PG_URL" cargo test --test it
