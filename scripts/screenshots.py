@@ -33,11 +33,13 @@ def shot(name):
 try:
     call("POST", S + "/url", {"url": base + "/login"})
     shot("login")
-    call("POST", S + f"/element/{el('#username')}/value", {"text": "minzhi.admin"})
+    call("POST", S + f"/element/{el('#username')}/value", {"text": os.environ.get("USER_NAME", "minzhi.admin")})
     call("POST", S + f"/element/{el('#password')}/value", {"text": os.environ.get("PW", "zhengwu2026")})
     call("POST", S + f"/element/{el('#login-submit')}/click", {})
     time.sleep(0.5)
-    for name, path in [("home", "/"), ("org", "/org"), ("accounts", "/accounts"), ("audit", "/audit")]:
+    for name, path in [("home", "/"), ("org", "/org"), ("accounts", "/accounts"), ("audit", "/audit"),
+                       ("calendar", "/calendar?year=2026"), ("catalog", "/catalog"), ("hall", "/hall"),
+                       ("guide", "/hall/matters/440309002004000")]:
         call("POST", S + "/url", {"url": base + path}); time.sleep(0.3); shot(name)
 finally:
     call("DELETE", S); drv.terminate()

@@ -69,6 +69,66 @@ fn entry(key: &str) -> Option<(&'static str, &'static str)> {
 }
 
 const CATALOGUE: &[(&str, &str, &str)] = &[
+    ("nav.calendar", "工作日历", "Calendar"),
+    ("cal.holiday", "法定节假日", "Holiday"),
+    ("cal.workday", "调休上班", "Make-up working day"),
+    ("cal.weekend", "周末", "Weekend"),
+    ("cal.normal", "恢复为普通日", "Ordinary day"),
+    (
+        "cal.count",
+        "全年共 {} 个工作日",
+        "{} working days in the year",
+    ),
+    (
+        "cal.exceptions",
+        "节假日与调休安排",
+        "Holidays and make-up days",
+    ),
+    (
+        "cal.none",
+        "本年尚未录入节假日安排。",
+        "No schedule entered for this year yet.",
+    ),
+    ("cal.edit", "录入或修改", "Enter or change a day"),
+    ("cal.date", "日期", "Date"),
+    ("cal.kind", "类型", "Kind"),
+    ("cal.name", "名称", "Name"),
+    ("aud.group.matter.", "事项", "Matters"),
+    ("aud.group.calendar.", "工作日历", "Calendar"),
+    (
+        "err.not_a_hall",
+        "只能为服务大厅设置办公时间。",
+        "Working hours belong to service halls.",
+    ),
+    (
+        "field.hours",
+        "办公时间格式应为 09:00-12:00,14:00-18:00，时段按先后且不重叠。",
+        "Hours look like 09:00-12:00,14:00-18:00, in order and not overlapping.",
+    ),
+    (
+        "audit.calendar.set",
+        "修改节假日安排",
+        "Calendar day changed",
+    ),
+    (
+        "audit.calendar.hours",
+        "修改办公时间",
+        "Working hours changed",
+    ),
+    ("audit.matter.create", "新建事项", "Matter created"),
+    ("audit.matter.edit", "编辑事项草稿", "Matter draft edited"),
+    ("audit.matter.submit", "提交事项审核", "Matter submitted"),
+    ("audit.matter.reject", "退回事项", "Matter sent back"),
+    ("audit.matter.publish", "发布事项", "Matter published"),
+    ("audit.matter.suspend", "暂停事项", "Matter suspended"),
+    ("audit.matter.resume", "恢复事项", "Matter resumed"),
+    ("audit.matter.retire", "取消事项", "Matter retired"),
+    (
+        "audit.matter.configure",
+        "配置事项办理范围",
+        "Matter switched for a unit",
+    ),
+    ("audit.matter.import", "导入事项", "Matter imported"),
     ("cat.import", "导入事项目录", "Import the catalog"),
     ("cat.import_file", "目录文件（JSON）", "Catalog file (JSON)"),
     (
@@ -1044,7 +1104,7 @@ mod tests {
     fn every_key_used_is_in_the_catalogue() {
         let root = env!("CARGO_MANIFEST_DIR");
         let re = regex::Regex::new(
-            r#"["'](((err|field|form|rule|role|kind|audit|ui|nav|card|col|acc|imp|aud|org|pw|login|home|app|cat|hall|depth|mtype|mform|cat|fk)\.)[a-z0-9_.]*[a-z0-9_])["']"#,
+            r#"["'](((err|field|form|rule|role|kind|audit|ui|nav|card|col|acc|imp|aud|org|pw|login|home|app|cat|hall|depth|mtype|mform|cat|fk|cal)\.)[a-z0-9_.]*[a-z0-9_])["']"#,
         )
         .unwrap();
         let mut missing = Vec::new();

@@ -46,6 +46,8 @@ pub enum Perm {
     ReviewMatters,
     /// Switch matters on or off for the halls of the units in scope.
     ConfigureMatters,
+    /// Edit the working-day calendar (holidays and make-up days).
+    ManageCalendar,
 }
 
 impl Role {
@@ -110,6 +112,7 @@ impl Role {
                 EditMatters,
                 ReviewMatters,
                 ConfigureMatters,
+                ManageCalendar,
             ],
             Role::Auditor => &[ViewOrg, ViewAccounts, ViewAudit],
         }

@@ -46,6 +46,11 @@ use super::api;
         api::catalog::validate,
         api::catalog::export,
         api::catalog::import,
+        api::calendar::add_working_days,
+        api::calendar::year,
+        api::calendar::set_day,
+        api::calendar::hours,
+        api::calendar::set_hours,
     )
 )]
 pub struct ApiDoc;

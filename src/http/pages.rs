@@ -67,6 +67,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/catalog_import.html"),
     ),
     (
+        "calendar.html",
+        include_str!("../../templates/calendar.html"),
+    ),
+    (
         "hall_search.html",
         include_str!("../../templates/hall_search.html"),
     ),
@@ -162,6 +166,9 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
     }
     if p.has(Perm::ViewAudit) {
         nav.push(("/audit", "nav.audit"));
+    }
+    if p.has(Perm::ViewOrg) {
+        nav.push(("/calendar", "nav.calendar"));
     }
     nav.push(("/hall", "hall.title"));
     let roles: Vec<Value> = p

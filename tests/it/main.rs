@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod authz;
 mod browser;
+mod calendar;
 mod catalog;
 mod cli;
 mod common;

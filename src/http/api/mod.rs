@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod catalog;
 pub mod org;
 
@@ -52,6 +53,16 @@ pub fn router() -> Router<AppState> {
             "/catalog/import",
             post(catalog::import).layer(DefaultBodyLimit::max(50 << 20)),
         )
+        .route(
+            "/calendar/add-working-days",
+            get(calendar::add_working_days),
+        )
+        .route("/calendar/days/{date}", put(calendar::set_day))
+        .route(
+            "/calendar/hours/{unit_id}",
+            get(calendar::hours).put(calendar::set_hours),
+        )
+        .route("/calendar/{year}", get(calendar::year))
         .route("/audit", get(audit::list))
         .route("/audit/export", get(audit::export))
 }

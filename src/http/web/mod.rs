@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod calendar;
 mod catalog;
 pub(super) mod hall;
 mod org;
@@ -71,6 +72,7 @@ pub fn router() -> Router<AppState> {
         .route("/hall", get(hall::home))
         .route("/hall/search", get(hall::search))
         .route("/hall/matters/{code}", get(hall::matter))
+        .route("/calendar", get(calendar::page).post(calendar::set_day))
         .route("/audit", get(audit::page))
         .route("/audit/export", get(super::api::audit::export))
 }

@@ -1,0 +1,181 @@
+//! The calendar in the store: the exceptions (shipped by migration 0003, edited by the bureau with
+//! an audit entry each) and hall hours; loaded into memory behind a one-row version check.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::json;
+
+use super::calendar::{Calendar, DayKind, Hours};
+use crate::audit::{self, Change};
+use crate::auth::{Perm, Principal};
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::org;
+use crate::storage::Db;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Day {
+    pub day: String,
+    pub kind: String,
+    pub name: String,
+    pub updated_by: String,
+}
+
+/// The calendar as stored now.
+pub async fn calendar(db: &Db) -> Result<Arc<Calendar>> {
+    type Cache = Mutex<HashMap<u64, ((i64, Option<String>), Arc<Calendar>)>>;
+    static CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
+    let version: (i64, Option<String>) =
+        sqlx::query_as("SELECT COUNT(*), MAX(updated_at) FROM calendar_days")
+            .fetch_one(&db.pool)
+            .await?;
+    if let Some((v, c)) = CACHE.lock().expect("calendar cache").get(&db.id)
+        && *v == version
+    {
+        return Ok(c.clone());
+    }
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT day, kind FROM calendar_days")
+        .fetch_all(&db.pool)
+        .await?;
+    let cal = Arc::new(Calendar::new(rows.into_iter().filter_map(|(d, k)| {
+        Some((
+            NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?,
+            DayKind::parse(&k)?,
+        ))
+    })));
+    CACHE
+        .lock()
+        .expect("calendar cache")
+        .insert(db.id, (version, cal.clone()));
+    Ok(cal)
+}
+
+pub async fn year(db: &Db, year: i32) -> Result<Vec<Day>> {
+    Ok(sqlx::query_as(
+        "SELECT day, kind, name, updated_by FROM calendar_days WHERE day >= $1 AND day < $2 ORDER BY day",
+    )
+    .bind(format!("{year:04}-01-01"))
+    .bind(format!("{:04}-01-01", year + 1))
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+fn root_path(units: &[org::Unit]) -> String {
+    units
+        .iter()
+        .find(|u| u.parent_id.is_none())
+        .map_or_else(|| "/".into(), |u| u.path.clone())
+}
+
+/// Sets a day's exception (`kind` None removes it, making the day follow Monday–Friday again).
+pub async fn set_day(
+    db: &Db,
+    who: &Principal,
+    day: NaiveDate,
+    kind: Option<DayKind>,
+    name: &str,
+) -> Result<()> {
+    let units = org::list(db).await?;
+    let path = root_path(&units);
+    if !who.can(Perm::ManageCalendar, &path) {
+        return Err(Error::Forbidden);
+    }
+    let key = day.format("%Y-%m-%d").to_string();
+    let before: Option<(String, String)> =
+        sqlx::query_as("SELECT kind, name FROM calendar_days WHERE day = $1")
+            .bind(&key)
+            .fetch_optional(&db.pool)
+            .await?;
+    let now = clock::now();
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM calendar_days WHERE day = $1")
+        .bind(&key)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(k) = kind {
+        if name.trim().is_empty() {
+            return Err(Error::field("name", "field.required"));
+        }
+        sqlx::query("INSERT INTO calendar_days (day, kind, name, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&key)
+            .bind(k.as_str())
+            .bind(name.trim())
+            .bind(&now)
+            .bind(&who.username)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        // A removal must still move the version the caches watch.
+        sqlx::query("UPDATE calendar_days SET updated_at = $1 WHERE day = (SELECT MAX(day) FROM calendar_days)")
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        &who.actor(),
+        Change {
+            action: "calendar.set",
+            entity: "calendar_day",
+            entity_id: key.clone(),
+            scope_path: &path,
+            summary: format!("{key} {}", kind.map_or("—", |k| k.as_str())),
+            before: before.map(|(k, n)| json!({"kind": k, "name": n})),
+            after: kind.map(|k| json!({"kind": k.as_str(), "name": name.trim()})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A hall's working hours (the default when none are set).
+pub async fn hours(db: &Db, unit_id: i64) -> Result<Hours> {
+    let p: Option<String> = sqlx::query_scalar("SELECT periods FROM hall_hours WHERE unit_id = $1")
+        .bind(unit_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(p.and_then(|p| Hours::parse(&p)).unwrap_or_default())
+}
+
+pub async fn set_hours(db: &Db, who: &Principal, unit_id: i64, periods: &str) -> Result<Hours> {
+    let unit = org::get(db, unit_id).await?;
+    if unit.kind != org::Kind::Hall {
+        return Err(Error::field("unit_id", "err.not_a_hall"));
+    }
+    if !who.can(Perm::ManageOrg, &unit.path) {
+        return Err(Error::Forbidden);
+    }
+    let h = Hours::parse(periods).ok_or_else(|| Error::field("periods", "field.hours"))?;
+    let before = hours(db, unit_id).await?;
+    let now = clock::now();
+    let mut tx = db.pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO hall_hours (unit_id, periods, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (unit_id) DO UPDATE SET periods = $2, updated_at = $3",
+    )
+    .bind(unit_id)
+    .bind(h.to_string())
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        &who.actor(),
+        Change {
+            action: "calendar.hours",
+            entity: "org_unit",
+            entity_id: unit_id.to_string(),
+            scope_path: &unit.path,
+            summary: format!("{} {h}", unit.name),
+            before: Some(json!(before.to_string())),
+            after: Some(json!(h.to_string())),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(h)
+}

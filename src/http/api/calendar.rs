@@ -1,0 +1,121 @@
+//! The working-day calendar over JSON: date arithmetic (public), a year's exceptions (public),
+//! edits by the bureau, and hall hours.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::approval::calendar::DayKind;
+use crate::approval::calendar_repo::{self, Day};
+use crate::error::{Error, Result};
+use crate::http::AppState;
+use crate::http::context::Session;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AddQuery {
+    /// `YYYY-MM-DD`
+    pub from: String,
+    /// Working days to add, 0–3650.
+    pub days: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DateAnswer {
+    /// The `days`-th working day after `from`, `YYYY-MM-DD`.
+    pub date: String,
+}
+
+fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| Error::field(field, "field.date"))
+}
+
+/// The N-th working day after a date, holidays and make-up working days counted.
+#[utoipa::path(get, path = "/api/v1/calendar/add-working-days", tag = "calendar", params(AddQuery),
+    responses((status = 200, body = DateAnswer), (status = 422)))]
+pub async fn add_working_days(
+    State(s): State<AppState>,
+    Query(q): Query<AddQuery>,
+) -> Result<Json<DateAnswer>> {
+    let from = parse_date("from", &q.from)?;
+    if !(0..=3650).contains(&q.days) {
+        return Err(Error::Validation(vec![crate::error::FieldError::with(
+            "days",
+            "field.max",
+            "3650",
+        )]));
+    }
+    let cal = calendar_repo::calendar(&s.db).await?;
+    Ok(Json(DateAnswer {
+        date: cal.add_working_days(from, q.days as u32).to_string(),
+    }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Year {
+    pub year: i32,
+    /// Exceptions to Monday–Friday: holidays and make-up working days.
+    pub days: Vec<Day>,
+}
+
+#[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar", responses((status = 200, body = Year)))]
+pub async fn year(State(s): State<AppState>, Path(year): Path<i32>) -> Result<Json<Year>> {
+    Ok(Json(Year {
+        year,
+        days: calendar_repo::year(&s.db, year).await?,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct DayEdit {
+    /// `holiday`, `workday`, or null to make the day ordinary again.
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// Set or clear one day's exception (bureau admins; audited).
+#[utoipa::path(put, path = "/api/v1/calendar/days/{date}", tag = "calendar", request_body = DayEdit,
+    responses((status = 204), (status = 403), (status = 422)))]
+pub async fn set_day(
+    State(s): State<AppState>,
+    session: Session,
+    Path(date): Path<String>,
+    Json(e): Json<DayEdit>,
+) -> Result<StatusCode> {
+    let day = parse_date("date", &date)?;
+    let kind = match e.kind.as_deref() {
+        None | Some("") | Some("normal") => None,
+        Some(k) => Some(DayKind::parse(k).ok_or_else(|| Error::field("kind", "field.type"))?),
+    };
+    calendar_repo::set_day(&s.db, &session.principal, day, kind, &e.name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HallHours {
+    /// e.g. `09:00-12:00,14:00-18:00`
+    pub periods: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/calendar/hours/{unit_id}", tag = "calendar", responses((status = 200, body = HallHours)))]
+pub async fn hours(State(s): State<AppState>, Path(unit): Path<i64>) -> Result<Json<HallHours>> {
+    Ok(Json(HallHours {
+        periods: calendar_repo::hours(&s.db, unit).await?.to_string(),
+    }))
+}
+
+#[utoipa::path(put, path = "/api/v1/calendar/hours/{unit_id}", tag = "calendar", request_body = HallHours,
+    responses((status = 200, body = HallHours), (status = 403), (status = 422)))]
+pub async fn set_hours(
+    State(s): State<AppState>,
+    session: Session,
+    Path(unit): Path<i64>,
+    Json(h): Json<HallHours>,
+) -> Result<Json<HallHours>> {
+    let h = calendar_repo::set_hours(&s.db, &session.principal, unit, &h.periods).await?;
+    Ok(Json(HallHours {
+        periods: h.to_string(),
+    }))
+}
