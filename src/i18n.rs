@@ -69,6 +69,17 @@ fn entry(key: &str) -> Option<(&'static str, &'static str)> {
 }
 
 const CATALOGUE: &[(&str, &str, &str)] = &[
+    ("hall.form_check", "检查填写内容", "Check my answers"),
+    (
+        "hall.form_ok",
+        "填写内容符合要求。",
+        "Your answers meet the requirements.",
+    ),
+    (
+        "err.matter_unknown",
+        "目录中没有事项“{}”；新事项请用上报文件（JSON）导入。",
+        "No matter “{}” in the catalog; add new matters with the JSON file.",
+    ),
     ("nav.calendar", "工作日历", "Calendar"),
     ("cal.holiday", "法定节假日", "Holiday"),
     ("cal.workday", "调休上班", "Make-up working day"),
@@ -130,7 +141,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("audit.matter.import", "导入事项", "Matter imported"),
     ("cat.import", "导入事项目录", "Import the catalog"),
-    ("cat.import_file", "目录文件（JSON）", "Catalog file (JSON)"),
+    (
+        "cat.import_file",
+        "目录文件（JSON 上报文件或 Excel 表）",
+        "Catalog file (JSON, or the Excel sheet)",
+    ),
     (
         "cat.import_hint",
         "“导出上报文件”得到的格式；先试导入查看每个事项的改动。",

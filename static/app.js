@@ -53,3 +53,65 @@ document.addEventListener("DOMContentLoaded", () => {
 document.addEventListener("click", (e) => {
   if (e.target.closest("[data-print]")) window.print();
 });
+
+// Forms with data-validate: collect the values by field kind, ask the server (the same check it
+// makes on submission), and show each problem beside its field. The server's messages are the
+// ones shown, so browser and server can never disagree.
+document.addEventListener("submit", async (e) => {
+  const form = e.target.closest("form[data-validate]");
+  if (!form) return;
+  e.preventDefault();
+  const values = {};
+  form.querySelectorAll(":scope > .ff, :scope .ff[data-key]").forEach((ff) => {
+    if (ff.hidden) return;
+    const key = ff.dataset.key, kind = ff.dataset.kind;
+    const one = (sel) => ff.querySelector(sel);
+    let v;
+    if (kind === "yes_no") {
+      const c = ff.querySelector("input:checked");
+      v = c ? JSON.parse(c.value) : undefined;
+    } else if (kind === "multi_select") {
+      v = [...ff.querySelectorAll("input:checked")].map((c) => c.value);
+    } else if (kind === "date_range") {
+      const [a, b] = ff.querySelectorAll("input");
+      v = a.value || b.value ? { from: a.value, to: b.value } : undefined;
+    } else if (kind === "address") {
+      const u = one("select").value, d = one("input").value;
+      v = u || d ? { unit: u, detail: d } : undefined;
+    } else if (kind === "table") {
+      v = [...ff.querySelectorAll("tbody tr")].map((tr) => {
+        const row = {};
+        tr.querySelectorAll("[data-col]").forEach((i) => { if (i.value) row[i.dataset.col] = i.value; });
+        return row;
+      }).filter((r) => Object.keys(r).length);
+    } else {
+      const el = one("input, select, textarea");
+      v = el && el.type === "file" ? (el.files[0] ? el.files[0].name : "") : el ? el.value : "";
+    }
+    if (v !== undefined && v !== "" && !(Array.isArray(v) && !v.length)) values[key] = v;
+  });
+  form.querySelectorAll(".field-error[data-error-for]").forEach((p) => p.remove());
+  const ok = form.querySelector("[data-valid-notice]");
+  if (ok) ok.hidden = true;
+  const headers = { "content-type": "application/json" };
+  const token = document.querySelector('meta[name="csrf-token"]');
+  if (token) headers["x-csrf-token"] = token.content;
+  const r = await fetch(form.dataset.validate, {
+    method: "POST", headers, body: JSON.stringify({ version: Number(form.dataset.version), values }),
+  });
+  if (r.ok) { if (ok) ok.hidden = false; return; }
+  const body = await r.json();
+  for (const f of (body.error && body.error.fields) || []) {
+    const key = f.field.split(/[.[]/)[0];
+    const ff = form.querySelector(`.ff[data-key="${CSS.escape(key)}"]`);
+    if (!ff) continue;
+    const p = document.createElement("p");
+    p.className = "field-error";
+    p.dataset.errorFor = f.field;
+    p.textContent = f.message;
+    const anchor = [...ff.children].find((c) => c.matches("input, select, textarea, fieldset, span, label.check"));
+    if (anchor) ff.insertBefore(p, anchor); else ff.appendChild(p);
+  }
+  const first = form.querySelector(".field-error");
+  if (first) first.scrollIntoView({ block: "center" });
+});

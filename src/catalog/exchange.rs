@@ -332,3 +332,146 @@ pub fn to_xlsx(file: &CatalogFile, units: &[org::Unit]) -> anyhow::Result<Vec<u8
     ws.set_column_width(13, 60)?;
     Ok(wb.save_to_buffer()?)
 }
+
+/// Reads the people's sheet (as `to_xlsx` writes it, edited in Excel) back into a catalog file:
+/// each row updates the basic facts of a matter already in the catalog — name, type, class,
+/// department, levels, audience, time limits, online depth, visits. The fee and material columns
+/// are for reading only (their full structure lives in the JSON format); a row whose code is not in
+/// the catalog is reported, as is every unreadable cell, with its row number.
+pub async fn from_xlsx(db: &Db, bytes: &[u8]) -> Result<(CatalogFile, Vec<BadMatter>)> {
+    use super::{Audience, Level, MatterType};
+    let table = crate::accounts::read_table(bytes).map_err(|e| Error::Validation(vec![e]))?;
+    let units = org::list(db).await?;
+    let mut errors = Vec::new();
+    let mut matters = Vec::new();
+    let bad_cell = |row: usize, code: &str, field: &str, key: &'static str, arg: &str| {
+        bad(row, code, &FieldError::with(field, key, arg))
+    };
+    for (i, r) in table.iter().enumerate().skip(1) {
+        let n = i + 1;
+        let cell = |c: usize| r.get(c).map(|s| s.trim().to_string()).unwrap_or_default();
+        let code = cell(0);
+        if code.is_empty() {
+            continue;
+        }
+        let Some(mut m) = repo::current(db, &code).await? else {
+            errors.push(bad_cell(n, &code, "code", "err.matter_unknown", &code));
+            continue;
+        };
+        m.name = cell(1);
+        match MatterType::parse(&cell(2)) {
+            Some(k) => m.kind = k,
+            None => errors.push(bad_cell(n, &code, "kind", "field.option", &cell(2))),
+        }
+        m.class = cell(3);
+        match units
+            .iter()
+            .find(|u| u.name == cell(4) || u.code == cell(4))
+        {
+            Some(u) => m.department = u.code.clone(),
+            None => errors.push(bad_cell(
+                n,
+                &code,
+                "department",
+                "field.unit_unknown",
+                &cell(4),
+            )),
+        }
+        let split = |s: String| {
+            s.split(['、', ',', '，', ';', '；'])
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+        };
+        m.levels = split(cell(5))
+            .iter()
+            .filter_map(|l| match l.as_str() {
+                "区" | "district" => Some(Level::District),
+                "街道" | "street" => Some(Level::Street),
+                "社区" | "community" => Some(Level::Community),
+                other => {
+                    errors.push(bad_cell(n, &code, "levels", "field.option", other));
+                    None
+                }
+            })
+            .collect();
+        m.audience = split(cell(6))
+            .iter()
+            .filter_map(|a| match a.as_str() {
+                "个人" | "personal" => Some(Audience::Personal),
+                "法人" | "enterprise" => Some(Audience::Enterprise),
+                other => {
+                    errors.push(bad_cell(n, &code, "audience", "field.option", other));
+                    None
+                }
+            })
+            .collect();
+        let days = |s: String, field: &str, errors: &mut Vec<BadMatter>| -> Option<u32> {
+            match s.as_str() {
+                "" | "—" | "-" => None,
+                "即办" => Some(0),
+                t => t
+                    .parse()
+                    .map_err(|_| errors.push(bad_cell(n, &code, field, "field.number", t)))
+                    .ok(),
+            }
+        };
+        m.guide.legal_limit_days = days(cell(7), "guide.legal_limit_days", &mut errors);
+        m.guide.promised_limit_days =
+            days(cell(8), "guide.promised_limit_days", &mut errors).unwrap_or(0);
+        match cell(10).parse() {
+            Ok(d) => m.guide.online_depth = d,
+            Err(_) => errors.push(bad_cell(
+                n,
+                &code,
+                "guide.online_depth",
+                "field.number",
+                &cell(10),
+            )),
+        }
+        match cell(11).parse() {
+            Ok(v) => m.guide.onsite_visits = v,
+            Err(_) => errors.push(bad_cell(
+                n,
+                &code,
+                "guide.onsite_visits",
+                "field.number",
+                &cell(11),
+            )),
+        }
+        let status = cell(14);
+        matters.push(Entry {
+            version: cell(15).parse().unwrap_or(1),
+            status,
+            matter: m,
+        });
+    }
+    Ok((
+        CatalogFile {
+            format: FORMAT.into(),
+            exported_at: clock::now(),
+            matters,
+        },
+        errors,
+    ))
+}
+
+/// Import from the people's sheet: its own cell errors first, then the same checks, differences
+/// and all-or-nothing application as the JSON import.
+pub async fn import_xlsx(
+    db: &Db,
+    who: &Principal,
+    bytes: &[u8],
+    dry_run: bool,
+) -> Result<ImportReport> {
+    let (file, cell_errors) = from_xlsx(db, bytes).await?;
+    if !cell_errors.is_empty() {
+        return Ok(ImportReport {
+            dry_run,
+            applied: false,
+            changes: vec![],
+            errors: cell_errors,
+        });
+    }
+    import(db, who, file, dry_run).await
+}

@@ -367,5 +367,14 @@ async fn matter_admin_adds_a_conditional_field_and_a_visitor_finds_the_new_guide
     assert!(!d.displayed("#ff-agent_name").await);
     d.click("#apply input[name=has_agent][value=true]").await;
     assert!(d.displayed("#ff-agent_name").await);
+    // The browser shows the server's own errors inline, field by field.
+    d.type_into("#ff-applicant_id", "110105194912310021").await;
+    d.click("#check-form").await;
+    let err = d.text(".field-error[data-error-for=applicant_id]").await;
+    assert_eq!(err, "校验位不正确，请核对号码。");
+    assert_eq!(
+        d.text(".field-error[data-error-for=agent_name]").await,
+        "必填。"
+    );
     d.screenshot("hall-guide").await;
 }

@@ -658,3 +658,110 @@ async fn catalog_pages_switch_halls_and_import_with_a_diff() {
         0
     );
 }
+
+#[tokio::test]
+async fn the_excel_sheet_round_trips_and_changes_basic_facts() {
+    use calamine::Reader;
+    let app = app().await;
+    let admin = app.token("district_bureau_admin").await;
+    let picks: Vec<Value> = samples::all()
+        .into_iter()
+        .filter(|m| m.department == "440309-D02")
+        .map(|m| json!({"version": 1, "status": "published", "matter": m}))
+        .collect();
+    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z", "matters": picks});
+    app.post(&admin, "/api/v1/catalog/import", file).await;
+    let bytes = app
+        .get(&admin, "/api/v1/catalog/export?format=xlsx")
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let rows: Vec<Vec<String>> = wb
+        .worksheet_range_at(0)
+        .unwrap()
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let write = |rows: &[Vec<String>]| {
+        let mut out = rust_xlsxwriter::Workbook::new();
+        let ws = out.add_worksheet();
+        for (i, r) in rows.iter().enumerate() {
+            for (j, v) in r.iter().enumerate() {
+                ws.write_string(i as u32, j as u16, v).unwrap();
+            }
+        }
+        out.save_to_buffer().unwrap()
+    };
+    let post = |body: Vec<u8>, dry: bool| {
+        app.client
+            .post(app.url(&format!("/api/v1/catalog/import?dry_run={dry}")))
+            .bearer_auth(&admin)
+            .body(body)
+            .send()
+    };
+    // Unchanged sheet: nothing changes.
+    let (s, r) = json_of(post(bytes, true).await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert!(
+        r["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["change"] == "unchanged"),
+        "{r}"
+    );
+    // Row 5 (饮用水供水单位卫生许可): promised limit 10 → 8 working days.
+    let mut edited = rows.clone();
+    assert_eq!(edited[4][1], "饮用水供水单位卫生许可");
+    edited[4][8] = "8".into();
+    let (s, r) = json_of(post(write(&edited), false).await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let changed: Vec<&Value> = r["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["change"] == "changed")
+        .collect();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(
+        changed[0]["differences"][0]["path"],
+        "guide.promised_limit_days"
+    );
+    let code = edited[4][0].clone();
+    let (_, p) = json_of(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (
+            p["version"].as_i64(),
+            p["matter"]["guide"]["promised_limit_days"].as_i64()
+        ),
+        (Some(2), Some(8))
+    );
+    // Bad cells and unknown codes: reported by row, nothing applied.
+    let mut bad = rows.clone();
+    bad[2][10] = "全程".into();
+    bad[3][0] = "NO-SUCH-CODE".into();
+    let (s, r) = json_of(post(write(&bad), false).await.unwrap()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let errs: Vec<(i64, &str)> = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["index"].as_i64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errs, [(3, "guide.online_depth"), (4, "code")]);
+    assert_eq!(
+        app.count("SELECT MAX(version) FROM matter_versions").await,
+        2
+    );
+}

@@ -276,19 +276,31 @@ pub struct ImportQuery {
     pub dry_run: bool,
 }
 
-/// Import a catalog file: reports the differences; applies all or nothing.
+/// Import a catalog file — the JSON format, or the XLSX sheet of `export?format=xlsx` (which changes
+/// the basic facts of existing matters) — reporting the differences; all or nothing.
 #[utoipa::path(post, path = "/api/v1/catalog/import", tag = "catalog", params(ImportQuery), request_body = CatalogFile,
     responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
 pub async fn import(
     State(s): State<AppState>,
     session: Session,
     Query(q): Query<ImportQuery>,
-    Json(file): Json<CatalogFile>,
+    body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<ImportReport>)> {
     if !session.principal.has(Perm::ReviewMatters) {
         return Err(Error::Forbidden);
     }
-    let r = exchange::import(&s.db, &session.principal, file, q.dry_run).await?;
+    let r = if body.starts_with(b"PK") {
+        exchange::import_xlsx(&s.db, &session.principal, &body, q.dry_run).await?
+    } else {
+        let file: CatalogFile = serde_json::from_slice(&body).map_err(|e| {
+            Error::Validation(vec![crate::error::FieldError::with(
+                "file",
+                "field.file_format",
+                e.to_string(),
+            )])
+        })?;
+        exchange::import(&s.db, &session.principal, file, q.dry_run).await?
+    };
     let status = if r.errors.is_empty() {
         StatusCode::OK
     } else {

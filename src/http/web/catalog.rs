@@ -573,14 +573,18 @@ pub async fn import(
             _ => {}
         }
     }
-    let file: exchange::CatalogFile = serde_json::from_slice(&bytes).map_err(|e| {
-        Error::Validation(vec![crate::error::FieldError::with(
-            "file",
-            "field.file_format",
-            e.to_string(),
-        )])
-    })?;
-    let report = exchange::import(&s.db, &session.principal, file, dry_run).await?;
+    let report = if bytes.starts_with(b"PK") {
+        exchange::import_xlsx(&s.db, &session.principal, &bytes, dry_run).await?
+    } else {
+        let file: exchange::CatalogFile = serde_json::from_slice(&bytes).map_err(|e| {
+            Error::Validation(vec![crate::error::FieldError::with(
+                "file",
+                "field.file_format",
+                e.to_string(),
+            )])
+        })?;
+        exchange::import(&s.db, &session.principal, file, dry_run).await?
+    };
     let status = if report.errors.is_empty() {
         StatusCode::OK
     } else {
