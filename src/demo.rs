@@ -216,6 +216,13 @@ pub async fn seed_catalog(db: &Db) -> anyhow::Result<()> {
     if !r.errors.is_empty() {
         anyhow::bail!("demo catalog rejected: {:?}", r.errors);
     }
+    // Every demo matter runs on the standard flow, fitted to its promised limit.
+    let system = Principal::system();
+    for m in samples::all() {
+        let def = crate::approval::definition::WorkflowDef::standard(m.guide.promised_limit_days);
+        crate::approval::workflow_repo::save_draft(db, &system, &m.code, &def).await?;
+        crate::approval::workflow_repo::publish(db, &system, &m.code).await?;
+    }
     Ok(())
 }
 

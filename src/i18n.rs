@@ -69,6 +69,67 @@ fn entry(key: &str) -> Option<(&'static str, &'static str)> {
 }
 
 const CATALOGUE: &[(&str, &str, &str)] = &[
+    (
+        "hall.workflow_alt",
+        "审批流程图",
+        "Approval workflow diagram",
+    ),
+    ("cat.workflow", "审批流程", "Approval workflow"),
+    (
+        "cat.no_workflow",
+        "尚未发布审批流程。",
+        "No approval workflow published yet.",
+    ),
+    ("audit.workflow.edit", "编辑审批流程", "Workflow edited"),
+    (
+        "audit.workflow.publish",
+        "发布审批流程",
+        "Workflow published",
+    ),
+    ("wf.at_street", "所在街道", "Applicant's street"),
+    ("wf.at_community", "所在社区", "Applicant's community"),
+    ("wf.at_department", "实施部门", "Owning department"),
+    ("wf.countersign", "会签", "Countersign"),
+    (
+        "wf.no_steps",
+        "流程至少需要一个环节。",
+        "A workflow needs at least one step.",
+    ),
+    (
+        "wf.bad_key",
+        "环节标识“{}”为空、重复或含有小写字母、数字、下划线以外的字符。",
+        "Step key “{}” is empty, repeated, or not lowercase letters, digits and underscores.",
+    ),
+    (
+        "wf.no_actors",
+        "环节“{}”没有指定办理人。",
+        "Step “{}” has nobody to act.",
+    ),
+    (
+        "wf.countersign_two",
+        "会签环节“{}”至少需要两方。",
+        "Countersign step “{}” needs at least two parties.",
+    ),
+    (
+        "wf.needs_pass",
+        "环节“{}”必须允许“通过”。",
+        "Step “{}” must allow passing.",
+    ),
+    (
+        "wf.first_send_back",
+        "第一个环节“{}”不能退回上一环节。",
+        "The first step “{}” cannot send back.",
+    ),
+    (
+        "wf.over_promised",
+        "各环节时限之和超过承诺时限（{} 个工作日）。",
+        "The steps' limits add up to more than the promised limit ({} working days).",
+    ),
+    (
+        "err.wf_no_draft",
+        "没有待发布的流程草稿。",
+        "There is no workflow draft to publish.",
+    ),
     ("hall.form_check", "检查填写内容", "Check my answers"),
     (
         "hall.form_ok",
@@ -1119,7 +1180,7 @@ mod tests {
     fn every_key_used_is_in_the_catalogue() {
         let root = env!("CARGO_MANIFEST_DIR");
         let re = regex::Regex::new(
-            r#"["'](((err|field|form|rule|role|kind|audit|ui|nav|card|col|acc|imp|aud|org|pw|login|home|app|cat|hall|depth|mtype|mform|cat|fk|cal)\.)[a-z0-9_.]*[a-z0-9_])["']"#,
+            r#"["'](((err|field|form|rule|role|kind|audit|ui|nav|card|col|acc|imp|aud|org|pw|login|home|app|cat|hall|depth|mtype|mform|cat|fk|cal|wf)\.)[a-z0-9_.]*[a-z0-9_])["']"#,
         )
         .unwrap();
         let mut missing = Vec::new();

@@ -475,6 +475,19 @@ pub async fn versions(db: &Db, code: &str) -> Result<Vec<VersionInfo>> {
     .await?)
 }
 
+/// The published content of a matter, or its draft when it was never published.
+pub async fn current_or_draft(db: &Db, code: &str) -> Result<Matter> {
+    if let Some(m) = current(db, code).await? {
+        return Ok(m);
+    }
+    let f = load(db, code).await?;
+    f.draft_json
+        .as_deref()
+        .map(parse)
+        .transpose()?
+        .ok_or(Error::NotFound)
+}
+
 /// The current published content of a matter, whatever its status (for imports).
 pub async fn current(db: &Db, code: &str) -> Result<Option<Matter>> {
     let text: Option<String> = sqlx::query_scalar(

@@ -51,6 +51,13 @@ use super::api;
         api::calendar::set_day,
         api::calendar::hours,
         api::calendar::set_hours,
+        api::workflow::current,
+        api::workflow::draft,
+        api::workflow::save_draft,
+        api::workflow::publish,
+        api::workflow::versions,
+        api::workflow::version,
+        api::workflow::svg,
     )
 )]
 pub struct ApiDoc;

@@ -15,3 +15,4 @@ mod demo;
 mod import;
 mod org;
 mod web;
+mod workflow;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalog;
 pub mod org;
+pub mod workflow;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -47,6 +48,18 @@ pub fn router() -> Router<AppState> {
         .route("/matters/{code}/diff", get(catalog::diff_versions))
         .route("/matters/{code}/units", put(catalog::set_unit))
         .route("/matters/{code}/validate", post(catalog::validate))
+        .route("/matters/{code}/workflow", get(workflow::current))
+        .route("/matters/{code}/workflow.svg", get(workflow::svg))
+        .route(
+            "/matters/{code}/workflow/draft",
+            get(workflow::draft).put(workflow::save_draft),
+        )
+        .route("/matters/{code}/workflow/publish", post(workflow::publish))
+        .route("/matters/{code}/workflow/versions", get(workflow::versions))
+        .route(
+            "/matters/{code}/workflow/versions/{n}",
+            get(workflow::version),
+        )
         .route("/matters/{code}/{action}", post(catalog::act))
         .route("/catalog/export", get(catalog::export))
         .route(

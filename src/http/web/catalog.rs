@@ -154,6 +154,7 @@ async fn render_show(
             s => ser(&d.summary), m => ser(&m), versions => ser(&versions), changes => ser(&changes),
             can_edit => p.can(Perm::EditMatters, &path), can_review => p.can(Perm::ReviewMatters, &path),
             errors => errors_value(&errors), switches,
+            workflow_version => crate::approval::workflow_repo::current(&s.db, code).await.ok().map(|(v, _)| v),
         },
     );
     Ok((status, html).into_response())

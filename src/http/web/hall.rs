@@ -120,6 +120,9 @@ pub async fn matter(
         .iter()
         .map(|h| labels[&h.id].clone())
         .collect();
+    let has_workflow = crate::approval::workflow_repo::current(&s.db, &code)
+        .await
+        .is_ok();
     let dept_name = units
         .iter()
         .find(|u| u.code == m.department)
@@ -130,7 +133,7 @@ pub async fn matter(
             &ctx,
             session.as_ref(),
             context! { m => ser(&m), version, case_type => m.case_type(), halls, dept_name,
-            communities => communities(&s).await? },
+            communities => communities(&s).await?, has_workflow },
         )
         .into_response())
 }

@@ -1,0 +1,240 @@
+//! Approval workflow definitions (事项审批流程定制): per matter, numbered versions of a sequence of
+//! steps — who acts at each (a role at a unit relative to the application, or named people), which
+//! actions are allowed, whether several parties countersign in parallel, and the step's time limit
+//! in working days. Published versions are immutable; running applications stay on theirs.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Role;
+use crate::error::FieldError;
+
+/// Where a role is looked up, relative to the application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum UnitSel {
+    /// The street the application belongs to.
+    ApplicationStreet,
+    /// The community the application belongs to.
+    ApplicationCommunity,
+    /// The department that owns the matter.
+    OwningDepartment,
+    /// A fixed unit, by code (e.g. another department for a countersign).
+    Unit { code: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum ActorSpec {
+    /// Anyone holding `role` at the selected unit (or above it).
+    Role { role: Role, at: UnitSel },
+    /// Named accounts.
+    Users { usernames: Vec<String> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Pass,
+    Reject,
+    /// Return to the applicant for supplement (补正); the clock pauses.
+    Supplement,
+    /// Send back to the previous step.
+    SendBack,
+    /// Hand the task to a colleague.
+    Transfer,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StepDef {
+    pub key: String,
+    pub name: String,
+    pub actors: Vec<ActorSpec>,
+    /// All actors must pass (parallel countersign); otherwise any one of them acts.
+    #[serde(default)]
+    pub countersign: bool,
+    /// Time limit of the step in working days.
+    pub limit_days: u32,
+    pub actions: Vec<Action>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WorkflowDef {
+    pub steps: Vec<StepDef>,
+}
+
+impl WorkflowDef {
+    /// Every problem, by field. `promised_days` is the matter's promised limit (0: on the spot).
+    pub fn check(&self, promised_days: u32) -> Vec<FieldError> {
+        let mut v = Vec::new();
+        if self.steps.is_empty() {
+            v.push(FieldError::new("steps", "wf.no_steps"));
+        }
+        let mut keys = HashSet::new();
+        for (i, s) in self.steps.iter().enumerate() {
+            let at = |f: &str| format!("steps[{i}].{f}");
+            let ok_key = !s.key.is_empty()
+                && s.key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !ok_key || !keys.insert(s.key.as_str()) {
+                v.push(FieldError::with(at("key"), "wf.bad_key", &s.key));
+            }
+            if s.name.trim().is_empty() {
+                v.push(FieldError::new(at("name"), "field.required"));
+            }
+            if s.actors.is_empty() {
+                v.push(FieldError::with(at("actors"), "wf.no_actors", &s.name));
+            }
+            for a in &s.actors {
+                if let ActorSpec::Users { usernames } = a
+                    && usernames.is_empty()
+                {
+                    v.push(FieldError::with(at("actors"), "wf.no_actors", &s.name));
+                }
+            }
+            if s.countersign && s.actors.len() < 2 {
+                v.push(FieldError::with(
+                    at("countersign"),
+                    "wf.countersign_two",
+                    &s.name,
+                ));
+            }
+            if !s.actions.contains(&Action::Pass) {
+                v.push(FieldError::with(at("actions"), "wf.needs_pass", &s.name));
+            }
+            if i == 0 && s.actions.contains(&Action::SendBack) {
+                v.push(FieldError::with(
+                    at("actions"),
+                    "wf.first_send_back",
+                    &s.name,
+                ));
+            }
+        }
+        let total: u32 = self.steps.iter().map(|s| s.limit_days).sum();
+        if promised_days > 0 && total > promised_days {
+            v.push(FieldError::with(
+                "steps",
+                "wf.over_promised",
+                promised_days.to_string(),
+            ));
+        }
+        v
+    }
+
+    /// The five-step licensing flow a new definition starts from: 受理 → 审查 → 决定 → 制证 → 办结,
+    /// with the step limits spread over the promised limit.
+    pub fn standard(promised_days: u32) -> WorkflowDef {
+        let days = |share: u32| {
+            if promised_days == 0 {
+                0
+            } else {
+                (promised_days * share / 10).max(1)
+            }
+        };
+        let role = |role, at| ActorSpec::Role { role, at };
+        let step = |key: &str, name: &str, actor: ActorSpec, limit, actions: &[Action]| StepDef {
+            key: key.into(),
+            name: name.into(),
+            actors: vec![actor],
+            countersign: false,
+            limit_days: limit,
+            actions: actions.to_vec(),
+        };
+        use Action::*;
+        let mut s = vec![
+            step(
+                "accept",
+                "受理",
+                role(Role::WindowClerk, UnitSel::ApplicationStreet),
+                days(1),
+                &[Pass, Reject, Supplement],
+            ),
+            step(
+                "review",
+                "审查",
+                role(Role::Approver, UnitSel::OwningDepartment),
+                days(4),
+                &[Pass, Reject, SendBack, Transfer, Supplement],
+            ),
+            step(
+                "decide",
+                "决定",
+                role(Role::Approver, UnitSel::OwningDepartment),
+                days(3),
+                &[Pass, Reject, SendBack, Transfer],
+            ),
+            step(
+                "certify",
+                "制证",
+                role(Role::Approver, UnitSel::OwningDepartment),
+                days(1),
+                &[Pass, SendBack, Transfer],
+            ),
+            step(
+                "conclude",
+                "办结",
+                role(Role::WindowClerk, UnitSel::ApplicationStreet),
+                0,
+                &[Pass],
+            ),
+        ];
+        // Keep the total within the promised limit after rounding up.
+        while promised_days > 0 && s.iter().map(|x| x.limit_days).sum::<u32>() > promised_days {
+            if let Some(x) = s
+                .iter_mut()
+                .filter(|x| x.limit_days > 0)
+                .max_by_key(|x| x.limit_days)
+            {
+                x.limit_days -= 1;
+            } else {
+                break;
+            }
+        }
+        WorkflowDef { steps: s }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_standard_flow_is_valid_for_any_promised_limit() {
+        for promised in [0, 1, 2, 3, 5, 10, 20, 60] {
+            let d = WorkflowDef::standard(promised);
+            assert!(
+                d.check(promised).is_empty(),
+                "{promised}: {:?}",
+                d.check(promised)
+            );
+            let names: Vec<&str> = d.steps.iter().map(|s| s.name.as_str()).collect();
+            assert_eq!(names, ["受理", "审查", "决定", "制证", "办结"]);
+        }
+    }
+
+    #[test]
+    fn problems_are_named_by_field() {
+        let mut d = WorkflowDef::standard(10);
+        d.steps[0].actions.push(Action::SendBack);
+        d.steps[1].countersign = true;
+        d.steps[2].actions.retain(|a| *a != Action::Pass);
+        d.steps[3].key = "review".into();
+        d.steps[4].actors = vec![ActorSpec::Users { usernames: vec![] }];
+        d.steps[4].limit_days = 30;
+        let got: Vec<(String, &str)> = d.check(10).into_iter().map(|e| (e.field, e.key)).collect();
+        assert_eq!(
+            got,
+            [
+                ("steps[0].actions".to_string(), "wf.first_send_back"),
+                ("steps[1].countersign".to_string(), "wf.countersign_two"),
+                ("steps[2].actions".to_string(), "wf.needs_pass"),
+                ("steps[3].key".to_string(), "wf.bad_key"),
+                ("steps[4].actors".to_string(), "wf.no_actors"),
+                ("steps".to_string(), "wf.over_promised"),
+            ]
+        );
+        assert_eq!(WorkflowDef::default().check(0)[0].key, "wf.no_steps");
+    }
+}

@@ -1,0 +1,127 @@
+//! Approval workflow definitions over JSON (and as an SVG diagram).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::approval::definition::WorkflowDef;
+use crate::approval::{
+    diagram,
+    workflow_repo::{self, VersionRow},
+};
+use crate::error::Result;
+use crate::http::AppState;
+use crate::http::context::{Ctx, Session};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Versioned {
+    pub version: i64,
+    pub definition: WorkflowDef,
+}
+
+/// The matter's current published workflow. Public.
+#[utoipa::path(get, path = "/api/v1/matters/{code}/workflow", tag = "approval",
+    responses((status = 200, body = Versioned), (status = 404)))]
+pub async fn current(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<Versioned>> {
+    let (version, definition) = workflow_repo::current(&s.db, &code).await?;
+    Ok(Json(Versioned {
+        version,
+        definition,
+    }))
+}
+
+/// The draft (or what a new draft would start from), for editors.
+#[utoipa::path(get, path = "/api/v1/matters/{code}/workflow/draft", tag = "approval",
+    responses((status = 200, body = Versioned)))]
+pub async fn draft(
+    State(s): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Json<Versioned>> {
+    let (version, definition) = workflow_repo::draft(&s.db, &session.principal, &code).await?;
+    Ok(Json(Versioned {
+        version,
+        definition,
+    }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VersionNumber {
+    pub version: i64,
+}
+
+/// Save the draft; every problem is answered by field.
+#[utoipa::path(put, path = "/api/v1/matters/{code}/workflow/draft", tag = "approval", request_body = WorkflowDef,
+    responses((status = 200, body = VersionNumber), (status = 422)))]
+pub async fn save_draft(
+    State(s): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+    Json(def): Json<WorkflowDef>,
+) -> Result<Json<VersionNumber>> {
+    Ok(Json(VersionNumber {
+        version: workflow_repo::save_draft(&s.db, &session.principal, &code, &def).await?,
+    }))
+}
+
+/// Publish the draft as an immutable version.
+#[utoipa::path(post, path = "/api/v1/matters/{code}/workflow/publish", tag = "approval",
+    responses((status = 200, body = VersionNumber), (status = 409)))]
+pub async fn publish(
+    State(s): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Json<VersionNumber>> {
+    Ok(Json(VersionNumber {
+        version: workflow_repo::publish(&s.db, &session.principal, &code).await?,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/matters/{code}/workflow/versions", tag = "approval",
+    responses((status = 200, body = Vec<VersionRow>)))]
+pub async fn versions(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<VersionRow>>> {
+    Ok(Json(workflow_repo::versions(&s.db, &code).await?))
+}
+
+/// One published version. Public.
+#[utoipa::path(get, path = "/api/v1/matters/{code}/workflow/versions/{n}", tag = "approval",
+    responses((status = 200, body = WorkflowDef), (status = 404)))]
+pub async fn version(
+    State(s): State<AppState>,
+    Path((code, n)): Path<(String, i64)>,
+) -> Result<Json<WorkflowDef>> {
+    Ok(Json(workflow_repo::published(&s.db, &code, n).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SvgQuery {
+    pub version: Option<i64>,
+}
+
+/// A published version (the current one by default) as an SVG diagram. Public.
+#[utoipa::path(get, path = "/api/v1/matters/{code}/workflow.svg", tag = "approval", params(SvgQuery),
+    responses((status = 200, content_type = "image/svg+xml")))]
+pub async fn svg(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<SvgQuery>,
+) -> Result<Response> {
+    let def = match q.version {
+        Some(v) => workflow_repo::published(&s.db, &code, v).await?,
+        None => workflow_repo::current(&s.db, &code).await?.1,
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+        diagram::svg(&def, ctx.lang),
+    )
+        .into_response())
+}

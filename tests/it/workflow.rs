@@ -1,0 +1,227 @@
+//! Approval workflow definitions through HTTP: a draft from the standard flow, checks by field,
+//! countersign, immutable published versions, the diagram, who may edit and publish.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use zhengwu::catalog::samples;
+
+use crate::common::{TestApp, json_of};
+
+async fn app_with_matter() -> (TestApp, String) {
+    let app = TestApp::spawn().await;
+    let admin = app.token("district_bureau_admin").await;
+    let m = samples::matter(3); // 饮用水供水单位卫生许可: promised 10 working days
+    let code = m.code.clone();
+    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z",
+                      "matters": [{"version": 1, "status": "published", "matter": m}]});
+    assert_eq!(
+        app.post(&admin, "/api/v1/catalog/import", file)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    (app, code)
+}
+
+#[tokio::test]
+async fn draft_check_publish_and_keep_versions() {
+    let (app, code) = app_with_matter().await;
+    let admin = app.token("district_matter_admin").await;
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}/workflow")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let (s, d) = json_of(
+        app.get(&admin, &format!("/api/v1/matters/{code}/workflow/draft"))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(d["version"], 1);
+    let steps: Vec<&str> = d["definition"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["受理", "审查", "决定", "制证", "办结"]);
+    // A three-step flow with a countersign by two departments.
+    let def = json!({"steps": [
+        {"key": "accept", "name": "受理", "limit_days": 1, "actions": ["pass", "reject", "supplement"],
+         "actors": [{"type": "role", "role": "window_clerk", "at": {"kind": "application_street"}}]},
+        {"key": "joint", "name": "联合审查", "limit_days": 5, "countersign": true, "actions": ["pass", "reject", "send_back"],
+         "actors": [{"type": "role", "role": "approver", "at": {"kind": "owning_department"}},
+                    {"type": "role", "role": "approver", "at": {"kind": "unit", "code": "440309-D07"}}]},
+        {"key": "decide", "name": "决定", "limit_days": 3, "actions": ["pass", "reject", "send_back", "transfer"],
+         "actors": [{"type": "users", "usernames": ["approver"]}]}
+    ]});
+    let put = |body: Value| {
+        app.client
+            .put(app.url(&format!("/api/v1/matters/{code}/workflow/draft")))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+    };
+    // Too slow for the promised limit, and a one-party countersign: both named.
+    let mut bad = def.clone();
+    bad["steps"][2]["limit_days"] = json!(9);
+    bad["steps"][1]["actors"].as_array_mut().unwrap().pop();
+    let (s, e) = json_of(put(bad).await.unwrap()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = e["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["steps[1].countersign", "steps"]);
+    let (s, v) = json_of(put(def.clone()).await.unwrap()).await;
+    assert_eq!((s, v["version"].as_i64()), (StatusCode::OK, Some(1)));
+    let (s, v) = json_of(
+        app.post(
+            &admin,
+            &format!("/api/v1/matters/{code}/workflow/publish"),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((s, v["version"].as_i64()), (StatusCode::OK, Some(1)));
+    // Publishing twice: nothing left to publish.
+    let (s, e) = json_of(
+        app.post(
+            &admin,
+            &format!("/api/v1/matters/{code}/workflow/publish"),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("wf_no_draft"))
+    );
+    // Version 2 changes a limit; version 1 stays as published.
+    let mut v2 = def.clone();
+    v2["steps"][1]["limit_days"] = json!(4);
+    let (_, v) = json_of(put(v2).await.unwrap()).await;
+    assert_eq!(v["version"], 2);
+    let (_, cur) = json_of(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}/workflow")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (
+            cur["version"].as_i64(),
+            cur["definition"]["steps"][1]["limit_days"].as_i64()
+        ),
+        (Some(1), Some(5))
+    );
+    app.post(
+        &admin,
+        &format!("/api/v1/matters/{code}/workflow/publish"),
+        json!({}),
+    )
+    .await;
+    let (_, v1) = json_of(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}/workflow/versions/1")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(v1["steps"][1]["limit_days"], 5);
+    let (_, list) = json_of(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}/workflow/versions")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    // The diagram.
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/matters/{code}/workflow.svg")))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("image/svg+xml")
+    );
+    let svg = r.text().await.unwrap();
+    assert!(svg.contains("联合审查") && svg.contains("会签") && svg.contains("4 个工作日"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'workflow.%'")
+            .await,
+        4
+    );
+}
+
+#[tokio::test]
+async fn editors_edit_reviewers_publish_others_see_nothing() {
+    let (app, code) = app_with_matter().await;
+    // A street's matter admin does not cover the district's health department.
+    let street = app.token("matter_admin").await;
+    assert_eq!(
+        app.get(&street, &format!("/api/v1/matters/{code}/workflow/draft"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // The health department's unit admin edits but may not publish.
+    let health_admin = {
+        let admin = app.token("district_bureau_admin").await;
+        let body = json!({"username": "health.admin", "name": "卫健管理员", "org_unit_id": app.unit_id("health"),
+                          "password": "Health2026", "roles": [{"role": "department_admin"}]});
+        assert_eq!(
+            app.post(&admin, "/api/v1/accounts", body).await.status(),
+            StatusCode::CREATED
+        );
+        let r = app.login("health.admin", "Health2026").await;
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (_, d) = json_of(
+        app.get(
+            &health_admin,
+            &format!("/api/v1/matters/{code}/workflow/draft"),
+        )
+        .await,
+    )
+    .await;
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/workflow/draft")))
+        .bearer_auth(&health_admin)
+        .json(&d["definition"])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let s = app
+        .post(
+            &health_admin,
+            &format!("/api/v1/matters/{code}/workflow/publish"),
+            json!({}),
+        )
+        .await
+        .status();
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
