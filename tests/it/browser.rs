@@ -88,15 +88,44 @@ impl Driver {
         }
     }
 
-    async fn cmd(&self, method: &str, path: &str, body: Value) -> Value {
+    async fn try_cmd(&self, method: &str, path: &str, body: &Value) -> Result<Value, Value> {
         let url = format!("{}/session/{}{path}", self.base, self.session);
         let req = match method {
             "GET" => self.http.get(url),
-            _ => self.http.post(url).json(&body),
+            _ => self.http.post(url).json(body),
         };
         let v: Value = req.send().await.unwrap().json().await.unwrap();
-        assert!(v["value"].get("error").is_none(), "{method} {path}: {v}");
-        v["value"].clone()
+        if v["value"].get("error").is_some() {
+            Err(v)
+        } else {
+            Ok(v["value"].clone())
+        }
+    }
+
+    async fn cmd(&self, method: &str, path: &str, body: Value) -> Value {
+        self.try_cmd(method, path, &body)
+            .await
+            .unwrap_or_else(|v| panic!("{method} {path}: {v}"))
+    }
+
+    /// Finds `css` and applies an element command, retrying while the page is still settling
+    /// (a stale, covered or not yet interactable element), for up to ten seconds.
+    async fn on_element(&self, css: &str, command: &str, body: Value) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let el = self.find(css).await;
+            match self
+                .try_cmd("POST", &format!("/element/{el}/{command}"), &body)
+                .await
+            {
+                Ok(_) => return,
+                Err(v) if Instant::now() < deadline => {
+                    let _ = v;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(v) => panic!("{command} {css}: {v}"),
+            }
+        }
     }
 
     async fn go(&self, url: &str) {
@@ -129,15 +158,8 @@ impl Driver {
     }
 
     async fn type_into(&self, css: &str, text: &str) {
-        let el = self.find(css).await;
-        self.cmd("POST", &format!("/element/{el}/clear"), json!({}))
-            .await;
-        self.cmd(
-            "POST",
-            &format!("/element/{el}/value"),
-            json!({"text": text}),
-        )
-        .await;
+        self.on_element(css, "clear", json!({})).await;
+        self.on_element(css, "value", json!({"text": text})).await;
     }
 
     async fn send_file(&self, css: &str, path: &str) {
@@ -151,14 +173,11 @@ impl Driver {
     }
 
     async fn click(&self, css: &str) {
-        let el = self.find(css).await;
-        self.cmd("POST", &format!("/element/{el}/click"), json!({}))
-            .await;
+        self.on_element(css, "click", json!({})).await;
     }
 
     async fn text(&self, css: &str) -> String {
-        let el = self.find(css).await;
-        self.cmd("GET", &format!("/element/{el}/text"), json!({}))
+        self.element_cmd("GET", css, "text", json!({}))
             .await
             .as_str()
             .unwrap()
@@ -166,8 +185,7 @@ impl Driver {
     }
 
     async fn displayed(&self, css: &str) -> bool {
-        let el = self.find(css).await;
-        self.cmd("GET", &format!("/element/{el}/displayed"), json!({}))
+        self.element_cmd("GET", css, "displayed", json!({}))
             .await
             .as_bool()
             .unwrap()
