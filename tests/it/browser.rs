@@ -110,17 +110,20 @@ impl Driver {
 
     /// Finds `css` and applies an element command, retrying while the page is still settling
     /// (a stale, covered or not yet interactable element), for up to ten seconds.
-    async fn on_element(&self, css: &str, command: &str, body: Value) {
+    async fn on_element(&self, css: &str, command: &str, body: Value) -> Value {
+        self.element_cmd("POST", css, command, body).await
+    }
+
+    async fn element_cmd(&self, method: &str, css: &str, command: &str, body: Value) -> Value {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let el = self.find(css).await;
             match self
-                .try_cmd("POST", &format!("/element/{el}/{command}"), &body)
+                .try_cmd(method, &format!("/element/{el}/{command}"), &body)
                 .await
             {
-                Ok(_) => return,
-                Err(v) if Instant::now() < deadline => {
-                    let _ = v;
+                Ok(v) => return v,
+                Err(_) if Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 Err(v) => panic!("{command} {css}: {v}"),
