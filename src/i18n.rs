@@ -70,6 +70,51 @@ fn entry(key: &str) -> Option<(&'static str, &'static str)> {
 
 const CATALOGUE: &[(&str, &str, &str)] = &[
     (
+        "err.wf_no_unit",
+        "流程环节指定的机构不存在。",
+        "A unit the workflow names does not exist.",
+    ),
+    (
+        "err.task_taken",
+        "该任务已被他人处理或认领，请刷新。",
+        "Someone else has taken or finished this task; reload.",
+    ),
+    (
+        "err.action_not_allowed",
+        "此环节不允许该操作。",
+        "This step does not allow that action.",
+    ),
+    (
+        "err.approval_not_running",
+        "该办件当前不在审批中（已暂停或已办结）。",
+        "This application is not running (paused or finished).",
+    ),
+    (
+        "err.approval_not_paused",
+        "该办件没有暂停。",
+        "This application is not paused.",
+    ),
+    (
+        "field.user_unknown",
+        "没有在用的账号“{}”。",
+        "No active account “{}”.",
+    ),
+    ("audit.approval.start", "办件进入审批", "Approval started"),
+    ("audit.approval.pass", "审批通过", "Passed"),
+    ("audit.approval.reject", "不予批准", "Rejected"),
+    ("audit.approval.send_back", "退回上一环节", "Sent back"),
+    ("audit.approval.transfer", "转办", "Transferred"),
+    (
+        "audit.approval.supplement",
+        "要求补正",
+        "Supplement requested",
+    ),
+    (
+        "audit.approval.resume",
+        "补正后恢复审批",
+        "Resumed after supplement",
+    ),
+    (
         "hall.workflow_alt",
         "审批流程图",
         "Approval workflow diagram",

@@ -6,4 +6,5 @@ pub mod calendar;
 pub mod calendar_repo;
 pub mod definition;
 pub mod diagram;
+pub mod engine;
 pub mod workflow_repo;

@@ -48,6 +48,8 @@ pub enum Perm {
     ConfigureMatters,
     /// Edit the working-day calendar (holidays and make-up days).
     ManageCalendar,
+    /// Start applications on their approval workflow (until the applications system does it).
+    StartApprovals,
 }
 
 impl Role {
@@ -92,7 +94,8 @@ impl Role {
         use Perm::*;
         match self {
             Role::Citizen => &[],
-            Role::WindowClerk | Role::Approver => &[ViewOrg],
+            Role::WindowClerk => &[ViewOrg, StartApprovals],
+            Role::Approver => &[ViewOrg],
             Role::MatterAdmin => &[ViewOrg, EditMatters, ReviewMatters],
             Role::OmEngineer | Role::OmManager => &[ViewOrg, ViewAccounts],
             Role::DepartmentAdmin => &[
@@ -113,6 +116,7 @@ impl Role {
                 ReviewMatters,
                 ConfigureMatters,
                 ManageCalendar,
+                StartApprovals,
             ],
             Role::Auditor => &[ViewOrg, ViewAccounts, ViewAudit],
         }

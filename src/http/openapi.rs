@@ -58,6 +58,13 @@ use super::api;
         api::workflow::versions,
         api::workflow::version,
         api::workflow::svg,
+        api::approvals::start,
+        api::approvals::inbox,
+        api::approvals::get,
+        api::approvals::claim,
+        api::approvals::release,
+        api::approvals::act,
+        api::approvals::resume,
     )
 )]
 pub struct ApiDoc;

@@ -3,6 +3,7 @@
 //! to it over HTTP.
 
 mod accounts;
+mod approvals;
 mod audit;
 mod auth;
 mod authz;

@@ -3,6 +3,7 @@
 //! error is `{"error": {"code", "message", "fields"}}` in the request's language.
 
 pub mod accounts;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -76,6 +77,13 @@ pub fn router() -> Router<AppState> {
             get(calendar::hours).put(calendar::set_hours),
         )
         .route("/calendar/{year}", get(calendar::year))
+        .route("/approvals", post(approvals::start))
+        .route("/approvals/inbox", get(approvals::inbox))
+        .route("/approvals/{id}", get(approvals::get))
+        .route("/approvals/{id}/resume", post(approvals::resume))
+        .route("/approvals/tasks/{id}/claim", post(approvals::claim))
+        .route("/approvals/tasks/{id}/release", post(approvals::release))
+        .route("/approvals/tasks/{id}/act", post(approvals::act))
         .route("/audit", get(audit::list))
         .route("/audit/export", get(audit::export))
 }

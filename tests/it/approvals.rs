@@ -1,0 +1,369 @@
+//! Applications through a workflow over HTTP: inboxes by role and unit, a parallel countersign,
+//! two people acting at once, transfer, supplement pausing the clock, send back, reject, history.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use zhengwu::auth::Principal;
+use zhengwu::catalog::samples;
+use zhengwu::org::{self, NewUnit};
+
+use crate::common::{TestApp, json_of};
+
+struct Setup {
+    app: TestApp,
+    code: String,
+}
+
+async fn setup() -> Setup {
+    let app = TestApp::spawn().await;
+    org::create(
+        &app.db,
+        &Principal::system(),
+        NewUnit {
+            code: "440309-D07".into(),
+            name: "区市场监督管理局".into(),
+            kind: "department".into(),
+            parent_id: Some(app.unit_id("district")),
+        },
+    )
+    .await
+    .unwrap();
+    let admin = app.token("district_bureau_admin").await;
+    let m = samples::matter(3); // 饮用水供水单位卫生许可, 区卫生健康局, promised 10 working days
+    let code = m.code.clone();
+    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z",
+                      "matters": [{"version": 1, "status": "published", "matter": m}]});
+    assert_eq!(
+        app.post(&admin, "/api/v1/catalog/import", file)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let units = org::list(&app.db).await.unwrap();
+    let market = units.iter().find(|u| u.code == "440309-D07").unwrap().id;
+    for (u, unit) in [
+        ("health.a", app.unit_id("health")),
+        ("health.b", app.unit_id("health")),
+        ("market.a", market),
+    ] {
+        let body = json!({"username": u, "name": u, "org_unit_id": unit, "password": "Approve2026", "roles": [{"role": "approver"}]});
+        assert_eq!(
+            app.post(&admin, "/api/v1/accounts", body).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let def = json!({"steps": [
+        {"key": "accept", "name": "受理", "limit_days": 1, "actions": ["pass", "reject", "supplement"],
+         "actors": [{"type": "role", "role": "window_clerk", "at": {"kind": "application_street"}}]},
+        {"key": "joint", "name": "联合审查", "limit_days": 5, "countersign": true, "actions": ["pass", "reject", "send_back", "supplement"],
+         "actors": [{"type": "role", "role": "approver", "at": {"kind": "owning_department"}},
+                    {"type": "role", "role": "approver", "at": {"kind": "unit", "code": "440309-D07"}}]},
+        {"key": "decide", "name": "决定", "limit_days": 3, "actions": ["pass", "reject", "send_back", "transfer", "supplement"],
+         "actors": [{"type": "users", "usernames": ["health.b"]}]}
+    ]});
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/workflow/draft")))
+        .bearer_auth(&admin)
+        .json(&def)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        app.post(
+            &admin,
+            &format!("/api/v1/matters/{code}/workflow/publish"),
+            json!({})
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    Setup { app, code }
+}
+
+async fn token(app: &TestApp, user: &str) -> String {
+    if user.contains('.') {
+        let r = app.login(user, "Approve2026").await;
+        return r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    }
+    app.token(user).await
+}
+
+async fn inbox(app: &TestApp, t: &str) -> Vec<Value> {
+    json_of(app.get(t, "/api/v1/approvals/inbox").await)
+        .await
+        .1
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn act(app: &TestApp, t: &str, task: i64, body: Value) -> (StatusCode, Value) {
+    json_of(
+        app.post(t, &format!("/api/v1/approvals/tasks/{task}/act"), body)
+            .await,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn countersign_concurrency_transfer_supplement_send_back_and_approve() {
+    let Setup { app, code } = setup().await;
+    let clerk = app.token("window_clerk").await; // 民治街道
+    let (s, inst) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/approvals",
+            json!({"matter_code": code, "unit_code": "440309004001", "reference": "LH2026-0001"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{inst}");
+    let id = inst["id"].as_i64().unwrap();
+    // Only the applicant's street's clerks see the acceptance.
+    let other_street = app.token("lh_staff").await;
+    assert!(inbox(&app, &other_street).await.is_empty());
+    let mine = inbox(&app, &clerk).await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(
+        (
+            mine[0]["task"]["step_name"].as_str(),
+            mine[0]["timing"].as_str()
+        ),
+        (Some("受理"), Some("ok"))
+    );
+    let accept = mine[0]["task"]["id"].as_i64().unwrap();
+    // Send back is not allowed at the first step.
+    let (s, e) = act(&app, &clerk, accept, json!({"action": "send_back"})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("action_not_allowed"))
+    );
+    let (s, i) = act(
+        &app,
+        &clerk,
+        accept,
+        json!({"action": "pass", "opinion": "材料齐全"}),
+    )
+    .await;
+    assert_eq!((s, i["step"].as_i64()), (StatusCode::OK, Some(1)));
+
+    // The countersign: one task for health, one for market.
+    let (ha, hb, ma) = (
+        token(&app, "health.a").await,
+        token(&app, "health.b").await,
+        token(&app, "market.a").await,
+    );
+    let h_task = inbox(&app, &ha).await[0]["task"]["id"].as_i64().unwrap();
+    assert_eq!(
+        inbox(&app, &hb).await[0]["task"]["id"].as_i64().unwrap(),
+        h_task
+    );
+    let m_task = inbox(&app, &ma).await[0]["task"]["id"].as_i64().unwrap();
+    assert_ne!(h_task, m_task);
+    // Two health approvers at once: exactly one succeeds.
+    let (a, b) = tokio::join!(
+        act(
+            &app,
+            &ha,
+            h_task,
+            json!({"action": "pass", "opinion": "同意"})
+        ),
+        act(
+            &app,
+            &hb,
+            h_task,
+            json!({"action": "pass", "opinion": "同意"})
+        )
+    );
+    let mut codes = [a.0.as_u16(), b.0.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [200, 409]);
+    // Still waiting for market.
+    let (_, d) = json_of(app.get(&ha, &format!("/api/v1/approvals/{id}")).await).await;
+    assert_eq!(d["instance"]["step"], 1);
+    let (_, i) = act(
+        &app,
+        &ma,
+        m_task,
+        json!({"action": "pass", "opinion": "同意"}),
+    )
+    .await;
+    assert_eq!(i["step"], 2);
+
+    // Decide: named person transfers to a colleague.
+    let decide = inbox(&app, &hb).await[0]["task"]["id"].as_i64().unwrap();
+    assert!(inbox(&app, &ha).await.is_empty());
+    let (s, _) = act(
+        &app,
+        &hb,
+        decide,
+        json!({"action": "transfer", "to": "health.a", "opinion": "出差"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(inbox(&app, &hb).await.is_empty());
+    assert_eq!(
+        inbox(&app, &ha).await[0]["task"]["id"].as_i64().unwrap(),
+        decide
+    );
+    // Claim: a claimed task is the claimer's.
+    let (s, _) = json_of(
+        app.post(
+            &ha,
+            &format!("/api/v1/approvals/tasks/{decide}/claim"),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+
+    // Supplement pauses the application; nothing can be done until it resumes.
+    let (s, e) = act(&app, &ha, decide, json!({"action": "supplement"})).await;
+    assert_eq!(
+        (s, e["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("opinion"))
+    );
+    let before_due = d["instance"]["due_at"].as_str().unwrap().to_string();
+    let (_, i) = act(
+        &app,
+        &ha,
+        decide,
+        json!({"action": "supplement", "opinion": "补充水质检测报告原件"}),
+    )
+    .await;
+    assert_eq!(
+        (i["status"].as_str(), i["pause_reason"].as_str()),
+        (Some("paused"), Some("补充水质检测报告原件"))
+    );
+    assert_eq!(inbox(&app, &ha).await[0]["timing"], "paused");
+    let (s, e) = act(&app, &ha, decide, json!({"action": "pass"})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("approval_not_running"))
+    );
+    let (s, i) = json_of(
+        app.post(&clerk, &format!("/api/v1/approvals/{id}/resume"), json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!((s, i["status"].as_str()), (StatusCode::OK, Some("running")));
+    assert!(i["due_at"].as_str().unwrap() >= before_due.as_str());
+
+    // Send back to the countersign, pass again, then decide.
+    let (_, i) = act(
+        &app,
+        &ha,
+        decide,
+        json!({"action": "send_back", "opinion": "请复核"}),
+    )
+    .await;
+    assert_eq!(i["step"], 1);
+    let h2 = inbox(&app, &ha).await[0]["task"]["id"].as_i64().unwrap();
+    let m2 = inbox(&app, &ma).await[0]["task"]["id"].as_i64().unwrap();
+    act(&app, &ha, h2, json!({"action": "pass"})).await;
+    act(&app, &ma, m2, json!({"action": "pass"})).await;
+    let decide2 = inbox(&app, &hb).await[0]["task"]["id"].as_i64().unwrap();
+    let (_, i) = act(
+        &app,
+        &hb,
+        decide2,
+        json!({"action": "pass", "opinion": "准予许可"}),
+    )
+    .await;
+    assert_eq!(i["status"], "approved");
+    assert!(i["finished_at"].is_string());
+
+    // The whole history, in order.
+    let (_, d) = json_of(app.get(&clerk, &format!("/api/v1/approvals/{id}")).await).await;
+    let actions: Vec<&str> = d["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "approval.start",
+            "approval.pass",
+            "approval.pass",
+            "approval.pass",
+            "approval.transfer",
+            "approval.supplement",
+            "approval.resume",
+            "approval.send_back",
+            "approval.pass",
+            "approval.pass",
+            "approval.pass",
+        ]
+    );
+    // Outsiders cannot read it.
+    assert_eq!(
+        app.get(&other_street, &format!("/api/v1/approvals/{id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn reject_ends_the_application_and_cancels_open_tasks() {
+    let Setup { app, code } = setup().await;
+    let clerk = app.token("window_clerk").await;
+    let (_, inst) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/approvals",
+            json!({"matter_code": code, "unit_code": "440309004001", "reference": "LH2026-0002"}),
+        )
+        .await,
+    )
+    .await;
+    let id = inst["id"].as_i64().unwrap();
+    let accept = inbox(&app, &clerk).await[0]["task"]["id"].as_i64().unwrap();
+    act(&app, &clerk, accept, json!({"action": "pass"})).await;
+    let ha = token(&app, "health.a").await;
+    let h = inbox(&app, &ha).await[0]["task"]["id"].as_i64().unwrap();
+    let (s, _) = act(&app, &ha, h, json!({"action": "reject"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, i) = act(
+        &app,
+        &ha,
+        h,
+        json!({"action": "reject", "opinion": "选址不符合卫生要求"}),
+    )
+    .await;
+    assert_eq!(i["status"], "rejected");
+    let ma = token(&app, "market.a").await;
+    assert!(
+        inbox(&app, &ma).await.is_empty(),
+        "the market task was cancelled"
+    );
+    let (_, d) = json_of(app.get(&clerk, &format!("/api/v1/approvals/{id}")).await).await;
+    let statuses: Vec<&str> = d["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["done", "done", "cancelled"]);
+    // A clerk of another street cannot start applications for 民治.
+    let other = app.token("lh_staff").await;
+    let s = app
+        .post(
+            &other,
+            "/api/v1/approvals",
+            json!({"matter_code": code, "unit_code": "440309004001", "reference": "X"}),
+        )
+        .await
+        .status();
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
