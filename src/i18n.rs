@@ -69,6 +69,60 @@ fn entry(key: &str) -> Option<(&'static str, &'static str)> {
 }
 
 const CATALOGUE: &[(&str, &str, &str)] = &[
+    ("nav.inbox", "待办", "Inbox"),
+    ("timing.ok", "正常", "On time"),
+    ("timing.warning", "即将到期", "Due soon"),
+    ("timing.overdue", "已超期", "Overdue"),
+    ("timing.paused", "暂停计时", "Clock paused"),
+    ("ap.reference", "办件编号", "Case number"),
+    ("ap.step", "环节", "Step"),
+    ("ap.due", "办理时限", "Due"),
+    ("ap.timing", "时限状态", "Deadline"),
+    ("ap.claimed", "认领人", "Claimed by"),
+    ("ap.empty", "没有待办任务。", "Nothing waiting for you."),
+    ("ap.st.running", "审批中", "In progress"),
+    (
+        "ap.st.paused",
+        "补正中（暂停计时）",
+        "Awaiting supplement (clock paused)",
+    ),
+    ("ap.st.approved", "已批准", "Approved"),
+    ("ap.st.rejected", "不予批准", "Rejected"),
+    (
+        "ap.paused_for",
+        "等待申请人补正：{}",
+        "Waiting for the applicant to supplement: {}",
+    ),
+    ("ap.tasks", "办理环节", "Tasks"),
+    ("ap.state", "状态", "State"),
+    ("ap.by", "办理人", "By"),
+    ("ap.opinion", "办理意见", "Opinion"),
+    ("ap.task.open", "待办", "Open"),
+    ("ap.task.done", "已办", "Done"),
+    ("ap.task.cancelled", "已撤销", "Cancelled"),
+    ("ap.act.pass", "通过", "Pass"),
+    ("ap.act.reject", "不予批准", "Reject"),
+    ("ap.act.supplement", "要求补正", "Request supplement"),
+    ("ap.act.send_back", "退回上一环节", "Send back"),
+    ("ap.act.transfer", "转办", "Transfer"),
+    ("ap.act_on", "办理：{}", "Act: {}"),
+    ("ap.action", "操作", "Action"),
+    (
+        "ap.transfer_to",
+        "转办给（用户名）",
+        "Transfer to (username)",
+    ),
+    ("ap.transfer_hint", "仅转办时填写", "Only for a transfer"),
+    ("ap.submit", "提交", "Submit"),
+    (
+        "ap.resume",
+        "补正材料已收到，恢复审批",
+        "Supplement received: resume",
+    ),
+    ("ap.history", "办理过程", "History"),
+    ("ap.started", "开始时间", "Started"),
+    ("ap.due_all", "承诺办结时间", "Promised by"),
+    ("ap.finished", "办结时间", "Finished"),
     (
         "err.wf_no_unit",
         "流程环节指定的机构不存在。",
@@ -1225,7 +1279,7 @@ mod tests {
     fn every_key_used_is_in_the_catalogue() {
         let root = env!("CARGO_MANIFEST_DIR");
         let re = regex::Regex::new(
-            r#"["'](((err|field|form|rule|role|kind|audit|ui|nav|card|col|acc|imp|aud|org|pw|login|home|app|cat|hall|depth|mtype|mform|cat|fk|cal|wf)\.)[a-z0-9_.]*[a-z0-9_])["']"#,
+            r#"["'](((err|field|form|rule|role|kind|audit|ui|nav|card|col|acc|imp|aud|org|pw|login|home|app|cat|hall|depth|mtype|mform|cat|fk|cal|wf|ap|timing)\.)[a-z0-9_.]*[a-z0-9_])["']"#,
         )
         .unwrap();
         let mut missing = Vec::new();

@@ -2,13 +2,14 @@
 //! translation function they call, and the context every page shares (language, the signed-in
 //! user, the CSRF token, the navigation the user's roles allow).
 
-use axum::response::Html;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, State, context};
 
 use super::context::{Ctx, Session};
 use super::error::Rendered;
-use crate::auth::Perm;
+use crate::auth::{Perm, Role};
 use crate::clock;
 use crate::i18n::{Lang, tr};
 
@@ -70,6 +71,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         "calendar.html",
         include_str!("../../templates/calendar.html"),
     ),
+    ("inbox.html", include_str!("../../templates/inbox.html")),
+    (
+        "approval.html",
+        include_str!("../../templates/approval.html"),
+    ),
     (
         "hall_search.html",
         include_str!("../../templates/hall_search.html"),
@@ -115,26 +121,28 @@ impl Pages {
         Pages { env }
     }
 
-    /// Renders `name` with the shared context plus `extra`.
+    /// Renders `name` with the shared context plus `extra`: the page (200), or — if the template
+    /// itself fails — a plain error page with 500.
     pub fn render(
         &self,
         name: &str,
         ctx: &Ctx,
         session: Option<&Session>,
         extra: Value,
-    ) -> Html<String> {
+    ) -> Response {
         let base = base_context(ctx, session);
         let merged = context! { ..extra, ..base };
         match self.env.get_template(name).and_then(|t| t.render(merged)) {
-            Ok(s) => Html(s),
+            Ok(s) => Html(s).into_response(),
             Err(e) => {
                 tracing::error!(template = name, error = %e, "template failed");
-                Html(format!("<h1>{}</h1>", tr(ctx.lang, "err.internal")))
+                let body = Html(format!("<h1>{}</h1>", tr(ctx.lang, "err.internal")));
+                (StatusCode::INTERNAL_SERVER_ERROR, body).into_response()
             }
         }
     }
 
-    pub fn error_page(&self, ctx: &Ctx, session: Option<&Session>, r: &Rendered) -> Html<String> {
+    pub fn error_page(&self, ctx: &Ctx, session: Option<&Session>, r: &Rendered) -> Response {
         self.render(
             "error.html",
             ctx,
@@ -152,6 +160,12 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
     };
     let p = &s.principal;
     let mut nav = vec![("/", "nav.home")];
+    if p.grants
+        .iter()
+        .any(|g| matches!(g.role, Role::WindowClerk | Role::Approver))
+    {
+        nav.push(("/inbox", "nav.inbox"));
+    }
     if p.has(Perm::ViewOrg) {
         nav.push(("/org", "nav.org"));
     }
@@ -188,4 +202,28 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
 /// A serialisable value for a template.
 pub fn ser<T: serde::Serialize>(t: &T) -> Value {
     Value::from(minijinja::value::Serde(t))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every template a handler renders is compiled into the binary.
+    #[test]
+    fn every_rendered_template_is_registered() {
+        let pages = super::Pages::new();
+        let re = regex::Regex::new(r#"render\(\s*"([a-z_]+\.html)""#).unwrap();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/web");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for c in re.captures_iter(&text) {
+                seen += 1;
+                assert!(
+                    pages.env.get_template(&c[1]).is_ok(),
+                    "{} is not registered",
+                    &c[1]
+                );
+            }
+        }
+        assert!(seen > 15, "{seen}");
+    }
 }

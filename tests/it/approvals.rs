@@ -9,12 +9,12 @@ use zhengwu::org::{self, NewUnit};
 
 use crate::common::{TestApp, json_of};
 
-struct Setup {
-    app: TestApp,
-    code: String,
+pub struct Setup {
+    pub app: TestApp,
+    pub code: String,
 }
 
-async fn setup() -> Setup {
+pub async fn setup() -> Setup {
     let app = TestApp::spawn().await;
     org::create(
         &app.db,
@@ -46,7 +46,7 @@ async fn setup() -> Setup {
         ("health.b", app.unit_id("health")),
         ("market.a", market),
     ] {
-        let body = json!({"username": u, "name": u, "org_unit_id": unit, "password": "Approve2026", "roles": [{"role": "approver"}]});
+        let body = json!({"username": u, "name": u, "org_unit_id": unit, "password": crate::common::PASSWORD, "roles": [{"role": "approver"}]});
         assert_eq!(
             app.post(&admin, "/api/v1/accounts", body).await.status(),
             StatusCode::CREATED
@@ -84,13 +84,6 @@ async fn setup() -> Setup {
 }
 
 async fn token(app: &TestApp, user: &str) -> String {
-    if user.contains('.') {
-        let r = app.login(user, "Approve2026").await;
-        return r.json::<Value>().await.unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_string();
-    }
     app.token(user).await
 }
 
@@ -366,4 +359,83 @@ async fn reject_ends_the_application_and_cancels_open_tasks() {
         .await
         .status();
     assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_inbox_and_case_pages_let_people_act() {
+    use crate::web::{browser, hidden, sign_in};
+    let Setup { app, code } = setup().await;
+    let clerk = app.token("window_clerk").await;
+    let (_, inst) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/approvals",
+            json!({"matter_code": code, "unit_code": "440309004001", "reference": "LH2026-0099"}),
+        )
+        .await,
+    )
+    .await;
+    let id = inst["id"].as_i64().unwrap();
+    let c = browser();
+    let csrf = sign_in(&app, &c, "window_clerk").await;
+    let r = c.get(app.url("/inbox")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("LH2026-0099") && page.contains("受理") && page.contains("正常"));
+    let case = c
+        .get(app.url(&format!("/approvals/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(case.contains("workflow.svg?version=1") && case.contains("办理：受理"));
+    let task = hidden(&case, "instance");
+    assert_eq!(task, id.to_string());
+    let task_id = inbox(&app, &clerk).await[0]["task"]["id"].as_i64().unwrap();
+    // A reject without an opinion comes back with the reason beside the form.
+    let r = c
+        .post(app.url(&format!("/approvals/tasks/{task_id}/act")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("instance", &id.to_string()),
+            ("action", "reject"),
+            ("opinion", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("必填"));
+    let r = c
+        .post(app.url(&format!("/approvals/tasks/{task_id}/act")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("instance", &id.to_string()),
+            ("action", "pass"),
+            ("opinion", "材料齐全"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let case = c
+        .get(app.url(&format!("/approvals/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(case.contains("材料齐全") && case.contains("审批通过") && !case.contains("办理：受理"));
+    let home = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("审批待办"));
 }

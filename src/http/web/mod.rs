@@ -3,6 +3,7 @@
 //! with a summary at the top (the GOV.UK pattern).
 
 mod accounts;
+mod approvals;
 mod audit;
 mod calendar;
 mod catalog;
@@ -73,6 +74,10 @@ pub fn router() -> Router<AppState> {
         .route("/hall/search", get(hall::search))
         .route("/hall/matters/{code}", get(hall::matter))
         .route("/calendar", get(calendar::page).post(calendar::set_day))
+        .route("/inbox", get(approvals::inbox))
+        .route("/approvals/{id}", get(approvals::show))
+        .route("/approvals/{id}/resume", post(approvals::resume))
+        .route("/approvals/tasks/{task}/act", post(approvals::act))
         .route("/audit", get(audit::page))
         .route("/audit/export", get(super::api::audit::export))
 }

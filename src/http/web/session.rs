@@ -115,6 +115,12 @@ fn cards(p: &auth::Principal) -> Vec<minijinja::Value> {
     let mut add = |href: &str, key: &str| {
         v.push(context! { href, title => format!("{key}.title"), body => format!("{key}.body") })
     };
+    if p.grants
+        .iter()
+        .any(|g| matches!(g.role, Role::WindowClerk | Role::Approver))
+    {
+        add("/inbox", "card.approval");
+    }
     if p.has(Perm::ViewOrg) {
         add("/org", "card.org");
     }
@@ -132,7 +138,6 @@ fn cards(p: &auth::Principal) -> Vec<minijinja::Value> {
     }
     let upcoming = [
         (Role::WindowClerk, "card.window"),
-        (Role::Approver, "card.approval"),
         (Role::OmEngineer, "card.ops"),
         (Role::OmManager, "card.ops"),
         (Role::Citizen, "card.citizen"),

@@ -1,0 +1,161 @@
+//! The approver's pages: the inbox (tasks of their roles and units, deadline state in colour) and
+//! one application's page with its workflow diagram, tasks, history and the form to act.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::{errors_value, form_errors};
+use crate::approval::definition::Action;
+use crate::approval::{engine, workflow_repo};
+use crate::audit;
+use crate::auth::Perm;
+use crate::error::{Error, Result};
+use crate::http::AppState;
+use crate::http::context::{Ctx, Session};
+use crate::http::pages::ser;
+
+async fn matter_names(s: &AppState) -> Result<HashMap<String, String>> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM matters")
+        .fetch_all(&s.db.pool)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+pub async fn inbox(State(s): State<AppState>, ctx: Ctx, session: Session) -> Result<Response> {
+    let items = engine::inbox(&s.db, &session.principal).await?;
+    let names = matter_names(&s).await?;
+    Ok(s.pages
+        .render(
+            "inbox.html",
+            &ctx,
+            Some(&session),
+            context! { items => ser(&items), names },
+        )
+        .into_response())
+}
+
+async fn render(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    id: i64,
+    errors: Vec<(String, String)>,
+) -> Result<Response> {
+    let p = &session.principal;
+    let i = engine::instance(&s.db, id).await?;
+    let tasks = engine::tasks(&s.db, id).await?;
+    let unit = crate::org::get(&s.db, i.unit_id).await?;
+    let involved = tasks
+        .iter()
+        .any(|t| t.may_act(p) || t.acted_by.as_deref() == Some(p.username.as_str()));
+    let can_resume = p.can(Perm::StartApprovals, &unit.path)
+        || tasks.iter().any(|t| t.status == "open" && t.may_act(p));
+    if !involved && !can_resume && !p.can(Perm::ViewAudit, &unit.path) {
+        return Err(Error::NotFound);
+    }
+    let mine: Vec<_> = tasks
+        .iter()
+        .filter(|t| {
+            t.status == "open"
+                && t.may_act(p)
+                && t.claimed_by.as_deref().is_none_or(|c| c == p.username)
+        })
+        .cloned()
+        .collect();
+    let def = workflow_repo::published(&s.db, &i.matter_code, i.workflow_version).await?;
+    let actions: Vec<String> = mine
+        .first()
+        .map(|t| def.steps[t.step as usize].actions.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|a| serde_json::to_value(a).ok()?.as_str().map(String::from))
+        .collect();
+    let f = audit::Filter {
+        entity: Some("approval".into()),
+        per_page: Some(0),
+        ..Default::default()
+    };
+    let (mut history, _) = audit::search(&s.db, &f, &["/".to_string()]).await?;
+    history.retain(|e| e.entity_id.as_deref() == Some(id.to_string().as_str()));
+    history.reverse();
+    let matter_name = matter_names(s)
+        .await?
+        .remove(&i.matter_code)
+        .unwrap_or_default();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = s.pages.render(
+        "approval.html",
+        ctx,
+        Some(session),
+        context! { i => ser(&i), tasks => ser(&tasks), mine => ser(&mine), actions, history => ser(&history),
+                   matter_name, can_resume, errors => errors_value(&errors) },
+    );
+    Ok((status, html).into_response())
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    render(&s, &ctx, &session, id, vec![]).await
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    instance: i64,
+    action: String,
+    #[serde(default)]
+    opinion: String,
+    #[serde(default)]
+    to: String,
+}
+
+pub async fn act(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(task): Path<i64>,
+    Form(f): Form<ActForm>,
+) -> Result<Response> {
+    let action: Action = serde_json::from_value(serde_json::Value::String(f.action.clone()))
+        .map_err(|_| Error::field("action", "field.type"))?;
+    let a = engine::Act {
+        action,
+        opinion: f.opinion,
+        to: Some(f.to).filter(|t| !t.trim().is_empty()),
+    };
+    match engine::act(&s.db, &session.principal, task, &a).await {
+        Ok(_) => Ok(Redirect::to(&format!("/approvals/{}", f.instance)).into_response()),
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            render(&s, &ctx, &session, f.instance, errs).await
+        }
+    }
+}
+
+pub async fn resume(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    match engine::resume(&s.db, &session.principal, id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/approvals/{id}")).into_response()),
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            render(&s, &ctx, &session, id, errs).await
+        }
+    }
+}
