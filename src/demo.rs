@@ -149,21 +149,25 @@ pub async fn ensure(db: &Db, password: Option<&str>) -> anyhow::Result<String> {
     let fresh = org::list(db).await?.is_empty();
     if fresh {
         build(db, password.unwrap_or(DEFAULT_PASSWORD)).await?;
+    } else if let Some(pw) = password {
+        let hash = hash_password(pw)?;
+        for (u, ..) in LOGINS {
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL \
+                 WHERE username = $2",
+            )
+            .bind(&hash)
+            .bind(u)
+            .execute(&db.pool)
+            .await?;
+        }
     }
     let matters: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM matters")
         .fetch_one(&db.pool)
         .await?;
     if matters == 0 {
         seed_catalog(db).await?;
-    } else if let Some(pw) = password {
-        let hash = hash_password(pw)?;
-        for (u, ..) in LOGINS {
-            sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE username = $2")
-                .bind(&hash)
-                .bind(u)
-                .execute(&db.pool)
-                .await?;
-        }
+        seed_applications(db).await?;
     }
     let shown = if fresh || password.is_some() {
         password.unwrap_or(DEFAULT_PASSWORD).to_string()
@@ -222,6 +226,53 @@ pub async fn seed_catalog(db: &Db) -> anyhow::Result<()> {
         let def = crate::approval::definition::WorkflowDef::standard(m.guide.promised_limit_days);
         crate::approval::workflow_repo::save_draft(db, &system, &m.code, &def).await?;
         crate::approval::workflow_repo::publish(db, &system, &m.code).await?;
+    }
+    Ok(())
+}
+
+/// A dozen applications in 民治街道's communities at different steps, so the demo's inboxes
+/// (clerk at the street hall, approver at the health department) have work in them.
+pub async fn seed_applications(db: &Db) -> anyhow::Result<()> {
+    use crate::approval::definition::Action;
+    use crate::approval::engine::{self, Act, Start};
+    let system = Principal::system();
+    let health: Vec<_> = samples::all()
+        .into_iter()
+        .filter(|m| m.department == "440309-D02")
+        .collect();
+    let communities = [
+        "440309002001",
+        "440309002002",
+        "440309002003",
+        "440309002010",
+    ];
+    for i in 0..12usize {
+        let m = &health[i % health.len()];
+        let start = Start {
+            matter_code: m.code.clone(),
+            unit_code: communities[i % communities.len()].into(),
+            reference: format!(
+                "LH{}{:05}",
+                clock::display(&clock::now())[..4].to_string(),
+                101 + i
+            ),
+        };
+        let inst = engine::start(db, &system, &start).await?;
+        // Move some along: accepted (now with the department), or accepted and reviewed.
+        for _ in 0..(i % 3) {
+            let open = engine::tasks(db, inst.id)
+                .await?
+                .into_iter()
+                .find(|t| t.status == "open");
+            if let Some(t) = open {
+                let act = Act {
+                    action: Action::Pass,
+                    opinion: "同意".into(),
+                    to: None,
+                };
+                engine::act(db, &system, t.id, &act).await?;
+            }
+        }
     }
     Ok(())
 }

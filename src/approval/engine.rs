@@ -24,7 +24,7 @@ use crate::storage::Db;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Candidate {
-    /// Holders of `role` granted at this unit or above it.
+    /// Holders of `role` granted at this unit or inside it (a street's hall belongs to the street).
     Role {
         role: Role,
         unit_path: String,
@@ -37,13 +37,16 @@ pub enum Candidate {
 
 impl Candidate {
     fn matches(&self, p: &Principal) -> bool {
+        if p.system {
+            return true;
+        }
         match self {
             Candidate::Role {
                 role, unit_path, ..
             } => p
                 .grants
                 .iter()
-                .any(|g| g.role == *role && unit_path.starts_with(&g.unit_path)),
+                .any(|g| g.role == *role && g.unit_path.starts_with(unit_path.as_str())),
             Candidate::User { username } => p.username == *username,
         }
     }

@@ -122,6 +122,9 @@ async fn countersign_concurrency_transfer_supplement_send_back_and_approve() {
     // Only the applicant's street's clerks see the acceptance.
     let other_street = app.token("lh_staff").await;
     assert!(inbox(&app, &other_street).await.is_empty());
+    // Clerks inside the street (its communities and halls) see it too.
+    let inside = app.token("mz_staff").await;
+    assert_eq!(inbox(&app, &inside).await.len(), 1);
     let mine = inbox(&app, &clerk).await;
     assert_eq!(mine.len(), 1);
     assert_eq!(
