@@ -253,7 +253,7 @@ pub async fn seed_applications(db: &Db) -> anyhow::Result<()> {
             unit_code: communities[i % communities.len()].into(),
             reference: format!(
                 "LH{}{:05}",
-                clock::display(&clock::now())[..4].to_string(),
+                &clock::display(&clock::now())[..4],
                 101 + i
             ),
         };
