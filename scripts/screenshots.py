@@ -4,7 +4,7 @@ Chromium over WebDriver: signs in as the 民治街道 admin and captures a few p
 import base64, json, os, socket, subprocess, sys, tempfile, time, urllib.request
 
 base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
-out = os.path.join(os.path.dirname(__file__), "..", "docs", "img")
+out = os.environ.get("OUT") or os.path.join(os.path.dirname(__file__), "..", "docs", "img")
 s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
 drv = subprocess.Popen(["chromedriver", f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 wd = f"http://127.0.0.1:{port}"
@@ -37,9 +37,10 @@ try:
     call("POST", S + f"/element/{el('#password')}/value", {"text": os.environ.get("PW", "zhengwu2026")})
     call("POST", S + f"/element/{el('#login-submit')}/click", {})
     time.sleep(0.5)
-    for name, path in [("home", "/"), ("org", "/org"), ("accounts", "/accounts"), ("audit", "/audit"),
+    pages = [p.split("=", 1) for p in os.environ["PAGES"].split(",")] if os.environ.get("PAGES") else [("home", "/"), ("org", "/org"), ("accounts", "/accounts"), ("audit", "/audit"),
                        ("calendar", "/calendar?year=2026"), ("catalog", "/catalog"), ("hall", "/hall"),
-                       ("guide", "/hall/matters/440309002004000")]:
+                       ("guide", "/hall/matters/440309002004000")]
+    for name, path in pages:
         call("POST", S + "/url", {"url": base + path}); time.sleep(0.3); shot(name)
 finally:
     call("DELETE", S); drv.terminate()

@@ -251,11 +251,7 @@ pub async fn seed_applications(db: &Db) -> anyhow::Result<()> {
         let start = Start {
             matter_code: m.code.clone(),
             unit_code: communities[i % communities.len()].into(),
-            reference: format!(
-                "LH{}{:05}",
-                &clock::display(&clock::now())[..4],
-                101 + i
-            ),
+            reference: format!("LH{}{:05}", &clock::display(&clock::now())[..4], 101 + i),
         };
         let inst = engine::start(db, &system, &start).await?;
         // Move some along: accepted (now with the department), or accepted and reviewed.

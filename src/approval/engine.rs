@@ -732,3 +732,122 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Instance> {
     tx.commit().await?;
     instance(db, id).await
 }
+
+/// Records every open task of a running application that has passed its deadline and was not
+/// recorded yet: one `approval.overdue` audit entry each. Run every minute by the server (and
+/// callable at any time); answers how many were recorded.
+pub async fn record_overdue(db: &Db) -> Result<usize> {
+    let now = clock::now();
+    let late: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
+        "SELECT t.id, i.id, i.reference, t.step_name, o.path FROM approval_tasks t \
+         JOIN approval_instances i ON i.id = t.instance_id JOIN org_units o ON o.id = i.unit_id \
+         WHERE t.status = 'open' AND t.overdue_at IS NULL AND t.due_at < $1 AND i.status = 'running'",
+    )
+    .bind(&now)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut n = 0;
+    for (task, inst, reference, step, path) in late {
+        let mut tx = db.pool.begin().await?;
+        let marked = sqlx::query(
+            "UPDATE approval_tasks SET overdue_at = $1 WHERE id = $2 AND overdue_at IS NULL",
+        )
+        .bind(&now)
+        .bind(task)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if marked == 1 {
+            audit::record(
+                &mut tx,
+                &crate::audit::Actor {
+                    user_id: None,
+                    name: "system".into(),
+                    ip: None,
+                },
+                Change {
+                    action: "approval.overdue",
+                    entity: "approval",
+                    entity_id: inst.to_string(),
+                    scope_path: &path,
+                    summary: format!("{reference} {step}"),
+                    before: None,
+                    after: Some(json!({"task": task})),
+                },
+            )
+            .await?;
+            n += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(n)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct Supervise {
+    /// `running`, `paused`, `approved`, `rejected`; all when absent.
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Supervised {
+    pub instance: Instance,
+    /// Deadline state of the application as a whole.
+    pub timing: String,
+}
+
+/// Applications of the principal's units (by where they were filed, or by the owning department),
+/// for supervisors: bureau and unit administrators.
+pub async fn supervise(db: &Db, who: &Principal, q: &Supervise) -> Result<Vec<Supervised>> {
+    if !who.has(Perm::SuperviseApprovals) {
+        return Err(Error::Forbidden);
+    }
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT i.id, o.path, m.department_code FROM approval_instances i \
+         JOIN org_units o ON o.id = i.unit_id JOIN matters m ON m.code = i.matter_code ORDER BY i.due_at, i.id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let units = org::list(db).await?;
+    let cal = calendar_repo::calendar(db).await?;
+    let hours = Hours::default();
+    let now = Utc::now();
+    let mut out = Vec::new();
+    for (id, path, dept) in rows {
+        let dept_path = units
+            .iter()
+            .find(|u| u.code == dept)
+            .map(|u| u.path.as_str())
+            .unwrap_or("/");
+        if !who.can(Perm::SuperviseApprovals, &path)
+            && !who.can(Perm::SuperviseApprovals, dept_path)
+        {
+            continue;
+        }
+        let inst = instance(db, id).await?;
+        if q.status
+            .as_deref()
+            .is_some_and(|s| !s.is_empty() && s != inst.status)
+        {
+            continue;
+        }
+        let timing = if matches!(inst.status.as_str(), "approved" | "rejected") {
+            "finished".to_string()
+        } else {
+            timing(
+                &cal,
+                &hours,
+                &inst.started_at,
+                &inst.due_at,
+                inst.status == "paused",
+                now,
+            )
+            .to_string()
+        };
+        out.push(Supervised {
+            instance: inst,
+            timing,
+        });
+    }
+    Ok(out)
+}

@@ -50,6 +50,8 @@ pub enum Perm {
     ManageCalendar,
     /// Start applications on their approval workflow (until the applications system does it).
     StartApprovals,
+    /// See all applications of the units in scope, with their deadlines.
+    SuperviseApprovals,
 }
 
 impl Role {
@@ -105,6 +107,7 @@ impl Role {
                 ManageAccounts,
                 ViewAudit,
                 EditMatters,
+                SuperviseApprovals,
             ],
             Role::BureauAdmin => &[
                 ViewOrg,
@@ -117,6 +120,7 @@ impl Role {
                 ConfigureMatters,
                 ManageCalendar,
                 StartApprovals,
+                SuperviseApprovals,
             ],
             Role::Auditor => &[ViewOrg, ViewAccounts, ViewAudit],
         }

@@ -117,10 +117,26 @@ async fn security_headers(
 
 /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests and returns.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let jobs = tokio::spawn(background(state.db.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let r = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
-        .await
+        .await;
+    jobs.abort();
+    r
+}
+
+/// Scheduled work while serving: every minute, record tasks that have passed their deadline.
+async fn background(db: Db) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match crate::approval::engine::record_overdue(&db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(tasks = n, "overdue tasks recorded"),
+            Err(e) => tracing::warn!(error = %e, "overdue sweep failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

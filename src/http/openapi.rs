@@ -59,6 +59,7 @@ use super::api;
         api::workflow::version,
         api::workflow::svg,
         api::approvals::start,
+        api::approvals::supervise,
         api::approvals::inbox,
         api::approvals::get,
         api::approvals::claim,

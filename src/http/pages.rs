@@ -73,6 +73,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("inbox.html", include_str!("../../templates/inbox.html")),
     (
+        "supervise.html",
+        include_str!("../../templates/supervise.html"),
+    ),
+    (
         "approval.html",
         include_str!("../../templates/approval.html"),
     ),
@@ -177,6 +181,9 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
     }
     if p.has(Perm::EditMatters) || p.has(Perm::ReviewMatters) {
         nav.push(("/catalog", "nav.catalog"));
+    }
+    if p.has(Perm::SuperviseApprovals) {
+        nav.push(("/approvals", "nav.supervise"));
     }
     if p.has(Perm::ViewAudit) {
         nav.push(("/audit", "nav.audit"));

@@ -442,3 +442,80 @@ async fn the_inbox_and_case_pages_let_people_act() {
         .unwrap();
     assert!(home.contains("审批待办"));
 }
+
+#[tokio::test]
+async fn overdue_tasks_are_recorded_once_and_supervisors_see_them() {
+    let Setup { app, code } = setup().await;
+    let clerk = app.token("window_clerk").await;
+    let (_, inst) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/approvals",
+            json!({"matter_code": code, "unit_code": "440309004001", "reference": "LH2026-0500"}),
+        )
+        .await,
+    )
+    .await;
+    let id = inst["id"].as_i64().unwrap();
+    // The acceptance was due yesterday.
+    sqlx::query("UPDATE approval_tasks SET due_at = '2026-01-05T01:00:00.000000Z', started_at = '2026-01-02T01:00:00.000000Z' WHERE instance_id = $1")
+        .bind(id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        zhengwu::approval::engine::record_overdue(&app.db)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        zhengwu::approval::engine::record_overdue(&app.db)
+            .await
+            .unwrap(),
+        0,
+        "recorded once"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'approval.overdue'")
+            .await,
+        1
+    );
+    assert_eq!(inbox(&app, &clerk).await[0]["timing"], "overdue");
+    // The street's unit admin supervises it; another street's clerk cannot.
+    let street_admin = app.token("department_admin").await;
+    let (s, list) = json_of(
+        app.get(&street_admin, "/api/v1/approvals?status=running")
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let refs: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["instance"]["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs, ["LH2026-0500"]);
+    assert_eq!(
+        app.get(&app.token("lh_staff").await, "/api/v1/approvals")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // The health department's supervisor (by owning department) sees it too.
+    let district = app.token("district_bureau_admin").await;
+    let (_, all) = json_of(app.get(&district, "/api/v1/approvals").await).await;
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    let c = crate::web::browser();
+    crate::web::sign_in(&app, &c, "department_admin").await;
+    let page = c
+        .get(app.url("/approvals"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("LH2026-0500") && page.contains("办件督办"));
+}

@@ -6,7 +6,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde::Serialize;
 
-use crate::approval::engine::{self, Act, InboxItem, Instance, Start, Task};
+use axum::extract::Query;
+
+use crate::approval::engine::{self, Act, InboxItem, Instance, Start, Supervise, Supervised, Task};
 use crate::audit;
 use crate::auth::Perm;
 use crate::error::{Error, Result};
@@ -109,4 +111,17 @@ pub async fn resume(
     Path(id): Path<i64>,
 ) -> Result<Json<Instance>> {
     Ok(Json(engine::resume(&s.db, &session.principal, id).await?))
+}
+
+/// Applications of the caller's units with their deadline state, for supervisors.
+#[utoipa::path(get, path = "/api/v1/approvals", tag = "approval", params(Supervise),
+    responses((status = 200, body = Vec<Supervised>), (status = 403)))]
+pub async fn supervise(
+    State(s): State<AppState>,
+    session: Session,
+    Query(q): Query<Supervise>,
+) -> Result<Json<Vec<Supervised>>> {
+    Ok(Json(
+        engine::supervise(&s.db, &session.principal, &q).await?,
+    ))
 }

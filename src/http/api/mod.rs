@@ -77,7 +77,10 @@ pub fn router() -> Router<AppState> {
             get(calendar::hours).put(calendar::set_hours),
         )
         .route("/calendar/{year}", get(calendar::year))
-        .route("/approvals", post(approvals::start))
+        .route(
+            "/approvals",
+            get(approvals::supervise).post(approvals::start),
+        )
         .route("/approvals/inbox", get(approvals::inbox))
         .route("/approvals/{id}", get(approvals::get))
         .route("/approvals/{id}/resume", post(approvals::resume))

@@ -159,3 +159,38 @@ pub async fn resume(
         }
     }
 }
+
+#[derive(Deserialize)]
+pub struct SuperviseQuery {
+    status: Option<String>,
+}
+
+pub async fn supervise(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    axum::extract::Query(q): axum::extract::Query<SuperviseQuery>,
+) -> Result<Response> {
+    let items = engine::supervise(
+        &s.db,
+        &session.principal,
+        &engine::Supervise {
+            status: q.status.clone(),
+        },
+    )
+    .await?;
+    let names = matter_names(&s).await?;
+    let units: HashMap<String, String> = crate::org::list(&s.db)
+        .await?
+        .iter()
+        .map(|u| (u.id.to_string(), u.name.clone()))
+        .collect();
+    Ok(s.pages
+        .render(
+            "supervise.html",
+            &ctx,
+            Some(&session),
+            context! { items => ser(&items), names, units, status => q.status },
+        )
+        .into_response())
+}

@@ -75,6 +75,7 @@ pub fn router() -> Router<AppState> {
         .route("/hall/matters/{code}", get(hall::matter))
         .route("/calendar", get(calendar::page).post(calendar::set_day))
         .route("/inbox", get(approvals::inbox))
+        .route("/approvals", get(approvals::supervise))
         .route("/approvals/{id}", get(approvals::show))
         .route("/approvals/{id}/resume", post(approvals::resume))
         .route("/approvals/tasks/{task}/act", post(approvals::act))
