@@ -69,6 +69,53 @@ fn entry(key: &str) -> Option<(&'static str, &'static str)> {
 }
 
 const CATALOGUE: &[(&str, &str, &str)] = &[
+    ("wf.step_name", "环节名称", "Step name"),
+    ("wf.step_key", "环节标识", "Step key"),
+    ("wf.designer", "审批流程定制", "Workflow designer"),
+    ("wf.publish", "发布此流程", "Publish this workflow"),
+    (
+        "wf.is_draft",
+        "以下为尚未发布的流程草稿；发布后新进件按新流程办理，在办件仍按原流程。",
+        "An unpublished draft: once published, new applications follow it; running ones keep theirs.",
+    ),
+    (
+        "wf.from_current",
+        "当前显示已发布的流程；修改后将生成新的草稿版本。",
+        "The published workflow; a change starts a new draft version.",
+    ),
+    ("wf.steps", "办理环节", "Steps"),
+    ("wf.actors", "办理人", "Who acts"),
+    ("wf.limit", "时限", "Limit"),
+    (
+        "wf.limit_days",
+        "环节时限（工作日）",
+        "Step limit (working days)",
+    ),
+    ("wf.add_step", "添加环节", "Add a step"),
+    ("wf.party", "办理方 {}", "Party {}"),
+    ("wf.none", "（不设）", "(none)"),
+    (
+        "wf.users",
+        "或指定人员（用户名，逗号分隔）",
+        "Or named people (usernames, comma-separated)",
+    ),
+    (
+        "wf.countersign_all",
+        "会签：各方均须通过",
+        "Countersign: every party must pass",
+    ),
+    ("wf.actions", "允许的操作", "Allowed actions"),
+    (
+        "wf.at.application_street",
+        "申请所在街道",
+        "Applicant's street",
+    ),
+    (
+        "wf.at.application_community",
+        "申请所在社区",
+        "Applicant's community",
+    ),
+    ("wf.at.owning_department", "实施部门", "Owning department"),
     ("audit.approval.overdue", "环节超期", "Step overdue"),
     ("nav.supervise", "办件督办", "Supervision"),
     ("timing.finished", "已办结", "Finished"),

@@ -116,7 +116,7 @@ pub async fn localize(State(state): State<AppState>, req: Request, next: Next) -
     }
     let session = resp.extensions().get::<super::context::Session>();
     let html = state.pages.error_page(&ctx, session, &r);
-    (r.status, html).into_response()
+    crate::http::pages::with_status(html, r.status)
 }
 
 pub fn url_encode(s: &str) -> String {

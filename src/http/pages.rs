@@ -77,6 +77,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/supervise.html"),
     ),
     (
+        "workflow_designer.html",
+        include_str!("../../templates/workflow_designer.html"),
+    ),
+    (
         "approval.html",
         include_str!("../../templates/approval.html"),
     ),
@@ -233,4 +237,12 @@ mod tests {
         }
         assert!(seen > 15, "{seen}");
     }
+}
+
+/// Sets a rendered page's status, keeping a 500 from a failed template.
+pub fn with_status(mut page: Response, status: StatusCode) -> Response {
+    if page.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        *page.status_mut() = status;
+    }
+    page
 }

@@ -187,6 +187,21 @@ impl Driver {
             .to_string()
     }
 
+    async fn count(&self, css: &str) -> usize {
+        let url = format!("{}/session/{}/elements", self.base, self.session);
+        let v: Value = self
+            .http
+            .post(url)
+            .json(&json!({"using": "css selector", "value": css}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["value"].as_array().map_or(0, |a| a.len())
+    }
+
     async fn displayed(&self, css: &str) -> bool {
         self.element_cmd("GET", css, "displayed", json!({}))
             .await
@@ -398,4 +413,163 @@ async fn matter_admin_adds_a_conditional_field_and_a_visitor_finds_the_new_guide
         "必填。"
     );
     d.screenshot("hall-guide").await;
+}
+
+#[tokio::test]
+async fn design_a_countersign_flow_and_walk_an_application_through_it() {
+    if std::env::var("ZHENGWU_SKIP_BROWSER").is_ok() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    zhengwu::org::create(
+        &app.db,
+        &zhengwu::auth::Principal::system(),
+        zhengwu::org::NewUnit {
+            code: "440309-D07".into(),
+            name: "区市场监督管理局".into(),
+            kind: "department".into(),
+            parent_id: Some(app.unit_id("district")),
+        },
+    )
+    .await
+    .unwrap();
+    let admin = app.token("district_bureau_admin").await;
+    let m = zhengwu::catalog::samples::matter(3); // 饮用水供水单位卫生许可, promised 10 days
+    let code = m.code.clone();
+    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z",
+                      "matters": [{"version": 1, "status": "published", "matter": m}]});
+    assert_eq!(
+        app.post(&admin, "/api/v1/catalog/import", file)
+            .await
+            .status(),
+        200
+    );
+    let market = zhengwu::org::list(&app.db)
+        .await
+        .unwrap()
+        .iter()
+        .find(|u| u.code == "440309-D07")
+        .unwrap()
+        .id;
+    for (u, unit) in [
+        ("health.a", app.unit_id("health")),
+        ("health.b", app.unit_id("health")),
+        ("market.a", market),
+    ] {
+        let body = json!({"username": u, "name": format!("审批{u}"), "org_unit_id": unit,
+                          "password": crate::common::PASSWORD, "roles": [{"role": "approver"}]});
+        assert_eq!(
+            app.post(&admin, "/api/v1/accounts", body).await.status(),
+            201
+        );
+    }
+
+    let d = Driver::start().await;
+    let sign_in = |user: &'static str| {
+        let d = &d;
+        let url = app.url("/login");
+        async move {
+            d.go(&url).await;
+            d.type_into("#username", user).await;
+            d.type_into("#password", crate::common::PASSWORD).await;
+            d.click("#login-submit").await;
+            d.wait_path("/").await;
+        }
+    };
+    // The matter admin designs: keep 受理, add a countersign of two departments, then a decision.
+    sign_in("district_matter_admin").await;
+    d.go(&app.url(&format!("/catalog/{code}/workflow"))).await;
+    for left in (1..=4).rev() {
+        d.click("#wf-steps tbody tr:nth-child(2) form:last-child button")
+            .await;
+        // Wait for the page to come back with one step fewer.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while d.count("#wf-steps tbody tr").await != left {
+            if Instant::now() > deadline {
+                d.screenshot("workflow-fail").await;
+                panic!(
+                    "step not removed: {} rows",
+                    d.count("#wf-steps tbody tr").await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    assert_eq!(d.text("#wf-steps tbody").await.lines().count(), 1);
+    d.type_into("#w-name", "联合审查").await;
+    d.type_into("#w-key", "joint").await;
+    d.type_into("#w-limit", "5").await;
+    d.select("#w-role1", "approver").await;
+    d.select("#w-at1", "owning_department").await;
+    d.select("#w-role2", "approver").await;
+    d.select("#w-at2", "unit:440309-D07").await;
+    d.click("#w-countersign").await;
+    d.click("#add-step-submit").await;
+    d.type_into("#w-name", "决定").await;
+    d.type_into("#w-key", "decide").await;
+    d.type_into("#w-limit", "3").await;
+    d.type_into("#w-users", "health.b").await;
+    d.click("#add-step-submit").await;
+    let steps = d.text("#wf-steps").await;
+    assert!(
+        steps.contains("联合审查") && steps.contains("会签") && steps.contains("health.b"),
+        "{steps}"
+    );
+    d.screenshot("workflow-designer").await;
+    d.click("#publish-workflow").await;
+    d.wait_path(&format!("/catalog/{code}")).await;
+    d.click("#logout").await;
+    d.wait_path("/login").await;
+
+    // An application arrives and is accepted at the street.
+    let clerk = app.token("window_clerk").await;
+    let (_, inst) = crate::common::json_of(
+        app.post(
+            &clerk,
+            "/api/v1/approvals",
+            json!({"matter_code": code, "unit_code": "440309004001", "reference": "LH2026-7001"}),
+        )
+        .await,
+    )
+    .await;
+    let id = inst["id"].as_i64().unwrap();
+    let (_, inbox) = crate::common::json_of(app.get(&clerk, "/api/v1/approvals/inbox").await).await;
+    let accept = inbox[0]["task"]["id"].as_i64().unwrap();
+    app.post(
+        &clerk,
+        &format!("/api/v1/approvals/tasks/{accept}/act"),
+        json!({"action": "pass", "opinion": "材料齐全"}),
+    )
+    .await;
+
+    // Three approvers act from their inboxes.
+    for user in ["health.a", "market.a", "health.b"] {
+        sign_in(user).await;
+        d.go(&app.url("/inbox")).await;
+        assert!(d.text("#inbox").await.contains("LH2026-7001"), "{user}");
+        d.click("#inbox a").await;
+        d.wait_path(&format!("/approvals/{id}")).await;
+        d.type_into("form.act-form textarea", &format!("{user} 同意"))
+            .await;
+        d.click("form.act-form button.primary").await;
+        d.wait_path(&format!("/approvals/{id}")).await;
+        d.click("#logout").await;
+        d.wait_path("/login").await;
+    }
+    sign_in("window_clerk").await;
+    d.go(&app.url(&format!("/approvals/{id}"))).await;
+    let page = d.text("main").await;
+    assert!(page.contains("已批准"), "{page}");
+    assert!(
+        page.contains("health.a 同意")
+            && page.contains("market.a 同意")
+            && page.contains("health.b 同意")
+    );
+    assert!(page.contains("承诺办结时间"));
+    assert_eq!(
+        d.text("ol.history").await.lines().count(),
+        5,
+        "start + 4 passes"
+    );
+    d.screenshot("approval-case").await;
 }

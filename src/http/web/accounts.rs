@@ -146,7 +146,7 @@ async fn render_new(
             roles => role_options(p), errors => errors_value(&errors), v => values,
         },
     );
-    Ok((status, html).into_response())
+    Ok(crate::http::pages::with_status(html, status))
 }
 
 pub async fn new_page(State(s): State<AppState>, ctx: Ctx, session: Session) -> Result<Response> {
@@ -226,7 +226,7 @@ async fn render_show(
             roles => role_options(p), errors => errors_value(&errors), notice,
         },
     );
-    Ok((status, html).into_response())
+    Ok(crate::http::pages::with_status(html, status))
 }
 
 pub async fn show(
@@ -388,5 +388,5 @@ pub async fn import(
         Some(&session),
         context! { report => crate::http::pages::ser(&report), filename },
     );
-    Ok((status, html).into_response())
+    Ok(crate::http::pages::with_status(html, status))
 }

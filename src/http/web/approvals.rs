@@ -100,7 +100,7 @@ async fn render(
         context! { i => ser(&i), tasks => ser(&tasks), mine => ser(&mine), actions, history => ser(&history),
                    matter_name, can_resume, errors => errors_value(&errors) },
     );
-    Ok((status, html).into_response())
+    Ok(crate::http::pages::with_status(html, status))
 }
 
 pub async fn show(

@@ -85,7 +85,7 @@ async fn render(
         Some(session),
         context! { year, months, weekdays, days => ser(&days), working, can_edit, errors => errors_value(&errors) },
     );
-    Ok((status, html).into_response())
+    Ok(crate::http::pages::with_status(html, status))
 }
 
 pub async fn page(

@@ -101,7 +101,10 @@ pub async fn create(
                 context! {
                 status => 422, message => errs.first().map(|e| e.1.clone()).unwrap_or_default() },
             );
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+            Ok(crate::http::pages::with_status(
+                html,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
     }
 }
@@ -157,7 +160,7 @@ async fn render_show(
             workflow_version => crate::approval::workflow_repo::current(&s.db, code).await.ok().map(|(v, _)| v),
         },
     );
-    Ok((status, html).into_response())
+    Ok(crate::http::pages::with_status(html, status))
 }
 
 /// The district, streets and communities the principal configures, with whether each serves the
@@ -286,7 +289,7 @@ async fn render_designer(
             kinds => FieldKind::ALL.iter().filter_map(|k| serde_json::to_value(k).ok()?.as_str().map(String::from)).collect::<Vec<_>>(),
         },
     );
-    Ok((status, html).into_response())
+    Ok(crate::http::pages::with_status(html, status))
 }
 
 pub async fn designer(
@@ -597,5 +600,5 @@ pub async fn import(
         Some(&session),
         context! { report => ser(&report) },
     );
-    Ok((status, html).into_response())
+    Ok(crate::http::pages::with_status(html, status))
 }

@@ -10,6 +10,7 @@ mod catalog;
 pub(super) mod hall;
 mod org;
 mod session;
+mod workflow;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -58,6 +59,13 @@ pub fn router() -> Router<AppState> {
         .route("/catalog/{code}", get(catalog::show))
         .route("/catalog/{code}/act/{action}", post(catalog::act))
         .route("/catalog/{code}/units/{unit}", post(catalog::switch_unit))
+        .route("/catalog/{code}/workflow", get(workflow::page))
+        .route("/catalog/{code}/workflow/steps", post(workflow::add_step))
+        .route(
+            "/catalog/{code}/workflow/steps/{i}/{action}",
+            post(workflow::step_action),
+        )
+        .route("/catalog/{code}/workflow/publish", post(workflow::publish))
         .route(
             "/catalog/{code}/edit",
             get(catalog::edit_page).post(catalog::edit),

@@ -62,7 +62,7 @@ async fn render(
         context! { units => rows, parents, kinds, errors => errors_value(&errors), parent,
         can_manage => p.has(Perm::ManageOrg) },
     );
-    Ok((status, html).into_response())
+    Ok(crate::http::pages::with_status(html, status))
 }
 
 #[derive(Deserialize)]

@@ -77,7 +77,10 @@ pub async fn login(
                 context! { login_csrf => f.csrf, next => safe_next(f.next.as_deref()),
                 username => f.username, error => e.message(ctx.lang) },
             );
-            Ok((crate::http::error::status_of(&e), html).into_response())
+            Ok(crate::http::pages::with_status(
+                html,
+                crate::http::error::status_of(&e),
+            ))
         }
         Err(e) => Err(e),
     }
