@@ -215,6 +215,14 @@ pub fn ser<T: serde::Serialize>(t: &T) -> Value {
     Value::from(minijinja::value::Serde(t))
 }
 
+/// Sets a rendered page's status, keeping a 500 from a failed template.
+pub fn with_status(mut page: Response, status: StatusCode) -> Response {
+    if page.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        *page.status_mut() = status;
+    }
+    page
+}
+
 #[cfg(test)]
 mod tests {
     /// Every template a handler renders is compiled into the binary.
@@ -237,12 +245,4 @@ mod tests {
         }
         assert!(seen > 15, "{seen}");
     }
-}
-
-/// Sets a rendered page's status, keeping a 500 from a failed template.
-pub fn with_status(mut page: Response, status: StatusCode) -> Response {
-    if page.status() != StatusCode::INTERNAL_SERVER_ERROR {
-        *page.status_mut() = status;
-    }
-    page
 }
