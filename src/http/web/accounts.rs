@@ -352,30 +352,16 @@ pub async fn import(
     State(s): State<AppState>,
     ctx: Ctx,
     session: Session,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response> {
     if !session.principal.has(Perm::ManageAccounts) {
         return Err(Error::Forbidden);
     }
-    let (mut bytes, mut dry_run, mut filename) = (Vec::new(), false, String::new());
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| Error::Internal(e.into()))?
-    {
-        match field.name() {
-            Some("file") => {
-                filename = field.file_name().unwrap_or_default().to_string();
-                bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| Error::Internal(e.into()))?
-                    .to_vec();
-            }
-            Some("dry_run") => dry_run = true,
-            _ => {}
-        }
-    }
+    let super::Upload {
+        bytes,
+        filename,
+        dry_run,
+    } = super::read_upload(form).await?;
     let report = accounts::import(&s.db, &session.principal, &bytes, dry_run).await?;
     let status = if report.errors.is_empty() {
         StatusCode::OK

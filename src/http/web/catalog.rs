@@ -554,29 +554,12 @@ pub async fn import(
     State(s): State<AppState>,
     ctx: Ctx,
     session: Session,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> Result<Response> {
     if !session.principal.has(Perm::ReviewMatters) {
         return Err(Error::Forbidden);
     }
-    let (mut bytes, mut dry_run) = (Vec::new(), false);
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| Error::Internal(e.into()))?
-    {
-        match field.name() {
-            Some("file") => {
-                bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| Error::Internal(e.into()))?
-                    .to_vec()
-            }
-            Some("dry_run") => dry_run = true,
-            _ => {}
-        }
-    }
+    let super::Upload { bytes, dry_run, .. } = super::read_upload(form).await?;
     let report = if bytes.starts_with(b"PK") {
         exchange::import_xlsx(&s.db, &session.principal, &bytes, dry_run).await?
     } else {

@@ -134,3 +134,36 @@ pub fn errors_value(errs: &[(String, String)]) -> minijinja::Value {
         .collect::<Vec<_>>()
         .into()
 }
+
+/// An uploaded file from an import form: its bytes, its name, and whether "dry run" was ticked.
+pub struct Upload {
+    pub bytes: Vec<u8>,
+    pub filename: String,
+    pub dry_run: bool,
+}
+
+pub async fn read_upload(mut form: axum::extract::Multipart) -> Result<Upload, Error> {
+    let mut up = Upload {
+        bytes: Vec::new(),
+        filename: String::new(),
+        dry_run: false,
+    };
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        Error::Validation(vec![FieldError::with(
+            "file",
+            "field.file_format",
+            e.body_text(),
+        )])
+    };
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("file") => {
+                up.filename = field.file_name().unwrap_or_default().to_string();
+                up.bytes = field.bytes().await.map_err(bad)?.to_vec();
+            }
+            Some("dry_run") => up.dry_run = true,
+            _ => {}
+        }
+    }
+    Ok(up)
+}
