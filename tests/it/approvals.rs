@@ -4,7 +4,6 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use zhengwu::auth::Principal;
-use zhengwu::catalog::samples;
 use zhengwu::org::{self, NewUnit};
 
 use crate::common::{TestApp, json_of};
@@ -29,16 +28,7 @@ pub async fn setup() -> Setup {
     .await
     .unwrap();
     let admin = app.token("district_bureau_admin").await;
-    let m = samples::matter(3); // 饮用水供水单位卫生许可, 区卫生健康局, promised 10 working days
-    let code = m.code.clone();
-    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z",
-                      "matters": [{"version": 1, "status": "published", "matter": m}]});
-    assert_eq!(
-        app.post(&admin, "/api/v1/catalog/import", file)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let code = app.publish_sample(3).await;
     let units = org::list(&app.db).await.unwrap();
     let market = units.iter().find(|u| u.code == "440309-D07").unwrap().id;
     for (u, unit) in [

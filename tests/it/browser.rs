@@ -330,17 +330,7 @@ async fn matter_admin_adds_a_conditional_field_and_a_visitor_finds_the_new_guide
         return;
     }
     let app = TestApp::spawn().await;
-    let admin = app.token("district_bureau_admin").await;
-    let m = zhengwu::catalog::samples::matter(1); // 生育登记, owned by 区卫生健康局 (440309-D02)
-    let code = m.code.clone();
-    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z",
-                      "matters": [{"version": 1, "status": "published", "matter": m}]});
-    assert_eq!(
-        app.post(&admin, "/api/v1/catalog/import", file)
-            .await
-            .status(),
-        200
-    );
+    let code = app.publish_sample(1).await;
 
     let d = Driver::start().await;
     d.go(&app.url("/login")).await;
@@ -434,16 +424,7 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
     .await
     .unwrap();
     let admin = app.token("district_bureau_admin").await;
-    let m = zhengwu::catalog::samples::matter(3); // 饮用水供水单位卫生许可, promised 10 days
-    let code = m.code.clone();
-    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z",
-                      "matters": [{"version": 1, "status": "published", "matter": m}]});
-    assert_eq!(
-        app.post(&admin, "/api/v1/catalog/import", file)
-            .await
-            .status(),
-        200
-    );
+    let code = app.publish_sample(3).await;
     let market = zhengwu::org::list(&app.db)
         .await
         .unwrap()

@@ -433,13 +433,12 @@ async fn export_import_round_trip_and_all_or_nothing() {
     let app = app().await;
     let admin = app.token("district_bureau_admin").await;
     // Import the health and market matters of the demo catalog.
-    let picks: Vec<Value> = samples::all()
+    let picks: Vec<zhengwu::catalog::Matter> = samples::all()
         .into_iter()
         .filter(|m| m.department == "440309-D02" || m.department == "440309-D07")
-        .map(|m| json!({"version": 1, "status": "published", "matter": m}))
         .collect();
     let n = picks.len();
-    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z", "matters": picks});
+    let file = crate::common::catalog_file(&picks);
     let (s, r) = json_of(
         app.post(&admin, "/api/v1/catalog/import?dry_run=true", file.clone())
             .await,
@@ -517,12 +516,11 @@ async fn public_search_ranks_names_and_knows_pinyin() {
     let app = app().await;
     zhengwu::demo::seed_catalog(&app.db).await.unwrap_err(); // departments of the samples are missing here
     let admin = app.token("district_bureau_admin").await;
-    let picks: Vec<Value> = samples::all()
+    let picks: Vec<zhengwu::catalog::Matter> = samples::all()
         .into_iter()
         .filter(|m| m.department == "440309-D02" || m.department == "440309-D07")
-        .map(|m| json!({"version": 1, "status": "published", "matter": m}))
         .collect();
-    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z", "matters": picks});
+    let file = crate::common::catalog_file(&picks);
     app.post(&admin, "/api/v1/catalog/import", file).await;
     let search = |q: &str| {
         let url = app.url(&format!("/api/v1/matters/search?{q}"));
@@ -664,12 +662,11 @@ async fn the_excel_sheet_round_trips_and_changes_basic_facts() {
     use calamine::Reader;
     let app = app().await;
     let admin = app.token("district_bureau_admin").await;
-    let picks: Vec<Value> = samples::all()
+    let picks: Vec<zhengwu::catalog::Matter> = samples::all()
         .into_iter()
         .filter(|m| m.department == "440309-D02")
-        .map(|m| json!({"version": 1, "status": "published", "matter": m}))
         .collect();
-    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z", "matters": picks});
+    let file = crate::common::catalog_file(&picks);
     app.post(&admin, "/api/v1/catalog/import", file).await;
     let bytes = app
         .get(&admin, "/api/v1/catalog/export?format=xlsx")

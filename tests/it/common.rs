@@ -227,6 +227,22 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Publishes demo sample matter `i` (see `catalog::samples`) through the catalog import, as
+    /// the district's bureau admin; answers its code.
+    pub async fn publish_sample(&self, i: usize) -> String {
+        let m = zhengwu::catalog::samples::matter(i);
+        let admin = self.token("district_bureau_admin").await;
+        let r = self
+            .post(
+                &admin,
+                "/api/v1/catalog/import",
+                catalog_file(std::slice::from_ref(&m)),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        m.code
+    }
+
     pub fn unit_id(&self, key: &str) -> i64 {
         self.units[key].id
     }
@@ -240,4 +256,13 @@ pub async fn json_of(r: Response) -> (StatusCode, Value) {
         s,
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
+}
+
+/// A catalog exchange file holding these matters as published version 1.
+pub fn catalog_file(matters: &[zhengwu::catalog::Matter]) -> Value {
+    let entries: Vec<Value> = matters
+        .iter()
+        .map(|m| json!({"version": 1, "status": "published", "matter": m}))
+        .collect();
+    json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z", "matters": entries})
 }

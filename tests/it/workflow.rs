@@ -3,23 +3,12 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use zhengwu::catalog::samples;
 
 use crate::common::{TestApp, json_of};
 
 async fn app_with_matter() -> (TestApp, String) {
     let app = TestApp::spawn().await;
-    let admin = app.token("district_bureau_admin").await;
-    let m = samples::matter(3); // 饮用水供水单位卫生许可: promised 10 working days
-    let code = m.code.clone();
-    let file = json!({"format": "zhengwu.catalog/1", "exported_at": "2026-11-28T00:00:00Z",
-                      "matters": [{"version": 1, "status": "published", "matter": m}]});
-    assert_eq!(
-        app.post(&admin, "/api/v1/catalog/import", file)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let code = app.publish_sample(3).await;
     (app, code)
 }
 
