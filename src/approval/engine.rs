@@ -401,6 +401,40 @@ pub struct InboxItem {
     pub timing: String,
 }
 
+/// One application as someone involved or supervising sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Case {
+    pub instance: Instance,
+    pub tasks: Vec<Task>,
+    /// Every transition, oldest first.
+    pub history: Vec<audit::Entry>,
+    /// Whether the principal may resume it after a supplement (its unit's clerks, or an actor).
+    pub can_resume: bool,
+}
+
+/// The application with its tasks and history, for those who act or acted on it, who start
+/// applications at its unit, or who audit that unit; 404 for everyone else.
+pub async fn case(db: &Db, who: &Principal, id: i64) -> Result<Case> {
+    let instance = instance(db, id).await?;
+    let tasks = tasks(db, id).await?;
+    let path = scope_path(db, &instance).await?;
+    let involved = tasks
+        .iter()
+        .any(|t| t.may_act(who) || t.acted_by.as_deref() == Some(who.username.as_str()));
+    let can_resume = who.can(Perm::StartApprovals, &path)
+        || tasks.iter().any(|t| t.status == "open" && t.may_act(who));
+    if !involved && !can_resume && !who.can(Perm::ViewAudit, &path) {
+        return Err(Error::NotFound);
+    }
+    let history = audit::history(db, "approval", &id.to_string()).await?;
+    Ok(Case {
+        instance,
+        tasks,
+        history,
+        can_resume,
+    })
+}
+
 /// Open tasks the principal may act on (not claimed by someone else), oldest deadline first.
 pub async fn inbox(db: &Db, who: &Principal) -> Result<Vec<InboxItem>> {
     let open: Vec<Task> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -412,11 +446,19 @@ pub async fn inbox(db: &Db, who: &Principal) -> Result<Vec<InboxItem>> {
     let hours = Hours::default();
     let now = Utc::now();
     let mut out = Vec::new();
+    let mut seen: std::collections::HashMap<i64, Instance> = std::collections::HashMap::new();
     for t in open {
         if !t.may_act(who) || t.claimed_by.as_deref().is_some_and(|c| c != who.username) {
             continue;
         }
-        let inst = instance(db, t.instance_id).await?;
+        let inst = match seen.get(&t.instance_id) {
+            Some(i) => i.clone(),
+            None => {
+                let i = instance(db, t.instance_id).await?;
+                seen.insert(t.instance_id, i.clone());
+                i
+            }
+        };
         let timing = timing(
             &cal,
             &hours,

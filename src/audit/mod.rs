@@ -130,6 +130,18 @@ fn push_where(q: &mut Sql, f: &Filter, scopes: &[String]) {
     }
 }
 
+/// Every entry about one entity (e.g. `approval`, `42`), oldest first: its history.
+pub async fn history(db: &Db, entity: &str, entity_id: &str) -> sqlx::Result<Vec<Entry>> {
+    sqlx::query_as(
+        "SELECT id, at, actor_id, actor, ip, action, entity, entity_id, scope_path, summary, \
+         before_json, after_json FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id",
+    )
+    .bind(entity)
+    .bind(entity_id)
+    .fetch_all(&db.pool)
+    .await
+}
+
 /// Entries visible under `scopes` (org paths) matching `f`, newest first, with the total count.
 /// `per_page` of 0 means all (for export).
 pub async fn search(db: &Db, f: &Filter, scopes: &[String]) -> sqlx::Result<(Vec<Entry>, i64)> {

@@ -4,14 +4,13 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use serde::Serialize;
 
 use axum::extract::Query;
 
-use crate::approval::engine::{self, Act, InboxItem, Instance, Start, Supervise, Supervised, Task};
-use crate::audit;
-use crate::auth::Perm;
-use crate::error::{Error, Result};
+use crate::approval::engine::{
+    self, Act, Case, InboxItem, Instance, Start, Supervise, Supervised, Task,
+};
+use crate::error::Result;
 use crate::http::AppState;
 use crate::http::context::Session;
 
@@ -30,45 +29,14 @@ pub async fn inbox(State(s): State<AppState>, session: Session) -> Result<Json<V
     Ok(Json(engine::inbox(&s.db, &session.principal).await?))
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct InstanceDetail {
-    pub instance: Instance,
-    pub tasks: Vec<Task>,
-    /// Every transition, oldest first.
-    pub history: Vec<audit::Entry>,
-}
-
 /// One instance with its tasks and history, for those who act on it or supervise its unit.
-#[utoipa::path(get, path = "/api/v1/approvals/{id}", tag = "approval", responses((status = 200, body = InstanceDetail), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/approvals/{id}", tag = "approval", responses((status = 200, body = Case), (status = 404)))]
 pub async fn get(
     State(s): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
-) -> Result<Json<InstanceDetail>> {
-    let p = &session.principal;
-    let instance = engine::instance(&s.db, id).await?;
-    let tasks = engine::tasks(&s.db, id).await?;
-    let unit = crate::org::get(&s.db, instance.unit_id).await?;
-    let involved = tasks
-        .iter()
-        .any(|t| t.may_act(p) || t.acted_by.as_deref() == Some(p.username.as_str()));
-    if !involved && !p.can(Perm::StartApprovals, &unit.path) && !p.can(Perm::ViewAudit, &unit.path)
-    {
-        return Err(Error::NotFound);
-    }
-    let f = audit::Filter {
-        entity: Some("approval".into()),
-        per_page: Some(0),
-        ..Default::default()
-    };
-    let (mut history, _) = audit::search(&s.db, &f, &["/".to_string()]).await?;
-    history.retain(|e| e.entity_id.as_deref() == Some(id.to_string().as_str()));
-    history.reverse();
-    Ok(Json(InstanceDetail {
-        instance,
-        tasks,
-        history,
-    }))
+) -> Result<Json<Case>> {
+    Ok(Json(engine::case(&s.db, &session.principal, id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/approvals/tasks/{id}/claim", tag = "approval", responses((status = 200, body = Task), (status = 409)))]

@@ -13,8 +13,6 @@ use serde::Deserialize;
 use super::{errors_value, form_errors};
 use crate::approval::definition::Action;
 use crate::approval::{engine, workflow_repo};
-use crate::audit;
-use crate::auth::Perm;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::context::{Ctx, Session};
@@ -48,17 +46,12 @@ async fn render(
     errors: Vec<(String, String)>,
 ) -> Result<Response> {
     let p = &session.principal;
-    let i = engine::instance(&s.db, id).await?;
-    let tasks = engine::tasks(&s.db, id).await?;
-    let unit = crate::org::get(&s.db, i.unit_id).await?;
-    let involved = tasks
-        .iter()
-        .any(|t| t.may_act(p) || t.acted_by.as_deref() == Some(p.username.as_str()));
-    let can_resume = p.can(Perm::StartApprovals, &unit.path)
-        || tasks.iter().any(|t| t.status == "open" && t.may_act(p));
-    if !involved && !can_resume && !p.can(Perm::ViewAudit, &unit.path) {
-        return Err(Error::NotFound);
-    }
+    let engine::Case {
+        instance: i,
+        tasks,
+        history,
+        can_resume,
+    } = engine::case(&s.db, p, id).await?;
     let mine: Vec<_> = tasks
         .iter()
         .filter(|t| {
@@ -76,14 +69,6 @@ async fn render(
         .into_iter()
         .filter_map(|a| serde_json::to_value(a).ok()?.as_str().map(String::from))
         .collect();
-    let f = audit::Filter {
-        entity: Some("approval".into()),
-        per_page: Some(0),
-        ..Default::default()
-    };
-    let (mut history, _) = audit::search(&s.db, &f, &["/".to_string()]).await?;
-    history.retain(|e| e.entity_id.as_deref() == Some(id.to_string().as_str()));
-    history.reverse();
     let matter_name = matter_names(s)
         .await?
         .remove(&i.matter_code)
