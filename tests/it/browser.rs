@@ -179,6 +179,38 @@ impl Driver {
         self.on_element(css, "click", json!({})).await;
     }
 
+    /// Clicks something that loads a new page (a link, a form's submit button) and waits until
+    /// the new document has replaced the old one and finished loading, so the next step never
+    /// races the navigation.
+    async fn click_and_load(&self, css: &str) {
+        self.script("window.__zwOld = true; return null;").await;
+        self.click(css).await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let fresh = self
+                .try_cmd(
+                    "POST",
+                    "/execute/sync",
+                    &json!({"script": "return window.__zwOld === undefined && document.readyState === 'complete';", "args": []}),
+                )
+                .await;
+            if fresh.is_ok_and(|v| v == json!(true)) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "clicking {css} loaded no new page, at {}",
+                self.current_path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn script(&self, js: &str) -> Value {
+        self.cmd("POST", "/execute/sync", json!({"script": js, "args": []}))
+            .await
+    }
+
     async fn text(&self, css: &str) -> String {
         self.element_cmd("GET", css, "text", json!({}))
             .await
@@ -262,12 +294,12 @@ async fn street_admin_creates_an_account_and_finds_it_in_the_audit_trail() {
     d.screenshot("login").await;
     d.type_into("#username", "department_admin").await;
     d.type_into("#password", crate::common::PASSWORD).await;
-    d.click("#login-submit").await;
-    d.wait_path("/").await;
+    d.click_and_load("#login-submit").await;
+    assert_eq!(d.current_path().await, "/");
     assert!(d.text("h1").await.contains("您好"));
     d.screenshot("home").await;
 
-    d.click("nav.main-nav a[href='/org']").await;
+    d.click_and_load("nav.main-nav a[href='/org']").await;
     d.wait_path("/org").await;
     let tree = d.text("#org-tree").await;
     assert!(tree.contains("民治街道") && tree.contains("北站社区"));
@@ -280,12 +312,12 @@ async fn street_admin_creates_an_account_and_finds_it_in_the_audit_trail() {
     d.type_into("#f-phone", "13712345678").await;
     d.click("input[name=roles][value=window_clerk]").await;
     d.screenshot("account-new").await;
-    d.click("#create-account").await;
+    d.click_and_load("#create-account").await;
     d.wait_path("/accounts/").await;
     assert!(d.text("h1").await.contains("浏览器测试"));
     d.screenshot("account").await;
 
-    d.click("nav.main-nav a[href='/audit']").await;
+    d.click_and_load("nav.main-nav a[href='/audit']").await;
     d.wait_path("/audit").await;
     let audit = d.text("#audit-table").await;
     assert!(
@@ -305,7 +337,7 @@ async fn street_admin_creates_an_account_and_finds_it_in_the_audit_trail() {
     std::fs::write(&csv, "username,name,org_unit,roles,email,phone\nok.one,好,440309004001,window_clerk,,\nbad.one,坏,440309003002,window_clerk,bad-mail,\n").unwrap();
     d.go(&app.url("/accounts/import")).await;
     d.send_file("#f-file", csv.to_str().unwrap()).await;
-    d.click("#import-form button.primary").await;
+    d.click_and_load("#import-form button.primary").await;
     let report = d.text("#import-report").await;
     assert!(
         report.contains("未导入任何账号") && report.contains("清湖社区"),
@@ -313,7 +345,7 @@ async fn street_admin_creates_an_account_and_finds_it_in_the_audit_trail() {
     );
     d.screenshot("import-report").await;
 
-    d.click("#logout").await;
+    d.click_and_load("#logout").await;
     d.wait_path("/login").await;
     d.go(&app.url("/accounts")).await;
     d.wait_path("/login").await;
@@ -336,20 +368,21 @@ async fn matter_admin_adds_a_conditional_field_and_a_visitor_finds_the_new_guide
     d.go(&app.url("/login")).await;
     d.type_into("#username", "district_matter_admin").await;
     d.type_into("#password", crate::common::PASSWORD).await;
-    d.click("#login-submit").await;
-    d.wait_path("/").await;
-    d.click("nav.main-nav a[href='/catalog']").await;
+    d.click_and_load("#login-submit").await;
+    assert_eq!(d.current_path().await, "/");
+    d.click_and_load("nav.main-nav a[href='/catalog']").await;
     d.wait_path("/catalog").await;
-    d.click(&format!("a[href='/catalog/{code}']")).await;
+    d.click_and_load(&format!("a[href='/catalog/{code}']"))
+        .await;
     d.wait_path(&format!("/catalog/{code}")).await;
-    d.click("#design-form").await;
+    d.click_and_load("#design-form").await;
     d.wait_path(&format!("/catalog/{code}/form")).await;
     // A yes/no question, and a field shown only when it is answered yes.
     d.type_into("#f-label", "是否委托代办人").await;
     d.type_into("#f-key", "has_agent").await;
     d.select("#f-kind", "yes_no").await;
     d.click("#f-required").await;
-    d.click("#add-field-submit").await;
+    d.click_and_load("#add-field-submit").await;
     d.wait_path(&format!("/catalog/{code}/form")).await;
     d.type_into("#f-label", "代办人姓名").await;
     d.type_into("#f-key", "agent_name").await;
@@ -357,7 +390,7 @@ async fn matter_admin_adds_a_conditional_field_and_a_visitor_finds_the_new_guide
     d.click("#f-required").await;
     d.select("#f-show-field", "has_agent").await;
     d.type_into("#f-show-value", "true").await;
-    d.click("#add-field-submit").await;
+    d.click_and_load("#add-field-submit").await;
     let fields = d.text("#designer-fields").await;
     assert!(
         fields.contains("代办人姓名") && fields.contains("has_agent = true"),
@@ -369,21 +402,21 @@ async fn matter_admin_adds_a_conditional_field_and_a_visitor_finds_the_new_guide
     assert!(d.displayed("#ff-agent_name").await);
     d.screenshot("form-designer").await;
     d.go(&app.url(&format!("/catalog/{code}"))).await;
-    d.click("#submit-review").await;
-    d.click("#publish").await;
+    d.click_and_load("#submit-review").await;
+    d.click_and_load("#publish").await;
     assert!(d.text("body").await.contains("第 2 版"));
     d.screenshot("matter-admin").await;
-    d.click("#logout").await;
+    d.click_and_load("#logout").await;
     d.wait_path("/login").await;
 
     // A visitor, signed out, searches by pinyin initials and reads the new guide.
     d.go(&app.url("/hall")).await;
     d.type_into("input[name=q]", "sydj").await;
-    d.click(".bigsearch button").await;
+    d.click_and_load(".bigsearch button").await;
     d.wait_path("/hall/search").await;
     assert!(d.text("#results").await.contains("生育登记"));
     d.screenshot("hall-search").await;
-    d.click("#results li:first-child a").await;
+    d.click_and_load("#results li:first-child a").await;
     d.wait_path(&format!("/hall/matters/{code}")).await;
     let page = d.text("main").await;
     assert!(
@@ -453,15 +486,15 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
             d.go(&url).await;
             d.type_into("#username", user).await;
             d.type_into("#password", crate::common::PASSWORD).await;
-            d.click("#login-submit").await;
-            d.wait_path("/").await;
+            d.click_and_load("#login-submit").await;
+            assert_eq!(d.current_path().await, "/");
         }
     };
     // The matter admin designs: keep 受理, add a countersign of two departments, then a decision.
     sign_in("district_matter_admin").await;
     d.go(&app.url(&format!("/catalog/{code}/workflow"))).await;
     for left in (1..=4).rev() {
-        d.click("#wf-steps tbody tr:nth-child(2) form:last-child button")
+        d.click_and_load("#wf-steps tbody tr:nth-child(2) form:last-child button")
             .await;
         // Wait for the page to come back with one step fewer.
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -485,21 +518,21 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
     d.select("#w-role2", "approver").await;
     d.select("#w-at2", "unit:440309-D07").await;
     d.click("#w-countersign").await;
-    d.click("#add-step-submit").await;
+    d.click_and_load("#add-step-submit").await;
     d.type_into("#w-name", "决定").await;
     d.type_into("#w-key", "decide").await;
     d.type_into("#w-limit", "3").await;
     d.type_into("#w-users", "health.b").await;
-    d.click("#add-step-submit").await;
+    d.click_and_load("#add-step-submit").await;
     let steps = d.text("#wf-steps").await;
     assert!(
         steps.contains("联合审查") && steps.contains("会签") && steps.contains("health.b"),
         "{steps}"
     );
     d.screenshot("workflow-designer").await;
-    d.click("#publish-workflow").await;
+    d.click_and_load("#publish-workflow").await;
     d.wait_path(&format!("/catalog/{code}")).await;
-    d.click("#logout").await;
+    d.click_and_load("#logout").await;
     d.wait_path("/login").await;
 
     // An application arrives and is accepted at the street.
@@ -528,13 +561,13 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
         sign_in(user).await;
         d.go(&app.url("/inbox")).await;
         assert!(d.text("#inbox").await.contains("LH2026-7001"), "{user}");
-        d.click("#inbox a").await;
+        d.click_and_load("#inbox a").await;
         d.wait_path(&format!("/approvals/{id}")).await;
         d.type_into("form.act-form textarea", &format!("{user} 同意"))
             .await;
-        d.click("form.act-form button.primary").await;
+        d.click_and_load("form.act-form button.primary").await;
         d.wait_path(&format!("/approvals/{id}")).await;
-        d.click("#logout").await;
+        d.click_and_load("#logout").await;
         d.wait_path("/login").await;
     }
     sign_in("window_clerk").await;
