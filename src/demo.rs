@@ -253,20 +253,17 @@ pub async fn seed_applications(db: &Db) -> anyhow::Result<()> {
             unit_code: communities[i % communities.len()].into(),
             reference: format!("LH{}{:05}", &clock::display(&clock::now())[..4], 101 + i),
         };
-        let inst = engine::start(db, &system, &start).await?;
+        let mut progress = engine::start(db, &system, &start).await?;
         // Move some along: accepted (now with the department), or accepted and reviewed.
         for _ in 0..(i % 3) {
-            let open = engine::tasks(db, inst.id)
-                .await?
-                .into_iter()
-                .find(|t| t.status == "open");
-            if let Some(t) = open {
+            if let Some(t) = progress.open_tasks.first() {
                 let act = Act {
                     action: Action::Pass,
                     opinion: "同意".into(),
                     to: None,
+                    procedure: None,
                 };
-                engine::act(db, &system, t.id, &act).await?;
+                progress = engine::act(db, &system, t.id, &act).await?;
             }
         }
     }

@@ -69,6 +69,41 @@ fn entry(key: &str) -> Option<(&'static str, &'static str)> {
 }
 
 const CATALOGUE: &[(&str, &str, &str)] = &[
+    (
+        "ap.resume_special",
+        "特别程序已结束，恢复审批",
+        "Special procedure over: resume",
+    ),
+    (
+        "ap.act.special",
+        "启动特别程序",
+        "Start a special procedure",
+    ),
+    ("ap.procedure", "特别程序", "Special procedure"),
+    (
+        "ap.procedure_hint",
+        "特别程序所需时间不计入办理时限，结束后请点击“恢复办理”。",
+        "Time spent in a special procedure does not count against the limits; resume when it ends.",
+    ),
+    ("ap.proc.hearing", "听证", "Hearing"),
+    ("ap.proc.expert_review", "专家评审", "Expert review"),
+    (
+        "ap.proc.inspection",
+        "检验检测鉴定",
+        "Inspection and testing",
+    ),
+    ("ap.proc.public_notice", "公示", "Public notice"),
+    ("ap.proc.other", "其他特别程序", "Other special procedure"),
+    (
+        "ap.paused_special",
+        "{}进行中，计时暂停。",
+        "{} under way; the clock is paused.",
+    ),
+    (
+        "audit.approval.special",
+        "启动特别程序",
+        "Special procedure started",
+    ),
     ("wf.step_name", "环节名称", "Step name"),
     ("wf.step_key", "环节标识", "Step key"),
     ("wf.designer", "审批流程定制", "Workflow designer"),
@@ -217,8 +252,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     (
         "audit.approval.resume",
-        "补正后恢复审批",
-        "Resumed after supplement",
+        "恢复审批，继续计时",
+        "Resumed; the clock runs again",
     ),
     (
         "hall.workflow_alt",

@@ -44,6 +44,9 @@ pub enum Action {
     SendBack,
     /// Hand the task to a colleague.
     Transfer,
+    /// Start a special procedure (特别程序: hearing, expert review, inspection, public notice);
+    /// the clock pauses until it ends.
+    Special,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -156,14 +159,14 @@ impl WorkflowDef {
                 "审查",
                 role(Role::Approver, UnitSel::OwningDepartment),
                 days(4),
-                &[Pass, Reject, SendBack, Transfer, Supplement],
+                &[Pass, Reject, SendBack, Transfer, Supplement, Special],
             ),
             step(
                 "decide",
                 "决定",
                 role(Role::Approver, UnitSel::OwningDepartment),
                 days(3),
-                &[Pass, Reject, SendBack, Transfer],
+                &[Pass, Reject, SendBack, Transfer, Special],
             ),
             step(
                 "certify",

@@ -7,4 +7,5 @@ pub mod calendar_repo;
 pub mod definition;
 pub mod diagram;
 pub mod engine;
+pub mod machine;
 pub mod workflow_repo;

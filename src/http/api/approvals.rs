@@ -8,19 +8,19 @@ use axum::extract::{Path, State};
 use axum::extract::Query;
 
 use crate::approval::engine::{
-    self, Act, Case, InboxItem, Instance, Start, Supervise, Supervised, Task,
+    self, Act, Case, InboxItem, Progress, Start, Supervise, Supervised, Task,
 };
 use crate::error::Result;
 use crate::http::AppState;
 use crate::http::context::Session;
 
 #[utoipa::path(post, path = "/api/v1/approvals", tag = "approval", request_body = Start,
-    responses((status = 200, body = Instance), (status = 403), (status = 404)))]
+    responses((status = 200, body = Progress), (status = 403), (status = 404)))]
 pub async fn start(
     State(s): State<AppState>,
     session: Session,
     Json(b): Json<Start>,
-) -> Result<Json<Instance>> {
+) -> Result<Json<Progress>> {
     Ok(Json(engine::start(&s.db, &session.principal, &b).await?))
 }
 
@@ -62,22 +62,22 @@ pub async fn release(
 }
 
 #[utoipa::path(post, path = "/api/v1/approvals/tasks/{id}/act", tag = "approval", request_body = Act,
-    responses((status = 200, body = Instance), (status = 409), (status = 422)))]
+    responses((status = 200, body = Progress), (status = 409), (status = 422)))]
 pub async fn act(
     State(s): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
     Json(a): Json<Act>,
-) -> Result<Json<Instance>> {
+) -> Result<Json<Progress>> {
     Ok(Json(engine::act(&s.db, &session.principal, id, &a).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/approvals/{id}/resume", tag = "approval", responses((status = 200, body = Instance), (status = 409)))]
+#[utoipa::path(post, path = "/api/v1/approvals/{id}/resume", tag = "approval", responses((status = 200, body = Progress), (status = 409)))]
 pub async fn resume(
     State(s): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
-) -> Result<Json<Instance>> {
+) -> Result<Json<Progress>> {
     Ok(Json(engine::resume(&s.db, &session.principal, id).await?))
 }
 

@@ -105,6 +105,8 @@ pub struct ActForm {
     opinion: String,
     #[serde(default)]
     to: String,
+    #[serde(default)]
+    procedure: String,
 }
 
 pub async fn act(
@@ -120,6 +122,7 @@ pub async fn act(
         action,
         opinion: f.opinion,
         to: Some(f.to).filter(|t| !t.trim().is_empty()),
+        procedure: serde_json::from_value(serde_json::Value::String(f.procedure)).ok(),
     };
     match engine::act(&s.db, &session.principal, task, &a).await {
         Ok(_) => Ok(Redirect::to(&format!("/approvals/{}", f.instance)).into_response()),

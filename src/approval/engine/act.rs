@@ -1,0 +1,237 @@
+//! Acting on a task: loads the task with its application in one read, checks the action against
+//! the step, takes the instance lock with a guarded update, lets [`machine::decide`] say what
+//! happens, applies it and records it — all or nothing.
+
+use serde_json::json;
+use sqlx::Row;
+
+use super::views::{INSTANCE_COLS, INSTANCE_WIDTH, TASK_COLS, TASK_WIDTH, instance_at, task_at};
+use super::{Act, Candidate, OpenTask, Progress, StepCtx, cache, open_tasks, record, refused};
+use crate::approval::definition::Action;
+use crate::approval::machine::{self, Outcome, Refusal, Standing, Status};
+use crate::auth::Principal;
+use crate::clock;
+use crate::error::{Error, FieldError, Result};
+use crate::storage::Db;
+
+/// Acts on a task. Exactly one of several people acting at once succeeds; the others get a
+/// conflict and nothing of theirs is applied.
+pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Progress> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TASK_COLS}, {INSTANCE_COLS}, o.path FROM approval_tasks t \
+         JOIN approval_instances i ON i.id = t.instance_id JOIN org_units o ON o.id = i.unit_id \
+         WHERE t.id = $1"
+    )))
+    .bind(task_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(Error::NotFound)?;
+    let t = task_at(&row, 0)?;
+    let mut inst = instance_at(&row, TASK_WIDTH)?;
+    let path: String = row.try_get(TASK_WIDTH + INSTANCE_WIDTH)?;
+    if !t.may_act(who) {
+        return Err(Error::NotFound);
+    }
+    let def = cache::workflow(db, &inst.matter_code, inst.workflow_version).await?;
+    let step = t.step as usize;
+    machine::check(&def, step, a.action, &a.opinion, a.procedure).map_err(refused)?;
+    if inst.status != "running" {
+        return Err(refused(Refusal::NotRunning));
+    }
+    if t.status != "open" {
+        return Err(Error::Conflict("err.task_taken"));
+    }
+    let transfer_to = match a.action {
+        Action::Transfer => Some(colleague(db, a.to.as_deref()).await?),
+        _ => None,
+    };
+    // A pass may open the next step and a send-back the previous one: load what opening needs
+    // before taking a connection for the transaction.
+    let ctx = match a.action {
+        Action::Pass if step + 1 < def.steps.len() => {
+            Some(StepCtx::load(db, &inst, def.clone()).await?)
+        }
+        Action::SendBack => Some(StepCtx::load(db, &inst, def.clone()).await?),
+        _ => None,
+    };
+    let now = clock::now();
+    let mut tx = db.pool.begin().await?;
+    let locked = sqlx::query(
+        "UPDATE approval_instances SET updated_at = $1 WHERE id = $2 AND status = 'running' AND step = $3",
+    )
+    .bind(&now)
+    .bind(inst.id)
+    .bind(t.step)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if locked == 0 {
+        // Someone else moved the application first: say which way.
+        let status: String =
+            sqlx::query_scalar("SELECT status FROM approval_instances WHERE id = $1")
+                .bind(inst.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        return Err(if status == "running" {
+            Error::Conflict("err.task_taken")
+        } else {
+            refused(Refusal::NotRunning)
+        });
+    }
+    let others_open: i64 = if def.steps[step].countersign {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM approval_tasks WHERE instance_id = $1 AND step = $2 AND status = 'open' AND id <> $3",
+        )
+        .bind(inst.id)
+        .bind(t.step)
+        .bind(task_id)
+        .fetch_one(&mut *tx)
+        .await?
+    } else {
+        0
+    };
+    let standing = Standing {
+        status: Status::Running,
+        step,
+        others_open: others_open as usize,
+    };
+    let outcome = machine::decide(&def, &standing, step, a.action, &a.opinion, a.procedure)
+        .map_err(refused)?;
+    let action = serde_json::to_value(a.action)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    let mut after = json!({"task": task_id, "step": def.steps[step].name});
+    let mut next: Option<Vec<OpenTask>> = None;
+    match outcome {
+        Outcome::Transferred => {
+            let to = transfer_to.unwrap_or_default();
+            let cands = serde_json::to_string(&vec![Candidate::User {
+                username: to.clone(),
+            }])
+            .map_err(anyhow::Error::from)?;
+            let n = sqlx::query("UPDATE approval_tasks SET candidates = $1, claimed_by = NULL WHERE id = $2 AND status = 'open' AND (claimed_by IS NULL OR claimed_by = $3)")
+                .bind(cands)
+                .bind(task_id)
+                .bind(&who.username)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(Error::Conflict("err.task_taken"));
+            }
+            after = json!({"task": task_id, "to": to});
+        }
+        Outcome::Paused(p) => {
+            sqlx::query("UPDATE approval_instances SET status = 'paused', pause_kind = $1, pause_reason = $2, paused_at = $3 WHERE id = $4")
+                .bind(p.kind())
+                .bind(a.opinion.trim())
+                .bind(&now)
+                .bind(inst.id)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(proc_) = a.procedure.filter(|_| a.action == Action::Special) {
+                after["procedure"] = json!(proc_.as_str());
+            }
+            inst.status = "paused".into();
+            inst.pause_kind = Some(p.kind());
+            inst.pause_reason = Some(a.opinion.trim().to_string());
+            inst.paused_at = Some(now.clone());
+        }
+        _ => {
+            let done = sqlx::query(
+                "UPDATE approval_tasks SET status = 'done', done_at = $1, action = $2, opinion = $3, acted_by = $4 \
+                 WHERE id = $5 AND status = 'open' AND (claimed_by IS NULL OR claimed_by = $4)",
+            )
+            .bind(&now)
+            .bind(&action)
+            .bind(a.opinion.trim())
+            .bind(&who.username)
+            .bind(task_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 0 {
+                return Err(Error::Conflict("err.task_taken"));
+            }
+            if matches!(outcome, Outcome::Rejected | Outcome::SentBack { .. }) {
+                sqlx::query("UPDATE approval_tasks SET status = 'cancelled', done_at = $1 WHERE instance_id = $2 AND status = 'open'")
+                    .bind(&now)
+                    .bind(inst.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            match outcome {
+                Outcome::Advance { step: n } | Outcome::SentBack { step: n } => {
+                    sqlx::query("UPDATE approval_instances SET step = $1 WHERE id = $2")
+                        .bind(n as i64)
+                        .bind(inst.id)
+                        .execute(&mut *tx)
+                        .await?;
+                    let ctx = ctx.as_ref().ok_or(Error::NotFound)?;
+                    next = Some(ctx.open(&mut tx, inst.id, n).await?);
+                    inst.step = n as i64;
+                }
+                Outcome::Approved | Outcome::Rejected => {
+                    let status = if outcome == Outcome::Approved {
+                        Status::Approved
+                    } else {
+                        Status::Rejected
+                    };
+                    sqlx::query(
+                        "UPDATE approval_instances SET status = $1, finished_at = $2 WHERE id = $3",
+                    )
+                    .bind(status.as_str())
+                    .bind(&now)
+                    .bind(inst.id)
+                    .execute(&mut *tx)
+                    .await?;
+                    inst.status = status.as_str().into();
+                    inst.finished_at = Some(now.clone());
+                    next = Some(Vec::new());
+                }
+                _ => {}
+            }
+        }
+    }
+    record(
+        &mut tx,
+        who,
+        &inst,
+        &path,
+        &format!("approval.{action}"),
+        &a.opinion,
+        after,
+    )
+    .await?;
+    let open_tasks = match next {
+        Some(v) => v,
+        None => open_tasks(&mut tx, inst.id).await?,
+    };
+    tx.commit().await?;
+    Ok(Progress {
+        instance: inst,
+        open_tasks,
+    })
+}
+
+/// The colleague a task is transferred to: an active account.
+async fn colleague(db: &Db, to: Option<&str>) -> Result<String> {
+    let to = to
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| Error::field("to", "field.required"))?;
+    let exists: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1 AND active = 1")
+            .bind(to)
+            .fetch_one(&db.pool)
+            .await?;
+    if exists == 0 {
+        return Err(Error::Validation(vec![FieldError::with(
+            "to",
+            "field.user_unknown",
+            to,
+        )]));
+    }
+    Ok(to.to_string())
+}

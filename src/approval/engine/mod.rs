@@ -1,0 +1,465 @@
+//! The approval engine: runs an application through the workflow version it started on. Each step
+//! opens tasks (one per countersigning party, or one shared by several candidates); people act —
+//! pass, reject, request supplement or start a special procedure (both stop the clock), send back,
+//! transfer — and the instance moves on. What an action does is decided by the storage-free rules
+//! in [`super::machine`]; this module loads the standing, applies the outcome and answers what is
+//! open next. Deadlines are working time on the calendar. Every transition is one transaction that
+//! first locks the instance row with a guarded update (still running, still on the task's step),
+//! so two people acting at once cannot both succeed; each lands in the audit trail, which is also
+//! the instance's history.
+
+mod cache;
+mod overdue;
+mod views;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use super::calendar::{Calendar, Hours};
+use super::calendar_repo;
+use super::definition::{Action, ActorSpec, UnitSel, WorkflowDef};
+use super::machine::{Procedure, Refusal};
+use crate::audit::{self, Change};
+use crate::auth::{Perm, Principal, Role};
+use crate::clock;
+use crate::error::{Error, FieldError, Result};
+use crate::org::{self, Kind, Unit};
+use crate::storage::Db;
+
+pub use overdue::record_overdue;
+pub use views::{
+    Case, InboxItem, Supervise, Supervised, case, inbox, instance, supervise, tasks, timing,
+};
+
+/// Who may act on a task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum Candidate {
+    /// Holders of `role` granted at this unit or inside it (a street's hall belongs to the street).
+    Role {
+        role: Role,
+        unit_path: String,
+        unit_name: String,
+    },
+    User {
+        username: String,
+    },
+}
+
+impl Candidate {
+    fn matches(&self, p: &Principal) -> bool {
+        if p.system {
+            return true;
+        }
+        match self {
+            Candidate::Role {
+                role, unit_path, ..
+            } => p
+                .grants
+                .iter()
+                .any(|g| g.role == *role && g.unit_path.starts_with(unit_path.as_str())),
+            Candidate::User { username } => p.username == *username,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Instance {
+    pub id: i64,
+    pub matter_code: String,
+    pub matter_version: i64,
+    pub workflow_version: i64,
+    pub reference: String,
+    pub unit_id: i64,
+    /// `running`, `paused`, `approved` or `rejected`.
+    pub status: String,
+    pub step: i64,
+    /// Why the clock stopped: `supplement` or `special:<procedure>`.
+    pub pause_kind: Option<String>,
+    pub pause_reason: Option<String>,
+    pub paused_at: Option<String>,
+    pub started_at: String,
+    pub due_at: String,
+    pub finished_at: Option<String>,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Task {
+    pub id: i64,
+    pub instance_id: i64,
+    pub step: i64,
+    pub step_name: String,
+    /// JSON list of [`Candidate`].
+    pub candidates: String,
+    pub claimed_by: Option<String>,
+    /// `open`, `done` or `cancelled`.
+    pub status: String,
+    pub started_at: String,
+    pub due_at: String,
+    pub done_at: Option<String>,
+    pub action: Option<String>,
+    pub opinion: Option<String>,
+    pub acted_by: Option<String>,
+}
+
+impl Task {
+    pub fn candidates(&self) -> Vec<Candidate> {
+        serde_json::from_str(&self.candidates).unwrap_or_default()
+    }
+    pub fn may_act(&self, p: &Principal) -> bool {
+        self.candidates().iter().any(|c| c.matches(p))
+    }
+}
+
+/// A task waiting for someone, as answered after each transition.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OpenTask {
+    pub id: i64,
+    pub step: i64,
+    pub step_name: String,
+    pub due_at: String,
+}
+
+/// An application after a transition, with what is open next (so a client can go on without
+/// reading its inbox again).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Progress {
+    #[serde(flatten)]
+    pub instance: Instance,
+    pub open_tasks: Vec<OpenTask>,
+}
+
+fn at(t: DateTime<FixedOffset>) -> String {
+    clock::to_db(t.with_timezone(&Utc))
+}
+
+fn now_cst() -> DateTime<FixedOffset> {
+    Utc::now().with_timezone(&clock::cst())
+}
+
+/// The unit an actor spec points at for this application.
+fn resolve(sel: &UnitSel, app_unit: &Unit, dept_code: &str, units: &[Unit]) -> Option<Unit> {
+    let ancestor = |kind: Kind| {
+        units
+            .iter()
+            .find(|u| u.kind == kind && app_unit.path.starts_with(&u.path))
+            .cloned()
+    };
+    match sel {
+        UnitSel::ApplicationStreet => ancestor(Kind::Street),
+        UnitSel::ApplicationCommunity => {
+            ancestor(Kind::Community).or_else(|| ancestor(Kind::Street))
+        }
+        UnitSel::OwningDepartment => units.iter().find(|u| u.code == dept_code).cloned(),
+        UnitSel::Unit { code } => units.iter().find(|u| u.code == *code).cloned(),
+    }
+}
+
+fn candidates(
+    spec: &ActorSpec,
+    app_unit: &Unit,
+    dept: &str,
+    units: &[Unit],
+) -> Result<Vec<Candidate>> {
+    Ok(match spec {
+        ActorSpec::Role { role, at } => {
+            let u = resolve(at, app_unit, dept, units).ok_or(Error::Conflict("err.wf_no_unit"))?;
+            vec![Candidate::Role {
+                role: *role,
+                unit_path: u.path,
+                unit_name: u.name,
+            }]
+        }
+        ActorSpec::Users { usernames } => usernames
+            .iter()
+            .map(|u| Candidate::User {
+                username: u.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// What opening a step needs: the definition, the application's unit, the owning department,
+/// the org tree and the calendar.
+struct StepCtx {
+    def: Arc<WorkflowDef>,
+    app_unit: Unit,
+    dept: String,
+    units: Arc<Vec<Unit>>,
+    cal: Arc<Calendar>,
+    hours: Hours,
+}
+
+impl StepCtx {
+    async fn load(db: &Db, inst: &Instance, def: Arc<WorkflowDef>) -> Result<StepCtx> {
+        let matter = cache::matter(db, &inst.matter_code, inst.matter_version).await?;
+        let units = org::list(db).await?;
+        let app_unit = units
+            .iter()
+            .find(|u| u.id == inst.unit_id)
+            .cloned()
+            .ok_or(Error::NotFound)?;
+        Ok(StepCtx {
+            def,
+            app_unit,
+            dept: matter.department.clone(),
+            units,
+            cal: calendar_repo::calendar(db).await?,
+            hours: Hours::default(),
+        })
+    }
+
+    /// Opens the tasks of `step` in the caller's transaction and answers them.
+    async fn open(
+        &self,
+        conn: &mut AnyConnection,
+        instance: i64,
+        step: usize,
+    ) -> Result<Vec<OpenTask>> {
+        let s = &self.def.steps[step];
+        let now = now_cst();
+        let due = at(self.cal.add_working_minutes(
+            now,
+            i64::from(s.limit_days) * self.hours.minutes_per_day(),
+            &self.hours,
+        ));
+        let mut groups: Vec<Vec<Candidate>> = Vec::new();
+        for a in &s.actors {
+            let c = candidates(a, &self.app_unit, &self.dept, &self.units)?;
+            match groups.last_mut() {
+                Some(all) if !s.countersign => all.extend(c),
+                _ => groups.push(c),
+            }
+        }
+        let mut out = Vec::new();
+        for g in groups {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO approval_tasks (instance_id, step, step_name, candidates, status, started_at, due_at) \
+                 VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
+            )
+            .bind(instance)
+            .bind(step as i64)
+            .bind(&s.name)
+            .bind(serde_json::to_string(&g).map_err(anyhow::Error::from)?)
+            .bind(at(now))
+            .bind(&due)
+            .fetch_one(&mut *conn)
+            .await?;
+            out.push(OpenTask {
+                id,
+                step: step as i64,
+                step_name: s.name.clone(),
+                due_at: due.clone(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct Start {
+    pub matter_code: String,
+    /// The community or street the application belongs to, by code.
+    pub unit_code: String,
+    /// The application number (办件编号).
+    pub reference: String,
+}
+
+/// Starts an application on the matter's current published version and workflow.
+pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
+    let units = org::list(db).await?;
+    let unit = units
+        .iter()
+        .find(|u| u.code == s.unit_code)
+        .cloned()
+        .ok_or_else(|| {
+            Error::Validation(vec![FieldError::with(
+                "unit_code",
+                "field.unit_unknown",
+                &s.unit_code,
+            )])
+        })?;
+    if !who.can(Perm::StartApprovals, &unit.path) {
+        return Err(Error::Forbidden);
+    }
+    let row: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT m.status, m.published_version, (SELECT MAX(w.version) FROM workflow_defs w \
+         WHERE w.matter_code = m.code AND w.status = 'published') FROM matters m WHERE m.code = $1",
+    )
+    .bind(&s.matter_code)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((status, Some(matter_version), Some(workflow_version))) = row else {
+        return Err(Error::NotFound);
+    };
+    if status != "published" {
+        return Err(Error::NotFound);
+    }
+    let matter = cache::matter(db, &s.matter_code, matter_version).await?;
+    let def = cache::workflow(db, &s.matter_code, workflow_version).await?;
+    let cal = calendar_repo::calendar(db).await?;
+    let hours = Hours::default();
+    let now = now_cst();
+    let due = cal.add_working_minutes(
+        now,
+        i64::from(matter.promised_days) * hours.minutes_per_day(),
+        &hours,
+    );
+    let mut tx = db.pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO approval_instances (matter_code, matter_version, workflow_version, reference, unit_id, \
+         status, step, started_at, due_at, created_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'running', 0, $6, $7, $8, $6) RETURNING id",
+    )
+    .bind(&s.matter_code)
+    .bind(matter_version)
+    .bind(workflow_version)
+    .bind(&s.reference)
+    .bind(unit.id)
+    .bind(at(now))
+    .bind(at(due))
+    .bind(&who.username)
+    .fetch_one(&mut *tx)
+    .await?;
+    let inst = Instance {
+        id,
+        matter_code: s.matter_code.clone(),
+        matter_version,
+        workflow_version,
+        reference: s.reference.clone(),
+        unit_id: unit.id,
+        status: "running".into(),
+        step: 0,
+        pause_kind: None,
+        pause_reason: None,
+        paused_at: None,
+        started_at: at(now),
+        due_at: at(due),
+        finished_at: None,
+        created_by: who.username.clone(),
+    };
+    let ctx = StepCtx {
+        def,
+        app_unit: unit.clone(),
+        dept: matter.department.clone(),
+        units,
+        cal,
+        hours,
+    };
+    let open_tasks = ctx.open(&mut tx, id, 0).await?;
+    record(
+        &mut tx,
+        who,
+        &inst,
+        &unit.path,
+        "approval.start",
+        "",
+        json!({"matter": s.matter_code, "reference": s.reference}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Progress {
+        instance: inst,
+        open_tasks,
+    })
+}
+
+async fn record(
+    conn: &mut AnyConnection,
+    who: &Principal,
+    inst: &Instance,
+    path: &str,
+    action: &str,
+    opinion: &str,
+    after: serde_json::Value,
+) -> Result<()> {
+    audit::record(
+        conn,
+        &who.actor(),
+        Change {
+            action,
+            entity: "approval",
+            entity_id: inst.id.to_string(),
+            scope_path: path,
+            summary: format!("{} {}", inst.reference, opinion.trim())
+                .trim()
+                .to_string(),
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Open tasks of an instance, read in the caller's transaction.
+async fn open_tasks(conn: &mut AnyConnection, instance: i64) -> Result<Vec<OpenTask>> {
+    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT id, step, step_name, due_at FROM approval_tasks WHERE instance_id = $1 AND status = 'open' ORDER BY id",
+    )
+    .bind(instance)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, step, step_name, due_at)| OpenTask {
+            id,
+            step,
+            step_name,
+            due_at,
+        })
+        .collect())
+}
+
+pub async fn claim(db: &Db, who: &Principal, task_id: i64, claim: bool) -> Result<Task> {
+    let t = views::task(db, task_id).await?;
+    if !t.may_act(who) {
+        return Err(Error::NotFound);
+    }
+    let q = if claim {
+        "UPDATE approval_tasks SET claimed_by = $1 WHERE id = $2 AND status = 'open' AND claimed_by IS NULL"
+    } else {
+        "UPDATE approval_tasks SET claimed_by = NULL WHERE id = $2 AND status = 'open' AND claimed_by = $1"
+    };
+    let n = sqlx::query(q)
+        .bind(&who.username)
+        .bind(task_id)
+        .execute(&db.pool)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(Error::Conflict("err.task_taken"));
+    }
+    views::task(db, task_id).await
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct Act {
+    pub action: Action,
+    #[serde(default)]
+    pub opinion: String,
+    /// For `transfer`: the colleague's username.
+    pub to: Option<String>,
+    /// For `special`: which special procedure starts.
+    pub procedure: Option<Procedure>,
+}
+
+fn refused(r: Refusal) -> Error {
+    match r {
+        Refusal::NotRunning => Error::Conflict("err.approval_not_running"),
+        Refusal::NotAllowed => Error::Conflict("err.action_not_allowed"),
+        Refusal::OpinionRequired => Error::field("opinion", "field.required"),
+        Refusal::ProcedureRequired => Error::field("procedure", "field.required"),
+    }
+}
+
+mod act;
+mod resume;
+
+pub use act::act;
+pub use resume::{may_resume, resume};
