@@ -380,7 +380,7 @@ pub async fn build(db: &Db, password: &str) -> anyhow::Result<()> {
     // demo shares one password anyway.
     let hash = hash_password(password)?;
     let actor = Actor::cli();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     for (k, (username, name, at, roles)) in plan.iter().enumerate() {
         let u = CheckedUser {
             username: username.clone(),

@@ -236,7 +236,7 @@ pub async fn import(db: &Db, who: &Principal, bytes: &[u8], dry_run: bool) -> Re
         .await
         .map_err(anyhow::Error::from)??;
     let actor = who.actor();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     for ((u, _), h) in checked.iter().zip(&hashes) {
         insert(&mut tx, &actor, u, h, "user.import")
             .await

@@ -355,7 +355,7 @@ pub async fn create(db: &Db, who: &Principal, new: NewUser) -> Result<UserDetail
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
         .await
         .map_err(anyhow::Error::from)??;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let id = insert(&mut tx, &who.actor(), &checked, &hash, "user.create").await?;
     tx.commit().await?;
     get(db, who, id).await
@@ -417,7 +417,7 @@ pub async fn update(db: &Db, who: &Principal, id: i64, patch: UserPatch) -> Resu
         (0, 1) => "user.activate",
         _ => "user.update",
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE users SET name = $1, email = $2, phone = $3, org_unit_id = $4, active = $5, \
          updated_at = $6 WHERE id = $7",
@@ -502,7 +502,7 @@ pub async fn add_grant(
     if !who.may_grant(role, &at.path) {
         return Err(Error::Forbidden);
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO role_grants (user_id, role, org_unit_id, created_at) VALUES ($1, $2, $3, $4)",
     )
@@ -546,7 +546,7 @@ pub async fn remove_grant(
     if !who.may_grant(g.role, &g.unit_path) {
         return Err(Error::Forbidden);
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM role_grants WHERE id = $1")
         .bind(grant_id)
         .execute(&mut *tx)
@@ -591,7 +591,7 @@ pub async fn add_admin(db: &Db, username: &str, name: &str, password: &str) -> R
         grants: vec![(Role::BureauAdmin, root)],
     };
     let hash = hash_password(password)?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let id = insert(&mut tx, &Actor::cli(), &checked, &hash, "user.create").await?;
     tx.commit().await?;
     Ok(id)

@@ -90,7 +90,7 @@ pub async fn set_day(
             .fetch_optional(&db.pool)
             .await?;
     let now = clock::now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM calendar_days WHERE day = $1")
         .bind(&key)
         .execute(&mut *tx)
@@ -152,7 +152,7 @@ pub async fn set_hours(db: &Db, who: &Principal, unit_id: i64, periods: &str) ->
     let h = Hours::parse(periods).ok_or_else(|| Error::field("periods", "field.hours"))?;
     let before = hours(db, unit_id).await?;
     let now = clock::now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO hall_hours (unit_id, periods, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (unit_id) DO UPDATE SET periods = $2, updated_at = $3",

@@ -117,7 +117,7 @@ pub async fn save_draft(db: &Db, who: &Principal, code: &str, def: &WorkflowDef)
     let (version, _) = draft(db, who, code).await?;
     let text = serde_json::to_string(def).map_err(anyhow::Error::from)?;
     let now = clock::now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM workflow_defs WHERE matter_code = $1 AND status = 'draft'")
         .bind(code)
         .execute(&mut *tx)
@@ -173,7 +173,7 @@ pub async fn publish(db: &Db, who: &Principal, code: &str) -> Result<i64> {
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let n = sqlx::query(
         "UPDATE workflow_defs SET status = 'published', published_at = $1 \
          WHERE matter_code = $2 AND version = $3 AND status = 'draft'",

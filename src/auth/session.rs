@@ -99,7 +99,7 @@ pub async fn login(
         let failed = row.failed_logins + 1;
         let lock = lock_seconds(failed);
         let until = (lock > 0).then(|| clock::to_db(now + Duration::seconds(lock)));
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin().await?;
         sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
             .bind(failed)
             .bind(&until)
@@ -129,7 +129,7 @@ pub async fn login(
     }
     let token = random_token();
     let csrf = random_token();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
         .bind(row.id)
         .execute(&mut *tx)
@@ -167,6 +167,7 @@ pub async fn login(
     Ok((token, p))
 }
 
+/// A live session with one of its account's grants (none: a row of NULLs from the outer join).
 #[derive(FromRow)]
 struct SessionRow {
     user_id: i64,
@@ -174,6 +175,11 @@ struct SessionRow {
     name: String,
     org_unit_id: i64,
     csrf_token: String,
+    grant_id: Option<i64>,
+    role: Option<String>,
+    grant_unit: Option<i64>,
+    grant_path: Option<String>,
+    grant_unit_name: Option<String>,
 }
 
 /// The principal behind a live session token, if any.
@@ -182,22 +188,39 @@ pub async fn principal_for_token(
     token: &str,
     ip: Option<String>,
 ) -> Result<Option<Principal>> {
-    let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT s.user_id, u.username, u.name, u.org_unit_id, s.csrf_token FROM sessions s \
-         JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 \
-         AND u.active = 1",
+    // One query for the session, its account and the account's grants: it runs on every request.
+    let rows: Vec<SessionRow> = sqlx::query_as(
+        "SELECT s.user_id, u.username, u.name, u.org_unit_id, s.csrf_token, g.id AS grant_id, g.role, \
+         g.org_unit_id AS grant_unit, o.path AS grant_path, o.name AS grant_unit_name FROM sessions s \
+         JOIN users u ON u.id = s.user_id LEFT JOIN role_grants g ON g.user_id = u.id \
+         LEFT JOIN org_units o ON o.id = g.org_unit_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1 ORDER BY g.id",
     )
     .bind(token_hash(token))
     .bind(clock::now())
-    .fetch_optional(&db.pool)
+    .fetch_all(&db.pool)
     .await?;
-    let Some(r) = row else { return Ok(None) };
+    let grants = rows
+        .iter()
+        .filter_map(|r| {
+            Some(Grant {
+                id: r.grant_id?,
+                role: Role::parse(r.role.as_deref()?)?,
+                unit_id: r.grant_unit?,
+                unit_path: r.grant_path.clone()?,
+                unit_name: r.grant_unit_name.clone()?,
+            })
+        })
+        .collect();
+    let Some(r) = rows.into_iter().next() else {
+        return Ok(None);
+    };
     Ok(Some(Principal {
         user_id: Some(r.user_id),
         username: r.username,
         name: r.name,
         org_unit_id: Some(r.org_unit_id),
-        grants: grants_of(db, r.user_id).await?,
+        grants,
         ip,
         csrf: r.csrf_token,
         system: false,
@@ -236,7 +259,7 @@ pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>> {
 }
 
 pub async fn logout(db: &Db, who: &Principal, token: &str) -> Result<()> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash(token))
         .execute(&mut *tx)
@@ -320,7 +343,7 @@ pub async fn store_password(
     action: &str,
     keep_token: Option<&str>,
 ) -> Result<()> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, \
          updated_at = $2 WHERE id = $3",

@@ -164,7 +164,7 @@ pub async fn import(
         return Ok(report);
     }
     let now = clock::now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     for (m, path) in &plan {
         let text = serde_json::to_string(m).map_err(anyhow::Error::from)?;
         let existing: Option<(i64, Option<i64>)> =

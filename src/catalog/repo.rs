@@ -197,7 +197,7 @@ pub async fn create(db: &Db, who: &Principal, m: Matter) -> Result<Summary> {
         )]));
     }
     let now = clock::now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO matters (code, name, department_code, status, draft_json, draft_state, draft_by, \
          created_at, updated_at) VALUES ($1, $2, $3, 'unpublished', $4, 'editing', $5, $6, $6)",
@@ -241,7 +241,7 @@ pub async fn save_draft(db: &Db, who: &Principal, code: &str, m: Matter) -> Resu
     if !who.can(Perm::EditMatters, &new_path) {
         return Err(Error::Forbidden);
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE matters SET draft_json = $1, draft_state = 'editing', draft_by = $2, name = \
          CASE WHEN published_version IS NULL THEN $3 ELSE name END, updated_at = $4 WHERE code = $5",
@@ -337,7 +337,7 @@ async fn transition(
     when: &str,
     change: Change<'_>,
 ) -> Result<Summary> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let done = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE matters SET {set}, updated_at = $1 WHERE code = $2 AND {when}"
     )))
@@ -367,7 +367,7 @@ pub async fn publish(db: &Db, who: &Principal, code: &str) -> Result<Summary> {
     }
     let next = cur.summary.published_version.unwrap_or(0) + 1;
     let now = clock::now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let done = sqlx::query(
         "UPDATE matters SET status = 'published', published_version = $1, name = $2, \
          department_code = $3, draft_json = NULL, draft_state = NULL, draft_by = NULL, updated_at = $4 \
@@ -542,7 +542,7 @@ pub async fn set_unit(
         return Err(Error::Forbidden);
     }
     let now = clock::now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO matter_units (matter_id, unit_id, enabled, updated_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (matter_id, unit_id) DO UPDATE SET enabled = $3, updated_at = $4",

@@ -117,7 +117,7 @@ async fn security_headers(
 
 /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests and returns.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let jobs = tokio::spawn(background(state.db.clone()));
+    let jobs = spawn_jobs(state.db.clone(), std::time::Duration::from_secs(60));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let r = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
@@ -126,17 +126,21 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     r
 }
 
-/// Scheduled work while serving: every minute, record tasks that have passed their deadline.
-async fn background(db: Db) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        tick.tick().await;
-        match crate::approval::engine::record_overdue(&db).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(tasks = n, "overdue tasks recorded"),
-            Err(e) => tracing::warn!(error = %e, "overdue sweep failed"),
+/// Scheduled work while serving (every minute in `serve`): record the tasks that have passed
+/// their deadline. Abort the handle to stop it.
+pub fn spawn_jobs(db: Db, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match crate::approval::engine::record_overdue(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(tasks = n, "overdue tasks recorded"),
+                Err(e) => tracing::warn!(error = %e, "overdue sweep failed"),
+            }
         }
-    }
+    })
 }
 
 async fn shutdown_signal() {

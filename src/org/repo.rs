@@ -183,7 +183,7 @@ pub async fn create(db: &Db, who: &Principal, new: NewUnit) -> Result<Unit> {
     }
     let kind = kind.expect("checked");
     let now = clock::now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO org_units (code, name, kind, parent_id, path, depth, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, '', $5, $6, $6) RETURNING id",
@@ -247,7 +247,7 @@ pub async fn rename(db: &Db, who: &Principal, id: i64, name: &str) -> Result<Uni
     let name = name.trim();
     check_name(name).map_err(|e| Error::Validation(vec![e]))?;
     let before = managed(db, who, id).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("UPDATE org_units SET name = $1, updated_at = $2 WHERE id = $3")
         .bind(name)
         .bind(clock::now())
@@ -301,7 +301,7 @@ pub async fn move_to(db: &Db, who: &Principal, id: i64, new_parent_id: i64) -> R
     }
     let new_path = format!("{}{}/", parent.path, before.id);
     let delta = parent.depth + 1 - before.depth;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE org_units SET path = $1 || substr(path, CAST($2 AS INTEGER)), \
          depth = depth + $3, updated_at = $4 WHERE path LIKE $5",
@@ -360,7 +360,7 @@ pub async fn retire(db: &Db, who: &Principal, id: i64) -> Result<Unit> {
         return Err(Error::Conflict("err.unit_has_children"));
     }
     let now = clock::now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("UPDATE org_units SET retired_at = $1, updated_at = $1 WHERE id = $2")
         .bind(&now)
         .bind(id)

@@ -13,6 +13,7 @@ pub use sql::{Arg, Sql};
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -34,6 +35,35 @@ pub struct Db {
     pub backend: Backend,
     /// Distinguishes connections to different stores in one process (for in-memory caches).
     pub id: u64,
+    /// SQLite has one writer at a time; transactions queue here instead of meeting in SQLite's
+    /// busy handler, which sleeps for milliseconds between retries.
+    write_gate: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A transaction; on SQLite it holds the process's write gate until it ends. Dereferences to the
+/// connection, so `&mut *tx` runs statements in it.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.inner
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.inner.commit().await
+    }
 }
 
 impl std::fmt::Debug for Db {
@@ -97,7 +127,24 @@ impl Db {
         }
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(Db { pool, backend, id })
+        Ok(Db {
+            pool,
+            backend,
+            id,
+            write_gate: Arc::default(),
+        })
+    }
+
+    /// Begins a transaction (on SQLite, after the transactions before it in this process).
+    pub async fn begin(&self) -> sqlx::Result<Tx> {
+        let gate = match self.backend {
+            Backend::Sqlite => Some(self.write_gate.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        Ok(Tx {
+            inner: self.pool.begin().await?,
+            _gate: gate,
+        })
     }
 
     /// Applies pending schema migrations for this backend.

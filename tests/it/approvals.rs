@@ -45,7 +45,7 @@ pub async fn setup() -> Setup {
     let def = json!({"steps": [
         {"key": "accept", "name": "受理", "limit_days": 1, "actions": ["pass", "reject", "supplement"],
          "actors": [{"type": "role", "role": "window_clerk", "at": {"kind": "application_street"}}]},
-        {"key": "joint", "name": "联合审查", "limit_days": 5, "countersign": true, "actions": ["pass", "reject", "send_back", "supplement"],
+        {"key": "joint", "name": "联合审查", "limit_days": 5, "countersign": true, "actions": ["pass", "reject", "send_back", "supplement", "special"],
          "actors": [{"type": "role", "role": "approver", "at": {"kind": "owning_department"}},
                     {"type": "role", "role": "approver", "at": {"kind": "unit", "code": "440309-D07"}}]},
         {"key": "decide", "name": "决定", "limit_days": 3, "actions": ["pass", "reject", "send_back", "transfer", "supplement"],
@@ -77,7 +77,7 @@ async fn token(app: &TestApp, user: &str) -> String {
     app.token(user).await
 }
 
-async fn inbox(app: &TestApp, t: &str) -> Vec<Value> {
+pub async fn inbox(app: &TestApp, t: &str) -> Vec<Value> {
     json_of(app.get(t, "/api/v1/approvals/inbox").await)
         .await
         .1
@@ -86,7 +86,7 @@ async fn inbox(app: &TestApp, t: &str) -> Vec<Value> {
         .clone()
 }
 
-async fn act(app: &TestApp, t: &str, task: i64, body: Value) -> (StatusCode, Value) {
+pub async fn act(app: &TestApp, t: &str, task: i64, body: Value) -> (StatusCode, Value) {
     json_of(
         app.post(t, &format!("/api/v1/approvals/tasks/{task}/act"), body)
             .await,

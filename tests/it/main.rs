@@ -11,6 +11,7 @@ mod browser;
 mod calendar;
 mod catalog;
 mod cli;
+mod clocks;
 mod common;
 mod demo;
 mod import;

@@ -13,6 +13,9 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::storage::Db;
+use sqlx::AnyConnection;
+
+use super::Instance;
 
 /// Acts on a task. Exactly one of several people acting at once succeeds; the others get a
 /// conflict and nothing of theirs is applied.
@@ -55,52 +58,42 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
         _ => None,
     };
     let now = clock::now();
-    let mut tx = db.pool.begin().await?;
-    let locked = sqlx::query(
-        "UPDATE approval_instances SET updated_at = $1 WHERE id = $2 AND status = 'running' AND step = $3",
-    )
-    .bind(&now)
-    .bind(inst.id)
-    .bind(t.step)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if locked == 0 {
-        // Someone else moved the application first: say which way.
-        let status: String =
-            sqlx::query_scalar("SELECT status FROM approval_instances WHERE id = $1")
-                .bind(inst.id)
-                .fetch_one(&mut *tx)
-                .await?;
-        return Err(if status == "running" {
-            Error::Conflict("err.task_taken")
-        } else {
-            refused(Refusal::NotRunning)
-        });
-    }
-    let others_open: i64 = if def.steps[step].countersign {
-        sqlx::query_scalar(
+    let action = serde_json::to_value(a.action)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    let decide = |others_open: usize| {
+        let standing = Standing {
+            status: Status::Running,
+            step,
+            others_open,
+        };
+        machine::decide(&def, &standing, step, a.action, &a.opinion, a.procedure).map_err(refused)
+    };
+    let mut tx = db.begin().await?;
+    // The guarded update of the instance is its lock. Without a countersign the outcome is known
+    // beforehand, so lock and change are one statement; a countersign first locks, then counts
+    // the parties still to act.
+    let outcome = if def.steps[step].countersign {
+        guarded(&mut tx, &inst, &now, Outcome::Waiting, a).await?;
+        let others_open: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM approval_tasks WHERE instance_id = $1 AND step = $2 AND status = 'open' AND id <> $3",
         )
         .bind(inst.id)
         .bind(t.step)
         .bind(task_id)
         .fetch_one(&mut *tx)
-        .await?
+        .await?;
+        let outcome = decide(others_open as usize)?;
+        if outcome != Outcome::Waiting {
+            guarded(&mut tx, &inst, &now, outcome, a).await?;
+        }
+        outcome
     } else {
-        0
+        let outcome = decide(0)?;
+        guarded(&mut tx, &inst, &now, outcome, a).await?;
+        outcome
     };
-    let standing = Standing {
-        status: Status::Running,
-        step,
-        others_open: others_open as usize,
-    };
-    let outcome = machine::decide(&def, &standing, step, a.action, &a.opinion, a.procedure)
-        .map_err(refused)?;
-    let action = serde_json::to_value(a.action)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default();
     let mut after = json!({"task": task_id, "step": def.steps[step].name});
     let mut next: Option<Vec<OpenTask>> = None;
     match outcome {
@@ -123,13 +116,6 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
             after = json!({"task": task_id, "to": to});
         }
         Outcome::Paused(p) => {
-            sqlx::query("UPDATE approval_instances SET status = 'paused', pause_kind = $1, pause_reason = $2, paused_at = $3 WHERE id = $4")
-                .bind(p.kind())
-                .bind(a.opinion.trim())
-                .bind(&now)
-                .bind(inst.id)
-                .execute(&mut *tx)
-                .await?;
             if let Some(proc_) = a.procedure.filter(|_| a.action == Action::Special) {
                 after["procedure"] = json!(proc_.as_str());
             }
@@ -163,11 +149,6 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
             }
             match outcome {
                 Outcome::Advance { step: n } | Outcome::SentBack { step: n } => {
-                    sqlx::query("UPDATE approval_instances SET step = $1 WHERE id = $2")
-                        .bind(n as i64)
-                        .bind(inst.id)
-                        .execute(&mut *tx)
-                        .await?;
                     let ctx = ctx.as_ref().ok_or(Error::NotFound)?;
                     next = Some(ctx.open(&mut tx, inst.id, n).await?);
                     inst.step = n as i64;
@@ -178,14 +159,6 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
                     } else {
                         Status::Rejected
                     };
-                    sqlx::query(
-                        "UPDATE approval_instances SET status = $1, finished_at = $2 WHERE id = $3",
-                    )
-                    .bind(status.as_str())
-                    .bind(&now)
-                    .bind(inst.id)
-                    .execute(&mut *tx)
-                    .await?;
                     inst.status = status.as_str().into();
                     inst.finished_at = Some(now.clone());
                     next = Some(Vec::new());
@@ -234,4 +207,56 @@ async fn colleague(db: &Db, to: Option<&str>) -> Result<String> {
         )]));
     }
     Ok(to.to_string())
+}
+
+/// Applies `outcome` to the instance row, only while it is still running on the task's step;
+/// this update is also the row's lock for the transaction. No row: someone else moved it first,
+/// and the conflict says which way.
+async fn guarded(
+    conn: &mut AnyConnection,
+    inst: &Instance,
+    now: &str,
+    outcome: Outcome,
+    a: &Act,
+) -> Result<()> {
+    let finished = |o: Outcome| {
+        if o == Outcome::Approved {
+            Status::Approved
+        } else {
+            Status::Rejected
+        }
+    };
+    let set = match outcome {
+        Outcome::Advance { .. } | Outcome::SentBack { .. } => "step = $4",
+        Outcome::Approved | Outcome::Rejected => "status = $4, finished_at = $1",
+        Outcome::Paused(_) => {
+            "status = 'paused', pause_kind = $4, pause_reason = $5, paused_at = $1"
+        }
+        Outcome::Waiting | Outcome::Transferred => "step = step",
+    };
+    let sql = format!(
+        "UPDATE approval_instances SET updated_at = $1, {set} WHERE id = $2 AND status = 'running' AND step = $3"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(now.to_string())
+        .bind(inst.id)
+        .bind(inst.step);
+    q = match outcome {
+        Outcome::Advance { step: n } | Outcome::SentBack { step: n } => q.bind(n as i64),
+        Outcome::Approved | Outcome::Rejected => q.bind(finished(outcome).as_str()),
+        Outcome::Paused(p) => q.bind(p.kind()).bind(a.opinion.trim().to_string()),
+        Outcome::Waiting | Outcome::Transferred => q,
+    };
+    if q.execute(&mut *conn).await?.rows_affected() == 1 {
+        return Ok(());
+    }
+    let status: String = sqlx::query_scalar("SELECT status FROM approval_instances WHERE id = $1")
+        .bind(inst.id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Err(if status == "running" {
+        Error::Conflict("err.task_taken")
+    } else {
+        refused(Refusal::NotRunning)
+    })
 }

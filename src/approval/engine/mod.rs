@@ -310,7 +310,7 @@ pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
         i64::from(matter.promised_days) * hours.minutes_per_day(),
         &hours,
     );
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO approval_instances (matter_code, matter_version, workflow_version, reference, unit_id, \
          status, step, started_at, due_at, created_by, updated_at) \

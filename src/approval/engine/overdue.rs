@@ -23,7 +23,7 @@ pub async fn record_overdue(db: &Db) -> Result<usize> {
     .await?;
     let mut n = 0;
     for (task, inst, reference, step, path) in late {
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin().await?;
         let marked = sqlx::query(
             "UPDATE approval_tasks SET overdue_at = $1 WHERE id = $2 AND overdue_at IS NULL",
         )

@@ -58,7 +58,7 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
             .unwrap_or_else(|| s.to_string())
     };
     let due = shift(&inst.due_at);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let n = sqlx::query("UPDATE approval_instances SET status = 'running', pause_kind = NULL, pause_reason = NULL, paused_at = NULL, due_at = $1, updated_at = $2 WHERE id = $3 AND status = 'paused'")
         .bind(&due)
         .bind(clock::now())
