@@ -4,6 +4,7 @@
 
 use super::definition::{ActorSpec, UnitSel, WorkflowDef};
 use crate::i18n::{Lang, tr};
+use crate::org::Unit;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -12,14 +13,19 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn actor_label(a: &ActorSpec, lang: Lang) -> String {
+/// Who acts, in words: a role at a unit relative to the application, a role at a fixed unit
+/// (by its name in `units`, else its code), or named people.
+fn actor_label(a: &ActorSpec, lang: Lang, units: &[Unit]) -> String {
     match a {
         ActorSpec::Role { role, at } => {
             let unit = match at {
                 UnitSel::ApplicationStreet => tr(lang, "wf.at_street").to_string(),
                 UnitSel::ApplicationCommunity => tr(lang, "wf.at_community").to_string(),
                 UnitSel::OwningDepartment => tr(lang, "wf.at_department").to_string(),
-                UnitSel::Unit { code } => code.clone(),
+                UnitSel::Unit { code } => units
+                    .iter()
+                    .find(|u| u.code == *code)
+                    .map_or_else(|| code.clone(), |u| u.name.clone()),
             };
             format!("{}·{}", unit, tr(lang, &format!("role.{}", role.as_str())))
         }
@@ -30,7 +36,7 @@ fn actor_label(a: &ActorSpec, lang: Lang) -> String {
 const W: i32 = 150;
 const GAP: i32 = 40;
 
-pub fn svg(def: &WorkflowDef, lang: Lang) -> String {
+pub fn svg(def: &WorkflowDef, lang: Lang, units: &[Unit]) -> String {
     let rows = def
         .steps
         .iter()
@@ -57,7 +63,7 @@ pub fn svg(def: &WorkflowDef, lang: Lang) -> String {
                 r##"<text x="{}" y="{}" text-anchor="middle" fill="#333">{}</text>"##,
                 x + W / 2,
                 52 + j as i32 * 18,
-                esc(&actor_label(a, lang))
+                esc(&actor_label(a, lang, units))
             ));
         }
         let foot = if s.countersign {
@@ -103,11 +109,24 @@ mod tests {
                 code: "440309-D03".into(),
             },
         });
-        let s = svg(&d, Lang::Zh);
+        let s = svg(&d, Lang::Zh, &[]);
         assert!(s.starts_with("<svg") && s.ends_with("</svg>"));
         assert_eq!(s.matches("<g class=\"step\">").count(), 5);
         assert_eq!(s.matches("<line ").count(), 4);
         assert!(s.contains("1. 受理") && s.contains("会签") && s.contains("440309-D03"));
-        assert!(!svg(&WorkflowDef { steps: vec![] }, Lang::En).contains("<g"));
+        assert!(!svg(&WorkflowDef { steps: vec![] }, Lang::En, &[]).contains("<g"));
+        // A fixed unit shows by its name when it is known.
+        let market = Unit {
+            id: 9,
+            code: "440309-D03".into(),
+            name: "区市场监督管理局".into(),
+            kind: crate::org::Kind::Department,
+            parent_id: Some(1),
+            path: "/1/9/".into(),
+            depth: 1,
+            retired_at: None,
+        };
+        let named = svg(&d, Lang::Zh, &[market]);
+        assert!(named.contains("区市场监督管理局·审批人员") && !named.contains("440309-D03"));
     }
 }

@@ -121,7 +121,7 @@ pub async fn svg(
     };
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
-        diagram::svg(&def, ctx.lang),
+        diagram::svg(&def, ctx.lang, &crate::org::list(&s.db).await?),
     )
         .into_response())
 }

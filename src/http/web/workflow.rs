@@ -83,7 +83,7 @@ async fn render(
         ctx,
         Some(session),
         context! {
-            code, name => m.name, version, is_draft, steps, depts, svg => diagram::svg(&def, ctx.lang),
+            code, name => m.name, version, is_draft, steps, depts, svg => diagram::svg(&def, ctx.lang, &crate::org::list(&s.db).await?),
             roles => Role::ALL.iter().filter(|r| !matches!(r, Role::Citizen)).map(|r| r.as_str()).collect::<Vec<_>>(),
             can_publish => is_draft && p.can(Perm::ReviewMatters, &path), errors => errors_value(&errors),
         },
