@@ -70,6 +70,16 @@ fn entry(key: &str) -> Option<(&'static str, &'static str)> {
 
 const CATALOGUE: &[(&str, &str, &str)] = &[
     (
+        "ap.st.supplement",
+        "补正中（暂停计时）",
+        "Awaiting supplement (clock paused)",
+    ),
+    (
+        "ap.st.special",
+        "特别程序中（暂停计时）",
+        "Special procedure (clock paused)",
+    ),
+    (
         "ap.resume_special",
         "特别程序已结束，恢复审批",
         "Special procedure over: resume",
@@ -168,11 +178,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("ap.claimed", "认领人", "Claimed by"),
     ("ap.empty", "没有待办任务。", "Nothing waiting for you."),
     ("ap.st.running", "审批中", "In progress"),
-    (
-        "ap.st.paused",
-        "补正中（暂停计时）",
-        "Awaiting supplement (clock paused)",
-    ),
+    ("ap.st.paused", "暂停计时", "Clock paused"),
     ("ap.st.approved", "已批准", "Approved"),
     ("ap.st.rejected", "不予批准", "Rejected"),
     (

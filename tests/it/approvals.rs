@@ -508,4 +508,8 @@ async fn overdue_tasks_are_recorded_once_and_supervisors_see_them() {
         .await
         .unwrap();
     assert!(page.contains("LH2026-0500") && page.contains("办件督办"));
+    assert!(
+        page.contains("<td>北站社区</td>"),
+        "the unit filed at is named: {page}"
+    );
 }

@@ -117,7 +117,7 @@ async fn a_special_procedure_pauses_the_clock_until_the_department_ends_it() {
         page.contains("专家评审进行中，计时暂停。") && page.contains("需组织专家评审"),
         "{page}"
     );
-    assert!(page.contains("特别程序已结束，恢复审批"));
+    assert!(page.contains("特别程序已结束，恢复审批") && page.contains("特别程序中（暂停计时）"));
 
     let (s, p) = json_of(app.post(&health, &resume, json!({})).await).await;
     assert_eq!(s, StatusCode::OK, "{p}");
