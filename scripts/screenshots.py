@@ -5,6 +5,7 @@ import base64, json, os, socket, subprocess, sys, tempfile, time, urllib.request
 
 base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
 out = os.environ.get("OUT") or os.path.join(os.path.dirname(__file__), "..", "docs", "img")
+os.makedirs(out, exist_ok=True)
 s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
 drv = subprocess.Popen(["chromedriver", f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 wd = f"http://127.0.0.1:{port}"
