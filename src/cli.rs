@@ -124,6 +124,10 @@ async fn open(cli: &Cli, listen: Option<String>) -> anyhow::Result<(Config, Db)>
 }
 
 async fn serve(config: Config, db: Db, banner: Option<String>) -> anyhow::Result<()> {
+    let filled = crate::approval::engine::backfill_candidates(&db).await?;
+    if filled > 0 {
+        tracing::info!(tasks = filled, "task candidates filled in");
+    }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     // Whoever started us may have stopped reading stdout; that must not stop the server.

@@ -70,6 +70,11 @@ fn entry(key: &str) -> Option<(&'static str, &'static str)> {
 
 const CATALOGUE: &[(&str, &str, &str)] = &[
     (
+        "ap.search_hint",
+        "办件编号或事项名称",
+        "Application number or matter name",
+    ),
+    (
         "ap.st.supplement",
         "补正中（暂停计时）",
         "Awaiting supplement (clock paused)",

@@ -56,13 +56,7 @@ pub struct ListQuery {
     pub per_page: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
-}
+pub use crate::storage::Page;
 
 fn push_filters(s: &mut Sql, q: &ListQuery, scopes: &[String], sub: Option<String>) {
     s.push(" WHERE ").any_subtree("o.path", scopes);
@@ -114,12 +108,7 @@ pub async fn list(db: &Db, who: &Principal, q: &ListQuery) -> Result<Page<User>>
         " ORDER BY {col} {}, u.id",
         if desc { "DESC" } else { "ASC" }
     ));
-    let per_page = q.per_page.unwrap_or(25).clamp(1, 500);
-    let page = q.page.unwrap_or(1).max(1);
-    s.push(" LIMIT ")
-        .bind(per_page)
-        .push(" OFFSET ")
-        .bind((page - 1) * per_page);
+    let (page, per_page) = s.paged(q.page, q.per_page);
     let items = s.query_as::<User>().fetch_all(&db.pool).await?;
     Ok(Page {
         items,

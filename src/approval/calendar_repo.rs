@@ -1,8 +1,7 @@
 //! The calendar in the store: the exceptions (shipped by migration 0003, edited by the bureau with
 //! an audit entry each) and hall hours; loaded into memory behind a one-row version check.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -14,7 +13,7 @@ use crate::auth::{Perm, Principal};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::org;
-use crate::storage::Db;
+use crate::storage::{Db, StoreCache};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Day {
@@ -25,32 +24,24 @@ pub struct Day {
 }
 
 /// The calendar as stored now.
+static CALENDAR: StoreCache<Calendar> =
+    StoreCache::new("SELECT COUNT(*), MAX(updated_at) FROM calendar_days");
+
+/// The calendar as stored, kept in memory (see [`StoreCache`]): every deadline reads it.
 pub async fn calendar(db: &Db) -> Result<Arc<Calendar>> {
-    type Cache = Mutex<HashMap<u64, ((i64, Option<String>), Arc<Calendar>)>>;
-    static CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
-    let version: (i64, Option<String>) =
-        sqlx::query_as("SELECT COUNT(*), MAX(updated_at) FROM calendar_days")
-            .fetch_one(&db.pool)
-            .await?;
-    if let Some((v, c)) = CACHE.lock().expect("calendar cache").get(&db.id)
-        && *v == version
-    {
-        return Ok(c.clone());
-    }
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT day, kind FROM calendar_days")
-        .fetch_all(&db.pool)
-        .await?;
-    let cal = Arc::new(Calendar::new(rows.into_iter().filter_map(|(d, k)| {
-        Some((
-            NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?,
-            DayKind::parse(&k)?,
-        ))
-    })));
-    CACHE
-        .lock()
-        .expect("calendar cache")
-        .insert(db.id, (version, cal.clone()));
-    Ok(cal)
+    CALENDAR
+        .get(db, || async {
+            let rows: Vec<(String, String)> = sqlx::query_as("SELECT day, kind FROM calendar_days")
+                .fetch_all(&db.pool)
+                .await?;
+            Ok(Calendar::new(rows.into_iter().filter_map(|(d, k)| {
+                Some((
+                    NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?,
+                    DayKind::parse(&k)?,
+                ))
+            })))
+        })
+        .await
 }
 
 pub async fn year(db: &Db, year: i32) -> Result<Vec<Day>> {
@@ -129,6 +120,7 @@ pub async fn set_day(
     )
     .await?;
     tx.commit().await?;
+    CALENDAR.invalidate();
     Ok(())
 }
 

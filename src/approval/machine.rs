@@ -113,6 +113,17 @@ pub enum Outcome {
     Transferred,
 }
 
+impl Outcome {
+    /// The status an application ends in, for the outcomes that end it.
+    pub fn finished(self) -> Option<Status> {
+        match self {
+            Outcome::Approved => Some(Status::Approved),
+            Outcome::Rejected => Some(Status::Rejected),
+            _ => None,
+        }
+    }
+}
+
 /// Why an action is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {

@@ -1,6 +1,9 @@
 //! Workflow definitions in the store: one editable draft per matter, published as the next
 //! immutable version; authorised against the matter's department and audited.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use serde::Serialize;
 use serde_json::json;
 
@@ -60,16 +63,34 @@ pub async fn versions(db: &Db, code: &str) -> Result<Vec<VersionRow>> {
     .await?)
 }
 
-/// A published version (public: applicants may see how their case travels).
-pub async fn published(db: &Db, code: &str, version: i64) -> Result<WorkflowDef> {
+type Published = HashMap<(u64, String, i64), Arc<WorkflowDef>>;
+
+/// Published versions read so far, by store (`Db::id`), matter and version. A published version
+/// never changes, so an entry never goes stale, even with several servers on one store.
+static PUBLISHED: LazyLock<Mutex<Published>> = LazyLock::new(Default::default);
+
+/// A published version (public: applicants may see how their case travels). Read once per
+/// process, then from memory: every transition of every application needs its definition.
+pub async fn published(db: &Db, code: &str, version: i64) -> Result<Arc<WorkflowDef>> {
+    let key = (db.id, code.to_string(), version);
+    if let Some(d) = PUBLISHED.lock().expect("workflow cache").get(&key) {
+        return Ok(d.clone());
+    }
     match load(db, code, version).await? {
-        Some((s, d)) if s == "published" => Ok(d),
+        Some((s, d)) if s == "published" => {
+            let d = Arc::new(d);
+            PUBLISHED
+                .lock()
+                .expect("workflow cache")
+                .insert(key, d.clone());
+            Ok(d)
+        }
         _ => Err(Error::NotFound),
     }
 }
 
 /// The latest published version and its number.
-pub async fn current(db: &Db, code: &str) -> Result<(i64, WorkflowDef)> {
+pub async fn current(db: &Db, code: &str) -> Result<(i64, Arc<WorkflowDef>)> {
     let v: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(version) FROM workflow_defs WHERE matter_code = $1 AND status = 'published'",
     )
@@ -93,7 +114,7 @@ pub async fn draft(db: &Db, who: &Principal, code: &str) -> Result<(i64, Workflo
     }
     let next = rows.last().map_or(1, |r| r.version + 1);
     let def = match current(db, code).await {
-        Ok((_, d)) => d,
+        Ok((_, d)) => WorkflowDef::clone(&d),
         Err(Error::NotFound) => WorkflowDef::standard(promised),
         Err(e) => return Err(e),
     };

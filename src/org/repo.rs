@@ -2,7 +2,7 @@
 //! entry in the same transaction.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::json;
@@ -13,7 +13,7 @@ use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
 use crate::clock;
 use crate::error::{Error, FieldError, Result};
-use crate::storage::{Db, subtree_pattern};
+use crate::storage::{Db, StoreCache, subtree_pattern};
 
 #[derive(FromRow)]
 struct Row {
@@ -44,32 +44,21 @@ impl From<Row> for Unit {
 
 const COLS: &str = "id, code, name, kind, parent_id, path, depth, retired_at";
 
-/// The whole tree, ordered by path. Read on nearly every staff page and changed rarely, so it is
-/// kept in memory and reloaded when the store's version of it — unit count and latest change,
-/// one cheap row — differs; that also catches changes made by other servers on PostgreSQL.
+static TREE: StoreCache<Vec<Unit>> =
+    StoreCache::new("SELECT COUNT(*), MAX(updated_at) FROM org_units");
+
+/// The whole tree, ordered by path. Read on nearly every staff page and every approval step and
+/// changed rarely, so it is kept in memory (see [`StoreCache`]).
 pub async fn list(db: &Db) -> Result<Arc<Vec<Unit>>> {
-    type Trees = Mutex<HashMap<u64, ((i64, Option<String>), Arc<Vec<Unit>>)>>;
-    static TREES: LazyLock<Trees> = LazyLock::new(Default::default);
-    let version: (i64, Option<String>) =
-        sqlx::query_as("SELECT COUNT(*), MAX(updated_at) FROM org_units")
-            .fetch_one(&db.pool)
-            .await?;
-    if let Some((v, tree)) = TREES.lock().expect("tree cache").get(&db.id)
-        && *v == version
-    {
-        return Ok(tree.clone());
-    }
-    let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {COLS} FROM org_units ORDER BY path"
-    )))
-    .fetch_all(&db.pool)
-    .await?;
-    let tree = Arc::new(rows.into_iter().map(Unit::from).collect::<Vec<_>>());
-    TREES
-        .lock()
-        .expect("tree cache")
-        .insert(db.id, (version, tree.clone()));
-    Ok(tree)
+    TREE.get(db, || async {
+        let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {COLS} FROM org_units ORDER BY path"
+        )))
+        .fetch_all(&db.pool)
+        .await?;
+        Ok(rows.into_iter().map(Unit::from).collect())
+    })
+    .await
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Unit> {
@@ -228,6 +217,7 @@ pub async fn create(db: &Db, who: &Principal, new: NewUnit) -> Result<Unit> {
     )
     .await?;
     tx.commit().await?;
+    TREE.invalidate();
     Ok(unit)
 }
 
@@ -273,6 +263,7 @@ pub async fn rename(db: &Db, who: &Principal, id: i64, name: &str) -> Result<Uni
     )
     .await?;
     tx.commit().await?;
+    TREE.invalidate();
     Ok(after)
 }
 
@@ -339,6 +330,7 @@ pub async fn move_to(db: &Db, who: &Principal, id: i64, new_parent_id: i64) -> R
     )
     .await?;
     tx.commit().await?;
+    TREE.invalidate();
     Ok(after)
 }
 
@@ -385,5 +377,6 @@ pub async fn retire(db: &Db, who: &Principal, id: i64) -> Result<Unit> {
     )
     .await?;
     tx.commit().await?;
+    TREE.invalidate();
     Ok(after)
 }

@@ -7,9 +7,11 @@
 //! backend-specific text is the DDL in `migrations/sqlite` and `migrations/postgres`, kept side
 //! by side and checked to match by a test.
 
+mod cache;
 mod sql;
 
-pub use sql::{Arg, Sql};
+pub use cache::StoreCache;
+pub use sql::{Arg, Page, Sql};
 
 use std::path::Path;
 use std::str::FromStr;

@@ -27,6 +27,22 @@ impl From<i64> for Arg {
     }
 }
 
+/// One page of a list, with the total the filters match.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    /// How many pages the total fills.
+    pub fn pages(&self) -> i64 {
+        (self.total + self.per_page - 1) / self.per_page
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Sql {
     text: String,
@@ -69,6 +85,30 @@ impl Sql {
                 .bind(super::subtree_pattern(p));
         }
         self.push(")")
+    }
+
+    /// Appends `LIMIT … OFFSET …` for the requested page (from 1; 25 a page unless asked, at
+    /// most 500) and answers the page and page size used.
+    pub fn paged(&mut self, page: Option<i64>, per_page: Option<i64>) -> (i64, i64) {
+        let per_page = per_page.unwrap_or(25).clamp(1, 500);
+        let page = page.unwrap_or(1).max(1);
+        self.push(" LIMIT ")
+            .bind(per_page)
+            .push(" OFFSET ")
+            .bind((page - 1) * per_page);
+        (page, per_page)
+    }
+
+    /// The query, for rows decoded by hand.
+    pub fn query(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
+        let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
+        for a in &self.args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
     }
 
     pub fn query_as<T>(&self) -> sqlx::query::QueryAs<'_, Any, T, sqlx::any::AnyArguments>

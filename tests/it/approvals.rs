@@ -13,7 +13,9 @@ pub struct Setup {
     pub code: String,
 }
 
-pub async fn setup() -> Setup {
+/// The fixture, a second department (区市场监督管理局, 440309-D07), approvers `health.a` and
+/// `health.b` (区卫生健康局) and `market.a`, and a published health matter without a custom flow.
+pub async fn people() -> Setup {
     let app = TestApp::spawn().await;
     org::create(
         &app.db,
@@ -42,6 +44,14 @@ pub async fn setup() -> Setup {
             StatusCode::CREATED
         );
     }
+    Setup { app, code }
+}
+
+/// [`people`], and the matter's published flow: 受理 (street clerks) → 联合审查 (a countersign of
+/// the two departments) → 决定 (health.b).
+pub async fn setup() -> Setup {
+    let Setup { app, code } = people().await;
+    let admin = app.token("district_bureau_admin").await;
     let def = json!({"steps": [
         {"key": "accept", "name": "受理", "limit_days": 1, "actions": ["pass", "reject", "supplement"],
          "actors": [{"type": "role", "role": "window_clerk", "at": {"kind": "application_street"}}]},
@@ -77,10 +87,35 @@ async fn token(app: &TestApp, user: &str) -> String {
     app.token(user).await
 }
 
+/// The street's window clerk starts an application at 北站社区; answers it with its open tasks.
+pub async fn start(app: &TestApp, code: &str, reference: &str) -> Value {
+    let clerk = app.token("window_clerk").await;
+    let (s, p) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/approvals",
+            json!({"matter_code": code, "unit_code": "440309004001", "reference": reference}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    p
+}
+
+/// The actions of an application's history, oldest first, as `who` reads them.
+pub async fn history(app: &TestApp, who: &str, id: i64) -> Vec<String> {
+    let (_, case) = json_of(app.get(who, &format!("/api/v1/approvals/{id}")).await).await;
+    case["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect()
+}
+
 pub async fn inbox(app: &TestApp, t: &str) -> Vec<Value> {
-    json_of(app.get(t, "/api/v1/approvals/inbox").await)
-        .await
-        .1
+    json_of(app.get(t, "/api/v1/approvals/inbox").await).await.1["items"]
         .as_array()
         .unwrap()
         .clone()
@@ -98,16 +133,7 @@ pub async fn act(app: &TestApp, t: &str, task: i64, body: Value) -> (StatusCode,
 async fn countersign_concurrency_transfer_supplement_send_back_and_approve() {
     let Setup { app, code } = setup().await;
     let clerk = app.token("window_clerk").await; // 民治街道
-    let (s, inst) = json_of(
-        app.post(
-            &clerk,
-            "/api/v1/approvals",
-            json!({"matter_code": code, "unit_code": "440309004001", "reference": "LH2026-0001"}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{inst}");
+    let inst = start(&app, &code, "LH2026-0001").await;
     let id = inst["id"].as_i64().unwrap();
     // Only the applicant's street's clerks see the acceptance.
     let other_street = app.token("lh_staff").await;
@@ -268,15 +294,8 @@ async fn countersign_concurrency_transfer_supplement_send_back_and_approve() {
     assert!(i["finished_at"].is_string());
 
     // The whole history, in order.
-    let (_, d) = json_of(app.get(&clerk, &format!("/api/v1/approvals/{id}")).await).await;
-    let actions: Vec<&str> = d["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        actions,
+        history(&app, &clerk, id).await,
         [
             "approval.start",
             "approval.pass",
@@ -304,15 +323,7 @@ async fn countersign_concurrency_transfer_supplement_send_back_and_approve() {
 async fn reject_ends_the_application_and_cancels_open_tasks() {
     let Setup { app, code } = setup().await;
     let clerk = app.token("window_clerk").await;
-    let (_, inst) = json_of(
-        app.post(
-            &clerk,
-            "/api/v1/approvals",
-            json!({"matter_code": code, "unit_code": "440309004001", "reference": "LH2026-0002"}),
-        )
-        .await,
-    )
-    .await;
+    let inst = start(&app, &code, "LH2026-0002").await;
     let id = inst["id"].as_i64().unwrap();
     let accept = inbox(&app, &clerk).await[0]["task"]["id"].as_i64().unwrap();
     act(&app, &clerk, accept, json!({"action": "pass"})).await;
@@ -359,15 +370,7 @@ async fn the_inbox_and_case_pages_let_people_act() {
     use crate::web::{browser, hidden, sign_in};
     let Setup { app, code } = setup().await;
     let clerk = app.token("window_clerk").await;
-    let (_, inst) = json_of(
-        app.post(
-            &clerk,
-            "/api/v1/approvals",
-            json!({"matter_code": code, "unit_code": "440309004001", "reference": "LH2026-0099"}),
-        )
-        .await,
-    )
-    .await;
+    let inst = start(&app, &code, "LH2026-0099").await;
     let id = inst["id"].as_i64().unwrap();
     let c = browser();
     let csrf = sign_in(&app, &c, "window_clerk").await;
@@ -437,15 +440,7 @@ async fn the_inbox_and_case_pages_let_people_act() {
 async fn overdue_tasks_are_recorded_once_and_supervisors_see_them() {
     let Setup { app, code } = setup().await;
     let clerk = app.token("window_clerk").await;
-    let (_, inst) = json_of(
-        app.post(
-            &clerk,
-            "/api/v1/approvals",
-            json!({"matter_code": code, "unit_code": "440309004001", "reference": "LH2026-0500"}),
-        )
-        .await,
-    )
-    .await;
+    let inst = start(&app, &code, "LH2026-0500").await;
     let id = inst["id"].as_i64().unwrap();
     // The acceptance was due yesterday.
     sqlx::query("UPDATE approval_tasks SET due_at = '2026-01-05T01:00:00.000000Z', started_at = '2026-01-02T01:00:00.000000Z' WHERE instance_id = $1")
@@ -480,7 +475,7 @@ async fn overdue_tasks_are_recorded_once_and_supervisors_see_them() {
     )
     .await;
     assert_eq!(s, StatusCode::OK);
-    let refs: Vec<&str> = list
+    let refs: Vec<&str> = list["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -496,7 +491,7 @@ async fn overdue_tasks_are_recorded_once_and_supervisors_see_them() {
     // The health department's supervisor (by owning department) sees it too.
     let district = app.token("district_bureau_admin").await;
     let (_, all) = json_of(app.get(&district, "/api/v1/approvals").await).await;
-    assert_eq!(all.as_array().unwrap().len(), 1);
+    assert_eq!(all["items"].as_array().unwrap().len(), 1);
     let c = crate::web::browser();
     crate::web::sign_in(&app, &c, "department_admin").await;
     let page = c

@@ -443,40 +443,7 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
     if std::env::var("ZHENGWU_SKIP_BROWSER").is_ok() {
         return;
     }
-    let app = TestApp::spawn().await;
-    zhengwu::org::create(
-        &app.db,
-        &zhengwu::auth::Principal::system(),
-        zhengwu::org::NewUnit {
-            code: "440309-D07".into(),
-            name: "区市场监督管理局".into(),
-            kind: "department".into(),
-            parent_id: Some(app.unit_id("district")),
-        },
-    )
-    .await
-    .unwrap();
-    let admin = app.token("district_bureau_admin").await;
-    let code = app.publish_sample(3).await;
-    let market = zhengwu::org::list(&app.db)
-        .await
-        .unwrap()
-        .iter()
-        .find(|u| u.code == "440309-D07")
-        .unwrap()
-        .id;
-    for (u, unit) in [
-        ("health.a", app.unit_id("health")),
-        ("health.b", app.unit_id("health")),
-        ("market.a", market),
-    ] {
-        let body = json!({"username": u, "name": format!("审批{u}"), "org_unit_id": unit,
-                          "password": crate::common::PASSWORD, "roles": [{"role": "approver"}]});
-        assert_eq!(
-            app.post(&admin, "/api/v1/accounts", body).await.status(),
-            201
-        );
-    }
+    let crate::approvals::Setup { app, code } = crate::approvals::people().await;
 
     let d = Driver::start().await;
     let sign_in = |user: &'static str| {
@@ -547,8 +514,7 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
     )
     .await;
     let id = inst["id"].as_i64().unwrap();
-    let (_, inbox) = crate::common::json_of(app.get(&clerk, "/api/v1/approvals/inbox").await).await;
-    let accept = inbox[0]["task"]["id"].as_i64().unwrap();
+    let accept = inst["open_tasks"][0]["id"].as_i64().unwrap();
     app.post(
         &clerk,
         &format!("/api/v1/approvals/tasks/{accept}/act"),
@@ -561,7 +527,7 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
         sign_in(user).await;
         d.go(&app.url("/inbox")).await;
         assert!(d.text("#inbox").await.contains("LH2026-7001"), "{user}");
-        d.click_and_load("#inbox a").await;
+        d.click_and_load("#inbox tbody a").await;
         d.wait_path(&format!("/approvals/{id}")).await;
         d.type_into("form.act-form textarea", &format!("{user} 同意"))
             .await;

@@ -8,23 +8,8 @@ use serde_json::{Value, json};
 use zhengwu::approval::calendar::Hours;
 use zhengwu::approval::calendar_repo;
 
-use crate::approvals::{Setup, act, setup};
-use crate::common::{TestApp, json_of};
-
-async fn start(app: &TestApp, code: &str, reference: &str) -> Value {
-    let clerk = app.token("window_clerk").await;
-    let (s, p) = json_of(
-        app.post(
-            &clerk,
-            "/api/v1/approvals",
-            json!({"matter_code": code, "unit_code": "440309004001", "reference": reference}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{p}");
-    p
-}
+use crate::approvals::{Setup, act, history, setup, start};
+use crate::common::json_of;
 
 fn task_ids(p: &Value) -> Vec<i64> {
     p["open_tasks"]
@@ -123,15 +108,8 @@ async fn a_special_procedure_pauses_the_clock_until_the_department_ends_it() {
     assert_eq!(s, StatusCode::OK, "{p}");
     assert_eq!(p["status"], "running");
     assert!(p["pause_kind"].is_null());
-    let (_, case) = json_of(app.get(&health, &format!("/api/v1/approvals/{id}")).await).await;
-    let actions: Vec<&str> = case["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        actions,
+        history(&app, &health, id).await,
         [
             "approval.start",
             "approval.pass",
@@ -139,6 +117,7 @@ async fn a_special_procedure_pauses_the_clock_until_the_department_ends_it() {
             "approval.resume"
         ]
     );
+    let (_, case) = json_of(app.get(&health, &format!("/api/v1/approvals/{id}")).await).await;
     let special: Value =
         serde_json::from_str(case["history"][2]["after_json"].as_str().unwrap()).unwrap();
     assert_eq!(special["procedure"], "expert_review");

@@ -15,6 +15,7 @@ mod clocks;
 mod common;
 mod demo;
 mod import;
+mod inbox;
 mod org;
 mod web;
 mod workflow;

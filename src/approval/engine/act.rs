@@ -6,16 +6,18 @@ use serde_json::json;
 use sqlx::Row;
 
 use super::views::{INSTANCE_COLS, INSTANCE_WIDTH, TASK_COLS, TASK_WIDTH, instance_at, task_at};
-use super::{Act, Candidate, OpenTask, Progress, StepCtx, cache, open_tasks, record, refused};
+use super::{
+    Act, Candidate, Instance, OpenTask, Progress, StepCtx, open_tasks, record, refused,
+    store_candidates,
+};
 use crate::approval::definition::Action;
 use crate::approval::machine::{self, Outcome, Refusal, Standing, Status};
+use crate::approval::workflow_repo;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::storage::Db;
 use sqlx::AnyConnection;
-
-use super::Instance;
 
 /// Acts on a task. Exactly one of several people acting at once succeeds; the others get a
 /// conflict and nothing of theirs is applied.
@@ -35,7 +37,7 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
     if !t.may_act(who) {
         return Err(Error::NotFound);
     }
-    let def = cache::workflow(db, &inst.matter_code, inst.workflow_version).await?;
+    let def = workflow_repo::published(db, &inst.matter_code, inst.workflow_version).await?;
     let step = t.step as usize;
     machine::check(&def, step, a.action, &a.opinion, a.procedure).map_err(refused)?;
     if inst.status != "running" {
@@ -99,12 +101,11 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
     match outcome {
         Outcome::Transferred => {
             let to = transfer_to.unwrap_or_default();
-            let cands = serde_json::to_string(&vec![Candidate::User {
+            let cands = vec![Candidate::User {
                 username: to.clone(),
-            }])
-            .map_err(anyhow::Error::from)?;
+            }];
             let n = sqlx::query("UPDATE approval_tasks SET candidates = $1, claimed_by = NULL WHERE id = $2 AND status = 'open' AND (claimed_by IS NULL OR claimed_by = $3)")
-                .bind(cands)
+                .bind(serde_json::to_string(&cands).map_err(anyhow::Error::from)?)
                 .bind(task_id)
                 .bind(&who.username)
                 .execute(&mut *tx)
@@ -113,6 +114,11 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
             if n == 0 {
                 return Err(Error::Conflict("err.task_taken"));
             }
+            sqlx::query("DELETE FROM approval_task_candidates WHERE task_id = $1")
+                .bind(task_id)
+                .execute(&mut *tx)
+                .await?;
+            store_candidates(&mut tx, task_id, &cands).await?;
             after = json!({"task": task_id, "to": to});
         }
         Outcome::Paused(p) => {
@@ -154,11 +160,7 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
                     inst.step = n as i64;
                 }
                 Outcome::Approved | Outcome::Rejected => {
-                    let status = if outcome == Outcome::Approved {
-                        Status::Approved
-                    } else {
-                        Status::Rejected
-                    };
+                    let status = outcome.finished().unwrap_or(Status::Rejected);
                     inst.status = status.as_str().into();
                     inst.finished_at = Some(now.clone());
                     next = Some(Vec::new());
@@ -219,13 +221,6 @@ async fn guarded(
     outcome: Outcome,
     a: &Act,
 ) -> Result<()> {
-    let finished = |o: Outcome| {
-        if o == Outcome::Approved {
-            Status::Approved
-        } else {
-            Status::Rejected
-        }
-    };
     let set = match outcome {
         Outcome::Advance { .. } | Outcome::SentBack { .. } => "step = $4",
         Outcome::Approved | Outcome::Rejected => "status = $4, finished_at = $1",
@@ -243,7 +238,9 @@ async fn guarded(
         .bind(inst.step);
     q = match outcome {
         Outcome::Advance { step: n } | Outcome::SentBack { step: n } => q.bind(n as i64),
-        Outcome::Approved | Outcome::Rejected => q.bind(finished(outcome).as_str()),
+        Outcome::Approved | Outcome::Rejected => {
+            q.bind(outcome.finished().unwrap_or(Status::Rejected).as_str())
+        }
         Outcome::Paused(p) => q.bind(p.kind()).bind(a.opinion.trim().to_string()),
         Outcome::Waiting | Outcome::Transferred => q,
     };

@@ -10,29 +10,31 @@
 
 mod cache;
 mod overdue;
+mod steps;
 mod views;
-
-use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use super::calendar::{Calendar, Hours};
-use super::calendar_repo;
-use super::definition::{Action, ActorSpec, UnitSel, WorkflowDef};
+use super::calendar::Hours;
+use super::definition::Action;
 use super::machine::{Procedure, Refusal};
+use super::{calendar_repo, workflow_repo};
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal, Role};
 use crate::clock;
 use crate::error::{Error, FieldError, Result};
-use crate::org::{self, Kind, Unit};
+use crate::org;
 use crate::storage::Db;
 
 pub use overdue::record_overdue;
+pub use steps::backfill_candidates;
+use steps::{StepCtx, deadline, store_candidates};
 pub use views::{
-    Case, InboxItem, Supervise, Supervised, case, inbox, instance, supervise, tasks, timing,
+    Case, InboxItem, InboxQuery, Supervise, Supervised, case, inbox, instance, supervise, tasks,
+    timing,
 };
 
 /// Who may act on a task.
@@ -83,6 +85,8 @@ pub struct Instance {
     pub pause_reason: Option<String>,
     pub paused_at: Option<String>,
     pub started_at: String,
+    /// When it turns yellow: 80% of its working time used.
+    pub warn_at: String,
     pub due_at: String,
     pub finished_at: Option<String>,
     pub created_by: String,
@@ -100,6 +104,8 @@ pub struct Task {
     /// `open`, `done` or `cancelled`.
     pub status: String,
     pub started_at: String,
+    /// When it turns yellow: 80% of its working time used.
+    pub warn_at: String,
     pub due_at: String,
     pub done_at: Option<String>,
     pub action: Option<String>,
@@ -142,125 +148,6 @@ fn now_cst() -> DateTime<FixedOffset> {
     Utc::now().with_timezone(&clock::cst())
 }
 
-/// The unit an actor spec points at for this application.
-fn resolve(sel: &UnitSel, app_unit: &Unit, dept_code: &str, units: &[Unit]) -> Option<Unit> {
-    let ancestor = |kind: Kind| {
-        units
-            .iter()
-            .find(|u| u.kind == kind && app_unit.path.starts_with(&u.path))
-            .cloned()
-    };
-    match sel {
-        UnitSel::ApplicationStreet => ancestor(Kind::Street),
-        UnitSel::ApplicationCommunity => {
-            ancestor(Kind::Community).or_else(|| ancestor(Kind::Street))
-        }
-        UnitSel::OwningDepartment => units.iter().find(|u| u.code == dept_code).cloned(),
-        UnitSel::Unit { code } => units.iter().find(|u| u.code == *code).cloned(),
-    }
-}
-
-fn candidates(
-    spec: &ActorSpec,
-    app_unit: &Unit,
-    dept: &str,
-    units: &[Unit],
-) -> Result<Vec<Candidate>> {
-    Ok(match spec {
-        ActorSpec::Role { role, at } => {
-            let u = resolve(at, app_unit, dept, units).ok_or(Error::Conflict("err.wf_no_unit"))?;
-            vec![Candidate::Role {
-                role: *role,
-                unit_path: u.path,
-                unit_name: u.name,
-            }]
-        }
-        ActorSpec::Users { usernames } => usernames
-            .iter()
-            .map(|u| Candidate::User {
-                username: u.clone(),
-            })
-            .collect(),
-    })
-}
-
-/// What opening a step needs: the definition, the application's unit, the owning department,
-/// the org tree and the calendar.
-struct StepCtx {
-    def: Arc<WorkflowDef>,
-    app_unit: Unit,
-    dept: String,
-    units: Arc<Vec<Unit>>,
-    cal: Arc<Calendar>,
-    hours: Hours,
-}
-
-impl StepCtx {
-    async fn load(db: &Db, inst: &Instance, def: Arc<WorkflowDef>) -> Result<StepCtx> {
-        let matter = cache::matter(db, &inst.matter_code, inst.matter_version).await?;
-        let units = org::list(db).await?;
-        let app_unit = units
-            .iter()
-            .find(|u| u.id == inst.unit_id)
-            .cloned()
-            .ok_or(Error::NotFound)?;
-        Ok(StepCtx {
-            def,
-            app_unit,
-            dept: matter.department.clone(),
-            units,
-            cal: calendar_repo::calendar(db).await?,
-            hours: Hours::default(),
-        })
-    }
-
-    /// Opens the tasks of `step` in the caller's transaction and answers them.
-    async fn open(
-        &self,
-        conn: &mut AnyConnection,
-        instance: i64,
-        step: usize,
-    ) -> Result<Vec<OpenTask>> {
-        let s = &self.def.steps[step];
-        let now = now_cst();
-        let due = at(self.cal.add_working_minutes(
-            now,
-            i64::from(s.limit_days) * self.hours.minutes_per_day(),
-            &self.hours,
-        ));
-        let mut groups: Vec<Vec<Candidate>> = Vec::new();
-        for a in &s.actors {
-            let c = candidates(a, &self.app_unit, &self.dept, &self.units)?;
-            match groups.last_mut() {
-                Some(all) if !s.countersign => all.extend(c),
-                _ => groups.push(c),
-            }
-        }
-        let mut out = Vec::new();
-        for g in groups {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO approval_tasks (instance_id, step, step_name, candidates, status, started_at, due_at) \
-                 VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
-            )
-            .bind(instance)
-            .bind(step as i64)
-            .bind(&s.name)
-            .bind(serde_json::to_string(&g).map_err(anyhow::Error::from)?)
-            .bind(at(now))
-            .bind(&due)
-            .fetch_one(&mut *conn)
-            .await?;
-            out.push(OpenTask {
-                id,
-                step: step as i64,
-                step_name: s.name.clone(),
-                due_at: due.clone(),
-            });
-        }
-        Ok(out)
-    }
-}
-
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct Start {
     pub matter_code: String,
@@ -301,20 +188,16 @@ pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
         return Err(Error::NotFound);
     }
     let matter = cache::matter(db, &s.matter_code, matter_version).await?;
-    let def = cache::workflow(db, &s.matter_code, workflow_version).await?;
+    let def = workflow_repo::published(db, &s.matter_code, workflow_version).await?;
     let cal = calendar_repo::calendar(db).await?;
     let hours = Hours::default();
     let now = now_cst();
-    let due = cal.add_working_minutes(
-        now,
-        i64::from(matter.promised_days) * hours.minutes_per_day(),
-        &hours,
-    );
+    let (warn, due) = deadline(&cal, &hours, now, matter.promised_days);
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO approval_instances (matter_code, matter_version, workflow_version, reference, unit_id, \
-         status, step, started_at, due_at, created_by, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'running', 0, $6, $7, $8, $6) RETURNING id",
+         status, step, started_at, warn_at, due_at, created_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'running', 0, $6, $7, $8, $9, $6) RETURNING id",
     )
     .bind(&s.matter_code)
     .bind(matter_version)
@@ -322,7 +205,8 @@ pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
     .bind(&s.reference)
     .bind(unit.id)
     .bind(at(now))
-    .bind(at(due))
+    .bind(&warn)
+    .bind(&due)
     .bind(&who.username)
     .fetch_one(&mut *tx)
     .await?;
@@ -339,7 +223,8 @@ pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
         pause_reason: None,
         paused_at: None,
         started_at: at(now),
-        due_at: at(due),
+        warn_at: warn,
+        due_at: due,
         finished_at: None,
         created_by: who.username.clone(),
     };

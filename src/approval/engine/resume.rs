@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::views::{scope_path, tasks};
-use super::{Instance, OpenTask, Progress, Task, at, instance, record};
+use super::{Instance, OpenTask, Progress, Task, at, instance, now_cst, record};
 use crate::approval::calendar::Hours;
 use crate::approval::calendar_repo;
 use crate::auth::{Perm, Principal};
@@ -40,7 +40,7 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
         .ok_or(Error::Conflict("err.approval_not_paused"))?;
     let cal = calendar_repo::calendar(db).await?;
     let hours = Hours::default();
-    let now = Utc::now().with_timezone(&clock::cst()).fixed_offset();
+    let now = now_cst();
     let waited = cal.working_minutes_between(
         paused_at.with_timezone(&clock::cst()).fixed_offset(),
         now,
@@ -57,12 +57,13 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
             })
             .unwrap_or_else(|| s.to_string())
     };
-    let due = shift(&inst.due_at);
+    let (warn, due) = (shift(&inst.warn_at), shift(&inst.due_at));
     let mut tx = db.begin().await?;
-    let n = sqlx::query("UPDATE approval_instances SET status = 'running', pause_kind = NULL, pause_reason = NULL, paused_at = NULL, due_at = $1, updated_at = $2 WHERE id = $3 AND status = 'paused'")
+    let n = sqlx::query("UPDATE approval_instances SET status = 'running', pause_kind = NULL, pause_reason = NULL, paused_at = NULL, warn_at = $4, due_at = $1, updated_at = $2 WHERE id = $3 AND status = 'paused'")
         .bind(&due)
         .bind(clock::now())
         .bind(id)
+        .bind(&warn)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -72,7 +73,8 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
     let mut open = Vec::new();
     for t in all.iter().filter(|t| t.status == "open") {
         let t_due = shift(&t.due_at);
-        sqlx::query("UPDATE approval_tasks SET due_at = $1 WHERE id = $2")
+        sqlx::query("UPDATE approval_tasks SET warn_at = $1, due_at = $2 WHERE id = $3")
+            .bind(shift(&t.warn_at))
             .bind(&t_due)
             .bind(t.id)
             .execute(&mut *tx)
@@ -97,6 +99,7 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
     tx.commit().await?;
     let mut inst = inst;
     inst.status = "running".into();
+    inst.warn_at = warn;
     inst.due_at = due;
     inst.pause_kind = None;
     inst.pause_reason = None;
@@ -106,5 +109,3 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
         open_tasks: open,
     })
 }
-
-use chrono::Utc;

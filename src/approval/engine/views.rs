@@ -1,28 +1,25 @@
 //! Reading applications: one instance, its tasks, a case with its history, an approver's inbox,
 //! a supervisor's list, and where each stands against its deadline.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Instance, Task};
-use crate::approval::calendar::{Calendar, Hours};
-use crate::approval::calendar_repo;
 use crate::audit;
 use crate::auth::{Perm, Principal};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::org;
-use crate::storage::Db;
+use crate::storage::{Db, Page, Sql};
 
 pub(super) const INSTANCE_COLS: &str = "i.id, i.matter_code, i.matter_version, i.workflow_version, \
     i.reference, i.unit_id, i.status, i.step, i.pause_kind, i.pause_reason, i.paused_at, i.started_at, \
-    i.due_at, i.finished_at, i.created_by";
-pub(super) const INSTANCE_WIDTH: usize = 15;
+    i.warn_at, i.due_at, i.finished_at, i.created_by";
+pub(super) const INSTANCE_WIDTH: usize = 16;
 pub(super) const TASK_COLS: &str = "t.id, t.instance_id, t.step, t.step_name, t.candidates, \
-    t.claimed_by, t.status, t.started_at, t.due_at, t.done_at, t.action, t.opinion, t.acted_by";
-pub(super) const TASK_WIDTH: usize = 13;
+    t.claimed_by, t.status, t.started_at, t.warn_at, t.due_at, t.done_at, t.action, t.opinion, t.acted_by";
+pub(super) const TASK_WIDTH: usize = 14;
 
 /// Decodes [`INSTANCE_COLS`] starting at column `at`.
 pub(super) fn instance_at(r: &AnyRow, at: usize) -> sqlx::Result<Instance> {
@@ -39,9 +36,10 @@ pub(super) fn instance_at(r: &AnyRow, at: usize) -> sqlx::Result<Instance> {
         pause_reason: r.try_get(at + 9)?,
         paused_at: r.try_get(at + 10)?,
         started_at: r.try_get(at + 11)?,
-        due_at: r.try_get(at + 12)?,
-        finished_at: r.try_get(at + 13)?,
-        created_by: r.try_get(at + 14)?,
+        warn_at: r.try_get(at + 12)?,
+        due_at: r.try_get(at + 13)?,
+        finished_at: r.try_get(at + 14)?,
+        created_by: r.try_get(at + 15)?,
     })
 }
 
@@ -56,45 +54,51 @@ pub(super) fn task_at(r: &AnyRow, at: usize) -> sqlx::Result<Task> {
         claimed_by: r.try_get(at + 5)?,
         status: r.try_get(at + 6)?,
         started_at: r.try_get(at + 7)?,
-        due_at: r.try_get(at + 8)?,
-        done_at: r.try_get(at + 9)?,
-        action: r.try_get(at + 10)?,
-        opinion: r.try_get(at + 11)?,
-        acted_by: r.try_get(at + 12)?,
+        warn_at: r.try_get(at + 8)?,
+        due_at: r.try_get(at + 9)?,
+        done_at: r.try_get(at + 10)?,
+        action: r.try_get(at + 11)?,
+        opinion: r.try_get(at + 12)?,
+        acted_by: r.try_get(at + 13)?,
     })
 }
 
-/// Where a task stands against its deadline: `ok`, `warning` (80% of its working time used),
-/// `overdue`, or `paused`.
-pub fn timing(
-    cal: &Calendar,
-    hours: &Hours,
-    started: &str,
-    due: &str,
-    paused: bool,
-    now: DateTime<Utc>,
-) -> &'static str {
+/// Where a task or an application stands against its deadline: `paused`, `overdue`, `warning`
+/// (from its warning moment, 80% of its working time) or `ok`. Stored times compare as text.
+/// [`timing_sql`] is the same rule as a filter.
+pub fn timing(warn_at: &str, due_at: &str, paused: bool, now: &str) -> &'static str {
     if paused {
-        return "paused";
-    }
-    let (Some(s), Some(d)) = (clock::from_db(started), clock::from_db(due)) else {
-        return "ok";
-    };
-    let tz = clock::cst();
-    let (s, d, n) = (
-        s.with_timezone(&tz),
-        d.with_timezone(&tz),
-        now.with_timezone(&tz),
-    );
-    if n > d {
-        return "overdue";
-    }
-    let total = cal.working_minutes_between(s.fixed_offset(), d.fixed_offset(), hours);
-    let used = cal.working_minutes_between(s.fixed_offset(), n.fixed_offset(), hours);
-    if total > 0 && used * 10 >= total * 8 {
+        "paused"
+    } else if now > due_at {
+        "overdue"
+    } else if now >= warn_at {
         "warning"
     } else {
         "ok"
+    }
+}
+
+/// Restricts `s` to one deadline state of [`timing`], for the row aliases `t` (task or
+/// application times) and `i` (the application's status).
+fn timing_sql(s: &mut Sql, warn: &str, due: &str, state: &str, now: &str) {
+    match state {
+        "paused" => {
+            s.push(" AND i.status = 'paused'");
+        }
+        "overdue" => {
+            s.push(&format!(" AND i.status = 'running' AND {due} < "))
+                .bind(now);
+        }
+        "warning" => {
+            s.push(&format!(" AND i.status = 'running' AND {due} >= "))
+                .bind(now);
+            s.push(&format!(" AND {warn} <= ")).bind(now);
+        }
+        "ok" => {
+            s.push(&format!(" AND i.status = 'running' AND {warn} > "))
+                .bind(now);
+        }
+        _ => {}
     }
 }
 
@@ -141,6 +145,7 @@ pub(super) async fn scope_path(db: &Db, inst: &Instance) -> Result<String> {
 pub struct InboxItem {
     pub task: Task,
     pub instance: Instance,
+    pub matter_name: String,
     /// `ok`, `warning`, `overdue` or `paused`.
     pub timing: String,
 }
@@ -180,110 +185,204 @@ pub async fn case(db: &Db, who: &Principal, id: i64) -> Result<Case> {
     })
 }
 
-/// Open tasks the principal may act on (not claimed by someone else), oldest deadline first.
-pub async fn inbox(db: &Db, who: &Principal) -> Result<Vec<InboxItem>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {TASK_COLS}, {INSTANCE_COLS} FROM approval_tasks t \
-         JOIN approval_instances i ON i.id = t.instance_id WHERE t.status = 'open' ORDER BY t.due_at, t.id"
-    )))
-    .fetch_all(&db.pool)
-    .await?;
-    let cal = calendar_repo::calendar(db).await?;
-    let hours = Hours::default();
-    let now = Utc::now();
-    let mut out = Vec::new();
-    for r in &rows {
-        let t = task_at(r, 0)?;
-        if !t.may_act(who) || t.claimed_by.as_deref().is_some_and(|c| c != who.username) {
-            continue;
-        }
-        let inst = instance_at(r, TASK_WIDTH)?;
-        let timing = timing(
-            &cal,
-            &hours,
-            &t.started_at,
-            &t.due_at,
-            inst.status == "paused",
-            now,
-        )
-        .to_string();
-        out.push(InboxItem {
-            task: t,
-            instance: inst,
-            timing,
-        });
-    }
-    Ok(out)
+/// Inbox and supervision filters, sorting and paging; all optional.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct InboxQuery {
+    /// Part of the application number (办件编号) or of the matter's name.
+    pub q: Option<String>,
+    /// `ok`, `warning`, `overdue` or `paused`.
+    pub timing: Option<String>,
+    /// `due` (default), `started` or `reference`; prefix `-` for descending.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
 }
 
+/// Restricts `s` to applications whose number (办件编号) or matter name contains `q`.
+fn search(s: &mut Sql, q: Option<&str>) {
+    if let Some(t) = q.map(str::trim).filter(|t| !t.is_empty()) {
+        let pat = format!("%{t}%");
+        s.push(" AND (i.reference LIKE ").bind(pat.as_str());
+        s.push(" OR m.name LIKE ").bind(pat).push(")");
+    }
+}
+
+/// Orders by `due` (default), `started` or `reference`, `-` first for descending; `times` is
+/// the alias whose times count (`t` a task, `i` the application).
+fn sort(s: &mut Sql, sort: Option<&str>, times: &str) {
+    let sort = sort.unwrap_or("due");
+    let (col, desc) = match sort.strip_prefix('-') {
+        Some(c) => (c, true),
+        None => (sort, false),
+    };
+    let col = match col {
+        "started" => format!("{times}.started_at"),
+        "reference" => "i.reference".to_string(),
+        _ => format!("{times}.due_at"),
+    };
+    let dir = if desc { "DESC" } else { "ASC" };
+    s.push(&format!(" ORDER BY {col} {dir}, {times}.id {dir}"));
+}
+
+/// Open tasks the principal may act on (not claimed by someone else), found through the
+/// candidate rows in one query, filtered, sorted (oldest deadline first) and paged.
+pub async fn inbox(db: &Db, who: &Principal, q: &InboxQuery) -> Result<Page<InboxItem>> {
+    let now = clock::now();
+    let filter = |select: &str| {
+        let mut s = Sql::new(format!(
+            "SELECT {select} FROM approval_tasks t JOIN approval_instances i ON i.id = t.instance_id \
+             JOIN matters m ON m.code = i.matter_code WHERE t.status = 'open'"
+        ));
+        if !who.system {
+            s.push(" AND (t.claimed_by IS NULL OR t.claimed_by = ")
+                .bind(who.username.as_str())
+                .push(")");
+            s.push(" AND EXISTS (SELECT 1 FROM approval_task_candidates c WHERE c.task_id = t.id AND (c.username = ")
+                .bind(who.username.as_str());
+            // A role candidate at a unit matches a grant of that role at the unit or inside it.
+            for g in &who.grants {
+                s.push(" OR (c.role = ")
+                    .bind(g.role.as_str())
+                    .push(" AND substr(")
+                    .bind(g.unit_path.as_str())
+                    .push(", 1, length(c.unit_path)) = c.unit_path)");
+            }
+            s.push("))");
+        }
+        if let Some(state) = q.timing.as_deref() {
+            timing_sql(&mut s, "t.warn_at", "t.due_at", state, &now);
+        }
+        search(&mut s, q.q.as_deref());
+        s
+    };
+    let cols = format!("{TASK_COLS}, {INSTANCE_COLS}, m.name");
+    listing(
+        db,
+        filter,
+        &cols,
+        (q.sort.as_deref(), "t"),
+        (q.page, q.per_page),
+        |r| {
+            let task = task_at(r, 0)?;
+            let instance = instance_at(r, TASK_WIDTH)?;
+            let timing = timing(
+                &task.warn_at,
+                &task.due_at,
+                instance.status == "paused",
+                &now,
+            )
+            .into();
+            Ok(InboxItem {
+                matter_name: r.try_get(TASK_WIDTH + INSTANCE_WIDTH)?,
+                task,
+                instance,
+                timing,
+            })
+        },
+    )
+    .await
+}
+
+/// Counts what `filter` selects, then reads the requested page of it in `sort` order and decodes
+/// each row: the shared tail of the inbox and supervision.
+async fn listing<T>(
+    db: &Db,
+    filter: impl Fn(&str) -> Sql,
+    cols: &str,
+    (by, times): (Option<&str>, &str),
+    (page, per_page): (Option<i64>, Option<i64>),
+    decode: impl Fn(&AnyRow) -> Result<T>,
+) -> Result<Page<T>> {
+    let total: i64 = filter("COUNT(*)").scalar().fetch_one(&db.pool).await?;
+    let mut s = filter(cols);
+    sort(&mut s, by, times);
+    let (page, per_page) = s.paged(page, per_page);
+    let rows = s.query().fetch_all(&db.pool).await?;
+    Ok(Page {
+        items: rows.iter().map(decode).collect::<Result<_>>()?,
+        total,
+        page,
+        per_page,
+    })
+}
+/// Supervision filters, sorting and paging; all optional.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct Supervise {
     /// `running`, `paused`, `approved`, `rejected`; all when absent.
     pub status: Option<String>,
+    /// Part of the application number (办件编号) or of the matter's name.
+    pub q: Option<String>,
+    /// `ok`, `warning`, `overdue` or `paused` (of the application as a whole).
+    pub timing: Option<String>,
+    /// `due` (default), `started` or `reference`; prefix `-` for descending.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Supervised {
     pub instance: Instance,
-    /// Deadline state of the application as a whole.
+    pub matter_name: String,
+    /// The unit the application was filed at.
+    pub unit_name: String,
+    /// Deadline state of the application as a whole, or `finished`.
     pub timing: String,
 }
 
 /// Applications of the principal's units (by where they were filed, or by the owning department),
-/// for supervisors: bureau and unit administrators.
-pub async fn supervise(db: &Db, who: &Principal, q: &Supervise) -> Result<Vec<Supervised>> {
-    if !who.has(Perm::SuperviseApprovals) {
+/// for supervisors: bureau and unit administrators. Scoped, filtered, sorted and paged in SQL.
+pub async fn supervise(db: &Db, who: &Principal, q: &Supervise) -> Result<Page<Supervised>> {
+    let scopes = who.scopes(Perm::SuperviseApprovals);
+    if scopes.is_empty() {
         return Err(Error::Forbidden);
     }
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {INSTANCE_COLS}, o.path, m.department_code FROM approval_instances i \
-         JOIN org_units o ON o.id = i.unit_id JOIN matters m ON m.code = i.matter_code \
-         ORDER BY i.due_at, i.id"
-    )))
-    .fetch_all(&db.pool)
-    .await?;
-    let units = org::list(db).await?;
-    let cal = calendar_repo::calendar(db).await?;
-    let hours = Hours::default();
-    let now = Utc::now();
-    let mut out = Vec::new();
-    for r in &rows {
-        let path: String = r.try_get(INSTANCE_WIDTH)?;
-        let dept: String = r.try_get(INSTANCE_WIDTH + 1)?;
-        let dept_path = units
-            .iter()
-            .find(|u| u.code == dept)
-            .map(|u| u.path.as_str())
-            .unwrap_or("/");
-        if !who.can(Perm::SuperviseApprovals, &path)
-            && !who.can(Perm::SuperviseApprovals, dept_path)
-        {
-            continue;
+    let now = clock::now();
+    let filter = |select: &str| {
+        let mut s = Sql::new(format!(
+            "SELECT {select} FROM approval_instances i JOIN org_units o ON o.id = i.unit_id \
+             JOIN matters m ON m.code = i.matter_code LEFT JOIN org_units d ON d.code = m.department_code \
+             WHERE ("
+        ));
+        s.any_subtree("o.path", &scopes)
+            .push(" OR ")
+            .any_subtree("d.path", &scopes)
+            .push(")");
+        if let Some(st) = q.status.as_deref().filter(|st| !st.is_empty()) {
+            s.push(" AND i.status = ").bind(st);
         }
-        let inst = instance_at(r, 0)?;
-        if q.status
-            .as_deref()
-            .is_some_and(|s| !s.is_empty() && s != inst.status)
-        {
-            continue;
+        if let Some(state) = q.timing.as_deref() {
+            timing_sql(&mut s, "i.warn_at", "i.due_at", state, &now);
         }
-        let timing = if matches!(inst.status.as_str(), "approved" | "rejected") {
-            "finished".to_string()
-        } else {
-            timing(
-                &cal,
-                &hours,
-                &inst.started_at,
-                &inst.due_at,
-                inst.status == "paused",
-                now,
-            )
-            .to_string()
-        };
-        out.push(Supervised {
-            instance: inst,
-            timing,
-        });
-    }
-    Ok(out)
+        search(&mut s, q.q.as_deref());
+        s
+    };
+    let cols = format!("{INSTANCE_COLS}, m.name, o.name");
+    listing(
+        db,
+        filter,
+        &cols,
+        (q.sort.as_deref(), "i"),
+        (q.page, q.per_page),
+        |r| {
+            let instance = instance_at(r, 0)?;
+            let timing = if matches!(instance.status.as_str(), "approved" | "rejected") {
+                "finished"
+            } else {
+                timing(
+                    &instance.warn_at,
+                    &instance.due_at,
+                    instance.status == "paused",
+                    &now,
+                )
+            };
+            Ok(Supervised {
+                matter_name: r.try_get(INSTANCE_WIDTH)?,
+                unit_name: r.try_get(INSTANCE_WIDTH + 1)?,
+                instance,
+                timing: timing.into(),
+            })
+        },
+    )
+    .await
 }

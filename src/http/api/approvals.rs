@@ -8,11 +8,12 @@ use axum::extract::{Path, State};
 use axum::extract::Query;
 
 use crate::approval::engine::{
-    self, Act, Case, InboxItem, Progress, Start, Supervise, Supervised, Task,
+    self, Act, Case, InboxItem, InboxQuery, Progress, Start, Supervise, Supervised, Task,
 };
 use crate::error::Result;
 use crate::http::AppState;
 use crate::http::context::Session;
+use crate::storage::Page;
 
 #[utoipa::path(post, path = "/api/v1/approvals", tag = "approval", request_body = Start,
     responses((status = 200, body = Progress), (status = 403), (status = 404)))]
@@ -24,9 +25,15 @@ pub async fn start(
     Ok(Json(engine::start(&s.db, &session.principal, &b).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/approvals/inbox", tag = "approval", responses((status = 200, body = Vec<InboxItem>)))]
-pub async fn inbox(State(s): State<AppState>, session: Session) -> Result<Json<Vec<InboxItem>>> {
-    Ok(Json(engine::inbox(&s.db, &session.principal).await?))
+/// Open tasks the caller may act on, filtered, sorted and paged.
+#[utoipa::path(get, path = "/api/v1/approvals/inbox", tag = "approval", params(InboxQuery),
+    responses((status = 200, body = Page<InboxItem>)))]
+pub async fn inbox(
+    State(s): State<AppState>,
+    session: Session,
+    Query(q): Query<InboxQuery>,
+) -> Result<Json<Page<InboxItem>>> {
+    Ok(Json(engine::inbox(&s.db, &session.principal, &q).await?))
 }
 
 /// One instance with its tasks and history, for those who act on it or supervise its unit.
@@ -83,12 +90,12 @@ pub async fn resume(
 
 /// Applications of the caller's units with their deadline state, for supervisors.
 #[utoipa::path(get, path = "/api/v1/approvals", tag = "approval", params(Supervise),
-    responses((status = 200, body = Vec<Supervised>), (status = 403)))]
+    responses((status = 200, body = Page<Supervised>), (status = 403)))]
 pub async fn supervise(
     State(s): State<AppState>,
     session: Session,
     Query(q): Query<Supervise>,
-) -> Result<Json<Vec<Supervised>>> {
+) -> Result<Json<Page<Supervised>>> {
     Ok(Json(
         engine::supervise(&s.db, &session.principal, &q).await?,
     ))

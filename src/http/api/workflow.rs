@@ -31,7 +31,7 @@ pub async fn current(
     let (version, definition) = workflow_repo::current(&s.db, &code).await?;
     Ok(Json(Versioned {
         version,
-        definition,
+        definition: WorkflowDef::clone(&definition),
     }))
 }
 
@@ -98,7 +98,9 @@ pub async fn version(
     State(s): State<AppState>,
     Path((code, n)): Path<(String, i64)>,
 ) -> Result<Json<WorkflowDef>> {
-    Ok(Json(workflow_repo::published(&s.db, &code, n).await?))
+    Ok(Json(WorkflowDef::clone(
+        &*workflow_repo::published(&s.db, &code, n).await?,
+    )))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

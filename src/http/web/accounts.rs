@@ -44,7 +44,7 @@ pub async fn list(
 ) -> Result<Response> {
     let p = &session.principal;
     let page = accounts::list(&s.db, p, &q).await?;
-    let pages = (page.total + page.per_page - 1) / page.per_page;
+    let pages = page.pages();
     let html = s.pages.render(
         "accounts.html",
         &ctx,

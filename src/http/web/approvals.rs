@@ -1,10 +1,8 @@
 //! The approver's pages: the inbox (tasks of their roles and units, deadline state in colour) and
 //! one application's page with its workflow diagram, tasks, history and the form to act.
 
-use std::collections::HashMap;
-
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
@@ -18,22 +16,20 @@ use crate::http::AppState;
 use crate::http::context::{Ctx, Session};
 use crate::http::pages::ser;
 
-async fn matter_names(s: &AppState) -> Result<HashMap<String, String>> {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM matters")
-        .fetch_all(&s.db.pool)
-        .await?;
-    Ok(rows.into_iter().collect())
-}
-
-pub async fn inbox(State(s): State<AppState>, ctx: Ctx, session: Session) -> Result<Response> {
-    let items = engine::inbox(&s.db, &session.principal).await?;
-    let names = matter_names(&s).await?;
+pub async fn inbox(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Query(q): Query<engine::InboxQuery>,
+) -> Result<Response> {
+    let page = engine::inbox(&s.db, &session.principal, &q).await?;
     Ok(s.pages
         .render(
             "inbox.html",
             &ctx,
             Some(&session),
-            context! { items => ser(&items), names },
+            context! { items => ser(&page.items), total => page.total, page => page.page, pages => page.pages(),
+                       q => q.q, timing => q.timing, per_page => q.per_page, sort => q.sort.unwrap_or_else(|| "due".into()) },
         )
         .into_response())
 }
@@ -69,9 +65,10 @@ async fn render(
         .into_iter()
         .filter_map(|a| serde_json::to_value(a).ok()?.as_str().map(String::from))
         .collect();
-    let matter_name = matter_names(s)
+    let matter_name: String = sqlx::query_scalar("SELECT name FROM matters WHERE code = $1")
+        .bind(&i.matter_code)
+        .fetch_optional(&s.db.pool)
         .await?
-        .remove(&i.matter_code)
         .unwrap_or_default();
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -148,37 +145,20 @@ pub async fn resume(
     }
 }
 
-#[derive(Deserialize)]
-pub struct SuperviseQuery {
-    status: Option<String>,
-}
-
 pub async fn supervise(
     State(s): State<AppState>,
     ctx: Ctx,
     session: Session,
-    axum::extract::Query(q): axum::extract::Query<SuperviseQuery>,
+    Query(q): Query<engine::Supervise>,
 ) -> Result<Response> {
-    let items = engine::supervise(
-        &s.db,
-        &session.principal,
-        &engine::Supervise {
-            status: q.status.clone(),
-        },
-    )
-    .await?;
-    let names = matter_names(&s).await?;
-    let units: HashMap<String, String> = crate::org::list(&s.db)
-        .await?
-        .iter()
-        .map(|u| (u.id.to_string(), u.name.clone()))
-        .collect();
+    let page = engine::supervise(&s.db, &session.principal, &q).await?;
     Ok(s.pages
         .render(
             "supervise.html",
             &ctx,
             Some(&session),
-            context! { items => ser(&items), names, units, status => q.status },
+            context! { items => ser(&page.items), total => page.total, page => page.page, pages => page.pages(),
+                       status => q.status, q => q.q, timing => q.timing, per_page => q.per_page, sort => q.sort.unwrap_or_else(|| "due".into()) },
         )
         .into_response())
 }

@@ -1,0 +1,197 @@
+//! Opening a step: who may act (a role at a unit relative to the application, or named people),
+//! resolved when the step opens and kept twice — as JSON on the task for showing and checking, and
+//! as rows in `approval_task_candidates` that inbox queries use — and when it falls due.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset};
+use sqlx::AnyConnection;
+
+use super::{Candidate, Instance, OpenTask, at, cache, now_cst};
+use crate::approval::calendar::{Calendar, Hours};
+use crate::approval::calendar_repo;
+use crate::approval::definition::{ActorSpec, UnitSel, WorkflowDef};
+use crate::error::{Error, Result};
+use crate::org::{self, Kind, Unit};
+use crate::storage::Db;
+
+/// The unit an actor spec points at for this application.
+fn resolve(sel: &UnitSel, app_unit: &Unit, dept_code: &str, units: &[Unit]) -> Option<Unit> {
+    let ancestor = |kind: Kind| {
+        units
+            .iter()
+            .find(|u| u.kind == kind && app_unit.path.starts_with(&u.path))
+            .cloned()
+    };
+    match sel {
+        UnitSel::ApplicationStreet => ancestor(Kind::Street),
+        UnitSel::ApplicationCommunity => {
+            ancestor(Kind::Community).or_else(|| ancestor(Kind::Street))
+        }
+        UnitSel::OwningDepartment => units.iter().find(|u| u.code == dept_code).cloned(),
+        UnitSel::Unit { code } => units.iter().find(|u| u.code == *code).cloned(),
+    }
+}
+
+fn candidates(
+    spec: &ActorSpec,
+    app_unit: &Unit,
+    dept: &str,
+    units: &[Unit],
+) -> Result<Vec<Candidate>> {
+    Ok(match spec {
+        ActorSpec::Role { role, at } => {
+            let u = resolve(at, app_unit, dept, units).ok_or(Error::Conflict("err.wf_no_unit"))?;
+            vec![Candidate::Role {
+                role: *role,
+                unit_path: u.path,
+                unit_name: u.name,
+            }]
+        }
+        ActorSpec::Users { usernames } => usernames
+            .iter()
+            .map(|u| Candidate::User {
+                username: u.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// The deadline `days` working days after `from`, and the moment 80% of that working time is
+/// used (the yellow warning). A 0-day (即办) limit warns only when due.
+pub(super) fn deadline(
+    cal: &Calendar,
+    hours: &Hours,
+    from: DateTime<FixedOffset>,
+    days: u32,
+) -> (String, String) {
+    let total = i64::from(days) * hours.minutes_per_day();
+    let due = at(cal.add_working_minutes(from, total, hours));
+    if total == 0 {
+        return (due.clone(), due);
+    }
+    (
+        at(cal.add_working_minutes(from, (total * 8 + 9) / 10, hours)),
+        due,
+    )
+}
+
+/// Records who may act on a task, one row per candidate (see migration 0009).
+pub(super) async fn store_candidates(
+    conn: &mut AnyConnection,
+    task: i64,
+    cands: &[Candidate],
+) -> Result<()> {
+    for c in cands {
+        let (role, path, user) = match c {
+            Candidate::Role {
+                role, unit_path, ..
+            } => (Some(role.as_str()), Some(unit_path.as_str()), None),
+            Candidate::User { username } => (None, None, Some(username.as_str())),
+        };
+        sqlx::query("INSERT INTO approval_task_candidates (task_id, role, unit_path, username) VALUES ($1, $2, $3, $4)")
+            .bind(task)
+            .bind(role)
+            .bind(path)
+            .bind(user)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Fills in the candidate rows of open tasks opened before they were kept (migration 0009); run
+/// at start-up, a single query when there is nothing to do.
+pub async fn backfill_candidates(db: &Db) -> Result<usize> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT t.id, t.candidates FROM approval_tasks t WHERE t.status = 'open' AND NOT EXISTS \
+         (SELECT 1 FROM approval_task_candidates c WHERE c.task_id = t.id)",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = db.begin().await?;
+    for (id, json) in &rows {
+        let cands: Vec<Candidate> = serde_json::from_str(json).unwrap_or_default();
+        store_candidates(&mut tx, *id, &cands).await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+/// What opening a step needs: the definition, the application's unit, the owning department,
+/// the org tree and the calendar.
+pub(super) struct StepCtx {
+    pub(super) def: Arc<WorkflowDef>,
+    pub(super) app_unit: Unit,
+    pub(super) dept: String,
+    pub(super) units: Arc<Vec<Unit>>,
+    pub(super) cal: Arc<Calendar>,
+    pub(super) hours: Hours,
+}
+
+impl StepCtx {
+    pub(super) async fn load(db: &Db, inst: &Instance, def: Arc<WorkflowDef>) -> Result<StepCtx> {
+        let matter = cache::matter(db, &inst.matter_code, inst.matter_version).await?;
+        let units = org::list(db).await?;
+        let app_unit = units
+            .iter()
+            .find(|u| u.id == inst.unit_id)
+            .cloned()
+            .ok_or(Error::NotFound)?;
+        Ok(StepCtx {
+            def,
+            app_unit,
+            dept: matter.department.clone(),
+            units,
+            cal: calendar_repo::calendar(db).await?,
+            hours: Hours::default(),
+        })
+    }
+
+    /// Opens the tasks of `step` in the caller's transaction and answers them.
+    pub(super) async fn open(
+        &self,
+        conn: &mut AnyConnection,
+        instance: i64,
+        step: usize,
+    ) -> Result<Vec<OpenTask>> {
+        let s = &self.def.steps[step];
+        let now = now_cst();
+        let (warn, due) = deadline(&self.cal, &self.hours, now, s.limit_days);
+        let mut groups: Vec<Vec<Candidate>> = Vec::new();
+        for a in &s.actors {
+            let c = candidates(a, &self.app_unit, &self.dept, &self.units)?;
+            match groups.last_mut() {
+                Some(all) if !s.countersign => all.extend(c),
+                _ => groups.push(c),
+            }
+        }
+        let mut out = Vec::new();
+        for g in groups {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO approval_tasks (instance_id, step, step_name, candidates, status, started_at, warn_at, due_at) \
+                 VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
+            )
+            .bind(instance)
+            .bind(step as i64)
+            .bind(&s.name)
+            .bind(serde_json::to_string(&g).map_err(anyhow::Error::from)?)
+            .bind(at(now))
+            .bind(&warn)
+            .bind(&due)
+            .fetch_one(&mut *conn)
+            .await?;
+            store_candidates(conn, id, &g).await?;
+            out.push(OpenTask {
+                id,
+                step: step as i64,
+                step_name: s.name.clone(),
+                due_at: due.clone(),
+            });
+        }
+        Ok(out)
+    }
+}
