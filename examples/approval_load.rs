@@ -3,8 +3,11 @@
 //! report complete approvals per second with request latencies.
 //!
 //! ```text
-//! cargo run --release --example approval_load -- URL [WORKERS] [SECONDS]
+//! cargo run --release --example approval_load -- URL [WORKERS] [SECONDS] [BACKLOG]
 //! ```
+//!
+//! With BACKLOG, it then leaves that many more applications accepted and waiting for review in
+//! the approver's inbox, for measuring the inbox against a large backlog.
 //!
 //! It first publishes a four-step workflow for one of the health department's matters (as the
 //! demo's matter admin), then runs WORKERS concurrent clients, each starting an application and
@@ -111,6 +114,7 @@ async fn main() {
         .unwrap_or_else(|| "http://127.0.0.1:8080".into());
     let workers: usize = args.next().map_or(16, |s| s.parse().expect("workers"));
     let seconds: u64 = args.next().map_or(10, |s| s.parse().expect("seconds"));
+    let backlog: usize = args.next().map_or(0, |s| s.parse().expect("backlog"));
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(workers * 2)
         .build()
@@ -176,4 +180,45 @@ async fn main() {
         pct(0.5),
         pct(0.99)
     );
+    if backlog > 0 {
+        leave_backlog(&http, &url, &code, &clerk, backlog, workers).await;
+        println!("backlog={backlog}");
+    }
+}
+
+/// Starts `n` applications and accepts them, so they wait in the approver's inbox.
+async fn leave_backlog(
+    http: &reqwest::Client,
+    url: &str,
+    code: &str,
+    clerk: &str,
+    n: usize,
+    workers: usize,
+) {
+    let mut handles = Vec::new();
+    for w in 0..workers {
+        let (http, url, code, clerk) = (
+            http.clone(),
+            url.to_string(),
+            code.to_string(),
+            clerk.to_string(),
+        );
+        handles.push(tokio::spawn(async move {
+            for i in (w..n).step_by(workers) {
+                let start = json!({"matter_code": code, "unit_code": UNIT, "reference": format!("BACKLOG-{i}")});
+                let (p, _) = call(&http, &clerk, format!("{url}/api/v1/approvals"), start).await;
+                let task = p["open_tasks"][0]["id"].as_i64().expect("an open task");
+                call(
+                    &http,
+                    &clerk,
+                    format!("{url}/api/v1/approvals/tasks/{task}/act"),
+                    json!({"action": "pass", "opinion": "受理"}),
+                )
+                .await;
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
 }

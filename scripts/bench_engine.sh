@@ -37,11 +37,26 @@ target/release/examples/hello 127.0.0.1:$HELLO & wait_up http://127.0.0.1:$HELLO
 hello=$(wrk -t2 -c64 -d${SECONDS_}s http://127.0.0.1:$HELLO/ | awk '/Requests\/sec/ {print int($2)}')
 kill %1; wait %1 2>/dev/null || true
 
+BACKLOG=${BACKLOG:-5000}
+# The approver's inbox (first page of 25, JSON) under wrk: prints req/s.
+inbox_rps() {
+  local tok
+  tok=$(curl -sf -X POST http://127.0.0.1:$PORT/api/v1/auth/login -H 'content-type: application/json' \
+    -d '{"username":"approver","password":"zhengwu2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  wrk -t2 -c32 -d${SECONDS_}s -H "Authorization: Bearer $tok" \
+    "http://127.0.0.1:$PORT/api/v1/approvals/inbox?per_page=25" | awk '/Requests\/sec/ {print int($2)}'
+}
+# Approvals under load, then the inbox with the demo's few open tasks and with a backlog of
+# $BACKLOG more left waiting for review. Prints: load line, inbox req/s before, after.
 http_run() {
   target/release/zhengwu demo --listen 127.0.0.1:$PORT "$@" >/dev/null 2>&1 & local pid=$!
   wait_up http://127.0.0.1:$PORT/login
-  target/release/examples/approval_load http://127.0.0.1:$PORT "$WORKERS" "$SECONDS_"
+  local small load big
+  small=$(inbox_rps)
+  load=$(target/release/examples/approval_load http://127.0.0.1:$PORT "$WORKERS" "$SECONDS_" "$BACKLOG" | grep approvals=)
+  big=$(inbox_rps)
   kill -TERM $pid; wait $pid 2>/dev/null || true
+  echo "$load inbox_small=$small inbox_big=$big"
 }
 h_lite=$(http_run --data-dir "$DATA/lite")
 
@@ -64,4 +79,9 @@ cat <<TABLE
 |---|---|---|---|---|---|
 | SQLite | $(hv "$h_lite" approvals_per_s) | $(hv "$h_lite" requests_per_s) | $(hv "$h_lite" p50_ms) | $(hv "$h_lite" p99_ms) | $(ratio $(hv "$h_lite" requests_per_s) $hello) |
 | PostgreSQL 15 | $(hv "$h_pg" approvals_per_s) | $(hv "$h_pg" requests_per_s) | $(hv "$h_pg" p50_ms) | $(hv "$h_pg" p99_ms) | $(ratio $(hv "$h_pg" requests_per_s) $hello) |
+
+| approver's inbox, first page of 25 (JSON, wrk -c32) | demo's open tasks | + $BACKLOG waiting for review | ratio |
+|---|---|---|---|
+| SQLite (req/s) | $(hv "$h_lite" inbox_small) | $(hv "$h_lite" inbox_big) | $(ratio $(hv "$h_lite" inbox_big) $(hv "$h_lite" inbox_small)) |
+| PostgreSQL 15 (req/s) | $(hv "$h_pg" inbox_small) | $(hv "$h_pg" inbox_big) | $(ratio $(hv "$h_pg" inbox_big) $(hv "$h_pg" inbox_small)) |
 TABLE

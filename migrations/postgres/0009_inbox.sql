@@ -10,9 +10,10 @@ CREATE TABLE approval_task_candidates (
     unit_path TEXT,
     username TEXT
 );
-CREATE INDEX approval_task_candidates_task ON approval_task_candidates(task_id);
-CREATE INDEX approval_task_candidates_role ON approval_task_candidates(role);
-CREATE INDEX approval_task_candidates_user ON approval_task_candidates(username);
+-- Inbox queries walk the open tasks and probe each one's candidates: one index on the task, and
+-- none on role or username alone, which planners with stale statistics were seen to intersect
+-- with it for every task (PostgreSQL: 310 ms instead of 18 ms for 5,000 waiting tasks).
+CREATE INDEX approval_task_candidates_task ON approval_task_candidates(task_id, role, username);
 
 -- When a task or an application turns yellow (80% of its working time used), set with its
 -- deadline and moved with it, so the deadline state is a comparison, filterable in SQL. Rows from
