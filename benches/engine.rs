@@ -63,10 +63,10 @@ async fn stored(n: usize) -> f64 {
         .await
         .unwrap();
     let system = Principal::system();
-    let (code,): (String,) = sqlx::query_as(
+    let (code,): (String,) = zhengwu::storage::query_as(
         "SELECT code FROM matters WHERE department_code = '440309-D02' AND status = 'published' ORDER BY code",
     )
-    .fetch_one(&db.pool)
+    .fetch_one(&db)
     .await
     .unwrap();
     workflow_repo::save_draft(&db, &system, &code, &four_steps())

@@ -1,6 +1,6 @@
-//! How much the storage path costs per row: the same 25-row account page fetched through sqlx's
-//! `Any` driver (what zhengwu uses, one code path for both stores) and through the native SQLite
-//! driver. Informs whether a native backend is worth it. Run on a demo data dir:
+//! How much the storage path costs per query: the same account page (1, 25, 100 rows) fetched
+//! through zhengwu's storage layer (rusqlite in the calling thread, rows as `AnyRow`) and through
+//! sqlx's native SQLite driver (a worker thread per connection). Run on a demo data dir:
 //! `cargo run --release --example driver_overhead -- zhengwu-data/zhengwu.db`
 
 use std::time::Instant;
@@ -36,9 +36,9 @@ async fn main() {
         let n = 2000;
         let t = Instant::now();
         for _ in 0..n {
-            let r = sqlx::query(Q)
+            let r = zhengwu::storage::query(Q)
                 .bind(rows)
-                .fetch_all(&any.pool)
+                .fetch_all(&any)
                 .await
                 .unwrap();
             assert_eq!(r.len() as i64, rows);
@@ -52,6 +52,6 @@ async fn main() {
             let _: String = r[0].get("username");
         }
         let b = t.elapsed().as_secs_f64() / n as f64 * 1e6;
-        println!("{rows:>4} rows: Any {a:8.1} µs/query, native {b:8.1} µs/query");
+        println!("{rows:>4} rows: zhengwu {a:8.1} µs/query, sqlx-sqlite {b:8.1} µs/query");
     }
 }

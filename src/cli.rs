@@ -140,7 +140,6 @@ async fn serve(config: Config, db: Db, banner: Option<String>) -> anyhow::Result
     tracing::info!(%addr, backend = ?db.backend, "serving");
     let state = AppState::new(db.clone(), &config);
     http::serve(state, listener).await?;
-    db.pool.close().await;
     Ok(())
 }
 

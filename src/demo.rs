@@ -152,18 +152,18 @@ pub async fn ensure(db: &Db, password: Option<&str>) -> anyhow::Result<String> {
     } else if let Some(pw) = password {
         let hash = hash_password(pw)?;
         for (u, ..) in LOGINS {
-            sqlx::query(
+            crate::storage::query(
                 "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL \
                  WHERE username = $2",
             )
             .bind(&hash)
             .bind(u)
-            .execute(&db.pool)
+            .execute(&db)
             .await?;
         }
     }
-    let matters: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM matters")
-        .fetch_one(&db.pool)
+    let matters: i64 = crate::storage::query_scalar("SELECT COUNT(*) FROM matters")
+        .fetch_one(&db)
         .await?;
     if matters == 0 {
         seed_catalog(db).await?;

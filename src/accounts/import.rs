@@ -148,11 +148,12 @@ pub async fn import(db: &Db, who: &Principal, bytes: &[u8], dry_run: bool) -> Re
     }
 
     let units = org::list(db).await?;
-    let existing: HashSet<String> = sqlx::query_scalar::<_, String>("SELECT username FROM users")
-        .fetch_all(&db.pool)
-        .await?
-        .into_iter()
-        .collect();
+    let existing: HashSet<String> =
+        crate::storage::query_scalar::<String>("SELECT username FROM users")
+            .fetch_all(&db)
+            .await?
+            .into_iter()
+            .collect();
     let mut seen = HashSet::new();
     let mut checked: Vec<(CheckedUser, Option<String>)> = Vec::new();
     for (n, r) in rows {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::{AnyConnection, AssertSqlSafe, FromRow};
+use sqlx::FromRow;
 
 use super::{check_email, check_person_name, check_phone, check_username};
 use crate::audit::{self, Actor, Change};
@@ -89,7 +89,7 @@ pub async fn list(db: &Db, who: &Principal, q: &ListQuery) -> Result<Page<User>>
     };
     let mut s = Sql::new("SELECT COUNT(*) FROM users u JOIN org_units o ON o.id = u.org_unit_id");
     push_filters(&mut s, q, &scopes, sub.clone());
-    let total: i64 = s.scalar().fetch_one(&db.pool).await?;
+    let total: i64 = s.scalar().fetch_one(&db).await?;
 
     let mut s = Sql::new(format!("SELECT {COLS}"));
     push_filters(&mut s, q, &scopes, sub);
@@ -109,7 +109,7 @@ pub async fn list(db: &Db, who: &Principal, q: &ListQuery) -> Result<Page<User>>
         if desc { "DESC" } else { "ASC" }
     ));
     let (page, per_page) = s.paged(q.page, q.per_page);
-    let items = s.query_as::<User>().fetch_all(&db.pool).await?;
+    let items = s.query_as::<User>().fetch_all(&db).await?;
     Ok(Page {
         items,
         total,
@@ -119,9 +119,9 @@ pub async fn list(db: &Db, who: &Principal, q: &ListQuery) -> Result<Page<User>>
 }
 
 async fn load(db: &Db, id: i64) -> Result<User> {
-    sqlx::query_as(AssertSqlSafe(format!("SELECT {COLS} WHERE u.id = $1")))
+    crate::storage::query_as(format!("SELECT {COLS} WHERE u.id = $1"))
         .bind(id)
-        .fetch_optional(&db.pool)
+        .fetch_optional(&db)
         .await?
         .ok_or(Error::NotFound)
 }
@@ -234,14 +234,14 @@ pub fn check_scope(
 
 /// Inserts a checked account with its grants and audit entry, inside the caller's transaction.
 pub async fn insert(
-    conn: &mut AnyConnection,
+    conn: &mut crate::storage::Tx,
     actor: &Actor,
     u: &CheckedUser,
     password_hash: &str,
     action: &str,
 ) -> Result<i64> {
     let now = clock::now();
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::storage::query_scalar(
         "INSERT INTO users (username, name, org_unit_id, email, phone, password_hash, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
     )
@@ -256,7 +256,7 @@ pub async fn insert(
     .await
     .map_err(|e| Error::on_unique(e, "err.username_taken"))?;
     for (role, at) in &u.grants {
-        sqlx::query(
+        crate::storage::query(
             "INSERT INTO role_grants (user_id, role, org_unit_id, created_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )
@@ -407,7 +407,7 @@ pub async fn update(db: &Db, who: &Principal, id: i64, patch: UserPatch) -> Resu
         _ => "user.update",
     };
     let mut tx = db.begin().await?;
-    sqlx::query(
+    crate::storage::query(
         "UPDATE users SET name = $1, email = $2, phone = $3, org_unit_id = $4, active = $5, \
          updated_at = $6 WHERE id = $7",
     )
@@ -418,12 +418,12 @@ pub async fn update(db: &Db, who: &Principal, id: i64, patch: UserPatch) -> Resu
     .bind(active)
     .bind(clock::now())
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     if active == 0 {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        crate::storage::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
     }
     let snap = |n: &str, e: &Option<String>, p: &Option<String>, unit: &str, a: i64| json!({"name": n, "email": e, "phone": p, "unit": unit, "active": a == 1});
@@ -492,14 +492,14 @@ pub async fn add_grant(
         return Err(Error::Forbidden);
     }
     let mut tx = db.begin().await?;
-    sqlx::query(
+    crate::storage::query(
         "INSERT INTO role_grants (user_id, role, org_unit_id, created_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(user_id)
     .bind(role.as_str())
     .bind(at.id)
     .bind(clock::now())
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await
     .map_err(|e| Error::on_unique(e, "err.grant_exists"))?;
     audit::record(
@@ -536,9 +536,9 @@ pub async fn remove_grant(
         return Err(Error::Forbidden);
     }
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM role_grants WHERE id = $1")
+    crate::storage::query("DELETE FROM role_grants WHERE id = $1")
         .bind(grant_id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     audit::record(
         &mut tx,

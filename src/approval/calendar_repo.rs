@@ -31,9 +31,10 @@ static CALENDAR: StoreCache<Calendar> =
 pub async fn calendar(db: &Db) -> Result<Arc<Calendar>> {
     CALENDAR
         .get(db, || async {
-            let rows: Vec<(String, String)> = sqlx::query_as("SELECT day, kind FROM calendar_days")
-                .fetch_all(&db.pool)
-                .await?;
+            let rows: Vec<(String, String)> =
+                crate::storage::query_as("SELECT day, kind FROM calendar_days")
+                    .fetch_all(&db)
+                    .await?;
             Ok(Calendar::new(rows.into_iter().filter_map(|(d, k)| {
                 Some((
                     NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?,
@@ -45,12 +46,12 @@ pub async fn calendar(db: &Db) -> Result<Arc<Calendar>> {
 }
 
 pub async fn year(db: &Db, year: i32) -> Result<Vec<Day>> {
-    Ok(sqlx::query_as(
+    Ok(crate::storage::query_as(
         "SELECT day, kind, name, updated_by FROM calendar_days WHERE day >= $1 AND day < $2 ORDER BY day",
     )
     .bind(format!("{year:04}-01-01"))
     .bind(format!("{:04}-01-01", year + 1))
-    .fetch_all(&db.pool)
+    .fetch_all(&db)
     .await?)
 }
 
@@ -76,33 +77,33 @@ pub async fn set_day(
     }
     let key = day.format("%Y-%m-%d").to_string();
     let before: Option<(String, String)> =
-        sqlx::query_as("SELECT kind, name FROM calendar_days WHERE day = $1")
+        crate::storage::query_as("SELECT kind, name FROM calendar_days WHERE day = $1")
             .bind(&key)
-            .fetch_optional(&db.pool)
+            .fetch_optional(&db)
             .await?;
     let now = clock::now();
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM calendar_days WHERE day = $1")
+    crate::storage::query("DELETE FROM calendar_days WHERE day = $1")
         .bind(&key)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     if let Some(k) = kind {
         if name.trim().is_empty() {
             return Err(Error::field("name", "field.required"));
         }
-        sqlx::query("INSERT INTO calendar_days (day, kind, name, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)")
+        crate::storage::query("INSERT INTO calendar_days (day, kind, name, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)")
             .bind(&key)
             .bind(k.as_str())
             .bind(name.trim())
             .bind(&now)
             .bind(&who.username)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
     } else {
         // A removal must still move the version the caches watch.
-        sqlx::query("UPDATE calendar_days SET updated_at = $1 WHERE day = (SELECT MAX(day) FROM calendar_days)")
+        crate::storage::query("UPDATE calendar_days SET updated_at = $1 WHERE day = (SELECT MAX(day) FROM calendar_days)")
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
     }
     audit::record(
@@ -126,10 +127,11 @@ pub async fn set_day(
 
 /// A hall's working hours (the default when none are set).
 pub async fn hours(db: &Db, unit_id: i64) -> Result<Hours> {
-    let p: Option<String> = sqlx::query_scalar("SELECT periods FROM hall_hours WHERE unit_id = $1")
-        .bind(unit_id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let p: Option<String> =
+        crate::storage::query_scalar("SELECT periods FROM hall_hours WHERE unit_id = $1")
+            .bind(unit_id)
+            .fetch_optional(&db)
+            .await?;
     Ok(p.and_then(|p| Hours::parse(&p)).unwrap_or_default())
 }
 
@@ -145,14 +147,14 @@ pub async fn set_hours(db: &Db, who: &Principal, unit_id: i64, periods: &str) ->
     let before = hours(db, unit_id).await?;
     let now = clock::now();
     let mut tx = db.begin().await?;
-    sqlx::query(
+    crate::storage::query(
         "INSERT INTO hall_hours (unit_id, periods, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (unit_id) DO UPDATE SET periods = $2, updated_at = $3",
     )
     .bind(unit_id)
     .bind(h.to_string())
     .bind(&now)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     audit::record(
         &mut tx,

@@ -37,12 +37,12 @@ async fn scope(db: &Db, code: &str) -> Result<(String, u32)> {
 }
 
 async fn load(db: &Db, code: &str, version: i64) -> Result<Option<(String, WorkflowDef)>> {
-    let row: Option<(String, String)> = sqlx::query_as(
+    let row: Option<(String, String)> = crate::storage::query_as(
         "SELECT status, def_json FROM workflow_defs WHERE matter_code = $1 AND version = $2",
     )
     .bind(code)
     .bind(version)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db)
     .await?;
     row.map(|(s, j)| {
         Ok((
@@ -54,12 +54,12 @@ async fn load(db: &Db, code: &str, version: i64) -> Result<Option<(String, Workf
 }
 
 pub async fn versions(db: &Db, code: &str) -> Result<Vec<VersionRow>> {
-    Ok(sqlx::query_as(
+    Ok(crate::storage::query_as(
         "SELECT version, status, created_by, created_at, published_at FROM workflow_defs \
          WHERE matter_code = $1 ORDER BY version",
     )
     .bind(code)
-    .fetch_all(&db.pool)
+    .fetch_all(&db)
     .await?)
 }
 
@@ -91,11 +91,11 @@ pub async fn published(db: &Db, code: &str, version: i64) -> Result<Arc<Workflow
 
 /// The latest published version and its number.
 pub async fn current(db: &Db, code: &str) -> Result<(i64, Arc<WorkflowDef>)> {
-    let v: Option<i64> = sqlx::query_scalar(
+    let v: Option<i64> = crate::storage::query_scalar(
         "SELECT MAX(version) FROM workflow_defs WHERE matter_code = $1 AND status = 'published'",
     )
     .bind(code)
-    .fetch_one(&db.pool)
+    .fetch_one(&db)
     .await?;
     let v = v.ok_or(Error::NotFound)?;
     Ok((v, published(db, code, v).await?))
@@ -139,11 +139,11 @@ pub async fn save_draft(db: &Db, who: &Principal, code: &str, def: &WorkflowDef)
     let text = serde_json::to_string(def).map_err(anyhow::Error::from)?;
     let now = clock::now();
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM workflow_defs WHERE matter_code = $1 AND status = 'draft'")
+    crate::storage::query("DELETE FROM workflow_defs WHERE matter_code = $1 AND status = 'draft'")
         .bind(code)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-    sqlx::query(
+    crate::storage::query(
         "INSERT INTO workflow_defs (matter_code, version, status, def_json, created_by, created_at) \
          VALUES ($1, $2, 'draft', $3, $4, $5)",
     )
@@ -152,7 +152,7 @@ pub async fn save_draft(db: &Db, who: &Principal, code: &str, def: &WorkflowDef)
     .bind(&text)
     .bind(&who.username)
     .bind(&now)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     audit::record(
         &mut tx,
@@ -195,14 +195,14 @@ pub async fn publish(db: &Db, who: &Principal, code: &str) -> Result<i64> {
         return Err(Error::Validation(problems));
     }
     let mut tx = db.begin().await?;
-    let n = sqlx::query(
+    let n = crate::storage::query(
         "UPDATE workflow_defs SET status = 'published', published_at = $1 \
          WHERE matter_code = $2 AND version = $3 AND status = 'draft'",
     )
     .bind(clock::now())
     .bind(code)
     .bind(d.version)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?
     .rows_affected();
     if n == 0 {

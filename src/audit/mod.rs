@@ -9,7 +9,7 @@ pub use export::{to_csv, to_xlsx};
 
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::{AnyConnection, FromRow};
+use sqlx::FromRow;
 
 use crate::clock;
 use crate::storage::{Db, Sql};
@@ -44,8 +44,12 @@ pub struct Change<'a> {
     pub after: Option<Value>,
 }
 
-pub async fn record(conn: &mut AnyConnection, actor: &Actor, c: Change<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+pub async fn record(
+    conn: &mut crate::storage::Tx,
+    actor: &Actor,
+    c: Change<'_>,
+) -> sqlx::Result<()> {
+    crate::storage::query(
         "INSERT INTO audit_log (at, actor_id, actor, ip, action, entity, entity_id, scope_path, \
          summary, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
@@ -132,13 +136,13 @@ fn push_where(q: &mut Sql, f: &Filter, scopes: &[String]) {
 
 /// Every entry about one entity (e.g. `approval`, `42`), oldest first: its history.
 pub async fn history(db: &Db, entity: &str, entity_id: &str) -> sqlx::Result<Vec<Entry>> {
-    sqlx::query_as(
+    crate::storage::query_as(
         "SELECT id, at, actor_id, actor, ip, action, entity, entity_id, scope_path, summary, \
          before_json, after_json FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id",
     )
     .bind(entity)
     .bind(entity_id)
-    .fetch_all(&db.pool)
+    .fetch_all(&db)
     .await
 }
 
@@ -147,7 +151,7 @@ pub async fn history(db: &Db, entity: &str, entity_id: &str) -> sqlx::Result<Vec
 pub async fn search(db: &Db, f: &Filter, scopes: &[String]) -> sqlx::Result<(Vec<Entry>, i64)> {
     let mut q = Sql::new("SELECT COUNT(*) FROM audit_log");
     push_where(&mut q, f, scopes);
-    let total: i64 = q.scalar().fetch_one(&db.pool).await?;
+    let total: i64 = q.scalar().fetch_one(&db).await?;
 
     let mut q = Sql::new(
         "SELECT id, at, actor_id, actor, ip, action, entity, entity_id, scope_path, summary, \
@@ -163,6 +167,6 @@ pub async fn search(db: &Db, f: &Filter, scopes: &[String]) -> sqlx::Result<(Vec
             .push(" OFFSET ")
             .bind((page - 1) * per_page);
     }
-    let rows = q.query_as::<Entry>().fetch_all(&db.pool).await?;
+    let rows = q.query_as::<Entry>().fetch_all(&db).await?;
     Ok((rows, total))
 }

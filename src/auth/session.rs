@@ -65,12 +65,12 @@ pub async fn login(
     password: &str,
     ip: Option<String>,
 ) -> Result<(String, Principal)> {
-    let row: Option<LoginRow> = sqlx::query_as(
+    let row: Option<LoginRow> = crate::storage::query_as(
         "SELECT u.id, u.username, u.password_hash, u.active, u.failed_logins, u.locked_until, \
          o.path FROM users u JOIN org_units o ON o.id = u.org_unit_id WHERE u.username = $1",
     )
     .bind(username.trim())
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db)
     .await?;
     let Some(row) = row else {
         let dummy = DUMMY_HASH.clone();
@@ -100,12 +100,14 @@ pub async fn login(
         let lock = lock_seconds(failed);
         let until = (lock > 0).then(|| clock::to_db(now + Duration::seconds(lock)));
         let mut tx = db.begin().await?;
-        sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-            .bind(failed)
-            .bind(&until)
-            .bind(row.id)
-            .execute(&mut *tx)
-            .await?;
+        crate::storage::query(
+            "UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3",
+        )
+        .bind(failed)
+        .bind(&until)
+        .bind(row.id)
+        .execute(&mut tx)
+        .await?;
         audit::record(
             &mut tx,
             &actor,
@@ -130,11 +132,11 @@ pub async fn login(
     let token = random_token();
     let csrf = random_token();
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+    crate::storage::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
         .bind(row.id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-    sqlx::query(
+    crate::storage::query(
         "INSERT INTO sessions (token_hash, user_id, csrf_token, ip, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -144,7 +146,7 @@ pub async fn login(
     .bind(&ip)
     .bind(clock::to_db(now))
     .bind(clock::to_db(now + Duration::hours(SESSION_HOURS)))
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     audit::record(
         &mut tx,
@@ -189,7 +191,7 @@ pub async fn principal_for_token(
     ip: Option<String>,
 ) -> Result<Option<Principal>> {
     // One query for the session, its account and the account's grants: it runs on every request.
-    let rows: Vec<SessionRow> = sqlx::query_as(
+    let rows: Vec<SessionRow> = crate::storage::query_as(
         "SELECT s.user_id, u.username, u.name, u.org_unit_id, s.csrf_token, g.id AS grant_id, g.role, \
          g.org_unit_id AS grant_unit, o.path AS grant_path, o.name AS grant_unit_name FROM sessions s \
          JOIN users u ON u.id = s.user_id LEFT JOIN role_grants g ON g.user_id = u.id \
@@ -198,7 +200,7 @@ pub async fn principal_for_token(
     )
     .bind(token_hash(token))
     .bind(clock::now())
-    .fetch_all(&db.pool)
+    .fetch_all(&db)
     .await?;
     let grants = rows
         .iter()
@@ -237,12 +239,12 @@ struct GrantRow {
 }
 
 pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>> {
-    let rows: Vec<GrantRow> = sqlx::query_as(
+    let rows: Vec<GrantRow> = crate::storage::query_as(
         "SELECT g.id, g.role, g.org_unit_id, o.path, o.name FROM role_grants g \
          JOIN org_units o ON o.id = g.org_unit_id WHERE g.user_id = $1 ORDER BY g.id",
     )
     .bind(user_id)
-    .fetch_all(&db.pool)
+    .fetch_all(&db)
     .await?;
     Ok(rows
         .into_iter()
@@ -260,9 +262,9 @@ pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>> {
 
 pub async fn logout(db: &Db, who: &Principal, token: &str) -> Result<()> {
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+    crate::storage::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash(token))
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     let path = who
         .grants
@@ -298,12 +300,12 @@ pub async fn change_password(
 ) -> Result<()> {
     let uid = who.user_id.ok_or(Error::Forbidden)?;
     check_password_policy("new_password", new).map_err(|e| Error::Validation(vec![e]))?;
-    let (phc, path): (String, String) = sqlx::query_as(
+    let (phc, path): (String, String) = crate::storage::query_as(
         "SELECT u.password_hash, o.path FROM users u JOIN org_units o ON o.id = u.org_unit_id \
          WHERE u.id = $1",
     )
     .bind(uid)
-    .fetch_one(&db.pool)
+    .fetch_one(&db)
     .await?;
     let (cur, new_owned) = (current.to_string(), new.to_string());
     let (ok, new_hash) = tokio::task::spawn_blocking(move || {
@@ -344,19 +346,19 @@ pub async fn store_password(
     keep_token: Option<&str>,
 ) -> Result<()> {
     let mut tx = db.begin().await?;
-    sqlx::query(
+    crate::storage::query(
         "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, \
          updated_at = $2 WHERE id = $3",
     )
     .bind(hash)
     .bind(clock::now())
     .bind(user_id)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+    crate::storage::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(user_id)
         .bind(keep_token.map(token_hash).unwrap_or_default())
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     audit::record(
         &mut tx,

@@ -34,11 +34,11 @@ pub struct CatalogFile {
 
 /// Every published, suspended or retired matter at its current version.
 pub async fn export(db: &Db) -> Result<CatalogFile> {
-    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+    let rows: Vec<(String, i64, String)> = crate::storage::query_as(
         "SELECT m.status, v.version, v.content_json FROM matters m JOIN matter_versions v \
          ON v.matter_id = m.id AND v.version = m.published_version ORDER BY m.code",
     )
-    .fetch_all(&db.pool)
+    .fetch_all(&db)
     .await?;
     let mut matters = Vec::with_capacity(rows.len());
     for (status, version, text) in rows {
@@ -168,14 +168,14 @@ pub async fn import(
     for (m, path) in &plan {
         let text = serde_json::to_string(m).map_err(anyhow::Error::from)?;
         let existing: Option<(i64, Option<i64>)> =
-            sqlx::query_as("SELECT id, published_version FROM matters WHERE code = $1")
+            crate::storage::query_as("SELECT id, published_version FROM matters WHERE code = $1")
                 .bind(&m.code)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut tx)
                 .await?;
         let (id, next) = match existing {
             Some((id, v)) => (id, v.unwrap_or(0) + 1),
             None => {
-                let id: i64 = sqlx::query_scalar(
+                let id: i64 = crate::storage::query_scalar(
                     "INSERT INTO matters (code, name, department_code, status, created_at, updated_at) \
                      VALUES ($1, $2, $3, 'published', $4, $4) RETURNING id",
                 )
@@ -183,12 +183,12 @@ pub async fn import(
                 .bind(&m.name)
                 .bind(&m.department)
                 .bind(&now)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut tx)
                 .await?;
                 (id, 1)
             }
         };
-        sqlx::query(
+        crate::storage::query(
             "INSERT INTO matter_versions (matter_id, version, content_json, published_at, published_by) \
              VALUES ($1, $2, $3, $4, $5)",
         )
@@ -197,9 +197,9 @@ pub async fn import(
         .bind(&text)
         .bind(&now)
         .bind(&who.username)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-        sqlx::query(
+        crate::storage::query(
             "UPDATE matters SET name = $1, department_code = $2, published_version = $3, \
              status = CASE WHEN status = 'unpublished' THEN 'published' ELSE status END, updated_at = $4 \
              WHERE id = $5",
@@ -209,7 +209,7 @@ pub async fn import(
         .bind(next)
         .bind(&now)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         audit::record(
             &mut tx,

@@ -43,7 +43,7 @@ async fn load(db: &Db, code: &str) -> Result<Full> {
     Sql::new(format!("SELECT {COLS} FROM matters WHERE code = "))
         .bind(code)
         .query_as::<Full>()
-        .fetch_optional(&db.pool)
+        .fetch_optional(&db)
         .await?
         .ok_or(Error::NotFound)
 }
@@ -123,7 +123,7 @@ pub async fn list(db: &Db, who: &Principal, q: &ListQuery) -> Result<Vec<Summary
         s.push(" AND department_code = ").bind(d);
     }
     s.push(" ORDER BY department_code, code");
-    let rows: Vec<Full> = s.query_as().fetch_all(&db.pool).await?;
+    let rows: Vec<Full> = s.query_as().fetch_all(&db).await?;
     Ok(rows.into_iter().map(|f| f.summary).collect())
 }
 
@@ -198,7 +198,7 @@ pub async fn create(db: &Db, who: &Principal, m: Matter) -> Result<Summary> {
     }
     let now = clock::now();
     let mut tx = db.begin().await?;
-    sqlx::query(
+    crate::storage::query(
         "INSERT INTO matters (code, name, department_code, status, draft_json, draft_state, draft_by, \
          created_at, updated_at) VALUES ($1, $2, $3, 'unpublished', $4, 'editing', $5, $6, $6)",
     )
@@ -208,7 +208,7 @@ pub async fn create(db: &Db, who: &Principal, m: Matter) -> Result<Summary> {
     .bind(serde_json::to_string(&m).map_err(anyhow::Error::from)?)
     .bind(&who.username)
     .bind(&now)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await
     .map_err(|e| Error::on_unique(e, "err.matter_code_taken"))?;
     audit::record(
@@ -242,7 +242,7 @@ pub async fn save_draft(db: &Db, who: &Principal, code: &str, m: Matter) -> Resu
         return Err(Error::Forbidden);
     }
     let mut tx = db.begin().await?;
-    sqlx::query(
+    crate::storage::query(
         "UPDATE matters SET draft_json = $1, draft_state = 'editing', draft_by = $2, name = \
          CASE WHEN published_version IS NULL THEN $3 ELSE name END, updated_at = $4 WHERE code = $5",
     )
@@ -251,7 +251,7 @@ pub async fn save_draft(db: &Db, who: &Principal, code: &str, m: Matter) -> Resu
     .bind(&m.name)
     .bind(clock::now())
     .bind(code)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
     audit::record(
         &mut tx,
@@ -338,12 +338,12 @@ async fn transition(
     change: Change<'_>,
 ) -> Result<Summary> {
     let mut tx = db.begin().await?;
-    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let done = crate::storage::query(format!(
         "UPDATE matters SET {set}, updated_at = $1 WHERE code = $2 AND {when}"
-    )))
+    ))
     .bind(clock::now())
     .bind(code)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?
     .rows_affected();
     if done == 0 {
@@ -368,7 +368,7 @@ pub async fn publish(db: &Db, who: &Principal, code: &str) -> Result<Summary> {
     let next = cur.summary.published_version.unwrap_or(0) + 1;
     let now = clock::now();
     let mut tx = db.begin().await?;
-    let done = sqlx::query(
+    let done = crate::storage::query(
         "UPDATE matters SET status = 'published', published_version = $1, name = $2, \
          department_code = $3, draft_json = NULL, draft_state = NULL, draft_by = NULL, updated_at = $4 \
          WHERE code = $5 AND draft_state = 'in_review'",
@@ -378,13 +378,13 @@ pub async fn publish(db: &Db, who: &Principal, code: &str) -> Result<Summary> {
     .bind(&m.department)
     .bind(&now)
     .bind(code)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?
     .rows_affected();
     if done == 0 {
         return Err(Error::Conflict("err.matter_state"));
     }
-    sqlx::query(
+    crate::storage::query(
         "INSERT INTO matter_versions (matter_id, version, content_json, published_at, published_by) \
          VALUES ($1, $2, $3, $4, $5)",
     )
@@ -393,7 +393,7 @@ pub async fn publish(db: &Db, who: &Principal, code: &str) -> Result<Summary> {
     .bind(serde_json::to_string(&m).map_err(anyhow::Error::from)?)
     .bind(&now)
     .bind(&who.username)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await
     .map_err(|e| Error::on_unique(e, "err.matter_state"))?;
     let summary = format!("{code} {} v{next}", m.name);
@@ -447,13 +447,13 @@ pub async fn set_status(db: &Db, who: &Principal, code: &str, action: &str) -> R
 
 /// One published version, as it was published.
 pub async fn version(db: &Db, code: &str, n: i64) -> Result<Matter> {
-    let text: Option<String> = sqlx::query_scalar(
+    let text: Option<String> = crate::storage::query_scalar(
         "SELECT v.content_json FROM matter_versions v JOIN matters m ON m.id = v.matter_id \
          WHERE m.code = $1 AND v.version = $2",
     )
     .bind(code)
     .bind(n)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db)
     .await?;
     parse(&text.ok_or(Error::NotFound)?)
 }
@@ -466,12 +466,12 @@ pub struct VersionInfo {
 }
 
 pub async fn versions(db: &Db, code: &str) -> Result<Vec<VersionInfo>> {
-    Ok(sqlx::query_as(
+    Ok(crate::storage::query_as(
         "SELECT v.version, v.published_at, v.published_by FROM matter_versions v \
          JOIN matters m ON m.id = v.matter_id WHERE m.code = $1 ORDER BY v.version",
     )
     .bind(code)
-    .fetch_all(&db.pool)
+    .fetch_all(&db)
     .await?)
 }
 
@@ -490,12 +490,12 @@ pub async fn current_or_draft(db: &Db, code: &str) -> Result<Matter> {
 
 /// The current published content of a matter, whatever its status (for imports).
 pub async fn current(db: &Db, code: &str) -> Result<Option<Matter>> {
-    let text: Option<String> = sqlx::query_scalar(
+    let text: Option<String> = crate::storage::query_scalar(
         "SELECT v.content_json FROM matters m JOIN matter_versions v ON v.matter_id = m.id \
          AND v.version = m.published_version WHERE m.code = $1",
     )
     .bind(code)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db)
     .await?;
     text.as_deref().map(parse).transpose()
 }
@@ -503,9 +503,9 @@ pub async fn current(db: &Db, code: &str) -> Result<Option<Matter>> {
 /// The public view: the current published version of a matter that is in service.
 pub async fn public(db: &Db, code: &str) -> Result<(i64, Matter)> {
     let row: Option<(String, Option<i64>)> =
-        sqlx::query_as("SELECT status, published_version FROM matters WHERE code = $1")
+        crate::storage::query_as("SELECT status, published_version FROM matters WHERE code = $1")
             .bind(code)
-            .fetch_optional(&db.pool)
+            .fetch_optional(&db)
             .await?;
     match row {
         Some((status, Some(v))) if status == "published" => Ok((v, version(db, code, v).await?)),
@@ -515,12 +515,12 @@ pub async fn public(db: &Db, code: &str) -> Result<(i64, Matter)> {
 
 /// Every matter in service with its current version (for the search index and the portal).
 pub async fn all_public(db: &Db) -> Result<Vec<(i64, Matter)>> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String)> = crate::storage::query_as(
         "SELECT v.version, v.content_json FROM matters m JOIN matter_versions v \
          ON v.matter_id = m.id AND v.version = m.published_version WHERE m.status = 'published' \
          ORDER BY m.code",
     )
-    .fetch_all(&db.pool)
+    .fetch_all(&db)
     .await?;
     rows.into_iter().map(|(v, t)| Ok((v, parse(&t)?))).collect()
 }
@@ -543,7 +543,7 @@ pub async fn set_unit(
     }
     let now = clock::now();
     let mut tx = db.begin().await?;
-    sqlx::query(
+    crate::storage::query(
         "INSERT INTO matter_units (matter_id, unit_id, enabled, updated_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (matter_id, unit_id) DO UPDATE SET enabled = $3, updated_at = $4",
     )
@@ -551,12 +551,12 @@ pub async fn set_unit(
     .bind(unit_id)
     .bind(i64::from(enabled))
     .bind(&now)
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
-    sqlx::query("UPDATE matters SET updated_at = $1 WHERE id = $2")
+    crate::storage::query("UPDATE matters SET updated_at = $1 WHERE id = $2")
         .bind(&now)
         .bind(m.summary.id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     let change = Change {
         after: Some(json!({"unit": unit.code, "enabled": enabled})),
@@ -576,12 +576,12 @@ pub async fn set_unit(
 /// The halls that serve a matter: those of every district, street or community of the matter's
 /// levels that has not been switched off (and of those switched on explicitly).
 pub async fn halls(db: &Db, code: &str, m: &Matter) -> Result<Vec<Unit>> {
-    let switches: Vec<(i64, i64)> = sqlx::query_as(
+    let switches: Vec<(i64, i64)> = crate::storage::query_as(
         "SELECT mu.unit_id, mu.enabled FROM matter_units mu JOIN matters m ON m.id = mu.matter_id \
          WHERE m.code = $1",
     )
     .bind(code)
-    .fetch_all(&db.pool)
+    .fetch_all(&db)
     .await?;
     let units = org::list(db).await?;
     let serves = |u: &Unit| match switches.iter().find(|(id, _)| *id == u.id) {

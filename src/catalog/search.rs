@@ -183,8 +183,8 @@ impl SearchIndex {
     /// Rebuilds from the store when its catalog has changed since the last build.
     pub async fn refresh(&self, db: &Db) -> Result<()> {
         let v: (i64, Option<String>) =
-            sqlx::query_as("SELECT COUNT(*), MAX(updated_at) FROM matters")
-                .fetch_one(&db.pool)
+            crate::storage::query_as("SELECT COUNT(*), MAX(updated_at) FROM matters")
+                .fetch_one(&db)
                 .await?;
         if self.version.read().expect("version").as_ref() == Some(&v) {
             return Ok(());

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::json;
-use sqlx::{AssertSqlSafe, FromRow};
+use sqlx::FromRow;
 
 use super::{Kind, Unit, check_code, check_name};
 use crate::audit::{self, Change};
@@ -51,33 +51,30 @@ static TREE: StoreCache<Vec<Unit>> =
 /// changed rarely, so it is kept in memory (see [`StoreCache`]).
 pub async fn list(db: &Db) -> Result<Arc<Vec<Unit>>> {
     TREE.get(db, || async {
-        let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM org_units ORDER BY path"
-        )))
-        .fetch_all(&db.pool)
-        .await?;
+        let rows: Vec<Row> =
+            crate::storage::query_as(format!("SELECT {COLS} FROM org_units ORDER BY path"))
+                .fetch_all(&db)
+                .await?;
         Ok(rows.into_iter().map(Unit::from).collect())
     })
     .await
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Unit> {
-    let row: Option<Row> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {COLS} FROM org_units WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&db.pool)
-    .await?;
+    let row: Option<Row> =
+        crate::storage::query_as(format!("SELECT {COLS} FROM org_units WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&db)
+            .await?;
     row.map(Unit::from).ok_or(Error::NotFound)
 }
 
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>> {
-    let row: Option<Row> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {COLS} FROM org_units WHERE code = $1"
-    )))
-    .bind(code)
-    .fetch_optional(&db.pool)
-    .await?;
+    let row: Option<Row> =
+        crate::storage::query_as(format!("SELECT {COLS} FROM org_units WHERE code = $1"))
+            .bind(code)
+            .fetch_optional(&db)
+            .await?;
     Ok(row.map(Unit::from))
 }
 
@@ -173,7 +170,7 @@ pub async fn create(db: &Db, who: &Principal, new: NewUnit) -> Result<Unit> {
     let kind = kind.expect("checked");
     let now = clock::now();
     let mut tx = db.begin().await?;
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::storage::query_scalar(
         "INSERT INTO org_units (code, name, kind, parent_id, path, depth, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, '', $5, $6, $6) RETURNING id",
     )
@@ -183,14 +180,14 @@ pub async fn create(db: &Db, who: &Principal, new: NewUnit) -> Result<Unit> {
     .bind(new.parent_id)
     .bind(parent.as_ref().map_or(0, |p| p.depth + 1))
     .bind(&now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut tx)
     .await
     .map_err(|e| Error::on_unique(e, "err.code_taken"))?;
     let path = format!("{}{id}/", parent.as_ref().map_or("/", |p| p.path.as_str()));
-    sqlx::query("UPDATE org_units SET path = $1 WHERE id = $2")
+    crate::storage::query("UPDATE org_units SET path = $1 WHERE id = $2")
         .bind(&path)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     let unit = Unit {
         id,
@@ -238,11 +235,11 @@ pub async fn rename(db: &Db, who: &Principal, id: i64, name: &str) -> Result<Uni
     check_name(name).map_err(|e| Error::Validation(vec![e]))?;
     let before = managed(db, who, id).await?;
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE org_units SET name = $1, updated_at = $2 WHERE id = $3")
+    crate::storage::query("UPDATE org_units SET name = $1, updated_at = $2 WHERE id = $3")
         .bind(name)
         .bind(clock::now())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     let after = Unit {
         name: name.to_string(),
@@ -293,7 +290,7 @@ pub async fn move_to(db: &Db, who: &Principal, id: i64, new_parent_id: i64) -> R
     let new_path = format!("{}{}/", parent.path, before.id);
     let delta = parent.depth + 1 - before.depth;
     let mut tx = db.begin().await?;
-    sqlx::query(
+    crate::storage::query(
         "UPDATE org_units SET path = $1 || substr(path, CAST($2 AS INTEGER)), \
          depth = depth + $3, updated_at = $4 WHERE path LIKE $5",
     )
@@ -302,12 +299,12 @@ pub async fn move_to(db: &Db, who: &Principal, id: i64, new_parent_id: i64) -> R
     .bind(delta)
     .bind(clock::now())
     .bind(subtree_pattern(&before.path))
-    .execute(&mut *tx)
+    .execute(&mut tx)
     .await?;
-    sqlx::query("UPDATE org_units SET parent_id = $1 WHERE id = $2")
+    crate::storage::query("UPDATE org_units SET parent_id = $1 WHERE id = $2")
         .bind(parent.id)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     let after = Unit {
         parent_id: Some(parent.id),
@@ -341,22 +338,22 @@ pub async fn retire(db: &Db, who: &Principal, id: i64) -> Result<Unit> {
     if before.is_retired() {
         return Err(Error::Conflict("err.unit_retired"));
     }
-    let busy: i64 = sqlx::query_scalar(
+    let busy: i64 = crate::storage::query_scalar(
         "SELECT (SELECT COUNT(*) FROM org_units WHERE parent_id = $1 AND retired_at IS NULL) + \
          (SELECT COUNT(*) FROM users WHERE org_unit_id = $1 AND active = 1)",
     )
     .bind(id)
-    .fetch_one(&db.pool)
+    .fetch_one(&db)
     .await?;
     if busy > 0 {
         return Err(Error::Conflict("err.unit_has_children"));
     }
     let now = clock::now();
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE org_units SET retired_at = $1, updated_at = $1 WHERE id = $2")
+    crate::storage::query("UPDATE org_units SET retired_at = $1, updated_at = $1 WHERE id = $2")
         .bind(&now)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     let after = Unit {
         retired_at: Some(now),

@@ -58,8 +58,8 @@ impl<T> StoreCache<T> {
         {
             return Ok(e.value.clone());
         }
-        let version: Version = sqlx::query_as(sqlx::AssertSqlSafe(self.version_sql))
-            .fetch_one(&db.pool)
+        let version: Version = crate::storage::query_as(self.version_sql)
+            .fetch_one(&db)
             .await?;
         if let Some(value) = self.confirm(db, &version, generation) {
             return Ok(value);
@@ -103,8 +103,8 @@ mod tests {
         *NOTES
             .get(db, || async {
                 loads.fetch_add(1, Ordering::SeqCst);
-                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notes")
-                    .fetch_one(&db.pool)
+                let n: i64 = crate::storage::query_scalar("SELECT COUNT(*) FROM notes")
+                    .fetch_one(&db)
                     .await?;
                 Ok::<_, sqlx::Error>(n)
             })
@@ -118,17 +118,16 @@ mod tests {
         let db = Db::connect(&crate::storage::sqlite_url(dir.path()))
             .await
             .unwrap();
-        sqlx::raw_sql("CREATE TABLE notes (at TEXT)")
-            .execute(&db.pool)
+        db.execute_batch("CREATE TABLE notes (at TEXT)")
             .await
             .unwrap();
         let loads = AtomicUsize::new(0);
         let add = |at: &'static str| {
-            let pool = db.pool.clone();
+            let db = db.clone();
             async move {
-                sqlx::query("INSERT INTO notes (at) VALUES ($1)")
+                crate::storage::query("INSERT INTO notes (at) VALUES ($1)")
                     .bind(at)
-                    .execute(&pool)
+                    .execute(&db)
                     .await
                     .unwrap();
             }

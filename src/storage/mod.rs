@@ -3,17 +3,22 @@
 //! the URL scheme.
 //!
 //! Queries are written once in the SQL both engines accept (`$1` placeholders, `RETURNING`,
-//! BIGINT integers, fixed-width text timestamps) and run through sqlx's `Any` driver; the only
-//! backend-specific text is the DDL in `migrations/sqlite` and `migrations/postgres`, kept side
-//! by side and checked to match by a test.
+//! BIGINT integers, fixed-width text timestamps) and run through [`query`], [`query_as`] and
+//! [`query_scalar`] on either store: PostgreSQL through sqlx's `Any` driver, SQLite in the calling
+//! thread through rusqlite ([`lite`] says why). Rows decode as sqlx `AnyRow`s either way. The only
+//! backend-specific text is the DDL in `migrations/sqlite` and `migrations/postgres`, kept side by
+//! side and checked to match by a test; sqlx's migrator applies it.
 
 mod cache;
+mod lite;
+mod query;
 mod sql;
 
 pub use cache::StoreCache;
-pub use sql::{Arg, Page, Sql};
+pub use query::{Done, Ex, Query, query, query_as, query_scalar};
+pub use sql::{Arg, NullKind, Page, Sql};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,40 +36,63 @@ pub enum Backend {
     Postgres,
 }
 
+enum Store {
+    Postgres(AnyPool),
+    Sqlite {
+        lite: lite::Lite,
+        /// SQLite has one writer at a time: the writing connection is the process's write gate,
+        /// so writers queue here instead of meeting in SQLite's busy handler, which sleeps for
+        /// milliseconds between retries.
+        writer: Arc<tokio::sync::Mutex<rusqlite::Connection>>,
+    },
+}
+
 #[derive(Clone)]
 pub struct Db {
-    pub pool: AnyPool,
+    store: Arc<Store>,
+    url: Arc<str>,
     pub backend: Backend,
     /// Distinguishes connections to different stores in one process (for in-memory caches).
     pub id: u64,
-    /// SQLite has one writer at a time; transactions queue here instead of meeting in SQLite's
-    /// busy handler, which sleeps for milliseconds between retries.
-    write_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// A transaction; on SQLite it holds the process's write gate until it ends. Dereferences to the
-/// connection, so `&mut *tx` runs statements in it.
+/// A transaction; on SQLite it holds the process's write gate until it ends. Statements run in
+/// it with `&mut tx`; dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
-    inner: sqlx::Transaction<'static, sqlx::Any>,
-    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+    conn: TxConn,
 }
 
-impl std::ops::Deref for Tx {
-    type Target = sqlx::AnyConnection;
-    fn deref(&self) -> &Self::Target {
-        &self.inner
-    }
+enum TxConn {
+    Postgres(sqlx::Transaction<'static, sqlx::Any>),
+    Sqlite(LiteTx),
 }
 
-impl std::ops::DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.inner
-    }
+/// SQLite's side of a transaction: the writer, rolled back when dropped while still open.
+struct LiteTx {
+    conn: tokio::sync::OwnedMutexGuard<rusqlite::Connection>,
+    open: bool,
 }
 
 impl Tx {
     pub async fn commit(self) -> sqlx::Result<()> {
-        self.inner.commit().await
+        match self.conn {
+            TxConn::Postgres(t) => t.commit().await,
+            TxConn::Sqlite(mut t) => {
+                t.conn.execute_batch("COMMIT").map_err(lite::to_sqlx)?;
+                t.open = false;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Drop for LiteTx {
+    fn drop(&mut self) {
+        if self.open
+            && let Err(e) = self.conn.execute_batch("ROLLBACK")
+        {
+            tracing::error!(error = %e, "rolling back an abandoned SQLite transaction");
+        }
     }
 }
 
@@ -84,10 +112,18 @@ pub fn sqlite_url(data_dir: &Path) -> String {
     )
 }
 
+/// The file a `sqlite:` URL names.
+fn sqlite_path(url: &str) -> PathBuf {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    PathBuf::from(rest.split('?').next().unwrap_or(rest))
+}
+
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`). Does not migrate.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
-        sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Backend::Postgres
         } else if url.starts_with("sqlite:") {
@@ -95,65 +131,92 @@ impl Db {
         } else {
             anyhow::bail!("unsupported database URL scheme (use sqlite:// or postgres://)");
         };
-        let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging();
-        let pool = match backend {
+        let store = match backend {
             Backend::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            sqlx::raw_sql(
-                                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                                 PRAGMA synchronous = NORMAL;",
-                            )
-                            .execute(conn)
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(opts)
-                    .await?
+                let path = sqlite_path(url);
+                let writer = lite::open(&path)?;
+                writer.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+                Store::Sqlite {
+                    lite: lite::Lite::new(path),
+                    writer: Arc::new(tokio::sync::Mutex::new(writer)),
+                }
             }
             Backend::Postgres => {
-                AnyPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(opts)
-                    .await?
+                sqlx::any::install_default_drivers();
+                let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+                Store::Postgres(
+                    AnyPoolOptions::new()
+                        .max_connections(16)
+                        .acquire_timeout(Duration::from_secs(10))
+                        .connect_with(opts)
+                        .await?,
+                )
             }
         };
-        if backend == Backend::Sqlite {
-            sqlx::raw_sql("PRAGMA journal_mode = WAL")
-                .execute(&pool)
-                .await?;
-        }
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(Db {
-            pool,
+            store: Arc::new(store),
+            url: url.into(),
             backend,
             id,
-            write_gate: Arc::default(),
         })
     }
 
     /// Begins a transaction (on SQLite, after the transactions before it in this process).
     pub async fn begin(&self) -> sqlx::Result<Tx> {
-        let gate = match self.backend {
-            Backend::Sqlite => Some(self.write_gate.clone().lock_owned().await),
-            Backend::Postgres => None,
+        let conn = match &*self.store {
+            Store::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+            Store::Sqlite { writer, .. } => {
+                let c = writer.clone().lock_owned().await;
+                c.execute_batch("BEGIN IMMEDIATE").map_err(lite::to_sqlx)?;
+                TxConn::Sqlite(LiteTx {
+                    conn: c,
+                    open: true,
+                })
+            }
         };
-        Ok(Tx {
-            inner: self.pool.begin().await?,
-            _gate: gate,
-        })
+        Ok(Tx { conn })
     }
 
-    /// Applies pending schema migrations for this backend.
+    /// Runs several statements separated by `;` (DDL, test fixtures), outside a transaction.
+    pub async fn execute_batch(&self, sql: &str) -> sqlx::Result<()> {
+        match &*self.store {
+            Store::Postgres(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(pool)
+                .await
+                .map(|_| ()),
+            Store::Sqlite { writer, .. } => writer
+                .lock()
+                .await
+                .execute_batch(sql)
+                .map_err(lite::to_sqlx),
+        }
+    }
+
+    /// Applies pending schema migrations for this backend (sqlx's migrator, on a connection of
+    /// its own).
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        match &*self.store {
+            Store::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+            Store::Sqlite { .. } => {
+                sqlx::any::install_default_drivers();
+                let opts = AnyConnectOptions::from_str(&self.url)?.disable_statement_logging();
+                let pool = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            sqlx::raw_sql("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
+                                .execute(conn)
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(opts)
+                    .await?;
+                SQLITE_MIGRATIONS.run(&pool).await?;
+                pool.close().await;
+            }
         }
         Ok(())
     }
@@ -166,7 +229,7 @@ impl Db {
     }
 
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        query("SELECT 1").fetch_one(self).await.is_ok()
     }
 }
 

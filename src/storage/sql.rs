@@ -1,30 +1,71 @@
-//! A small builder for queries assembled at run time (filters, sorting, paging). sqlx's
-//! `QueryBuilder` writes `?` placeholders through the `Any` driver, which PostgreSQL rejects;
-//! this one numbers them `$1, $2, …`, which both engines accept.
+//! A small builder for queries assembled at run time (filters, sorting, paging), numbering
+//! placeholders `$1, $2, …`, which both engines accept; and [`Arg`], a value bound to one.
 
+use sqlx::FromRow;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AssertSqlSafe, FromRow};
 
-#[derive(Debug, Clone)]
+use super::{Query, query, query_as, query_scalar};
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
-    Text(String),
+    Null(NullKind),
     Int(i64),
+    Bool(bool),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
 }
 
-impl From<String> for Arg {
-    fn from(s: String) -> Arg {
-        Arg::Text(s)
+/// The type of a bound NULL (PostgreSQL wants one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NullKind {
+    Int,
+    Bool,
+    Real,
+    Text,
+    Blob,
+}
+
+macro_rules! arg_from {
+    ($($t:ty => $kind:ident, |$v:ident| $e:expr;)*) => {$(
+        impl From<$t> for Arg {
+            fn from($v: $t) -> Arg {
+                $e
+            }
+        }
+        impl From<Option<$t>> for Arg {
+            fn from(v: Option<$t>) -> Arg {
+                match v {
+                    Some(v) => v.into(),
+                    None => Arg::Null(NullKind::$kind),
+                }
+            }
+        }
+    )*};
+}
+
+impl<T> From<&Option<T>> for Arg
+where
+    T: Clone + Into<Arg>,
+    Option<T>: Into<Arg>,
+{
+    fn from(v: &Option<T>) -> Arg {
+        v.clone().into()
     }
 }
-impl From<&str> for Arg {
-    fn from(s: &str) -> Arg {
-        Arg::Text(s.to_string())
-    }
-}
-impl From<i64> for Arg {
-    fn from(i: i64) -> Arg {
-        Arg::Int(i)
-    }
+
+arg_from! {
+    String => Text, |v| Arg::Text(v);
+    &String => Text, |v| Arg::Text(v.clone());
+    &str => Text, |v| Arg::Text(v.to_string());
+    i64 => Int, |v| Arg::Int(v);
+    i32 => Int, |v| Arg::Int(v.into());
+    u32 => Int, |v| Arg::Int(v.into());
+    bool => Bool, |v| Arg::Bool(v);
+    f64 => Real, |v| Arg::Real(v);
+    Vec<u8> => Blob, |v| Arg::Blob(v);
+    &[u8] => Blob, |v| Arg::Blob(v.to_vec());
 }
 
 /// One page of a list, with the total the filters match.
@@ -100,42 +141,21 @@ impl Sql {
     }
 
     /// The query, for rows decoded by hand.
-    pub fn query(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
-        let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
-        for a in &self.args {
-            q = match a {
-                Arg::Text(s) => q.bind(s.clone()),
-                Arg::Int(i) => q.bind(*i),
-            };
-        }
-        q
+    pub fn query(&self) -> Query<AnyRow> {
+        query(self.text.clone()).with_args(self.args.clone())
     }
 
-    pub fn query_as<T>(&self) -> sqlx::query::QueryAs<'_, Any, T, sqlx::any::AnyArguments>
+    pub fn query_as<T>(&self) -> Query<T>
     where
         T: for<'r> FromRow<'r, AnyRow>,
     {
-        let mut q = sqlx::query_as(AssertSqlSafe(self.text.clone()));
-        for a in &self.args {
-            q = match a {
-                Arg::Text(s) => q.bind(s.clone()),
-                Arg::Int(i) => q.bind(*i),
-            };
-        }
-        q
+        query_as(self.text.clone()).with_args(self.args.clone())
     }
 
-    pub fn scalar<T>(&self) -> sqlx::query::QueryScalar<'_, Any, T, sqlx::any::AnyArguments>
+    pub fn scalar<T>(&self) -> Query<T>
     where
         (T,): for<'r> FromRow<'r, AnyRow>,
     {
-        let mut q = sqlx::query_scalar(AssertSqlSafe(self.text.clone()));
-        for a in &self.args {
-            q = match a {
-                Arg::Text(s) => q.bind(s.clone()),
-                Arg::Int(i) => q.bind(*i),
-            };
-        }
-        q
+        query_scalar(self.text.clone()).with_args(self.args.clone())
     }
 }

@@ -443,9 +443,9 @@ async fn overdue_tasks_are_recorded_once_and_supervisors_see_them() {
     let inst = start(&app, &code, "LH2026-0500").await;
     let id = inst["id"].as_i64().unwrap();
     // The acceptance was due yesterday.
-    sqlx::query("UPDATE approval_tasks SET due_at = '2026-01-05T01:00:00.000000Z', started_at = '2026-01-02T01:00:00.000000Z' WHERE instance_id = $1")
+    zhengwu::storage::query("UPDATE approval_tasks SET due_at = '2026-01-05T01:00:00.000000Z', started_at = '2026-01-02T01:00:00.000000Z' WHERE instance_id = $1")
         .bind(id)
-        .execute(&app.db.pool)
+        .execute(&app.db)
         .await
         .unwrap();
     assert_eq!(

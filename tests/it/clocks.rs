@@ -157,17 +157,19 @@ async fn a_supplement_across_the_national_day_holiday_costs_only_working_time() 
     // the task was due on the 30th at 10:00 and the application on 13 October.
     let paused = cst(2026, 9, 29, 10);
     let (task_due, app_due) = (cst(2026, 9, 30, 10), cst(2026, 10, 13, 10));
-    sqlx::query("UPDATE approval_instances SET paused_at = $1, due_at = $2 WHERE id = $3")
-        .bind(stored(paused))
-        .bind(stored(app_due))
-        .bind(id)
-        .execute(&app.db.pool)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE approval_tasks SET due_at = $1 WHERE id = $2")
+    zhengwu::storage::query(
+        "UPDATE approval_instances SET paused_at = $1, due_at = $2 WHERE id = $3",
+    )
+    .bind(stored(paused))
+    .bind(stored(app_due))
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    zhengwu::storage::query("UPDATE approval_tasks SET due_at = $1 WHERE id = $2")
         .bind(stored(task_due))
         .bind(accept)
-        .execute(&app.db.pool)
+        .execute(&app.db)
         .await
         .unwrap();
 
@@ -214,11 +216,11 @@ async fn the_scheduled_sweep_records_overdue_tasks_by_itself() {
     let Setup { app, code } = setup().await;
     let p = start(&app, &code, "LH2026-1000").await;
     let id = p["id"].as_i64().unwrap();
-    sqlx::query(
+    zhengwu::storage::query(
         "UPDATE approval_tasks SET due_at = '2026-01-05T01:00:00.000000Z' WHERE instance_id = $1",
     )
     .bind(id)
-    .execute(&app.db.pool)
+    .execute(&app.db)
     .await
     .unwrap();
     let jobs = zhengwu::http::spawn_jobs(app.db.clone(), std::time::Duration::from_millis(50));

@@ -38,11 +38,10 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
             let admin = Db::connect(&base)
                 .await
                 .expect("connect to test PostgreSQL");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin.pool)
+            zhengwu::storage::query(format!("CREATE DATABASE {name}"))
+                .execute(&admin)
                 .await
                 .unwrap();
-            admin.pool.close().await;
             // postgres://user@host/db?params → same with the new db name
             let (head, query) = base.split_once('?').unwrap_or((&base, ""));
             let root = head.rsplit_once('/').map_or(head, |(r, _)| r);
@@ -148,7 +147,7 @@ impl TestApp {
         ));
         plan.push(("mz_staff".into(), "beizhan", vec![Role::WindowClerk]));
         plan.push(("lh_staff".into(), "qinghu", vec![Role::WindowClerk]));
-        let mut tx = db.pool.begin().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
         for (username, at, roles) in plan {
             let unit = app.units[at].clone();
             let u = CheckedUser {
@@ -221,8 +220,8 @@ impl TestApp {
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_one(&self.db.pool)
+        zhengwu::storage::query_scalar::<i64>(sql.to_string())
+            .fetch_one(&self.db)
             .await
             .unwrap()
     }

@@ -35,13 +35,13 @@ async fn three_applications(app: &TestApp, code: &str) {
             } else {
                 "id"
             };
-            sqlx::query(sqlx::AssertSqlSafe(format!(
+            zhengwu::storage::query(format!(
                 "UPDATE {table} SET warn_at = $1, due_at = $2 WHERE {key} = $3"
-            )))
+            ))
             .bind(warn)
             .bind(due)
             .bind(id)
-            .execute(&app.db.pool)
+            .execute(&app.db)
             .await
             .unwrap();
         }
@@ -207,8 +207,8 @@ async fn tasks_opened_before_candidate_rows_are_filled_in_at_start_up() {
     let Setup { app, code } = setup().await;
     three_applications(&app, &code).await;
     // As a store migrated from before migration 0009: open tasks without candidate rows.
-    sqlx::query("DELETE FROM approval_task_candidates")
-        .execute(&app.db.pool)
+    zhengwu::storage::query("DELETE FROM approval_task_candidates")
+        .execute(&app.db)
         .await
         .unwrap();
     let inbox = "/api/v1/approvals/inbox";

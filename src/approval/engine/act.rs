@@ -17,18 +17,17 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::storage::Db;
-use sqlx::AnyConnection;
 
 /// Acts on a task. Exactly one of several people acting at once succeeds; the others get a
 /// conflict and nothing of theirs is applied.
 pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Progress> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row = crate::storage::query(format!(
         "SELECT {TASK_COLS}, {INSTANCE_COLS}, o.path FROM approval_tasks t \
          JOIN approval_instances i ON i.id = t.instance_id JOIN org_units o ON o.id = i.unit_id \
          WHERE t.id = $1"
-    )))
+    ))
     .bind(task_id)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db)
     .await?
     .ok_or(Error::NotFound)?;
     let t = task_at(&row, 0)?;
@@ -78,13 +77,13 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
     // the parties still to act.
     let outcome = if def.steps[step].countersign {
         guarded(&mut tx, &inst, &now, Outcome::Waiting, a).await?;
-        let others_open: i64 = sqlx::query_scalar(
+        let others_open: i64 = crate::storage::query_scalar(
             "SELECT COUNT(*) FROM approval_tasks WHERE instance_id = $1 AND step = $2 AND status = 'open' AND id <> $3",
         )
         .bind(inst.id)
         .bind(t.step)
         .bind(task_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         let outcome = decide(others_open as usize)?;
         if outcome != Outcome::Waiting {
@@ -104,19 +103,19 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
             let cands = vec![Candidate::User {
                 username: to.clone(),
             }];
-            let n = sqlx::query("UPDATE approval_tasks SET candidates = $1, claimed_by = NULL WHERE id = $2 AND status = 'open' AND (claimed_by IS NULL OR claimed_by = $3)")
+            let n = crate::storage::query("UPDATE approval_tasks SET candidates = $1, claimed_by = NULL WHERE id = $2 AND status = 'open' AND (claimed_by IS NULL OR claimed_by = $3)")
                 .bind(serde_json::to_string(&cands).map_err(anyhow::Error::from)?)
                 .bind(task_id)
                 .bind(&who.username)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?
                 .rows_affected();
             if n == 0 {
                 return Err(Error::Conflict("err.task_taken"));
             }
-            sqlx::query("DELETE FROM approval_task_candidates WHERE task_id = $1")
+            crate::storage::query("DELETE FROM approval_task_candidates WHERE task_id = $1")
                 .bind(task_id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             store_candidates(&mut tx, task_id, &cands).await?;
             after = json!({"task": task_id, "to": to});
@@ -131,7 +130,7 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
             inst.paused_at = Some(now.clone());
         }
         _ => {
-            let done = sqlx::query(
+            let done = crate::storage::query(
                 "UPDATE approval_tasks SET status = 'done', done_at = $1, action = $2, opinion = $3, acted_by = $4 \
                  WHERE id = $5 AND status = 'open' AND (claimed_by IS NULL OR claimed_by = $4)",
             )
@@ -140,17 +139,17 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
             .bind(a.opinion.trim())
             .bind(&who.username)
             .bind(task_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?
             .rows_affected();
             if done == 0 {
                 return Err(Error::Conflict("err.task_taken"));
             }
             if matches!(outcome, Outcome::Rejected | Outcome::SentBack { .. }) {
-                sqlx::query("UPDATE approval_tasks SET status = 'cancelled', done_at = $1 WHERE instance_id = $2 AND status = 'open'")
+                crate::storage::query("UPDATE approval_tasks SET status = 'cancelled', done_at = $1 WHERE instance_id = $2 AND status = 'open'")
                     .bind(&now)
                     .bind(inst.id)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
             }
             match outcome {
@@ -196,11 +195,12 @@ async fn colleague(db: &Db, to: Option<&str>) -> Result<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .ok_or_else(|| Error::field("to", "field.required"))?;
-    let exists: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username = $1 AND active = 1")
-            .bind(to)
-            .fetch_one(&db.pool)
-            .await?;
+    let exists: i64 = crate::storage::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE username = $1 AND active = 1",
+    )
+    .bind(to)
+    .fetch_one(&db)
+    .await?;
     if exists == 0 {
         return Err(Error::Validation(vec![FieldError::with(
             "to",
@@ -215,7 +215,7 @@ async fn colleague(db: &Db, to: Option<&str>) -> Result<String> {
 /// this update is also the row's lock for the transaction. No row: someone else moved it first,
 /// and the conflict says which way.
 async fn guarded(
-    conn: &mut AnyConnection,
+    conn: &mut crate::storage::Tx,
     inst: &Instance,
     now: &str,
     outcome: Outcome,
@@ -232,7 +232,7 @@ async fn guarded(
     let sql = format!(
         "UPDATE approval_instances SET updated_at = $1, {set} WHERE id = $2 AND status = 'running' AND step = $3"
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let mut q = crate::storage::query(sql)
         .bind(now.to_string())
         .bind(inst.id)
         .bind(inst.step);
@@ -247,10 +247,11 @@ async fn guarded(
     if q.execute(&mut *conn).await?.rows_affected() == 1 {
         return Ok(());
     }
-    let status: String = sqlx::query_scalar("SELECT status FROM approval_instances WHERE id = $1")
-        .bind(inst.id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let status: String =
+        crate::storage::query_scalar("SELECT status FROM approval_instances WHERE id = $1")
+            .bind(inst.id)
+            .fetch_one(&mut *conn)
+            .await?;
     Err(if status == "running" {
         Error::Conflict("err.task_taken")
     } else {

@@ -16,7 +16,6 @@ mod views;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::AnyConnection;
 
 use super::calendar::Hours;
 use super::definition::Action;
@@ -174,12 +173,12 @@ pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
     if !who.can(Perm::StartApprovals, &unit.path) {
         return Err(Error::Forbidden);
     }
-    let row: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let row: Option<(String, Option<i64>, Option<i64>)> = crate::storage::query_as(
         "SELECT m.status, m.published_version, (SELECT MAX(w.version) FROM workflow_defs w \
          WHERE w.matter_code = m.code AND w.status = 'published') FROM matters m WHERE m.code = $1",
     )
     .bind(&s.matter_code)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db)
     .await?;
     let Some((status, Some(matter_version), Some(workflow_version))) = row else {
         return Err(Error::NotFound);
@@ -194,7 +193,7 @@ pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
     let now = now_cst();
     let (warn, due) = deadline(&cal, &hours, now, matter.promised_days);
     let mut tx = db.begin().await?;
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::storage::query_scalar(
         "INSERT INTO approval_instances (matter_code, matter_version, workflow_version, reference, unit_id, \
          status, step, started_at, warn_at, due_at, created_by, updated_at) \
          VALUES ($1, $2, $3, $4, $5, 'running', 0, $6, $7, $8, $9, $6) RETURNING id",
@@ -208,7 +207,7 @@ pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
     .bind(&warn)
     .bind(&due)
     .bind(&who.username)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut tx)
     .await?;
     let inst = Instance {
         id,
@@ -255,7 +254,7 @@ pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
 }
 
 async fn record(
-    conn: &mut AnyConnection,
+    conn: &mut crate::storage::Tx,
     who: &Principal,
     inst: &Instance,
     path: &str,
@@ -283,8 +282,8 @@ async fn record(
 }
 
 /// Open tasks of an instance, read in the caller's transaction.
-async fn open_tasks(conn: &mut AnyConnection, instance: i64) -> Result<Vec<OpenTask>> {
-    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+async fn open_tasks(conn: &mut crate::storage::Tx, instance: i64) -> Result<Vec<OpenTask>> {
+    let rows: Vec<(i64, i64, String, String)> = crate::storage::query_as(
         "SELECT id, step, step_name, due_at FROM approval_tasks WHERE instance_id = $1 AND status = 'open' ORDER BY id",
     )
     .bind(instance)
@@ -311,10 +310,10 @@ pub async fn claim(db: &Db, who: &Principal, task_id: i64, claim: bool) -> Resul
     } else {
         "UPDATE approval_tasks SET claimed_by = NULL WHERE id = $2 AND status = 'open' AND claimed_by = $1"
     };
-    let n = sqlx::query(q)
+    let n = crate::storage::query(q)
         .bind(&who.username)
         .bind(task_id)
-        .execute(&db.pool)
+        .execute(&db)
         .await?
         .rows_affected();
     if n == 0 {

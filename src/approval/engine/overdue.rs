@@ -13,23 +13,23 @@ use crate::storage::Db;
 /// recorded yet: one `approval.overdue` audit entry each. Answers how many were recorded.
 pub async fn record_overdue(db: &Db) -> Result<usize> {
     let now = clock::now();
-    let late: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
+    let late: Vec<(i64, i64, String, String, String)> = crate::storage::query_as(
         "SELECT t.id, i.id, i.reference, t.step_name, o.path FROM approval_tasks t \
          JOIN approval_instances i ON i.id = t.instance_id JOIN org_units o ON o.id = i.unit_id \
          WHERE t.status = 'open' AND t.overdue_at IS NULL AND t.due_at < $1 AND i.status = 'running'",
     )
     .bind(&now)
-    .fetch_all(&db.pool)
+    .fetch_all(&db)
     .await?;
     let mut n = 0;
     for (task, inst, reference, step, path) in late {
         let mut tx = db.begin().await?;
-        let marked = sqlx::query(
+        let marked = crate::storage::query(
             "UPDATE approval_tasks SET overdue_at = $1 WHERE id = $2 AND overdue_at IS NULL",
         )
         .bind(&now)
         .bind(task)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?
         .rows_affected();
         if marked == 1 {

@@ -59,12 +59,12 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
     };
     let (warn, due) = (shift(&inst.warn_at), shift(&inst.due_at));
     let mut tx = db.begin().await?;
-    let n = sqlx::query("UPDATE approval_instances SET status = 'running', pause_kind = NULL, pause_reason = NULL, paused_at = NULL, warn_at = $4, due_at = $1, updated_at = $2 WHERE id = $3 AND status = 'paused'")
+    let n = crate::storage::query("UPDATE approval_instances SET status = 'running', pause_kind = NULL, pause_reason = NULL, paused_at = NULL, warn_at = $4, due_at = $1, updated_at = $2 WHERE id = $3 AND status = 'paused'")
         .bind(&due)
         .bind(clock::now())
         .bind(id)
         .bind(&warn)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?
         .rows_affected();
     if n == 0 {
@@ -73,11 +73,11 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
     let mut open = Vec::new();
     for t in all.iter().filter(|t| t.status == "open") {
         let t_due = shift(&t.due_at);
-        sqlx::query("UPDATE approval_tasks SET warn_at = $1, due_at = $2 WHERE id = $3")
+        crate::storage::query("UPDATE approval_tasks SET warn_at = $1, due_at = $2 WHERE id = $3")
             .bind(shift(&t.warn_at))
             .bind(&t_due)
             .bind(t.id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         open.push(OpenTask {
             id: t.id,

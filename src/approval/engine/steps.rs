@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
-use sqlx::AnyConnection;
 
 use super::{Candidate, Instance, OpenTask, at, cache, now_cst};
 use crate::approval::calendar::{Calendar, Hours};
@@ -78,7 +77,7 @@ pub(super) fn deadline(
 
 /// Records who may act on a task, one row per candidate (see migration 0009).
 pub(super) async fn store_candidates(
-    conn: &mut AnyConnection,
+    conn: &mut crate::storage::Tx,
     task: i64,
     cands: &[Candidate],
 ) -> Result<()> {
@@ -89,7 +88,7 @@ pub(super) async fn store_candidates(
             } => (Some(role.as_str()), Some(unit_path.as_str()), None),
             Candidate::User { username } => (None, None, Some(username.as_str())),
         };
-        sqlx::query("INSERT INTO approval_task_candidates (task_id, role, unit_path, username) VALUES ($1, $2, $3, $4)")
+        crate::storage::query("INSERT INTO approval_task_candidates (task_id, role, unit_path, username) VALUES ($1, $2, $3, $4)")
             .bind(task)
             .bind(role)
             .bind(path)
@@ -103,11 +102,11 @@ pub(super) async fn store_candidates(
 /// Fills in the candidate rows of open tasks opened before they were kept (migration 0009); run
 /// at start-up, a single query when there is nothing to do.
 pub async fn backfill_candidates(db: &Db) -> Result<usize> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String)> = crate::storage::query_as(
         "SELECT t.id, t.candidates FROM approval_tasks t WHERE t.status = 'open' AND NOT EXISTS \
          (SELECT 1 FROM approval_task_candidates c WHERE c.task_id = t.id)",
     )
-    .fetch_all(&db.pool)
+    .fetch_all(&db)
     .await?;
     if rows.is_empty() {
         return Ok(0);
@@ -154,7 +153,7 @@ impl StepCtx {
     /// Opens the tasks of `step` in the caller's transaction and answers them.
     pub(super) async fn open(
         &self,
-        conn: &mut AnyConnection,
+        conn: &mut crate::storage::Tx,
         instance: i64,
         step: usize,
     ) -> Result<Vec<OpenTask>> {
@@ -171,7 +170,7 @@ impl StepCtx {
         }
         let mut out = Vec::new();
         for g in groups {
-            let id: i64 = sqlx::query_scalar(
+            let id: i64 = crate::storage::query_scalar(
                 "INSERT INTO approval_tasks (instance_id, step, step_name, candidates, status, started_at, warn_at, due_at) \
                  VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) RETURNING id",
             )

@@ -103,22 +103,22 @@ fn timing_sql(s: &mut Sql, warn: &str, due: &str, state: &str, now: &str) {
 }
 
 pub async fn instance(db: &Db, id: i64) -> Result<Instance> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row = crate::storage::query(format!(
         "SELECT {INSTANCE_COLS} FROM approval_instances i WHERE i.id = $1"
-    )))
+    ))
     .bind(id)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db)
     .await?
     .ok_or(Error::NotFound)?;
     Ok(instance_at(&row, 0)?)
 }
 
 pub async fn tasks(db: &Db, instance: i64) -> Result<Vec<Task>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows = crate::storage::query(format!(
         "SELECT {TASK_COLS} FROM approval_tasks t WHERE t.instance_id = $1 ORDER BY t.id"
-    )))
+    ))
     .bind(instance)
-    .fetch_all(&db.pool)
+    .fetch_all(&db)
     .await?;
     Ok(rows
         .iter()
@@ -127,11 +127,11 @@ pub async fn tasks(db: &Db, instance: i64) -> Result<Vec<Task>> {
 }
 
 pub(super) async fn task(db: &Db, id: i64) -> Result<Task> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row = crate::storage::query(format!(
         "SELECT {TASK_COLS} FROM approval_tasks t WHERE t.id = $1"
-    )))
+    ))
     .bind(id)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db)
     .await?
     .ok_or(Error::NotFound)?;
     Ok(task_at(&row, 0)?)
@@ -293,11 +293,11 @@ async fn listing<T>(
     (page, per_page): (Option<i64>, Option<i64>),
     decode: impl Fn(&AnyRow) -> Result<T>,
 ) -> Result<Page<T>> {
-    let total: i64 = filter("COUNT(*)").scalar().fetch_one(&db.pool).await?;
+    let total: i64 = filter("COUNT(*)").scalar().fetch_one(&db).await?;
     let mut s = filter(cols);
     sort(&mut s, by, times);
     let (page, per_page) = s.paged(page, per_page);
-    let rows = s.query().fetch_all(&db.pool).await?;
+    let rows = s.query().fetch_all(&db).await?;
     Ok(Page {
         items: rows.iter().map(decode).collect::<Result<_>>()?,
         total,

@@ -65,11 +65,12 @@ async fn render(
         .into_iter()
         .filter_map(|a| serde_json::to_value(a).ok()?.as_str().map(String::from))
         .collect();
-    let matter_name: String = sqlx::query_scalar("SELECT name FROM matters WHERE code = $1")
-        .bind(&i.matter_code)
-        .fetch_optional(&s.db.pool)
-        .await?
-        .unwrap_or_default();
+    let matter_name: String =
+        crate::storage::query_scalar("SELECT name FROM matters WHERE code = $1")
+            .bind(&i.matter_code)
+            .fetch_optional(&s.db)
+            .await?
+            .unwrap_or_default();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

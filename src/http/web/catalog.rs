@@ -171,11 +171,11 @@ async fn switches(
     m: &Matter,
     p: &Principal,
 ) -> Result<Vec<minijinja::Value>> {
-    let explicit: Vec<(i64, i64)> = sqlx::query_as(
+    let explicit: Vec<(i64, i64)> = crate::storage::query_as(
         "SELECT mu.unit_id, mu.enabled FROM matter_units mu JOIN matters m ON m.id = mu.matter_id WHERE m.code = $1",
     )
     .bind(code)
-    .fetch_all(&s.db.pool)
+    .fetch_all(&s.db)
     .await?;
     let units = org::list(&s.db).await?;
     Ok(org::tree_order(&units)

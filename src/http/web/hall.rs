@@ -18,11 +18,11 @@ use crate::org;
 /// Department code → name, for the departments that own matters in service.
 async fn departments(s: &AppState) -> Result<(HashMap<String, String>, Vec<minijinja::Value>)> {
     let units = org::list(&s.db).await?;
-    let counts: Vec<(String, i64)> = sqlx::query_as(
+    let counts: Vec<(String, i64)> = crate::storage::query_as(
         "SELECT department_code, COUNT(*) FROM matters WHERE status = 'published' \
          GROUP BY department_code ORDER BY department_code",
     )
-    .fetch_all(&s.db.pool)
+    .fetch_all(&s.db)
     .await?;
     let names: HashMap<String, String> = units
         .iter()

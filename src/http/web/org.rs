@@ -27,10 +27,10 @@ async fn render(
         return Err(Error::Forbidden);
     }
     let units = org::list(&s.db).await?;
-    let counts: Vec<(i64, i64)> = sqlx::query_as(
+    let counts: Vec<(i64, i64)> = crate::storage::query_as(
         "SELECT org_unit_id, COUNT(*) FROM users WHERE active = 1 GROUP BY org_unit_id",
     )
-    .fetch_all(&s.db.pool)
+    .fetch_all(&s.db)
     .await?;
     let labels = org::name_paths(&units);
     let rows: Vec<_> = org::tree_order(&units)

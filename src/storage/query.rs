@@ -1,0 +1,189 @@
+//! Running statements: `query`, `query_as` and `query_scalar`, shaped like sqlx's functions of
+//! the same names, on either store. A statement runs on [`Ex`]: the store itself (`&Db`, one
+//! statement on its own) or a transaction (`&mut Tx`).
+//!
+//! On PostgreSQL the statement goes to sqlx's `Any` driver; on SQLite to [`super::lite`], in the
+//! calling thread. Outside a transaction, SQLite statements that write wait for the process's
+//! write gate like transactions do, so no writer ever meets another inside SQLite.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, FromRow};
+
+use super::{Arg, Db, Store, Tx, TxConn, lite};
+
+/// Where a statement runs.
+pub enum Ex<'a> {
+    Db(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+impl<'a> From<&'a Db> for Ex<'a> {
+    fn from(db: &'a Db) -> Ex<'a> {
+        Ex::Db(db)
+    }
+}
+
+impl<'a> From<&'a &Db> for Ex<'a> {
+    fn from(db: &'a &Db) -> Ex<'a> {
+        Ex::Db(db)
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Ex<'a> {
+    fn from(tx: &'a mut Tx) -> Ex<'a> {
+        Ex::Tx(tx)
+    }
+}
+
+/// What `execute` answers.
+#[derive(Debug, Clone, Copy)]
+pub struct Done {
+    rows: u64,
+}
+
+impl Done {
+    pub fn rows_affected(&self) -> u64 {
+        self.rows
+    }
+}
+
+/// A statement with its arguments; `O` is what each row decodes to.
+#[must_use = "a query does nothing until it is run"]
+pub struct Query<O> {
+    sql: Cow<'static, str>,
+    args: Vec<Arg>,
+    decode: fn(AnyRow) -> sqlx::Result<O>,
+    _out: PhantomData<fn() -> O>,
+}
+
+/// A statement whose rows are read by hand (`row.try_get("col")`).
+pub fn query(sql: impl Into<Cow<'static, str>>) -> Query<AnyRow> {
+    Query::new(sql.into(), Ok)
+}
+
+/// A statement whose rows decode into `T`.
+pub fn query_as<T>(sql: impl Into<Cow<'static, str>>) -> Query<T>
+where
+    T: for<'r> FromRow<'r, AnyRow>,
+{
+    Query::new(sql.into(), |r| T::from_row(&r))
+}
+
+/// A statement whose first column is the answer.
+pub fn query_scalar<T>(sql: impl Into<Cow<'static, str>>) -> Query<T>
+where
+    (T,): for<'r> FromRow<'r, AnyRow>,
+{
+    Query::new(sql.into(), |r| <(T,)>::from_row(&r).map(|(t,)| t))
+}
+
+fn writes(sql: &str) -> bool {
+    let head = sql.trim_start();
+    let head = &head[..head.len().min(6)];
+    !head.eq_ignore_ascii_case("select")
+}
+
+impl<O> Query<O> {
+    pub(super) fn new(sql: Cow<'static, str>, decode: fn(AnyRow) -> sqlx::Result<O>) -> Query<O> {
+        Query {
+            sql,
+            args: Vec::new(),
+            decode,
+            _out: PhantomData,
+        }
+    }
+
+    pub(super) fn with_args(mut self, args: Vec<Arg>) -> Query<O> {
+        self.args = args;
+        self
+    }
+
+    /// Binds the next `$n`.
+    pub fn bind(mut self, arg: impl Into<Arg>) -> Query<O> {
+        self.args.push(arg.into());
+        self
+    }
+
+    fn sqlx(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
+        let mut q = sqlx::query(AssertSqlSafe(self.sql.to_string()));
+        for a in &self.args {
+            q = match a {
+                Arg::Null(kind) => match kind {
+                    super::NullKind::Int => q.bind(None::<i64>),
+                    super::NullKind::Real => q.bind(None::<f64>),
+                    super::NullKind::Bool => q.bind(None::<bool>),
+                    super::NullKind::Text => q.bind(None::<String>),
+                    super::NullKind::Blob => q.bind(None::<Vec<u8>>),
+                },
+                Arg::Int(i) => q.bind(*i),
+                Arg::Bool(b) => q.bind(*b),
+                Arg::Real(f) => q.bind(*f),
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Blob(b) => q.bind(b.clone()),
+            };
+        }
+        q
+    }
+
+    async fn rows<'a>(&self, ex: Ex<'a>) -> sqlx::Result<Vec<AnyRow>> {
+        match ex {
+            Ex::Db(db) => match &*db.store {
+                Store::Postgres(pool) => self.sqlx().fetch_all(pool).await,
+                Store::Sqlite { lite, writer } => {
+                    if writes(&self.sql) {
+                        let w = writer.lock().await;
+                        lite::fetch(&w, &self.sql, &self.args)
+                    } else {
+                        lite.read(|c| lite::fetch(c, &self.sql, &self.args))
+                    }
+                }
+            },
+            Ex::Tx(tx) => match &mut tx.conn {
+                TxConn::Postgres(t) => self.sqlx().fetch_all(&mut **t).await,
+                TxConn::Sqlite(t) => lite::fetch(&t.conn, &self.sql, &self.args),
+            },
+        }
+    }
+
+    pub async fn fetch_all<'a>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Vec<O>> {
+        self.rows(ex.into())
+            .await?
+            .into_iter()
+            .map(self.decode)
+            .collect()
+    }
+
+    pub async fn fetch_optional<'a>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Option<O>> {
+        match self.rows(ex.into()).await?.into_iter().next() {
+            Some(r) => (self.decode)(r).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn fetch_one<'a>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<O> {
+        self.fetch_optional(ex)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// Runs the statement for its effect.
+    pub async fn execute<'a>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Done> {
+        let rows = match ex.into() {
+            Ex::Db(db) => match &*db.store {
+                Store::Postgres(pool) => self.sqlx().execute(pool).await?.rows_affected(),
+                Store::Sqlite { writer, .. } => {
+                    let w = writer.lock().await;
+                    lite::execute(&w, &self.sql, &self.args)?
+                }
+            },
+            Ex::Tx(tx) => match &mut tx.conn {
+                TxConn::Postgres(t) => self.sqlx().execute(&mut **t).await?.rows_affected(),
+                TxConn::Sqlite(t) => lite::execute(&t.conn, &self.sql, &self.args)?,
+            },
+        };
+        Ok(Done { rows })
+    }
+}
