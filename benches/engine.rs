@@ -78,6 +78,7 @@ async fn stored(n: usize) -> f64 {
         opinion: "同意".into(),
         to: None,
         procedure: None,
+        attachments: Vec::new(),
     };
     let t0 = Instant::now();
     for i in 0..n {

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Takes the README's screenshots of a running demo (default http://127.0.0.1:8080) in headless
-Chromium over WebDriver: signs in as the 民治街道 admin and captures a few pages to docs/img/."""
+Chromium over WebDriver: signs in as the 民治街道 admin and captures a few pages to docs/img/.
+Env: USER_NAME (who signs in), PAGES ("name=/path,..."), OUT (folder), HEIGHT (window, px)."""
 import base64, json, os, socket, subprocess, sys, tempfile, time, urllib.request
 
 base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
@@ -23,7 +24,7 @@ for _ in range(200):
 caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
     "binary": "/usr/bin/chromium", "prefs": {"intl.accept_languages": "zh-CN,zh"},
     "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1366,768",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--window-size=1366,{os.environ.get('HEIGHT', '768')}",
              f"--user-data-dir={tempfile.mkdtemp()}"]}}}}
 sid = call("POST", "/session", caps)["sessionId"]
 S = f"/session/{sid}"

@@ -258,6 +258,7 @@ pub async fn seed_applications(db: &Db) -> anyhow::Result<()> {
         for _ in 0..(i % 3) {
             if let Some(t) = progress.open_tasks.first() {
                 let act = Act {
+                    attachments: Vec::new(),
                     action: Action::Pass,
                     opinion: "同意".into(),
                     to: None,

@@ -212,6 +212,13 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("ap.transfer_hint", "仅转办时填写", "Only for a transfer"),
     ("ap.submit", "提交", "Submit"),
+    ("ap.attach", "附件", "Attachments"),
+    (
+        "ap.attach_hint",
+        "可选，最多 10 个：PDF、图片、Word/Excel 或压缩包，每个不超过 10 MB。",
+        "Optional, up to 10: PDF, images, Word/Excel or ZIP, at most 10 MB each.",
+    ),
+    ("ap.attachments", "办理附件", "Attached files"),
     (
         "ap.resume",
         "补正材料已收到，恢复审批",
@@ -1240,6 +1247,36 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     // field errors
     ("field.required", "必填。", "Required."),
+    (
+        "field.file_name",
+        "文件名“{}”不可用：不能含有 /、\\、.. 或控制字符，且不超过 120 个字符。",
+        "The file name “{}” cannot be used: no /, \\, .. or control characters, at most 120 characters.",
+    ),
+    (
+        "field.file_empty",
+        "文件“{}”是空的。",
+        "The file “{}” is empty.",
+    ),
+    (
+        "field.file_too_large",
+        "文件太大：每个文件不超过 {} MB。",
+        "The file is too large: at most {} MB each.",
+    ),
+    (
+        "field.file_type",
+        "“{}”不是可接受的文件类型（按文件内容判断）：请上传 PDF、图片、Word/Excel 或压缩包。",
+        "“{}” is not an accepted type (judged by its content): upload a PDF, an image, Word/Excel or ZIP.",
+    ),
+    (
+        "field.file_unknown",
+        "没有您上传的文件 {}。",
+        "No file {} uploaded by you.",
+    ),
+    (
+        "field.too_many_files",
+        "一次最多附 {} 个文件。",
+        "At most {} files at a time.",
+    ),
     (
         "field.too_long",
         "不能超过 {} 个字符。",

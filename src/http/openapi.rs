@@ -66,6 +66,9 @@ use super::api;
         api::approvals::release,
         api::approvals::act,
         api::approvals::resume,
+        api::files::attachment,
+        api::files::upload,
+        api::files::get,
     )
 )]
 pub struct ApiDoc;

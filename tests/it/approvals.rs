@@ -2,6 +2,7 @@
 //! two people acting at once, transfer, supplement pausing the clock, send back, reject, history.
 
 use reqwest::StatusCode;
+use reqwest::multipart::Form;
 use serde_json::{Value, json};
 use zhengwu::auth::Principal;
 use zhengwu::org::{self, NewUnit};
@@ -391,27 +392,28 @@ async fn the_inbox_and_case_pages_let_people_act() {
     assert_eq!(task, id.to_string());
     let task_id = inbox(&app, &clerk).await[0]["task"]["id"].as_i64().unwrap();
     // A reject without an opinion comes back with the reason beside the form.
+    // The form is multipart (it may carry files), so its CSRF token travels in the address.
     let r = c
-        .post(app.url(&format!("/approvals/tasks/{task_id}/act")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("instance", &id.to_string()),
-            ("action", "reject"),
-            ("opinion", ""),
-        ])
+        .post(app.url(&format!("/approvals/tasks/{task_id}/act?csrf={csrf}")))
+        .multipart(
+            Form::new()
+                .text("instance", id.to_string())
+                .text("action", "reject")
+                .text("opinion", ""),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("必填"));
     let r = c
-        .post(app.url(&format!("/approvals/tasks/{task_id}/act")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("instance", &id.to_string()),
-            ("action", "pass"),
-            ("opinion", "材料齐全"),
-        ])
+        .post(app.url(&format!("/approvals/tasks/{task_id}/act?csrf={csrf}")))
+        .multipart(
+            Form::new()
+                .text("instance", id.to_string())
+                .text("action", "pass")
+                .text("opinion", "材料齐全"),
+        )
         .send()
         .await
         .unwrap();

@@ -444,6 +444,7 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
         return;
     }
     let crate::approvals::Setup { app, code } = crate::approvals::people().await;
+    let dir = tempfile::tempdir().unwrap();
 
     let d = Driver::start().await;
     let sign_in = |user: &'static str| {
@@ -531,6 +532,13 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
         d.wait_path(&format!("/approvals/{id}")).await;
         d.type_into("form.act-form textarea", &format!("{user} 同意"))
             .await;
+        if user == "market.a" {
+            // The market approver attaches the inspection report from the form.
+            let report = dir.path().join("抽检报告.pdf");
+            std::fs::write(&report, b"%PDF-1.4\n%%EOF\n").unwrap();
+            d.send_file("form.act-form input[type=file]", report.to_str().unwrap())
+                .await;
+        }
         d.click_and_load("form.act-form button.primary").await;
         d.wait_path(&format!("/approvals/{id}")).await;
         d.click_and_load("#logout").await;
@@ -546,6 +554,11 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
             && page.contains("health.b 同意")
     );
     assert!(page.contains("承诺办结时间"));
+    let files = d.text("#attachments").await;
+    assert!(
+        files.contains("抽检报告.pdf") && files.contains("market.a"),
+        "{files}"
+    );
     assert_eq!(
         d.text("ol.history").await.lines().count(),
         5,

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod approvals;
+mod attachments;
 mod audit;
 mod auth;
 mod authz;

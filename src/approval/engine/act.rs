@@ -16,11 +16,29 @@ use crate::approval::workflow_repo;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{Error, FieldError, Result};
+use crate::files;
 use crate::storage::Db;
 
 /// Acts on a task. Exactly one of several people acting at once succeeds; the others get a
 /// conflict and nothing of theirs is applied.
 pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Progress> {
+    act_with(db, who, task_id, a, &[]).await
+}
+
+/// Acts on a task, attaching files uploaded with the action (a page's form) besides those
+/// uploaded beforehand (`a.attachments`): they are checked first and stored in the action's
+/// transaction, so a refused action keeps none of them.
+pub async fn act_with(
+    db: &Db,
+    who: &Principal,
+    task_id: i64,
+    a: &Act,
+    uploads: &[(String, Vec<u8>)],
+) -> Result<Progress> {
+    let uploads = uploads
+        .iter()
+        .map(|(name, bytes)| files::check(name, bytes))
+        .collect::<Result<Vec<_>>>()?;
     let row = crate::storage::query(format!(
         "SELECT {TASK_COLS}, {INSTANCE_COLS}, o.path FROM approval_tasks t \
          JOIN approval_instances i ON i.id = t.instance_id JOIN org_units o ON o.id = i.unit_id \
@@ -45,6 +63,7 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
     if t.status != "open" {
         return Err(Error::Conflict("err.task_taken"));
     }
+    let mut files = super::attachments::own(db, who, &a.attachments, uploads.len()).await?;
     let transfer_to = match a.action {
         Action::Transfer => Some(colleague(db, a.to.as_deref()).await?),
         _ => None,
@@ -167,6 +186,18 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
                 _ => {}
             }
         }
+    }
+    for u in &uploads {
+        files.push(files::put(&mut tx, who, u).await?);
+    }
+    if !files.is_empty() {
+        super::attachments::attach(&mut tx, inst.id, task_id, &who.username, &files, &now).await?;
+        after["attachments"] = json!(
+            files
+                .iter()
+                .map(|f| json!({"id": f.id, "name": f.name}))
+                .collect::<Vec<_>>()
+        );
     }
     record(
         &mut tx,

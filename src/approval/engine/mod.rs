@@ -8,6 +8,7 @@
 //! so two people acting at once cannot both succeed; each lands in the audit trail, which is also
 //! the instance's history.
 
+pub mod attachments;
 mod cache;
 mod overdue;
 mod steps;
@@ -331,6 +332,9 @@ pub struct Act {
     pub to: Option<String>,
     /// For `special`: which special procedure starts.
     pub procedure: Option<Procedure>,
+    /// Files the approver uploaded beforehand (`POST /api/v1/files`) to attach to this action.
+    #[serde(default)]
+    pub attachments: Vec<i64>,
 }
 
 fn refused(r: Refusal) -> Error {
@@ -345,5 +349,5 @@ fn refused(r: Refusal) -> Error {
 mod act;
 mod resume;
 
-pub use act::act;
+pub use act::{act, act_with};
 pub use resume::{may_resume, resume};

@@ -57,21 +57,30 @@ fn candidates(
 }
 
 /// The deadline `days` working days after `from`, and the moment 80% of that working time is
-/// used (the yellow warning). A 0-day (即办) limit warns only when due.
+/// used (the yellow warning). A 0-day (即办, "done on the spot") limit falls due when the working
+/// day it starts in closes — the next working day's close when it starts outside working time.
 pub(super) fn deadline(
     cal: &Calendar,
     hours: &Hours,
     from: DateTime<FixedOffset>,
     days: u32,
 ) -> (String, String) {
-    let total = i64::from(days) * hours.minutes_per_day();
-    let due = at(cal.add_working_minutes(from, total, hours));
-    if total == 0 {
-        return (due.clone(), due);
-    }
+    let total = match days {
+        0 => {
+            let start = cal.add_working_minutes(from, 0, hours);
+            let midnight = start
+                .date_naive()
+                .succ_opt()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .and_then(|d| d.and_local_timezone(*start.offset()).single())
+                .unwrap_or(start);
+            cal.working_minutes_between(from, midnight, hours)
+        }
+        n => i64::from(n) * hours.minutes_per_day(),
+    };
     (
         at(cal.add_working_minutes(from, (total * 8 + 9) / 10, hours)),
-        due,
+        at(cal.add_working_minutes(from, total, hours)),
     )
 }
 
@@ -192,5 +201,44 @@ impl StepCtx {
             });
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, FixedOffset};
+
+    use super::deadline;
+    use crate::approval::calendar::{Calendar, Hours};
+
+    fn t(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn due(from: &str, days: u32) -> (String, String) {
+        let (warn, due) = deadline(&Calendar::shipped(), &Hours::default(), t(from), days);
+        (warn[..16].to_string(), due[..16].to_string())
+    }
+
+    #[test]
+    fn an_on_the_spot_step_is_due_when_its_working_day_closes() {
+        // Wednesday 30 September 2026, 10:00 China time: due 18:00 that day (10:00 UTC); six
+        // working hours are left (10–12, 14–18), so the warning comes at 80% of them, 16:48
+        // (08:48 UTC).
+        assert_eq!(
+            due("2026-09-30T10:00:00+08:00", 0),
+            ("2026-09-30T08:48".into(), "2026-09-30T10:00".into())
+        );
+        // After hours on the eve of National Day: due when 8 October, the first working day
+        // after the holiday, closes.
+        assert_eq!(
+            due("2026-09-30T19:00:00+08:00", 0).1,
+            "2026-10-08T10:00".to_string()
+        );
+        // One working day from 10:00: 10:00 the next working day (the holiday skipped).
+        assert_eq!(
+            due("2026-09-30T10:00:00+08:00", 1).1,
+            "2026-10-08T02:00".to_string()
+        );
     }
 }

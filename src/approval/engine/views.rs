@@ -157,6 +157,8 @@ pub struct Case {
     pub tasks: Vec<Task>,
     /// Every transition, oldest first.
     pub history: Vec<audit::Entry>,
+    /// Files approvers attached to their actions, oldest first.
+    pub attachments: Vec<super::attachments::Attachment>,
     /// Whether the principal may resume it after a pause (see [`super::may_resume`]).
     pub can_resume: bool,
 }
@@ -164,6 +166,27 @@ pub struct Case {
 /// The application with its tasks and history, for those who act or acted on it, who start
 /// applications at its unit, or who audit that unit; 404 for everyone else.
 pub async fn case(db: &Db, who: &Principal, id: i64) -> Result<Case> {
+    let (instance, tasks, path) = visible(db, who, id).await?;
+    let can_resume =
+        instance.status == "paused" && super::may_resume(who, &instance, &tasks, &path);
+    let history = audit::history(db, "approval", &id.to_string()).await?;
+    let attachments = super::attachments::list(db, id).await?;
+    Ok(Case {
+        instance,
+        tasks,
+        history,
+        attachments,
+        can_resume,
+    })
+}
+
+/// The application, its tasks and its unit's path, if `who` may see it: those who act or acted
+/// on it, who start applications at its unit, or who audit that unit; 404 for everyone else.
+pub(super) async fn visible(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+) -> Result<(Instance, Vec<Task>, String)> {
     let instance = instance(db, id).await?;
     let tasks = tasks(db, id).await?;
     let path = scope_path(db, &instance).await?;
@@ -174,15 +197,7 @@ pub async fn case(db: &Db, who: &Principal, id: i64) -> Result<Case> {
     if !involved && !clerk && !who.can(Perm::ViewAudit, &path) {
         return Err(Error::NotFound);
     }
-    let can_resume =
-        instance.status == "paused" && super::may_resume(who, &instance, &tasks, &path);
-    let history = audit::history(db, "approval", &id.to_string()).await?;
-    Ok(Case {
-        instance,
-        tasks,
-        history,
-        can_resume,
-    })
+    Ok((instance, tasks, path))
 }
 
 /// Inbox and supervision filters, sorting and paging; all optional.

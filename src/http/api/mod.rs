@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
+pub mod files;
 pub mod org;
 pub mod workflow;
 
@@ -87,6 +88,12 @@ pub fn router() -> Router<AppState> {
         .route("/approvals/tasks/{id}/claim", post(approvals::claim))
         .route("/approvals/tasks/{id}/release", post(approvals::release))
         .route("/approvals/tasks/{id}/act", post(approvals::act))
+        .route("/approvals/{id}/files/{file}", get(files::attachment))
+        .route(
+            "/files",
+            post(files::upload).layer(DefaultBodyLimit::max(files::BODY_LIMIT)),
+        )
+        .route("/files/{id}", get(files::get))
         .route("/audit", get(audit::list))
         .route("/audit/export", get(audit::export))
 }

@@ -1,12 +1,10 @@
 //! The approver's pages: the inbox (tasks of their roles and units, deadline state in colour) and
 //! one application's page with its workflow diagram, tasks, history and the form to act.
 
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
-use serde::Deserialize;
 
 use super::{errors_value, form_errors};
 use crate::approval::definition::Action;
@@ -46,6 +44,7 @@ async fn render(
         instance: i,
         tasks,
         history,
+        attachments,
         can_resume,
     } = engine::case(&s.db, p, id).await?;
     let mine: Vec<_> = tasks
@@ -80,7 +79,7 @@ async fn render(
         "approval.html",
         ctx,
         Some(session),
-        context! { i => ser(&i), tasks => ser(&tasks), mine => ser(&mine), actions, history => ser(&history),
+        context! { i => ser(&i), tasks => ser(&tasks), mine => ser(&mine), actions, history => ser(&history), attachments => ser(&attachments),
                    matter_name, can_resume, errors => errors_value(&errors) },
     );
     Ok(crate::http::pages::with_status(html, status))
@@ -95,16 +94,42 @@ pub async fn show(
     render(&s, &ctx, &session, id, vec![]).await
 }
 
-#[derive(Deserialize)]
-pub struct ActForm {
+/// The act form: a multipart form, since it may carry files.
+#[derive(Default)]
+struct ActForm {
     instance: i64,
     action: String,
-    #[serde(default)]
     opinion: String,
-    #[serde(default)]
     to: String,
-    #[serde(default)]
     procedure: String,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+async fn read_act_form(mut form: Multipart) -> Result<ActForm> {
+    let bad = |e| crate::http::api::files::upload_error("attachments", e);
+    let mut f = ActForm::default();
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "attachments" {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let bytes = field.bytes().await.map_err(bad)?;
+            // A file input left empty still sends a part without a name or content.
+            if !(file_name.is_empty() && bytes.is_empty()) {
+                f.files.push((file_name, bytes.to_vec()));
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(bad)?;
+        match name.as_str() {
+            "instance" => f.instance = text.trim().parse().unwrap_or(0),
+            "action" => f.action = text,
+            "opinion" => f.opinion = text,
+            "to" => f.to = text,
+            "procedure" => f.procedure = text,
+            _ => {}
+        }
+    }
+    Ok(f)
 }
 
 pub async fn act(
@@ -112,8 +137,9 @@ pub async fn act(
     ctx: Ctx,
     session: Session,
     Path(task): Path<i64>,
-    Form(f): Form<ActForm>,
+    form: Multipart,
 ) -> Result<Response> {
+    let f = read_act_form(form).await?;
     let action: Action = serde_json::from_value(serde_json::Value::String(f.action.clone()))
         .map_err(|_| Error::field("action", "field.type"))?;
     let a = engine::Act {
@@ -121,8 +147,9 @@ pub async fn act(
         opinion: f.opinion,
         to: Some(f.to).filter(|t| !t.trim().is_empty()),
         procedure: serde_json::from_value(serde_json::Value::String(f.procedure)).ok(),
+        attachments: Vec::new(),
     };
-    match engine::act(&s.db, &session.principal, task, &a).await {
+    match engine::act_with(&s.db, &session.principal, task, &a, &f.files).await {
         Ok(_) => Ok(Redirect::to(&format!("/approvals/{}", f.instance)).into_response()),
         Err(e) => {
             let errs = form_errors(e, ctx.lang)?;

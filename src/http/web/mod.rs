@@ -86,7 +86,17 @@ pub fn router() -> Router<AppState> {
         .route("/approvals", get(approvals::supervise))
         .route("/approvals/{id}", get(approvals::show))
         .route("/approvals/{id}/resume", post(approvals::resume))
-        .route("/approvals/tasks/{task}/act", post(approvals::act))
+        .route(
+            "/approvals/tasks/{task}/act",
+            post(approvals::act).layer(axum::extract::DefaultBodyLimit::max(
+                super::api::files::BODY_LIMIT
+                    * crate::approval::engine::attachments::MAX_PER_ACTION,
+            )),
+        )
+        .route(
+            "/approvals/{id}/files/{file}",
+            get(super::api::files::attachment),
+        )
         .route("/audit", get(audit::page))
         .route("/audit/export", get(super::api::audit::export))
 }
