@@ -1248,6 +1248,31 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     // field errors
     ("field.required", "必填。", "Required."),
     (
+        "field.code_unknown",
+        "“{}”不是可用的取值。",
+        "“{}” is not one of the accepted values.",
+    ),
+    (
+        "field.period",
+        "开始日期不能晚于结束日期。",
+        "The start date cannot be after the end date.",
+    ),
+    (
+        "err.ticket_move",
+        "工单当前状态不允许这个操作。",
+        "The ticket's status does not allow this.",
+    ),
+    (
+        "err.ticket_changed",
+        "工单刚被他人更新，请刷新后再试。",
+        "Someone else just changed this ticket; reload and try again.",
+    ),
+    (
+        "err.ticket_top_level",
+        "工单已在开发商处，无法再升级。",
+        "The ticket is already with the developers; there is no level above.",
+    ),
+    (
         "field.file_name",
         "文件名“{}”不可用：不能含有 /、\\、.. 或控制字符，且不超过 120 个字符。",
         "The file name “{}” cannot be used: no /, \\, .. or control characters, at most 120 characters.",

@@ -52,6 +52,10 @@ pub enum Perm {
     StartApprovals,
     /// See all applications of the units in scope, with their deadlines.
     SuperviseApprovals,
+    /// Take, work on, escalate and resolve O&M tickets of the units in scope.
+    HandleTickets,
+    /// See every queue, set service levels and the duty rota, read the desk's reports.
+    ManageOps,
 }
 
 impl Role {
@@ -99,7 +103,8 @@ impl Role {
             Role::WindowClerk => &[ViewOrg, StartApprovals],
             Role::Approver => &[ViewOrg],
             Role::MatterAdmin => &[ViewOrg, EditMatters, ReviewMatters],
-            Role::OmEngineer | Role::OmManager => &[ViewOrg, ViewAccounts],
+            Role::OmEngineer => &[ViewOrg, ViewAccounts, HandleTickets],
+            Role::OmManager => &[ViewOrg, ViewAccounts, HandleTickets, ManageOps],
             Role::DepartmentAdmin => &[
                 ViewOrg,
                 ManageOrg,

@@ -139,6 +139,13 @@ pub fn spawn_jobs(db: Db, every: std::time::Duration) -> tokio::task::JoinHandle
                 Ok(n) => tracing::info!(tasks = n, "overdue tasks recorded"),
                 Err(e) => tracing::warn!(error = %e, "overdue sweep failed"),
             }
+            match crate::ops::sweep(&db).await {
+                Ok((0, 0)) => {}
+                Ok((escalated, breaches)) => {
+                    tracing::info!(escalated, breaches, "ticket clocks swept")
+                }
+                Err(e) => tracing::warn!(error = %e, "ticket sweep failed"),
+            }
         }
     })
 }

@@ -69,6 +69,12 @@ use super::api;
         api::files::attachment,
         api::files::upload,
         api::files::get,
+        api::ops::create,
+        api::ops::list,
+        api::ops::get,
+        api::ops::act,
+        api::ops::escalate,
+        api::ops::stats,
     )
 )]
 pub struct ApiDoc;

@@ -148,6 +148,39 @@ pub(super) fn fetch(conn: &Connection, sql: &str, args: &[Arg]) -> sqlx::Result<
     Ok(out)
 }
 
+struct LiteCells<'r, 's>(&'r rusqlite::Row<'s>);
+
+impl super::Cells for LiteCells<'_, '_> {
+    fn int(&self, i: usize) -> Option<i64> {
+        match self.0.get_ref(i).ok()? {
+            ValueRef::Integer(v) => Some(v),
+            ValueRef::Real(v) => Some(v as i64),
+            _ => None,
+        }
+    }
+    fn text(&self, i: usize) -> Option<&str> {
+        match self.0.get_ref(i).ok()? {
+            ValueRef::Text(t) => std::str::from_utf8(t).ok(),
+            _ => None,
+        }
+    }
+}
+
+/// Runs one statement and hands each row to `f` in place.
+pub(super) fn scan(
+    conn: &Connection,
+    sql: &str,
+    args: &[Arg],
+    f: &mut dyn FnMut(&dyn super::Cells),
+) -> sqlx::Result<()> {
+    let mut st = prepare(conn, sql, args)?;
+    let mut rows = st.raw_query();
+    while let Some(r) = rows.next().map_err(to_sqlx)? {
+        f(&LiteCells(r));
+    }
+    Ok(())
+}
+
 /// Runs one statement to its end and answers how many rows it changed.
 pub(super) fn execute(conn: &Connection, sql: &str, args: &[Arg]) -> sqlx::Result<u64> {
     let mut st = prepare(conn, sql, args)?;

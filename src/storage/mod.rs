@@ -15,7 +15,7 @@ mod query;
 mod sql;
 
 pub use cache::StoreCache;
-pub use query::{Done, Ex, Query, query, query_as, query_scalar};
+pub use query::{Cells, Done, Ex, Query, query, query_as, query_scalar};
 pub use sql::{Arg, NullKind, Page, Sql};
 
 use std::path::{Path, PathBuf};

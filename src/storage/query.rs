@@ -38,6 +38,23 @@ impl<'a> From<&'a mut Tx> for Ex<'a> {
     }
 }
 
+/// A row read in place by [`Query::scan`]: its cells by position.
+pub trait Cells {
+    fn int(&self, i: usize) -> Option<i64>;
+    fn text(&self, i: usize) -> Option<&str>;
+}
+
+impl Cells for AnyRow {
+    fn int(&self, i: usize) -> Option<i64> {
+        sqlx::Row::try_get::<Option<i64>, _>(self, i).ok().flatten()
+    }
+    fn text(&self, i: usize) -> Option<&str> {
+        sqlx::Row::try_get::<Option<&str>, _>(self, i)
+            .ok()
+            .flatten()
+    }
+}
+
 /// What `execute` answers.
 #[derive(Debug, Clone, Copy)]
 pub struct Done {
@@ -167,6 +184,37 @@ impl<O> Query<O> {
         self.fetch_optional(ex)
             .await?
             .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// Reads every row in place, without decoding it into a value: for aggregations over many
+    /// rows (a year of tickets). On SQLite the rows are never copied.
+    pub async fn scan<'a>(
+        self,
+        ex: impl Into<Ex<'a>>,
+        mut f: impl FnMut(&dyn Cells),
+    ) -> sqlx::Result<()> {
+        match ex.into() {
+            Ex::Db(db) => match &*db.store {
+                Store::Postgres(pool) => {
+                    for r in self.sqlx().fetch_all(pool).await? {
+                        f(&r);
+                    }
+                    Ok(())
+                }
+                Store::Sqlite { lite, .. } => {
+                    lite.read(|c| lite::scan(c, &self.sql, &self.args, &mut f))
+                }
+            },
+            Ex::Tx(tx) => match &mut tx.conn {
+                TxConn::Postgres(t) => {
+                    for r in self.sqlx().fetch_all(&mut **t).await? {
+                        f(&r);
+                    }
+                    Ok(())
+                }
+                TxConn::Sqlite(t) => lite::scan(&t.conn, &self.sql, &self.args, &mut f),
+            },
+        }
     }
 
     /// Runs the statement for its effect.

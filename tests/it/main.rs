@@ -17,6 +17,7 @@ mod common;
 mod demo;
 mod import;
 mod inbox;
+mod ops;
 mod org;
 mod web;
 mod workflow;

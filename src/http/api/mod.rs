@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalog;
 pub mod files;
+pub mod ops;
 pub mod org;
 pub mod workflow;
 
@@ -94,6 +95,11 @@ pub fn router() -> Router<AppState> {
             post(files::upload).layer(DefaultBodyLimit::max(files::BODY_LIMIT)),
         )
         .route("/files/{id}", get(files::get))
+        .route("/ops/tickets", get(ops::list).post(ops::create))
+        .route("/ops/tickets/{id}", get(ops::get))
+        .route("/ops/tickets/{id}/act", post(ops::act))
+        .route("/ops/tickets/{id}/escalate", post(ops::escalate))
+        .route("/ops/stats", get(ops::stats))
         .route("/audit", get(audit::list))
         .route("/audit/export", get(audit::export))
 }
