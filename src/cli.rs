@@ -54,6 +54,32 @@ enum Cmd {
         #[command(subcommand)]
         cmd: UsersCmd,
     },
+    /// The operations desk's ticket ledger.
+    Tickets {
+        #[command(subcommand)]
+        cmd: TicketsCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum TicketsCmd {
+    /// Import a ticket ledger (CSV or XLSX); nothing is written if any row is bad.
+    Import {
+        file: PathBuf,
+        /// Check and report only.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export the ledger to FILE (`.csv`, else XLSX), optionally for tickets opened in a period.
+    Export {
+        file: PathBuf,
+        /// First day, `YYYY-MM-DD` (China time).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, inclusive.
+        #[arg(long)]
+        to: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -233,6 +259,64 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                     r.created, r.created
                 );
             }
+        }
+        Cmd::Tickets {
+            cmd: TicketsCmd::Import { file, dry_run },
+        } => {
+            let (_, db) = open(&cli, None).await?;
+            let bytes = std::fs::read(file)?;
+            let r = crate::ops::exchange::import(&db, &auth::Principal::system(), &bytes, *dry_run)
+                .await?;
+            for e in &r.errors {
+                eprintln!(
+                    "row {}: [{}] {} / {}",
+                    e.row, e.column, e.message_zh, e.message_en
+                );
+            }
+            if !r.errors.is_empty() {
+                eprintln!(
+                    "{} problems; nothing imported / 有 {} 处错误，未导入任何工单",
+                    r.errors.len(),
+                    r.errors.len()
+                );
+                return Ok(ExitCode::from(2));
+            }
+            if *dry_run {
+                println!(
+                    "{} rows checked, all good / 已检查 {} 行，全部无误",
+                    r.rows, r.rows
+                );
+            } else {
+                println!(
+                    "imported {} tickets / 已导入 {} 张工单",
+                    r.imported, r.imported
+                );
+            }
+        }
+        Cmd::Tickets {
+            cmd: TicketsCmd::Export { file, from, to },
+        } => {
+            let (_, db) = open(&cli, None).await?;
+            let system = auth::Principal::system();
+            let tickets =
+                crate::ops::exchange::export_rows(&db, &system, from.as_deref(), to.as_deref())
+                    .await?;
+            let units = crate::org::list(&db).await?;
+            let csv = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let body = if csv {
+                crate::ops::exchange::to_csv(&units, &tickets)?
+            } else {
+                crate::ops::exchange::to_xlsx(&units, &tickets)?
+            };
+            std::fs::write(file, body)?;
+            println!(
+                "exported {} tickets to {} / 已导出 {} 张工单",
+                tickets.len(),
+                file.display(),
+                tickets.len()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

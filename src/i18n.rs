@@ -1253,6 +1253,26 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "“{}” is not one of the accepted values.",
     ),
     (
+        "field.datetime",
+        "“{}”不是有效时间，请写成 YYYY-MM-DD HH:MM:SS（北京时间）。",
+        "“{}” is not a valid time; write YYYY-MM-DD HH:MM:SS (China time).",
+    ),
+    (
+        "field.before_opened",
+        "不能早于报告时间。",
+        "Cannot be before the time it was opened.",
+    ),
+    (
+        "field.resolved_but_open",
+        "有解决时间的工单，状态应为已解决或已关闭。",
+        "A ticket with a resolution time must be resolved or closed.",
+    ),
+    (
+        "field.number_taken",
+        "工单编号 {} 已存在。",
+        "Ticket number {} already exists.",
+    ),
+    (
         "field.period",
         "开始日期不能晚于结束日期。",
         "The start date cannot be after the end date.",

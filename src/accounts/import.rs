@@ -46,7 +46,8 @@ pub struct ImportReport {
     pub generated_passwords: Vec<(String, String)>,
 }
 
-fn row_error(row: usize, e: &FieldError) -> RowError {
+/// A field error as a report row, in both languages.
+pub fn row_error(row: usize, e: &FieldError) -> RowError {
     RowError {
         row,
         column: e.field.clone(),
@@ -71,6 +72,11 @@ pub fn read_table(bytes: &[u8]) -> std::result::Result<Vec<Vec<String>>, FieldEr
                     .map(|c| match c {
                         Data::Empty => String::new(),
                         Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                        // Date-time cells as the ledgers write them: `YYYY-MM-DD HH:MM:SS`.
+                        Data::DateTime(d) => d
+                            .as_datetime()
+                            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                            .unwrap_or_default(),
                         other => other.to_string(),
                     })
                     .collect()

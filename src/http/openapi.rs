@@ -75,6 +75,8 @@ use super::api;
         api::ops::act,
         api::ops::escalate,
         api::ops::stats,
+        api::ops::import,
+        api::ops::export,
     )
 )]
 pub struct ApiDoc;

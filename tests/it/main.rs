@@ -18,6 +18,7 @@ mod demo;
 mod import;
 mod inbox;
 mod ops;
+mod ops_ledger;
 mod org;
 mod web;
 mod workflow;

@@ -2,8 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Entry, Filter};
@@ -11,8 +10,6 @@ use crate::auth::Perm;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::context::{Ctx, Session};
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditPage {
@@ -68,12 +65,11 @@ pub async fn export(
             audit::to_csv(&entries, ctx.lang)?,
         )
     } else {
-        (XLSX, "audit.xlsx", audit::to_xlsx(&entries, ctx.lang)?)
+        (
+            super::XLSX,
+            "audit.xlsx",
+            audit::to_xlsx(&entries, ctx.lang)?,
+        )
     };
-    let disposition = format!("attachment; filename=\"{name}\"");
-    let headers = [
-        (header::CONTENT_TYPE, mime.to_string()),
-        (header::CONTENT_DISPOSITION, disposition),
-    ];
-    Ok((headers, body).into_response())
+    Ok(super::download(mime, name, body))
 }

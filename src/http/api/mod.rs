@@ -19,6 +19,21 @@ use axum::routing::{delete, get, post, put};
 
 use super::AppState;
 
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file to download (an export), named `name`.
+pub fn download(mime: &str, name: &str, body: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let headers = [
+        (axum::http::header::CONTENT_TYPE, mime.to_string()),
+        (
+            axum::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ),
+    ];
+    (headers, body).into_response()
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(super::openapi::document))
@@ -96,6 +111,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/files/{id}", get(files::get))
         .route("/ops/tickets", get(ops::list).post(ops::create))
+        .route(
+            "/ops/tickets/import",
+            post(ops::import).layer(DefaultBodyLimit::max(50 << 20)),
+        )
+        .route("/ops/tickets/export", get(ops::export))
         .route("/ops/tickets/{id}", get(ops::get))
         .route("/ops/tickets/{id}/act", post(ops::act))
         .route("/ops/tickets/{id}/escalate", post(ops::escalate))

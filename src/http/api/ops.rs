@@ -83,3 +83,64 @@ pub async fn stats(
 ) -> Result<Json<Stats>> {
     Ok(Json(ops::stats(&s.db, &session.principal, &p).await?))
 }
+
+/// Imports a ticket ledger (CSV or XLSX as the request body); all or nothing, every bad row
+/// reported (422).
+#[utoipa::path(post, path = "/api/v1/ops/tickets/import", tag = "ops", params(super::accounts::ImportQuery),
+    responses((status = 200, body = ops::exchange::ImportReport), (status = 422, body = ops::exchange::ImportReport)))]
+pub async fn import(
+    State(s): State<AppState>,
+    session: Session,
+    Query(q): Query<super::accounts::ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<ops::exchange::ImportReport>)> {
+    let report = ops::exchange::import(&s.db, &session.principal, &body, q.dry_run).await?;
+    let status = if report.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(report)))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ExportParams {
+    /// `xlsx` (default) or `csv`.
+    pub format: Option<String>,
+    /// Opened from this day (`YYYY-MM-DD`, China time).
+    pub from: Option<String>,
+    /// Opened up to this day, inclusive.
+    pub to: Option<String>,
+}
+
+/// The ledger of tickets opened in a period, in the import's columns.
+#[utoipa::path(get, path = "/api/v1/ops/tickets/export", tag = "ops", params(ExportParams),
+    responses((status = 200), (status = 403)))]
+pub async fn export(
+    State(s): State<AppState>,
+    session: Session,
+    Query(p): Query<ExportParams>,
+) -> Result<axum::response::Response> {
+    let tickets = ops::exchange::export_rows(
+        &s.db,
+        &session.principal,
+        p.from.as_deref(),
+        p.to.as_deref(),
+    )
+    .await?;
+    let units = crate::org::list(&s.db).await?;
+    let (mime, name, body) = if p.format.as_deref() == Some("csv") {
+        (
+            "text/csv; charset=utf-8",
+            "tickets.csv",
+            ops::exchange::to_csv(&units, &tickets)?,
+        )
+    } else {
+        (
+            super::XLSX,
+            "tickets.xlsx",
+            ops::exchange::to_xlsx(&units, &tickets)?,
+        )
+    };
+    Ok(super::download(mime, name, body))
+}
