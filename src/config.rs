@@ -1,6 +1,6 @@
 //! Run-time configuration, in layers: built-in defaults → `zhengwu.toml` in the data dir →
-//! environment (`ZHENGWU_DATABASE_URL`, `ZHENGWU_LISTEN`) → command-line flags. The database
-//! URL may hold a password, so `Debug` hides it.
+//! environment (`ZHENGWU_DATABASE_URL`, `ZHENGWU_LISTEN`, `ZHENGWU_SMTP_URL`, `ZHENGWU_MAIL_FROM`)
+//! → command-line flags. The database and mail URLs may hold passwords, so `Debug` hides them.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -15,19 +15,28 @@ pub struct Config {
     /// Mark cookies `Secure`. Defaults to on unless the server listens on loopback only (a
     /// browser on the same machine reaches it over plain HTTP).
     pub secure_cookies: bool,
+    /// The mail server and sender address; no mail goes out without it (it stays queued).
+    pub smtp: Option<crate::mail::Smtp>,
+}
+
+fn hide_password(url: &str) -> String {
+    match url.split_once('@') {
+        Some((_, host)) => format!("***@{host}"),
+        None => url.to_string(),
+    }
 }
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let url = match self.database_url.split_once('@') {
-            Some((_, host)) => format!("***@{host}"),
-            None => self.database_url.clone(),
-        };
         f.debug_struct("Config")
             .field("data_dir", &self.data_dir)
-            .field("database_url", &url)
+            .field("database_url", &hide_password(&self.database_url))
             .field("listen", &self.listen)
             .field("secure_cookies", &self.secure_cookies)
+            .field(
+                "smtp_url",
+                &self.smtp.as_ref().map(|s| hide_password(&s.url)),
+            )
             .finish()
     }
 }
@@ -37,6 +46,8 @@ struct FileConfig {
     database_url: Option<String>,
     listen: Option<String>,
     secure_cookies: Option<bool>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 /// Flags that override the layers below them.
@@ -76,11 +87,20 @@ impl Config {
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .parse()?;
         let secure_cookies = file.secure_cookies.unwrap_or(!listen.ip().is_loopback());
+        let smtp = env("ZHENGWU_SMTP_URL")
+            .or(file.smtp_url)
+            .map(|url| crate::mail::Smtp {
+                url,
+                from: env("ZHENGWU_MAIL_FROM")
+                    .or(file.mail_from.clone())
+                    .unwrap_or_else(|| "政务服务平台 <noreply@localhost>".into()),
+            });
         Ok(Config {
             data_dir,
             database_url,
             listen,
             secure_cookies,
+            smtp,
         })
     }
 }

@@ -29,6 +29,7 @@ pub struct AppState {
     pub pages: Arc<pages::Pages>,
     pub secure_cookies: bool,
     pub search: Arc<crate::catalog::search::SearchIndex>,
+    pub smtp: Option<crate::mail::Smtp>,
 }
 
 impl AppState {
@@ -38,6 +39,7 @@ impl AppState {
             pages: Arc::new(pages::Pages::new()),
             secure_cookies: config.secure_cookies,
             search: Arc::new(crate::catalog::search::SearchIndex::new()),
+            smtp: config.smtp.clone(),
         }
     }
 }
@@ -118,16 +120,31 @@ async fn security_headers(
 /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests and returns.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let jobs = spawn_jobs(state.db.clone(), std::time::Duration::from_secs(60));
+    let mail = match &state.smtp {
+        Some(smtp) => Some(crate::mail::spawn_sender(
+            state.db.clone(),
+            smtp.clone(),
+            std::time::Duration::from_secs(5),
+        )),
+        None => {
+            tracing::warn!("no smtp_url configured: mail stays queued until one is");
+            None
+        }
+    };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let r = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     jobs.abort();
+    if let Some(m) = mail {
+        m.abort();
+    }
     r
 }
 
 /// Scheduled work while serving (every minute in `serve`): record the tasks that have passed
-/// their deadline. Abort the handle to stop it.
+/// their deadline, build last week's O&M report on Monday morning, sweep the tickets' clocks.
+/// Abort the handle to stop it.
 pub fn spawn_jobs(db: Db, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
@@ -138,6 +155,11 @@ pub fn spawn_jobs(db: Db, every: std::time::Duration) -> tokio::task::JoinHandle
                 Ok(0) => {}
                 Ok(n) => tracing::info!(tasks = n, "overdue tasks recorded"),
                 Err(e) => tracing::warn!(error = %e, "overdue sweep failed"),
+            }
+            match crate::ops::report::weekly_job(&db).await {
+                Ok(false) => {}
+                Ok(true) => tracing::info!("weekly problem-handling report built and queued"),
+                Err(e) => tracing::warn!(error = %e, "weekly report failed"),
             }
             match crate::ops::sweep(&db).await {
                 Ok((0, 0)) => {}

@@ -77,6 +77,10 @@ use super::api;
         api::ops::stats,
         api::ops::import,
         api::ops::export,
+        api::ops::weekly,
+        api::ops::weekly_xlsx,
+        api::ops::weekly_send,
+        api::ops::set_recipients,
     )
 )]
 pub struct ApiDoc;

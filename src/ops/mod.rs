@@ -7,6 +7,7 @@
 pub mod codes;
 pub mod exchange;
 pub mod repo;
+pub mod report;
 pub mod sla;
 pub mod stats;
 pub mod ticket;

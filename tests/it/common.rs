@@ -76,6 +76,7 @@ impl TestApp {
             database_url: url.clone(),
             listen: "127.0.0.1:0".parse().unwrap(),
             secure_cookies: false,
+            smtp: None,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

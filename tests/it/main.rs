@@ -19,6 +19,8 @@ mod import;
 mod inbox;
 mod ops;
 mod ops_ledger;
+mod ops_report;
 mod org;
+mod smtp;
 mod web;
 mod workflow;

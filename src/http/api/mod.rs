@@ -120,6 +120,10 @@ pub fn router() -> Router<AppState> {
         .route("/ops/tickets/{id}/act", post(ops::act))
         .route("/ops/tickets/{id}/escalate", post(ops::escalate))
         .route("/ops/stats", get(ops::stats))
+        .route("/ops/reports/weekly", get(ops::weekly))
+        .route("/ops/reports/weekly.xlsx", get(ops::weekly_xlsx))
+        .route("/ops/reports/weekly/send", post(ops::weekly_send))
+        .route("/ops/reports/recipients", put(ops::set_recipients))
         .route("/audit", get(audit::list))
         .route("/audit/export", get(audit::export))
 }

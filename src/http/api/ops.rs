@@ -144,3 +144,98 @@ pub async fn export(
     };
     Ok(super::download(mime, name, body))
 }
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct Week {
+    /// Any day of the week (`YYYY-MM-DD`); this week when not given.
+    pub week: Option<String>,
+}
+
+fn week_day(w: &Week) -> Result<chrono::NaiveDate> {
+    match w.week.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(chrono::Utc::now()
+            .with_timezone(&crate::clock::cst())
+            .date_naive()),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            crate::error::Error::Validation(vec![crate::error::FieldError::with(
+                "week",
+                "field.date",
+                s,
+            )])
+        }),
+    }
+}
+
+/// The weekly problem-handling report for a week.
+#[utoipa::path(get, path = "/api/v1/ops/reports/weekly", tag = "ops", params(Week),
+    responses((status = 200, body = ops::report::WeeklyReport), (status = 403)))]
+pub async fn weekly(
+    State(s): State<AppState>,
+    session: Session,
+    Query(w): Query<Week>,
+) -> Result<Json<ops::report::WeeklyReport>> {
+    Ok(Json(
+        ops::report::weekly(&s.db, &session.principal, week_day(&w)?).await?,
+    ))
+}
+
+/// The same report as a workbook (汇总, 明细).
+#[utoipa::path(get, path = "/api/v1/ops/reports/weekly.xlsx", tag = "ops", params(Week),
+    responses((status = 200), (status = 403)))]
+pub async fn weekly_xlsx(
+    State(s): State<AppState>,
+    session: Session,
+    Query(w): Query<Week>,
+) -> Result<axum::response::Response> {
+    let r = ops::report::weekly(&s.db, &session.principal, week_day(&w)?).await?;
+    let name = format!("weekly-{}.xlsx", r.week_start);
+    Ok(super::download(
+        super::XLSX,
+        &name,
+        ops::report::to_xlsx(&r)?,
+    ))
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Sent {
+    /// The queued mail; null when no recipient is set.
+    pub mail_id: Option<i64>,
+    pub recipients: Vec<String>,
+}
+
+/// Builds the week's report and queues it to the recipients now (O&M managers).
+#[utoipa::path(post, path = "/api/v1/ops/reports/weekly/send", tag = "ops", params(Week),
+    responses((status = 200, body = Sent), (status = 403)))]
+pub async fn weekly_send(
+    State(s): State<AppState>,
+    session: Session,
+    Query(w): Query<Week>,
+) -> Result<Json<Sent>> {
+    if !session.principal.has(crate::auth::Perm::ManageOps) {
+        return Err(crate::error::Error::Forbidden);
+    }
+    let mail_id = ops::report::send(&s.db, &session.principal, week_day(&w)?).await?;
+    Ok(Json(Sent {
+        mail_id,
+        recipients: ops::report::recipients(&s.db).await?,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Recipients {
+    /// Addresses separated by commas, semicolons or spaces.
+    pub recipients: String,
+}
+
+/// Who receives the weekly report (O&M managers); answers the checked list.
+#[utoipa::path(put, path = "/api/v1/ops/reports/recipients", tag = "ops", request_body = Recipients,
+    responses((status = 200, body = Vec<String>), (status = 403), (status = 422)))]
+pub async fn set_recipients(
+    State(s): State<AppState>,
+    session: Session,
+    Json(r): Json<Recipients>,
+) -> Result<Json<Vec<String>>> {
+    Ok(Json(
+        ops::report::set_recipients(&s.db, &session.principal, &r.recipients).await?,
+    ))
+}
