@@ -169,6 +169,7 @@ pub async fn ensure(db: &Db, password: Option<&str>) -> anyhow::Result<String> {
         seed_catalog(db).await?;
         seed_applications(db).await?;
     }
+    crate::ops::demo::seed_year(db).await?;
     let shown = if fresh || password.is_some() {
         password.unwrap_or(DEFAULT_PASSWORD).to_string()
     } else {

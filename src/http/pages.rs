@@ -73,6 +73,23 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("inbox.html", include_str!("../../templates/inbox.html")),
     (
+        "ops_list.html",
+        include_str!("../../templates/ops_list.html"),
+    ),
+    ("ops_new.html", include_str!("../../templates/ops_new.html")),
+    (
+        "ops_ticket.html",
+        include_str!("../../templates/ops_ticket.html"),
+    ),
+    (
+        "ops_stats.html",
+        include_str!("../../templates/ops_stats.html"),
+    ),
+    (
+        "ops_weekly.html",
+        include_str!("../../templates/ops_weekly.html"),
+    ),
+    (
         "supervise.html",
         include_str!("../../templates/supervise.html"),
     ),
@@ -195,6 +212,10 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
     if p.has(Perm::ViewOrg) {
         nav.push(("/calendar", "nav.calendar"));
     }
+    // Every staff account reports problems; engineers and managers work the desk here.
+    if !p.grants.is_empty() || p.system {
+        nav.push(("/ops", "nav.ops"));
+    }
     nav.push(("/hall", "hall.title"));
     let roles: Vec<Value> = p
         .grants
@@ -205,7 +226,8 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
         lang,
         html_lang => ctx.lang.code(),
         csrf => p.csrf.clone(),
-        user => context! { name => p.name.clone(), username => p.username.clone(), roles },
+        user => context! { name => p.name.clone(), username => p.username.clone(), roles,
+                           staff => p.grants.iter().any(|g| g.role != Role::Citizen) },
         nav => nav.into_iter().map(|(href, key)| context!{ href, key }).collect::<Vec<_>>(),
     }
 }

@@ -5,6 +5,7 @@
 //! ([`sla`]) run on the working-day calendar; [`stats`] gives the figures for any period.
 
 pub mod codes;
+pub mod demo;
 pub mod exchange;
 pub mod repo;
 pub mod report;

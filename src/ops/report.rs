@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::mail::{self, Mail};
 use crate::storage::{Db, query, query_scalar};
 
-const RECIPIENTS: &str = "ops.report_recipients";
+const RECIPIENTS: &str = "weekly_report.recipients";
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WeeklyReport {
@@ -81,11 +81,13 @@ type Breakdown = std::collections::BTreeMap<String, Figures>;
 type ZhName = fn(&str) -> Option<&'static str>;
 
 /// Rows of the summary: the week, then each system, category and level that had tickets.
-fn summary(r: &WeeklyReport) -> Vec<[String; 7]> {
+pub fn summary(r: &WeeklyReport) -> Vec<[String; 7]> {
     let mut rows = vec![figure_row("合计", &r.stats.all)];
     let groups: [(&Breakdown, ZhName); 3] = [
         (&r.stats.by_system, |c| System::parse(c).map(System::zh)),
-        (&r.stats.by_category, |c| Category::parse(c).map(Category::zh)),
+        (&r.stats.by_category, |c| {
+            Category::parse(c).map(Category::zh)
+        }),
         (&r.stats.by_level, |c| Level::parse(c).map(Level::zh)),
     ];
     for (map, zh) in groups {
@@ -96,7 +98,7 @@ fn summary(r: &WeeklyReport) -> Vec<[String; 7]> {
     rows
 }
 
-const SUMMARY_HEAD: [&str; 7] = [
+pub const SUMMARY_HEAD: [&str; 7] = [
     "分组",
     "工单数",
     "已解决",
@@ -105,7 +107,7 @@ const SUMMARY_HEAD: [&str; 7] = [
     "首次响应中位数（秒）",
     "响应达标率",
 ];
-const DETAIL_HEAD: [&str; 10] = [
+pub const DETAIL_HEAD: [&str; 10] = [
     "工单编号",
     "报告时间",
     "系统",
@@ -118,7 +120,7 @@ const DETAIL_HEAD: [&str; 10] = [
     "解决时间",
 ];
 
-fn detail(t: &Ticket) -> [String; 10] {
+pub fn detail(t: &Ticket) -> [String; 10] {
     let zh = |v: Option<&'static str>, raw: &str| {
         v.map(str::to_string).unwrap_or_else(|| raw.to_string())
     };

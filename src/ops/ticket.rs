@@ -196,12 +196,13 @@ pub fn may_handle(who: &Principal, units: &[Unit], t: &Ticket) -> bool {
     })
 }
 
-/// Whether `who` may see the ticket: its reporter or whoever logged it, its handlers, and O&M
-/// managers and auditors over its unit.
+/// Whether `who` may see the ticket: its reporter or whoever logged it, the O&M engineers over
+/// its unit at any level (an engineer follows a ticket they sent up), O&M managers and auditors.
 pub fn may_see(who: &Principal, units: &[Unit], t: &Ticket) -> bool {
     who.username == t.reporter
         || who.username == t.created_by
         || may_handle(who, units, t)
+        || who.can(Perm::HandleTickets, &t.unit_path)
         || who.can(Perm::ManageOps, &t.unit_path)
         || who.can(Perm::ViewAudit, &t.unit_path)
 }

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::common::TestApp;
 
-struct Driver {
+pub struct Driver {
     child: Child,
     base: String,
     session: String,
@@ -29,7 +29,7 @@ impl Drop for Driver {
 }
 
 impl Driver {
-    async fn start() -> Driver {
+    pub async fn start() -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -131,11 +131,11 @@ impl Driver {
         }
     }
 
-    async fn go(&self, url: &str) {
+    pub async fn go(&self, url: &str) {
         self.cmd("POST", "/url", json!({"url": url})).await;
     }
 
-    async fn find(&self, css: &str) -> String {
+    pub async fn find(&self, css: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let url = format!("{}/session/{}/element", self.base, self.session);
@@ -160,12 +160,12 @@ impl Driver {
         }
     }
 
-    async fn type_into(&self, css: &str, text: &str) {
+    pub async fn type_into(&self, css: &str, text: &str) {
         self.on_element(css, "clear", json!({})).await;
         self.on_element(css, "value", json!({"text": text})).await;
     }
 
-    async fn send_file(&self, css: &str, path: &str) {
+    pub async fn send_file(&self, css: &str, path: &str) {
         let el = self.find(css).await;
         self.cmd(
             "POST",
@@ -175,14 +175,14 @@ impl Driver {
         .await;
     }
 
-    async fn click(&self, css: &str) {
+    pub async fn click(&self, css: &str) {
         self.on_element(css, "click", json!({})).await;
     }
 
     /// Clicks something that loads a new page (a link, a form's submit button) and waits until
     /// the new document has replaced the old one and finished loading, so the next step never
     /// races the navigation.
-    async fn click_and_load(&self, css: &str) {
+    pub async fn click_and_load(&self, css: &str) {
         self.script("window.__zwOld = true; return null;").await;
         self.click(css).await;
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -206,12 +206,12 @@ impl Driver {
         }
     }
 
-    async fn script(&self, js: &str) -> Value {
+    pub async fn script(&self, js: &str) -> Value {
         self.cmd("POST", "/execute/sync", json!({"script": js, "args": []}))
             .await
     }
 
-    async fn text(&self, css: &str) -> String {
+    pub async fn text(&self, css: &str) -> String {
         self.element_cmd("GET", css, "text", json!({}))
             .await
             .as_str()
@@ -219,7 +219,7 @@ impl Driver {
             .to_string()
     }
 
-    async fn count(&self, css: &str) -> usize {
+    pub async fn count(&self, css: &str) -> usize {
         let url = format!("{}/session/{}/elements", self.base, self.session);
         let v: Value = self
             .http
@@ -234,18 +234,18 @@ impl Driver {
         v["value"].as_array().map_or(0, |a| a.len())
     }
 
-    async fn displayed(&self, css: &str) -> bool {
+    pub async fn displayed(&self, css: &str) -> bool {
         self.element_cmd("GET", css, "displayed", json!({}))
             .await
             .as_bool()
             .unwrap()
     }
 
-    async fn select(&self, css: &str, value: &str) {
+    pub async fn select(&self, css: &str, value: &str) {
         self.click(&format!("{css} option[value='{value}']")).await;
     }
 
-    async fn current_path(&self) -> String {
+    pub async fn current_path(&self) -> String {
         let url = self
             .cmd("GET", "/url", json!({}))
             .await
@@ -258,7 +258,7 @@ impl Driver {
             .unwrap_or_default()
     }
 
-    async fn wait_path(&self, prefix: &str) {
+    pub async fn wait_path(&self, prefix: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !self.current_path().await.starts_with(prefix) {
             assert!(
@@ -270,7 +270,7 @@ impl Driver {
         }
     }
 
-    async fn screenshot(&self, name: &str) {
+    pub async fn screenshot(&self, name: &str) {
         let b64 = self.cmd("GET", "/screenshot", json!({})).await;
         let png = base64::engine::general_purpose::STANDARD
             .decode(b64.as_str().unwrap())

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod authz;
 mod browser;
+mod browser_ops;
 mod calendar;
 mod catalog;
 mod cli;

@@ -9,7 +9,7 @@ use crate::common::{TestApp, json_of};
 
 /// Engineers at 北站社区 (community), at the district, and an O&M manager at the district, besides
 /// the fixture's `om_engineer` at 民治街道 (street).
-async fn desk() -> TestApp {
+pub async fn desk() -> TestApp {
     let app = TestApp::spawn().await;
     let admin = app.token("district_bureau_admin").await;
     for (u, unit, role) in [

@@ -18,7 +18,11 @@ use crate::i18n::{Lang, tr};
 use crate::org;
 
 /// Units the principal holds `perm` over, labelled with their name path, for a `<select>`.
-async fn unit_options(s: &AppState, p: &Principal, perm: Perm) -> Result<Vec<minijinja::Value>> {
+pub(super) async fn unit_options(
+    s: &AppState,
+    p: &Principal,
+    perm: Perm,
+) -> Result<Vec<minijinja::Value>> {
     let units = org::list(&s.db).await?;
     let labels = org::name_paths(&units);
     Ok(org::tree_order(&units)

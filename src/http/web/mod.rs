@@ -8,6 +8,7 @@ mod audit;
 mod calendar;
 mod catalog;
 pub(super) mod hall;
+mod ops;
 mod org;
 mod session;
 mod workflow;
@@ -97,6 +98,19 @@ pub fn router() -> Router<AppState> {
             "/approvals/{id}/files/{file}",
             get(super::api::files::attachment),
         )
+        .route("/ops", get(ops::list))
+        .route(
+            "/ops/import",
+            post(ops::import).layer(axum::extract::DefaultBodyLimit::max(50 << 20)),
+        )
+        .route("/ops/new", get(ops::new).post(ops::create))
+        .route("/ops/tickets/{id}", get(ops::show))
+        .route("/ops/tickets/{id}/act", post(ops::act))
+        .route("/ops/tickets/{id}/escalate", post(ops::escalate))
+        .route("/ops/stats", get(ops::stats))
+        .route("/ops/weekly", get(ops::weekly))
+        .route("/ops/weekly/send", post(ops::weekly_send))
+        .route("/ops/weekly/recipients", post(ops::weekly_recipients))
         .route("/audit", get(audit::page))
         .route("/audit/export", get(super::api::audit::export))
 }
