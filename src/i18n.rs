@@ -1246,6 +1246,35 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "The current password is wrong.",
     ),
     // the operations desk
+    (
+        "field.url",
+        "“{}”不是有效的 http(s) 地址。",
+        "“{}” is not a valid http(s) address.",
+    ),
+    ("field.range", "取值应在 {} 之间。", "Must be within {}."),
+    (
+        "field.not_engineer",
+        "“{}”不是在用的运维人员账号。",
+        "“{}” is not an active O&M account.",
+    ),
+    (
+        "err.duty_taken",
+        "该人员当天已在值班表中。",
+        "This engineer is already on the rota that day.",
+    ),
+    (
+        "ops.event.duty_alert",
+        "非工作时间，转值班人员并邮件提醒",
+        "Off hours: assigned to the engineer on duty, alerted by e-mail",
+    ),
+    ("audit.duty.add", "排班", "Duty added"),
+    ("audit.duty.remove", "取消排班", "Duty removed"),
+    (
+        "audit.assurance.save",
+        "保存保障/演练记录",
+        "Assurance or drill saved",
+    ),
+    ("audit.check.add", "新增巡检项", "Inspection added"),
     ("nav.ops", "运维", "O&M desk"),
     ("ops.act", "处理工单", "Work on the ticket"),
     ("ops.answered_at", "已于 {} 响应", "answered {}"),

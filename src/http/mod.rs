@@ -30,6 +30,7 @@ pub struct AppState {
     pub secure_cookies: bool,
     pub search: Arc<crate::catalog::search::SearchIndex>,
     pub smtp: Option<crate::mail::Smtp>,
+    pub data_dir: std::path::PathBuf,
 }
 
 impl AppState {
@@ -40,6 +41,7 @@ impl AppState {
             secure_cookies: config.secure_cookies,
             search: Arc::new(crate::catalog::search::SearchIndex::new()),
             smtp: config.smtp.clone(),
+            data_dir: config.data_dir.clone(),
         }
     }
 }
@@ -131,11 +133,20 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
             None
         }
     };
+    let checks = crate::ops::checks::spawn(
+        state.db.clone(),
+        crate::ops::checks::Probe {
+            self_url: format!("http://{}", listener.local_addr()?),
+            data_dir: state.data_dir.clone(),
+        },
+        std::time::Duration::from_secs(60),
+    );
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let r = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     jobs.abort();
+    checks.abort();
     if let Some(m) = mail {
         m.abort();
     }

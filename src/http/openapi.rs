@@ -81,6 +81,14 @@ use super::api;
         api::ops::weekly_xlsx,
         api::ops::weekly_send,
         api::ops::set_recipients,
+        api::ops_desk::rota,
+        api::ops_desk::add_duty,
+        api::ops_desk::remove_duty,
+        api::ops_desk::assurances,
+        api::ops_desk::save_assurance,
+        api::ops_desk::inspections,
+        api::ops_desk::add_check,
+        api::ops_desk::run_checks,
     )
 )]
 pub struct ApiDoc;

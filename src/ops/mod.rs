@@ -4,8 +4,10 @@
 //! when their clock is about to break, finally to the developers; their service-level clocks
 //! ([`sla`]) run on the working-day calendar; [`stats`] gives the figures for any period.
 
+pub mod checks;
 pub mod codes;
 pub mod demo;
+pub mod duty;
 pub mod exchange;
 pub mod repo;
 pub mod report;

@@ -145,6 +145,12 @@ pub async fn create(db: &Db, who: &Principal, n: &NewTicket) -> Result<Ticket> {
     let now = Utc::now().with_timezone(&clock::cst());
     let c = sla::clocks(&cal, &Hours::default(), &policy(db, priority).await?, now);
     let stamp = at(now);
+    // Off hours, the engineer on duty takes it.
+    let duty = if c.off_hours {
+        super::duty::on_duty(db, now.date_naive()).await?
+    } else {
+        None
+    };
     let mut tx = db.begin().await?;
     let id: i64 = crate::storage::query_scalar(
         "INSERT INTO ops_tickets (number, system, category, priority, channel, status, home_level, level, \
@@ -190,6 +196,21 @@ pub async fn create(db: &Db, who: &Principal, n: &NewTicket) -> Result<Ticket> {
         title,
     )
     .await?;
+    if let Some(d) = &duty {
+        super::duty::alert(&mut tx, d, id, &number, title).await?;
+        event(
+            &mut tx,
+            id,
+            &stamp,
+            "system",
+            "duty_alert",
+            None,
+            None,
+            None,
+            &d.0,
+        )
+        .await?;
+    }
     audit::record(
         &mut tx,
         &who.actor(),

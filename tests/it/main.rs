@@ -19,6 +19,7 @@ mod demo;
 mod import;
 mod inbox;
 mod ops;
+mod ops_desk;
 mod ops_ledger;
 mod ops_report;
 mod org;

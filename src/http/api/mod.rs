@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod files;
 pub mod ops;
+pub mod ops_desk;
 pub mod org;
 pub mod workflow;
 
@@ -120,6 +121,17 @@ pub fn router() -> Router<AppState> {
         .route("/ops/tickets/{id}/act", post(ops::act))
         .route("/ops/tickets/{id}/escalate", post(ops::escalate))
         .route("/ops/stats", get(ops::stats))
+        .route("/ops/duty", get(ops_desk::rota).post(ops_desk::add_duty))
+        .route("/ops/duty/{id}", delete(ops_desk::remove_duty))
+        .route(
+            "/ops/assurance",
+            get(ops_desk::assurances).post(ops_desk::save_assurance),
+        )
+        .route(
+            "/ops/checks",
+            get(ops_desk::inspections).post(ops_desk::add_check),
+        )
+        .route("/ops/checks/run", post(ops_desk::run_checks))
         .route("/ops/reports/weekly", get(ops::weekly))
         .route("/ops/reports/weekly.xlsx", get(ops::weekly_xlsx))
         .route("/ops/reports/weekly/send", post(ops::weekly_send))
