@@ -1247,6 +1247,46 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     // the operations desk
     (
+        "field.ticket_unknown",
+        "没有工单或记录“{}”。",
+        "No ticket or record “{}”.",
+    ),
+    (
+        "err.ticket_not_with_developers",
+        "工单不在开发商处，无需开发商状态。",
+        "The ticket is not with the developers.",
+    ),
+    (
+        "field.resolution_before_response",
+        "解决时限不能短于响应时限。",
+        "Resolution cannot be due before the response.",
+    ),
+    ("ops.event.duplicate", "重复工单，已并入", "Duplicate of"),
+    (
+        "ops.event.known_error",
+        "关联已知问题",
+        "Linked to a known error",
+    ),
+    ("ops.event.vendor", "开发商状态", "Developers' status"),
+    ("ops.event.file", "上传附件", "File attached"),
+    (
+        "audit.ticket.duplicate",
+        "标记重复工单",
+        "Ticket marked duplicate",
+    ),
+    (
+        "audit.ticket.known_error",
+        "工单关联已知问题",
+        "Ticket linked to a known error",
+    ),
+    (
+        "audit.ticket.vendor",
+        "更新开发商状态",
+        "Developers' status updated",
+    ),
+    ("audit.known_error.add", "新增已知问题", "Known error added"),
+    ("audit.sla.set", "修改服务时限", "Service levels changed"),
+    (
         "field.url",
         "“{}”不是有效的 http(s) 地址。",
         "“{}” is not a valid http(s) address.",

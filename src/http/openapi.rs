@@ -89,6 +89,15 @@ use super::api;
         api::ops_desk::inspections,
         api::ops_desk::add_check,
         api::ops_desk::run_checks,
+        api::ops_desk::duplicate,
+        api::ops_desk::known_errors,
+        api::ops_desk::add_known_error,
+        api::ops_desk::link_known_error,
+        api::ops_desk::vendor,
+        api::ops_desk::attach,
+        api::ops_desk::ticket_file,
+        api::ops_desk::sla,
+        api::ops_desk::set_sla,
     )
 )]
 pub struct ApiDoc;

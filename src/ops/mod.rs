@@ -9,14 +9,17 @@ pub mod codes;
 pub mod demo;
 pub mod duty;
 pub mod exchange;
+pub mod links;
 pub mod repo;
 pub mod report;
 pub mod sla;
 pub mod stats;
+pub mod sweep;
 pub mod ticket;
 pub mod views;
 
-pub use repo::{Act, NewTicket, act, create, escalate, sweep};
+pub use repo::{Act, NewTicket, act, create, escalate};
+pub use sweep::sweep;
 pub use stats::{Figures, Period, Stats, stats};
 pub use ticket::{Event, Move, Ticket};
 pub use views::{TicketQuery, TicketView, get, list};

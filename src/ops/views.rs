@@ -29,6 +29,12 @@ pub struct TicketView {
     pub timing: String,
     /// Whether the viewer handles it (may respond, resolve, escalate).
     pub can_handle: bool,
+    /// Files attached to it.
+    pub files: Vec<crate::files::FileMeta>,
+    /// The known error it is linked to, with its fix.
+    pub known_error: Option<super::links::KnownError>,
+    /// The number of the ticket it duplicates.
+    pub duplicate_of_number: Option<String>,
 }
 
 pub async fn get(db: &Db, who: &Principal, id: i64) -> Result<TicketView> {
@@ -44,9 +50,20 @@ pub async fn get(db: &Db, who: &Principal, id: i64) -> Result<TicketView> {
     .bind(id)
     .fetch_all(db)
     .await?;
+    let known_error = match ticket.known_error_id {
+        Some(k) => super::links::known_error(db, k).await?,
+        None => None,
+    };
+    let duplicate_of_number = match ticket.duplicate_of {
+        Some(d) => Some(get_ticket(db, d).await?.number),
+        None => None,
+    };
     Ok(TicketView {
         timing: ticket.timing(&clock::now()).to_string(),
         can_handle: super::ticket::may_handle(who, &units, &ticket),
+        files: super::links::ticket_files(db, id).await?,
+        known_error,
+        duplicate_of_number,
         ticket,
         events,
     })

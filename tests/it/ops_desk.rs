@@ -223,3 +223,218 @@ async fn a_failed_inspection_opens_one_ticket_until_it_is_solved() {
     let (_, all) = json_of(app.get(&mgr, "/api/v1/ops/checks").await).await;
     assert_eq!(all["runs"].as_array().unwrap().len(), 12);
 }
+
+#[tokio::test]
+async fn duplicates_known_errors_files_vendor_status_and_service_levels() {
+    let app = crate::ops::desk().await;
+    let (mgr, bz, clerk) = (
+        app.token("district.mgr").await,
+        app.token("bz.eng").await,
+        app.token("mz_staff").await,
+    );
+    let open = |title: &'static str| {
+        let (app, clerk) = (&app, clerk.clone());
+        async move {
+            let (_, t) = json_of(
+                app.post(
+                    &clerk,
+                    "/api/v1/ops/tickets",
+                    json!({"system": "approval", "category": "e_licence", "title": title}),
+                )
+                .await,
+            )
+            .await;
+            t
+        }
+    };
+    let first = open("证照二维码扫不出").await;
+    let second = open("证照二维码无法识别").await;
+    // The second repeats the first: resolved as its duplicate.
+    let (s, e) = json_of(
+        app.post(
+            &bz,
+            &format!("/api/v1/ops/tickets/{}/duplicate", second["id"]),
+            json!({"of": "YW0000-000000"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("of"))
+    );
+    let (s, d) = json_of(
+        app.post(
+            &bz,
+            &format!("/api/v1/ops/tickets/{}/duplicate", second["id"]),
+            json!({"of": first["number"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, d["status"].as_str(), d["duplicate_of"].clone()),
+        (StatusCode::OK, Some("resolved"), first["id"].clone())
+    );
+
+    // A known error with its fix, linked so the next one is solved faster.
+    let (s, k) = json_of(
+        app.post(&bz, "/api/v1/ops/known-errors", json!({"title": "证照二维码过密", "symptom": "扫码失败", "fix": "模板二维码改为 4 厘米"})).await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{k}");
+    assert_eq!(
+        app.post(
+            &clerk,
+            "/api/v1/ops/known-errors",
+            json!({"title": "x", "fix": "y"})
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    let (_, found) = json_of(app.get(&bz, "/api/v1/ops/known-errors?q=扫码").await).await;
+    assert_eq!(found[0]["id"], k["id"]);
+    let (s, _) = json_of(
+        app.post(
+            &bz,
+            &format!("/api/v1/ops/tickets/{}/known-error", first["id"]),
+            json!({"known_error_id": k["id"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+
+    // The reporter attaches a screenshot; a script named .png is refused by its content.
+    let form = |name: &str, bytes: &[u8]| {
+        reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+        )
+    };
+    let png = [
+        0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13,
+    ];
+    let post = |f: reqwest::multipart::Form| {
+        app.client
+            .post(app.url(&format!("/api/v1/ops/tickets/{}/files", first["id"])))
+            .bearer_auth(&clerk)
+            .multipart(f)
+            .send()
+    };
+    assert_eq!(
+        post(form("截图.png", b"#!/bin/sh\n"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let (s, files) = json_of(post(form("截图.png", &png)).await.unwrap()).await;
+    assert_eq!(s, StatusCode::CREATED, "{files}");
+    let (_, v) = json_of(
+        app.get(&mgr, &format!("/api/v1/ops/tickets/{}", first["id"]))
+            .await,
+    )
+    .await;
+    assert_eq!(v["known_error"]["fix"], "模板二维码改为 4 厘米");
+    assert_eq!(v["files"][0]["name"], "截图.png");
+    let r = app
+        .get(
+            &bz,
+            &format!(
+                "/api/v1/ops/tickets/{}/files/{}",
+                first["id"], files[0]["id"]
+            ),
+        )
+        .await;
+    assert_eq!(
+        (r.status(), r.headers()["content-type"].to_str().unwrap()),
+        (StatusCode::OK, "image/png")
+    );
+    let other = app.token("lh_staff").await;
+    let r = app
+        .get(
+            &other,
+            &format!(
+                "/api/v1/ops/tickets/{}/files/{}",
+                first["id"], files[0]["id"]
+            ),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (_, v) = json_of(
+        app.get(&mgr, &format!("/api/v1/ops/tickets/{}", second["id"]))
+            .await,
+    )
+    .await;
+    assert_eq!(v["duplicate_of_number"], first["number"]);
+
+    // Developers' status only once it is with them.
+    let vendor_path = format!("/api/v1/ops/tickets/{}/vendor", first["id"]);
+    let vendor = || app.post(&mgr, &vendor_path, json!({"status": "修复中"}));
+    assert_eq!(vendor().await.status(), StatusCode::CONFLICT);
+    for _ in 0..3 {
+        app.post(
+            &mgr,
+            &format!("/api/v1/ops/tickets/{}/escalate", first["id"]),
+            json!({}),
+        )
+        .await;
+    }
+    let (s, t) = json_of(vendor().await).await;
+    assert_eq!(
+        (s, t["vendor_status"].as_str()),
+        (StatusCode::OK, Some("修复中"))
+    );
+
+    // Service levels: managers change them; new tickets get them.
+    let body =
+        json!({"response_minutes": 30, "resolution_minutes": 10, "offhours_response_minutes": 30});
+    let r = app
+        .client
+        .put(app.url("/api/v1/ops/sla/normal"))
+        .bearer_auth(&mgr)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body =
+        json!({"response_minutes": 30, "resolution_minutes": 240, "offhours_response_minutes": 20});
+    let r = app
+        .client
+        .put(app.url("/api/v1/ops/sla/normal"))
+        .bearer_auth(&bz)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .client
+        .put(app.url("/api/v1/ops/sla/normal"))
+        .bearer_auth(&mgr)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, all) = json_of(app.get(&mgr, "/api/v1/ops/sla").await).await;
+    let normal = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["priority"] == "normal")
+        .unwrap()
+        .clone();
+    assert_eq!(normal["resolution_minutes"], 240);
+    let t = open("新时限下的工单").await;
+    let opened = chrono::DateTime::parse_from_rfc3339(t["opened_at"].as_str().unwrap()).unwrap();
+    let due = chrono::DateTime::parse_from_rfc3339(t["response_due_at"].as_str().unwrap()).unwrap();
+    let minutes = (due - opened).num_minutes();
+    assert!(
+        minutes == 20 || minutes >= 30,
+        "off hours 20 min of the clock, else 30 working minutes: {minutes}"
+    );
+}

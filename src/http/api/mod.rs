@@ -132,6 +132,23 @@ pub fn router() -> Router<AppState> {
             get(ops_desk::inspections).post(ops_desk::add_check),
         )
         .route("/ops/checks/run", post(ops_desk::run_checks))
+        .route("/ops/tickets/{id}/duplicate", post(ops_desk::duplicate))
+        .route(
+            "/ops/known-errors",
+            get(ops_desk::known_errors).post(ops_desk::add_known_error),
+        )
+        .route(
+            "/ops/tickets/{id}/known-error",
+            post(ops_desk::link_known_error),
+        )
+        .route("/ops/tickets/{id}/vendor", post(ops_desk::vendor))
+        .route(
+            "/ops/tickets/{id}/files",
+            post(ops_desk::attach).layer(DefaultBodyLimit::max(files::BODY_LIMIT * 5)),
+        )
+        .route("/ops/tickets/{id}/files/{file}", get(ops_desk::ticket_file))
+        .route("/ops/sla", get(ops_desk::sla))
+        .route("/ops/sla/{priority}", put(ops_desk::set_sla))
         .route("/ops/reports/weekly", get(ops::weekly))
         .route("/ops/reports/weekly.xlsx", get(ops::weekly_xlsx))
         .route("/ops/reports/weekly/send", post(ops::weekly_send))

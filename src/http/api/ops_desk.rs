@@ -11,6 +11,7 @@ use crate::http::AppState;
 use crate::http::context::Session;
 use crate::ops::checks::{self, Check, NewCheck, Probe, Run};
 use crate::ops::duty::{self, Assurance, Duty, NewDuty};
+use crate::ops::links::{self, KnownError, PolicyRow};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct Days {
@@ -151,4 +152,148 @@ pub async fn run_checks(
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok());
     Ok(Json(checks::run_due(&s.db, &probe(&s, host), true).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DuplicateOf {
+    /// The number of the ticket this one repeats.
+    pub of: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/tickets/{id}/duplicate", tag = "ops", request_body = DuplicateOf,
+    responses((status = 200, body = crate::ops::Ticket), (status = 409), (status = 422)))]
+pub async fn duplicate(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(d): Json<DuplicateOf>,
+) -> Result<Json<crate::ops::Ticket>> {
+    Ok(Json(
+        links::duplicate(&s.db, &session.principal, id, &d.of).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct Search {
+    pub q: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/ops/known-errors", tag = "ops", params(Search), responses((status = 200, body = Vec<KnownError>)))]
+pub async fn known_errors(
+    State(s): State<AppState>,
+    session: Session,
+    Query(q): Query<Search>,
+) -> Result<Json<Vec<KnownError>>> {
+    desk_staff(&session)?;
+    Ok(Json(links::known_errors(&s.db, q.q.as_deref()).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/known-errors", tag = "ops", request_body = KnownError,
+    responses((status = 201, body = KnownError), (status = 403), (status = 422)))]
+pub async fn add_known_error(
+    State(s): State<AppState>,
+    session: Session,
+    Json(k): Json<KnownError>,
+) -> Result<(StatusCode, Json<KnownError>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(links::add_known_error(&s.db, &session.principal, &k).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct LinkKnownError {
+    pub known_error_id: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/tickets/{id}/known-error", tag = "ops", request_body = LinkKnownError,
+    responses((status = 200, body = crate::ops::Ticket), (status = 422)))]
+pub async fn link_known_error(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(l): Json<LinkKnownError>,
+) -> Result<Json<crate::ops::Ticket>> {
+    Ok(Json(
+        links::link_known_error(&s.db, &session.principal, id, l.known_error_id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct VendorStatus {
+    pub status: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/ops/tickets/{id}/vendor", tag = "ops", request_body = VendorStatus,
+    responses((status = 200, body = crate::ops::Ticket), (status = 409)))]
+pub async fn vendor(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(v): Json<VendorStatus>,
+) -> Result<Json<crate::ops::Ticket>> {
+    Ok(Json(
+        links::vendor_status(&s.db, &session.principal, id, &v.status).await?,
+    ))
+}
+
+/// Attaches files (multipart, parts named `file`) to a ticket.
+#[utoipa::path(post, path = "/api/v1/ops/tickets/{id}/files", tag = "ops",
+    responses((status = 201, body = Vec<crate::files::FileMeta>), (status = 422)))]
+pub async fn attach(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> Result<(StatusCode, Json<Vec<crate::files::FileMeta>>)> {
+    let mut uploads = Vec::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| super::files::upload_error("file", e))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| super::files::upload_error("file", e))?;
+            if !(name.is_empty() && bytes.is_empty()) {
+                uploads.push((name, bytes.to_vec()));
+            }
+        }
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(links::attach(&s.db, &session.principal, id, &uploads).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/ops/tickets/{id}/files/{file}", tag = "ops", responses((status = 200), (status = 404)))]
+pub async fn ticket_file(
+    State(s): State<AppState>,
+    session: Session,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<axum::response::Response> {
+    let (meta, bytes) = links::ticket_file(&s.db, &session.principal, id, file).await?;
+    Ok(super::files::send(&meta, bytes))
+}
+
+#[utoipa::path(get, path = "/api/v1/ops/sla", tag = "ops", responses((status = 200, body = Vec<PolicyRow>)))]
+pub async fn sla(State(s): State<AppState>, session: Session) -> Result<Json<Vec<PolicyRow>>> {
+    desk_staff(&session)?;
+    Ok(Json(links::policies(&s.db).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/ops/sla/{priority}", tag = "ops", request_body = crate::ops::sla::Policy,
+    responses((status = 200, body = PolicyRow), (status = 403), (status = 422)))]
+pub async fn set_sla(
+    State(s): State<AppState>,
+    session: Session,
+    Path(priority): Path<String>,
+    Json(p): Json<crate::ops::sla::Policy>,
+) -> Result<Json<PolicyRow>> {
+    Ok(Json(
+        links::set_policy(&s.db, &session.principal, &priority, &p).await?,
+    ))
 }

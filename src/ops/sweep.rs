@@ -1,0 +1,73 @@
+//! The scheduled sweep of the tickets' clocks: tickets past their warning go up a level once by
+//! themselves (below the district), and breaches of either clock are recorded once each.
+
+use super::repo::{escalate_in, event};
+use super::ticket::{COLS, Ticket};
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::storage::{Db, query, query_as};
+
+/// The scheduled sweep: tickets past their warning that have not left their home queue below
+/// the district go up a level once by themselves; breaches of either clock are recorded once.
+/// Answers (escalated, breaches recorded).
+pub async fn sweep(db: &Db) -> Result<(usize, usize)> {
+    let now = clock::now();
+    let due: Vec<Ticket> = query_as::<Ticket>(format!(
+        "SELECT {COLS} FROM ops_tickets WHERE status IN ('new', 'responded', 'in_progress') \
+         AND auto_escalated_at IS NULL AND level IN ('community', 'street') AND resolution_warn_at <= $1"
+    ))
+    .bind(&now)
+    .fetch_all(db)
+    .await?;
+    let mut escalated = 0;
+    for t in &due {
+        let mut tx = db.begin().await?;
+        match escalate_in(&mut tx, t, "system", "", true).await {
+            Ok(_) => {
+                tx.commit().await?;
+                escalated += 1;
+            }
+            Err(Error::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut breaches = 0;
+    for (col, due_col, kind, cond) in [
+        (
+            "response_breached_at",
+            "response_due_at",
+            "breach_response",
+            "first_response_at IS NULL",
+        ),
+        (
+            "resolution_breached_at",
+            "resolution_due_at",
+            "breach_resolution",
+            "status IN ('new', 'responded', 'in_progress')",
+        ),
+    ] {
+        let ids: Vec<i64> = crate::storage::query_scalar(format!(
+            "SELECT id FROM ops_tickets WHERE {col} IS NULL AND {cond} AND {due_col} <= $1"
+        ))
+        .bind(&now)
+        .fetch_all(db)
+        .await?;
+        for id in ids {
+            let mut tx = db.begin().await?;
+            let n = query(format!(
+                "UPDATE ops_tickets SET {col} = $1 WHERE id = $2 AND {col} IS NULL"
+            ))
+            .bind(&now)
+            .bind(id)
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                event(&mut tx, id, &now, "system", kind, None, None, None, "").await?;
+                breaches += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok((escalated, breaches))
+}
