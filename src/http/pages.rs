@@ -90,6 +90,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/ops_weekly.html"),
     ),
     (
+        "ops_desk.html",
+        include_str!("../../templates/ops_desk.html"),
+    ),
+    (
         "supervise.html",
         include_str!("../../templates/supervise.html"),
     ),

@@ -214,8 +214,82 @@ pub async fn seed(db: &Db, n: usize, end: NaiveDateTime) -> Result<usize> {
     Ok(rows.len())
 }
 
-/// The demo's year: up to now.
+/// The demo's year: up to now; with two weeks of duty rota, the year's holiday assurance plan and
+/// drill, and a few known errors.
 pub async fn seed_year(db: &Db) -> Result<usize> {
     let now = Utc::now().with_timezone(&clock::cst()).naive_local();
-    seed(db, 9_300, now).await
+    let n = seed(db, 9_300, now).await?;
+    if n == 0 {
+        return Ok(0);
+    }
+    let system = crate::auth::Principal::system();
+    for d in 0..14 {
+        let day = (now.date() + Duration::days(d)).to_string();
+        let note = if d % 7 == 5 || d % 7 == 6 {
+            "周末值班"
+        } else {
+            ""
+        };
+        let n = super::duty::NewDuty {
+            day,
+            engineer: "om.engineer".into(),
+            note: note.into(),
+        };
+        super::duty::add(db, &system, &n).await?;
+    }
+    for (kind, title, from, to, plan, findings) in [
+        (
+            "holiday",
+            "2026年国庆节、中秋节安全保障",
+            "2026-10-01",
+            "2026-10-08",
+            "每日两人值班，9:00、15:00 各巡检一次；证照库、网办大厅重点监控。",
+            "10月3日证照库连接数偏高，已扩容；保障期间无服务中断。",
+        ),
+        (
+            "drill",
+            "数据库故障切换演练",
+            "2026-06-18",
+            "2026-06-18",
+            "模拟主库宕机，检验备份恢复与切换流程。",
+            "切换用时 6 分钟，优于 15 分钟目标；补充了恢复检查清单。",
+        ),
+    ] {
+        let a = super::duty::Assurance {
+            id: 0,
+            kind: kind.into(),
+            title: title.into(),
+            starts_on: from.into(),
+            ends_on: to.into(),
+            plan: plan.into(),
+            findings: findings.into(),
+        };
+        super::duty::save_assurance(db, &system, &a).await?;
+    }
+    for (title, symptom, fix) in [
+        (
+            "证照二维码过密无法识别",
+            "扫码验证失败",
+            "在打印模板中把二维码尺寸调为 4 厘米以上。",
+        ),
+        (
+            "浏览器缓存导致页面空白",
+            "升级后部分页面空白或报脚本错误",
+            "指导用户按 Ctrl+F5 强制刷新或清理缓存。",
+        ),
+        (
+            "调岗后权限未同步",
+            "调岗人员看不到新单位待办",
+            "账号管理中移除旧单位授权并在新单位重新授权。",
+        ),
+    ] {
+        let k = super::links::KnownError {
+            id: 0,
+            title: title.into(),
+            symptom: symptom.into(),
+            fix: fix.into(),
+        };
+        super::links::add_known_error(db, &system, &k).await?;
+    }
+    Ok(n)
 }

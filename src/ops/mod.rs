@@ -19,7 +19,7 @@ pub mod ticket;
 pub mod views;
 
 pub use repo::{Act, NewTicket, act, create, escalate};
-pub use sweep::sweep;
 pub use stats::{Figures, Period, Stats, stats};
+pub use sweep::sweep;
 pub use ticket::{Event, Move, Ticket};
 pub use views::{TicketQuery, TicketView, get, list};

@@ -9,6 +9,7 @@ mod calendar;
 mod catalog;
 pub(super) mod hall;
 mod ops;
+mod ops_desk;
 mod org;
 mod session;
 mod workflow;
@@ -109,6 +110,26 @@ pub fn router() -> Router<AppState> {
         .route("/ops/tickets/{id}/escalate", post(ops::escalate))
         .route("/ops/stats", get(ops::stats))
         .route("/ops/weekly", get(ops::weekly))
+        .route("/ops/desk", get(ops_desk::desk))
+        .route("/ops/desk/duty", post(ops_desk::add_duty))
+        .route("/ops/desk/duty/{id}/remove", post(ops_desk::remove_duty))
+        .route("/ops/desk/sla/{priority}", post(ops_desk::set_sla))
+        .route("/ops/desk/checks", post(ops_desk::add_check))
+        .route("/ops/desk/checks/run", post(ops_desk::run_checks))
+        .route("/ops/desk/assurance", post(ops_desk::save_assurance))
+        .route("/ops/known-errors", post(ops_desk::add_known_error))
+        .route("/ops/tickets/{id}/duplicate", post(ops_desk::duplicate))
+        .route(
+            "/ops/tickets/{id}/known-error",
+            post(ops_desk::link_known_error),
+        )
+        .route("/ops/tickets/{id}/vendor", post(ops_desk::vendor))
+        .route(
+            "/ops/tickets/{id}/files",
+            post(ops_desk::attach).layer(axum::extract::DefaultBodyLimit::max(
+                super::api::files::BODY_LIMIT * 5,
+            )),
+        )
         .route("/ops/weekly/send", post(ops::weekly_send))
         .route("/ops/weekly/recipients", post(ops::weekly_recipients))
         .route("/audit", get(audit::page))

@@ -74,7 +74,7 @@ async fn list_page(
         Some(session),
         context! { items, total => page.total, page => page.page, pages => page.pages(), views, view,
                    q => q.q, status => q.status, system => q.system, level => q.level,
-                   sort => q.sort.unwrap_or_else(|| "-opened".into()), codes => codes(), manager, report },
+                   sort => q.sort.unwrap_or_else(|| "-opened".into()), codes => codes(), manager, handler, report },
     ))
 }
 
@@ -225,7 +225,7 @@ pub async fn create(
     }
 }
 
-async fn ticket_page(
+pub(super) async fn ticket_page(
     s: &AppState,
     ctx: &Ctx,
     session: &Session,
@@ -258,6 +258,11 @@ async fn ticket_page(
     let next_level = v.ticket.level().up().map(Level::as_str);
     let can_escalate = v.can_handle && st.is_open() && next_level.is_some();
     let unit_name = crate::org::get(&s.db, v.ticket.unit_id).await?.name;
+    let known_errors = if v.can_handle {
+        ser(&crate::ops::links::known_errors(&s.db, None).await?)
+    } else {
+        Value::from(Vec::<Value>::new())
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -267,7 +272,7 @@ async fn ticket_page(
         "ops_ticket.html",
         ctx,
         Some(session),
-        context! { v => ser(&v), moves, can_escalate, next_level, unit_name, errors => errors_value(&errors) },
+        context! { v => ser(&v), moves, can_escalate, next_level, unit_name, known_errors, errors => errors_value(&errors) },
     );
     Ok(with_status(html, status))
 }
