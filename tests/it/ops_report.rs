@@ -124,4 +124,14 @@ async fn the_weekly_report_is_mailed_once_the_server_takes_it() {
         !zhengwu::ops::report::weekly_job(&app.db).await.unwrap(),
         "once a week"
     );
+    // …and its mail reaches the sink like the one sent on demand.
+    if !early_monday {
+        assert_eq!(
+            zhengwu::mail::deliver_due(&app.db, &smtp).await.unwrap(),
+            (1, 0)
+        );
+        let got = sink.received();
+        assert_eq!(got.len(), 2);
+        assert!(got[1].data.contains(".xlsx"));
+    }
 }
