@@ -98,6 +98,47 @@ pub fn read_table(bytes: &[u8]) -> std::result::Result<Vec<Vec<String>>, FieldEr
     Ok(out)
 }
 
+/// Where each column of `columns` (each with the header names accepted for it) is in a header.
+type Columns = Vec<Option<usize>>;
+
+/// Reads a CSV or XLSX table and finds `columns` in its header row; the first `required` must be
+/// there. Answers the columns' positions and the rows after the header, or the problems as report
+/// rows (an unreadable or empty file, each missing column).
+pub fn read_sheet(
+    bytes: &[u8],
+    columns: &[(&str, &[&str])],
+    required: usize,
+) -> std::result::Result<(Columns, Vec<Vec<String>>), Vec<RowError>> {
+    let mut table = read_table(bytes).map_err(|e| vec![row_error(0, &e)])?;
+    if table.is_empty() {
+        return Err(vec![row_error(
+            0,
+            &FieldError::new("file", "field.empty_file"),
+        )]);
+    }
+    let header = table.remove(0);
+    let idx: Columns = columns
+        .iter()
+        .map(|(_, names)| {
+            header
+                .iter()
+                .position(|h| names.contains(&h.trim().to_lowercase().as_str()))
+        })
+        .collect();
+    let missing: Vec<RowError> = columns
+        .iter()
+        .zip(&idx)
+        .take(required)
+        .filter(|(_, i)| i.is_none())
+        .map(|((col, _), _)| row_error(1, &FieldError::with(*col, "field.missing_column", *col)))
+        .collect();
+    if missing.is_empty() {
+        Ok((idx, table))
+    } else {
+        Err(missing)
+    }
+}
+
 /// Checks every row of `bytes` and, unless `dry_run` or any row is bad, creates all accounts in
 /// one transaction.
 pub async fn import(db: &Db, who: &Principal, bytes: &[u8], dry_run: bool) -> Result<ImportReport> {
@@ -108,35 +149,13 @@ pub async fn import(db: &Db, who: &Principal, bytes: &[u8], dry_run: bool) -> Re
         errors: vec![],
         generated_passwords: vec![],
     };
-    let table = match read_table(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            report.errors.push(row_error(0, &e));
+    let (idx, rows) = match read_sheet(bytes, &COLUMNS, REQUIRED) {
+        Ok(sheet) => sheet,
+        Err(errors) => {
+            report.errors = errors;
             return Ok(report);
         }
     };
-    let Some((header, rows)) = table.split_first() else {
-        report
-            .errors
-            .push(row_error(0, &FieldError::new("file", "field.empty_file")));
-        return Ok(report);
-    };
-    let idx: Vec<Option<usize>> = COLUMNS
-        .iter()
-        .map(|(_, names)| {
-            header
-                .iter()
-                .position(|h| names.contains(&h.trim().to_lowercase().as_str()))
-        })
-        .collect();
-    for (i, (col, _)) in COLUMNS.iter().enumerate().take(REQUIRED) {
-        if idx[i].is_none() {
-            report.errors.push(row_error(
-                1,
-                &FieldError::with(*col, "field.missing_column", *col),
-            ));
-        }
-    }
     let rows: Vec<(usize, &Vec<String>)> = rows
         .iter()
         .enumerate()

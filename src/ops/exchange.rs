@@ -17,7 +17,7 @@ use super::codes::{Category, Channel, Level, Priority, Status, System};
 use super::repo::policy;
 use super::sla::{self, Policy};
 use super::ticket::{COLS, Ticket, level_of};
-use crate::accounts::{RowError, read_table, row_error};
+use crate::accounts::{RowError, read_sheet, row_error};
 use crate::approval::calendar::Hours;
 use crate::approval::calendar_repo;
 use crate::audit::{self, Change};
@@ -203,38 +203,13 @@ pub async fn import(db: &Db, who: &Principal, bytes: &[u8], dry_run: bool) -> Re
         dry_run,
         errors: vec![],
     };
-    let table = match read_table(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            report.errors.push(row_error(0, &e));
+    let (idx, rows) = match read_sheet(bytes, &COLUMNS, REQUIRED) {
+        Ok(sheet) => sheet,
+        Err(errors) => {
+            report.errors = errors;
             return Ok(report);
         }
     };
-    let Some((header, rows)) = table.split_first() else {
-        report
-            .errors
-            .push(row_error(0, &FieldError::new("file", "field.empty_file")));
-        return Ok(report);
-    };
-    let idx: Vec<Option<usize>> = COLUMNS
-        .iter()
-        .map(|(_, names)| {
-            header
-                .iter()
-                .position(|h| names.contains(&h.trim().to_lowercase().as_str()))
-        })
-        .collect();
-    for (i, (col, _)) in COLUMNS.iter().enumerate().take(REQUIRED) {
-        if idx[i].is_none() {
-            report.errors.push(row_error(
-                1,
-                &FieldError::with(*col, "field.missing_column", *col),
-            ));
-        }
-    }
-    if !report.errors.is_empty() {
-        return Ok(report);
-    }
     let units = org::list(db).await?;
     let existing: HashSet<String> =
         crate::storage::query_scalar::<String>("SELECT number FROM ops_tickets")

@@ -68,6 +68,22 @@ pub fn upload_error(field: &str, e: axum::extract::multipart::MultipartError) ->
     }])
 }
 
+/// Every non-empty part named `name` of a multipart upload: file names and bytes.
+pub async fn read_files(mut form: Multipart, name: &str) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(|e| upload_error(name, e))? {
+        if field.name() == Some(name) {
+            let file = field.file_name().unwrap_or_default().to_string();
+            let bytes = field.bytes().await.map_err(|e| upload_error(name, e))?;
+            // A file input left empty still sends a part without a name or content.
+            if !(file.is_empty() && bytes.is_empty()) {
+                out.push((file, bytes.to_vec()));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The one part named `file` of a multipart upload: its name and bytes.
 async fn read_file(mut form: Multipart) -> Result<(String, Vec<u8>)> {
     let bad = |e| upload_error("file", e);

@@ -244,25 +244,9 @@ pub async fn attach(
     State(s): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> Result<(StatusCode, Json<Vec<crate::files::FileMeta>>)> {
-    let mut uploads = Vec::new();
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| super::files::upload_error("file", e))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or_default().to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| super::files::upload_error("file", e))?;
-            if !(name.is_empty() && bytes.is_empty()) {
-                uploads.push((name, bytes.to_vec()));
-            }
-        }
-    }
+    let uploads = super::files::read_files(form, "file").await?;
     Ok((
         StatusCode::CREATED,
         Json(links::attach(&s.db, &session.principal, id, &uploads).await?),

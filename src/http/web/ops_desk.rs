@@ -131,25 +131,9 @@ pub async fn attach(
     ctx: Ctx,
     session: Session,
     Path(id): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response> {
-    let mut uploads = Vec::new();
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| crate::http::api::files::upload_error("file", e))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or_default().to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| crate::http::api::files::upload_error("file", e))?;
-            if !(name.is_empty() && bytes.is_empty()) {
-                uploads.push((name, bytes.to_vec()));
-            }
-        }
-    }
+    let uploads = crate::http::api::files::read_files(form, "file").await?;
     let r = links::attach(&s.db, &session.principal, id, &uploads).await;
     on_ticket(&s, &ctx, &session, id, r).await
 }
