@@ -170,6 +170,9 @@ pub async fn ensure(db: &Db, password: Option<&str>) -> anyhow::Result<String> {
         seed_applications(db).await?;
     }
     crate::ops::demo::seed_year(db).await?;
+    if matters == 0 {
+        seed_licences(db).await?;
+    }
     let shown = if fresh || password.is_some() {
         password.unwrap_or(DEFAULT_PASSWORD).to_string()
     } else {
@@ -268,6 +271,41 @@ pub async fn seed_applications(db: &Db) -> anyhow::Result<()> {
                 progress = engine::act(db, &system, t.id, &act).await?;
             }
         }
+    }
+    Ok(())
+}
+
+/// A few e-licences of the health department, so the public check has something to show.
+pub async fn seed_licences(db: &Db) -> anyhow::Result<()> {
+    let system = Principal::system();
+    let health: Vec<_> = samples::all()
+        .into_iter()
+        .filter(|m| m.department == "440309-D02")
+        .collect();
+    let water = health
+        .iter()
+        .find(|m| m.name.contains("供水"))
+        .or(health.first());
+    let Some(m) = water else {
+        return Ok(());
+    };
+    for (holder, id, scope) in [
+        (
+            "深圳市龙华区清泉水务有限公司",
+            "91440300MA5F000007",
+            "集中式供水",
+        ),
+        ("深圳市民治二次供水管理站", "91440300MA5F00001A", "二次供水"),
+    ] {
+        let i = crate::licence::Issue {
+            instance_id: None,
+            matter_code: m.code.clone(),
+            holder_name: holder.into(),
+            holder_id: id.into(),
+            content: serde_json::json!({"许可范围": scope, "地址": "深圳市龙华区民治街道"}),
+            valid_years: Some(4),
+        };
+        crate::licence::issue(db, &system, &i).await?;
     }
     Ok(())
 }

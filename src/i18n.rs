@@ -1245,6 +1245,68 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "当前密码不正确。",
         "The current password is wrong.",
     ),
+    // e-licences
+    ("lic.verify", "电子证照验证", "Verify an e-licence"),
+    ("lic.number", "证照编号", "Licence number"),
+    ("lic.check", "验证", "Verify"),
+    (
+        "lic.not_found",
+        "没有编号为“{}”的证照。",
+        "No licence numbered “{}”.",
+    ),
+    (
+        "lic.state.valid",
+        "有效：证照真实，在有效期内",
+        "Valid: genuine and in force",
+    ),
+    ("lic.state.expired", "已过期", "Expired"),
+    ("lic.state.revoked", "已撤销", "Revoked"),
+    (
+        "lic.state.tampered",
+        "无效：证照内容与签名不符",
+        "Invalid: the contents do not match the signature",
+    ),
+    ("lic.matter", "事项", "Matter"),
+    ("lic.holder", "持证人", "Holder"),
+    ("lic.holder_id", "证件号码", "ID number"),
+    ("lic.unit", "发证部门", "Issued by"),
+    ("lic.valid", "有效期", "Valid"),
+    ("lic.issued", "签发时间", "Issued"),
+    ("lic.revoked_at", "撤销时间", "Revoked"),
+    ("lic.qr", "验证二维码", "Verification QR code"),
+    (
+        "lic.signed",
+        "由发证部门的电子签章（Ed25519）签名，扫码可验真。",
+        "Signed with the issuing department's Ed25519 key; scan to verify.",
+    ),
+    ("field.matter_unknown", "没有这个事项。", "No such matter."),
+    (
+        "field.licence_tampered",
+        "证照内容与签名不符，可能被篡改。",
+        "The licence does not match its signature; it may have been altered.",
+    ),
+    (
+        "err.licence_revoked",
+        "该证照已被撤销。",
+        "This licence has already been revoked.",
+    ),
+    (
+        "field.holder_id",
+        "请填写有效的居民身份证号或统一社会信用代码。",
+        "Enter a valid resident ID number or unified social credit code.",
+    ),
+    (
+        "field.not_approved",
+        "该办件尚未批准，或不是这个事项的办件。",
+        "That application is not approved, or is for another matter.",
+    ),
+    ("audit.licence.issue", "签发电子证照", "Licence issued"),
+    ("audit.licence.revoke", "撤销电子证照", "Licence revoked"),
+    (
+        "audit.licence.rotate_key",
+        "更换签章密钥",
+        "Signing key rotated",
+    ),
     // the operations desk
     ("ops.desk", "值守与巡检", "Duty and inspections"),
     ("ops.rota", "值班表", "Duty rota"),
@@ -1882,7 +1944,7 @@ mod tests {
     fn every_key_used_is_in_the_catalogue() {
         let root = env!("CARGO_MANIFEST_DIR");
         let re = regex::Regex::new(
-            r#"["'](((err|field|form|rule|role|kind|audit|ui|nav|card|col|acc|imp|aud|org|pw|login|home|app|cat|hall|depth|mtype|mform|cat|fk|cal|wf|ap|timing|sup|ops)\.)[a-z0-9_.]*[a-z0-9_])["']"#,
+            r#"["'](((err|field|form|rule|role|kind|audit|ui|nav|card|col|acc|imp|aud|org|pw|login|home|app|cat|hall|depth|mtype|mform|cat|fk|cal|wf|ap|timing|sup|ops|lic)\.)[a-z0-9_.]*[a-z0-9_])["']"#,
         )
         .unwrap();
         let mut missing = Vec::new();

@@ -19,6 +19,7 @@ pub mod files;
 pub mod http;
 pub mod i18n;
 pub mod ids;
+pub mod licence;
 pub mod mail;
 pub mod ops;
 pub mod org;

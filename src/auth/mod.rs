@@ -56,6 +56,8 @@ pub enum Perm {
     HandleTickets,
     /// See every queue, set service levels and the duty rota, read the desk's reports.
     ManageOps,
+    /// Issue and revoke e-licences for the departments in scope.
+    IssueLicences,
 }
 
 impl Role {
@@ -101,7 +103,7 @@ impl Role {
         match self {
             Role::Citizen => &[],
             Role::WindowClerk => &[ViewOrg, StartApprovals],
-            Role::Approver => &[ViewOrg],
+            Role::Approver => &[ViewOrg, IssueLicences],
             Role::MatterAdmin => &[ViewOrg, EditMatters, ReviewMatters],
             Role::OmEngineer => &[ViewOrg, ViewAccounts, HandleTickets],
             Role::OmManager => &[ViewOrg, ViewAccounts, HandleTickets, ManageOps],
@@ -113,6 +115,7 @@ impl Role {
                 ViewAudit,
                 EditMatters,
                 SuperviseApprovals,
+                IssueLicences,
             ],
             Role::BureauAdmin => &[
                 ViewOrg,
@@ -126,6 +129,7 @@ impl Role {
                 ManageCalendar,
                 StartApprovals,
                 SuperviseApprovals,
+                IssueLicences,
             ],
             Role::Auditor => &[ViewOrg, ViewAccounts, ViewAudit],
         }

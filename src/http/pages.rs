@@ -94,6 +94,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/ops_desk.html"),
     ),
     (
+        "licence_verify.html",
+        include_str!("../../templates/licence_verify.html"),
+    ),
+    (
         "supervise.html",
         include_str!("../../templates/supervise.html"),
     ),
@@ -217,7 +221,7 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
         nav.push(("/calendar", "nav.calendar"));
     }
     // Every staff account reports problems; engineers and managers work the desk here.
-    if !p.grants.is_empty() || p.system {
+    if p.system || p.grants.iter().any(|g| g.role != Role::Citizen) {
         nav.push(("/ops", "nav.ops"));
     }
     nav.push(("/hall", "hall.title"));

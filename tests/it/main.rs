@@ -18,6 +18,7 @@ mod common;
 mod demo;
 mod import;
 mod inbox;
+mod licences;
 mod ops;
 mod ops_desk;
 mod ops_ledger;

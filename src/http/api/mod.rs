@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalog;
 pub mod files;
+pub mod licences;
 pub mod ops;
 pub mod ops_desk;
 pub mod org;
@@ -153,6 +154,11 @@ pub fn router() -> Router<AppState> {
         .route("/ops/reports/weekly.xlsx", get(ops::weekly_xlsx))
         .route("/ops/reports/weekly/send", post(ops::weekly_send))
         .route("/ops/reports/recipients", put(ops::set_recipients))
+        .route("/licences", get(licences::of_holder).post(licences::issue))
+        .route("/licences/verify", post(licences::verify))
+        .route("/licences/{number}/status", get(licences::status))
+        .route("/licences/{number}/revoke", post(licences::revoke))
+        .route("/licence-keys/{unit_id}/rotate", post(licences::rotate))
         .route("/audit", get(audit::list))
         .route("/audit/export", get(audit::export))
 }

@@ -8,6 +8,7 @@ mod audit;
 mod calendar;
 mod catalog;
 pub(super) mod hall;
+mod licences;
 mod ops;
 mod ops_desk;
 mod org;
@@ -81,6 +82,9 @@ pub fn router() -> Router<AppState> {
             post(catalog::field_action),
         )
         .route("/hall", get(hall::home))
+        .route("/verify", get(licences::find))
+        .route("/verify/{number}", get(licences::show))
+        .route("/verify/{number}/qr.svg", get(licences::qr))
         .route("/hall/search", get(hall::search))
         .route("/hall/matters/{code}", get(hall::matter))
         .route("/calendar", get(calendar::page).post(calendar::set_day))

@@ -1,0 +1,92 @@
+//! E-licences over the API: issue (the department), the public check by number, checking a
+//! presented licence document, revocation, a holder's licences, key rotation.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::http::AppState;
+use crate::http::context::Session;
+use crate::licence::Licence;
+use crate::licence::keys::{self, KeyInfo};
+use crate::licence::repo::{self, Issue, Status};
+
+#[utoipa::path(post, path = "/api/v1/licences", tag = "licences", request_body = Issue,
+    responses((status = 201, body = Licence), (status = 403), (status = 422)))]
+pub async fn issue(
+    State(s): State<AppState>,
+    session: Session,
+    Json(i): Json<Issue>,
+) -> Result<(StatusCode, Json<Licence>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(repo::issue(&s.db, &session.principal, &i).await?),
+    ))
+}
+
+/// The public check: valid, expired, revoked (with the reason) or tampered. No sign-in.
+#[utoipa::path(get, path = "/api/v1/licences/{number}/status", tag = "licences",
+    responses((status = 200, body = Status), (status = 404)))]
+pub async fn status(State(s): State<AppState>, Path(number): Path<String>) -> Result<Json<Status>> {
+    Ok(Json(repo::status(&s.db, &number).await?))
+}
+
+/// Checks a licence document as exported; a changed field is refused (422). No sign-in.
+#[utoipa::path(post, path = "/api/v1/licences/verify", tag = "licences", request_body = Licence,
+    responses((status = 200, body = Status), (status = 404), (status = 422)))]
+pub async fn verify(State(s): State<AppState>, Json(doc): Json<Licence>) -> Result<Json<Status>> {
+    Ok(Json(repo::verify_document(&s.db, &doc).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Revoke {
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/licences/{number}/revoke", tag = "licences", request_body = Revoke,
+    responses((status = 200, body = Status), (status = 404), (status = 409), (status = 422)))]
+pub async fn revoke(
+    State(s): State<AppState>,
+    session: Session,
+    Path(number): Path<String>,
+    Json(r): Json<Revoke>,
+) -> Result<Json<Status>> {
+    Ok(Json(
+        repo::revoke(&s.db, &session.principal, &number, &r.reason).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct Holder {
+    /// The holder's resident ID number or credit code.
+    pub holder_id: String,
+}
+
+/// A holder's licences (staff who issue licences).
+#[utoipa::path(get, path = "/api/v1/licences", tag = "licences", params(Holder),
+    responses((status = 200, body = Vec<Status>), (status = 403)))]
+pub async fn of_holder(
+    State(s): State<AppState>,
+    session: Session,
+    Query(h): Query<Holder>,
+) -> Result<Json<Vec<Status>>> {
+    if !session.principal.has(crate::auth::Perm::IssueLicences) {
+        return Err(Error::Forbidden);
+    }
+    Ok(Json(repo::of_holder(&s.db, &h.holder_id).await?))
+}
+
+/// Retires a department's signing key and makes a new one; its licences still verify.
+#[utoipa::path(post, path = "/api/v1/licence-keys/{unit_id}/rotate", tag = "licences",
+    responses((status = 200, body = KeyInfo), (status = 403)))]
+pub async fn rotate(
+    State(s): State<AppState>,
+    session: Session,
+    Path(unit_id): Path<i64>,
+) -> Result<Json<KeyInfo>> {
+    Ok(Json(
+        keys::rotate(&s.db, &session.principal, unit_id).await?,
+    ))
+}

@@ -1,0 +1,183 @@
+//! E-licences: issued for an approved application and signed by the department's key; checked
+//! publicly by number (valid, revoked with the reason); a presented document with one changed
+//! byte refused; a rotated key's licences still verify.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::approvals::{Setup, people};
+use crate::common::json_of;
+
+#[tokio::test]
+async fn a_licence_is_signed_checked_publicly_revoked_and_survives_key_rotation() {
+    let Setup { app, code } = people().await;
+    let ha = app.token("health.a").await;
+    let body = json!({"matter_code": code, "holder_name": "深圳市龙华区清泉水务有限公司", "holder_id": "91440300MA5F000007",
+                      "content": {"许可范围": "集中式供水"}, "valid_years": 4});
+    // Bad input: no such matter, a holder ID with a wrong check character, a clerk of a street.
+    let (s, e) = json_of(
+        app.post(
+            &ha,
+            "/api/v1/licences",
+            json!({"matter_code": "nope", "holder_name": "x", "holder_id": "x"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("matter_code"))
+    );
+    let mut bad = body.clone();
+    bad["holder_id"] = json!("91440300MA5F000002");
+    let (s, e) = json_of(app.post(&ha, "/api/v1/licences", bad).await).await;
+    assert_eq!(
+        (s, e["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("holder_id"))
+    );
+    let clerk = app.token("window_clerk").await;
+    assert_eq!(
+        app.post(&clerk, "/api/v1/licences", body.clone())
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM licences").await, 0);
+
+    let (s, l) = json_of(app.post(&ha, "/api/v1/licences", body.clone()).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{l}");
+    let number = l["number"].as_str().unwrap().to_string();
+    assert!(number.starts_with("440309-D02-20"), "{number}");
+    assert_eq!(l["holder_id_masked"], "91440300********07");
+    assert_eq!(l["signature"].as_str().unwrap().len(), 128);
+
+    // Anyone checks it by number, without signing in.
+    let anon = reqwest::Client::new();
+    let st: serde_json::Value = anon
+        .get(app.url(&format!("/api/v1/licences/{number}/status")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(st["state"], "valid");
+    let page = anon
+        .get(app.url(&format!("/verify/{number}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("有效")
+            && page.contains("91440300********07")
+            && !page.contains("91440300MA5F000007"),
+        "{page}"
+    );
+    let qr = anon
+        .get(app.url(&format!("/verify/{number}/qr.svg")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(qr.headers()["content-type"], "image/svg+xml");
+
+    // The document as exported verifies; with one changed byte it does not.
+    let verify = |doc: serde_json::Value| {
+        anon.post(app.url("/api/v1/licences/verify"))
+            .json(&doc)
+            .send()
+    };
+    let ok: serde_json::Value = verify(l.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(ok["state"], "valid");
+    let mut forged = l.clone();
+    forged["content"]["许可范围"] = json!("集中式供水、二次供水");
+    let r = verify(forged).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("签名不符"));
+    let mut forged = l.clone();
+    let v = forged["valid_until"].as_str().unwrap().replace("20", "21");
+    forged["valid_until"] = json!(v);
+    assert_eq!(
+        verify(forged).await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // Rotating the department's key: the old licence still verifies, new ones use the new key.
+    let admin = app.token("district_bureau_admin").await;
+    let (s, k) = json_of(
+        app.post(
+            &admin,
+            &format!("/api/v1/licence-keys/{}/rotate", app.unit_id("health")),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{k}");
+    let ok: serde_json::Value = verify(l.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(ok["state"], "valid");
+    let (_, l2) = json_of(app.post(&ha, "/api/v1/licences", body).await).await;
+    assert_eq!(l2["key_id"], k["id"]);
+    assert_ne!(l2["key_id"], l["key_id"]);
+
+    // Revoked by the department with a reason; the public check says so.
+    let (s, e) = json_of(
+        app.post(
+            &ha,
+            &format!("/api/v1/licences/{number}/revoke"),
+            json!({"reason": " "}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("reason"))
+    );
+    let (s, r) = json_of(
+        app.post(
+            &ha,
+            &format!("/api/v1/licences/{number}/revoke"),
+            json!({"reason": "许可条件已不具备"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((s, r["state"].as_str()), (StatusCode::OK, Some("revoked")));
+    let st: serde_json::Value = anon
+        .get(app.url(&format!("/api/v1/licences/{number}/status")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (st["state"].as_str(), st["revoke_reason"].as_str()),
+        (Some("revoked"), Some("许可条件已不具备"))
+    );
+    assert_eq!(
+        app.post(
+            &ha,
+            &format!("/api/v1/licences/{number}/revoke"),
+            json!({"reason": "再次"})
+        )
+        .await
+        .status(),
+        StatusCode::CONFLICT
+    );
+    // The holder's licences, both.
+    let (_, mine) = json_of(
+        app.get(&ha, "/api/v1/licences?holder_id=91440300MA5F000007")
+            .await,
+    )
+    .await;
+    assert_eq!(mine.as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE entity = 'licence'")
+            .await,
+        3
+    );
+}
