@@ -1245,6 +1245,82 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "当前密码不正确。",
         "The current password is wrong.",
     ),
+    // applications
+    (
+        "field.phone_or_email",
+        "手机号和邮箱至少填写一项。",
+        "Give a phone number or an e-mail address.",
+    ),
+    (
+        "field.hall_unknown",
+        "没有这个办事大厅。",
+        "No such service hall.",
+    ),
+    (
+        "field.application_too_large",
+        "材料合计不能超过 {} MB。",
+        "Materials may total at most {} MB.",
+    ),
+    (
+        "field.material_unknown",
+        "办事指南中没有材料“{}”。",
+        "The guide names no material “{}”.",
+    ),
+    (
+        "field.material_missing",
+        "缺少必交材料：{}。",
+        "A required material is missing: {}.",
+    ),
+    (
+        "err.application_locked",
+        "该办件已提交，不能再修改。",
+        "This application has been submitted and can no longer be changed.",
+    ),
+    (
+        "err.form_version_outdated",
+        "事项的申请表已更新，请按新版表单重新填写。",
+        "The matter's form has changed; fill in the new version.",
+    ),
+    (
+        "err.not_online",
+        "该事项不能网上申请，请到窗口办理。",
+        "This matter cannot be applied for online; please come to a window.",
+    ),
+    (
+        "err.application_not_submitted",
+        "该办件不在待受理状态（可能已被他人处理）。",
+        "This application is not waiting for acceptance (someone may have decided it).",
+    ),
+    (
+        "audit.user.register",
+        "注册申请人账号",
+        "Applicant registered",
+    ),
+    (
+        "audit.application.draft",
+        "保存办件草稿",
+        "Application draft saved",
+    ),
+    (
+        "audit.application.submit",
+        "提交办件",
+        "Application submitted",
+    ),
+    (
+        "audit.application.in_approval",
+        "受理办件",
+        "Application accepted",
+    ),
+    (
+        "audit.application.rejected",
+        "不予受理",
+        "Application rejected",
+    ),
+    (
+        "audit.application.supplement",
+        "要求补正",
+        "Supplement requested",
+    ),
     // e-licences
     ("lic.verify", "电子证照验证", "Verify an e-licence"),
     ("lic.number", "证照编号", "Licence number"),

@@ -124,6 +124,19 @@ impl CreditCode {
     }
 }
 
+/// A resident ID number or credit code as shown on screen: a resident ID keeps its region code
+/// and last four characters, a credit code its first eight and last two; anything else is hidden.
+pub fn mask_any(id: &str) -> String {
+    if let Ok(r) = ResidentId::parse(id) {
+        return r.masked();
+    }
+    if let Ok(c) = CreditCode::parse(id) {
+        let c = c.as_str();
+        return format!("{}********{}", &c[..8], &c[16..]);
+    }
+    "****".into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 //! server-rendered pages). Later systems (catalog, approval, window, ops) get folders of their own.
 
 pub mod accounts;
+pub mod applications;
 pub mod approval;
 pub mod audit;
 pub mod auth;

@@ -55,11 +55,7 @@ const COLS: &str = "l.number, l.matter_code, l.matter_name, l.holder_name, l.hol
     l.issued_at, l.valid_from, l.valid_until, l.key_id, l.signature, l.revoked_at, l.revoke_reason, o.path AS unit_path";
 
 fn masked(id: &str) -> String {
-    match ResidentId::parse(id) {
-        Ok(r) => r.masked(),
-        Err(_) if id.len() == 18 => format!("{}********{}", &id[..8], &id[16..]),
-        Err(_) => "****".into(),
-    }
+    crate::ids::mask_any(id)
 }
 
 impl Row {

@@ -3,6 +3,7 @@
 //! to it over HTTP.
 
 mod accounts;
+mod applications;
 mod approvals;
 mod attachments;
 mod audit;

@@ -3,6 +3,7 @@
 //! error is `{"error": {"code", "message", "fields"}}` in the request's language.
 
 pub mod accounts;
+pub mod applications;
 pub mod approvals;
 pub mod audit;
 pub mod auth;
@@ -154,6 +155,15 @@ pub fn router() -> Router<AppState> {
         .route("/ops/reports/weekly.xlsx", get(ops::weekly_xlsx))
         .route("/ops/reports/weekly/send", post(ops::weekly_send))
         .route("/ops/reports/recipients", put(ops::set_recipients))
+        .route("/register", post(applications::register))
+        .route("/applications", post(applications::create))
+        .route("/applications/mine", get(applications::mine))
+        .route("/applications/queue", get(applications::queue))
+        .route(
+            "/applications/{id}",
+            get(applications::get).put(applications::update),
+        )
+        .route("/applications/{id}/decision", post(applications::decide))
         .route("/licences", get(licences::of_holder).post(licences::issue))
         .route("/licences/verify", post(licences::verify))
         .route("/licences/{number}/status", get(licences::status))

@@ -1,0 +1,503 @@
+//! Applications in the store: save a draft or submit it (checked against the matter's current
+//! version, its required materials and the applicant's own uploads), the applicant's list, the
+//! clerks' acceptance queue, and the clerk's decision.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::approval::engine::{self, Start};
+use crate::audit::{self, Change};
+use crate::auth::{Perm, Principal, Role};
+use crate::catalog::repo as catalog;
+use crate::clock;
+use crate::error::{Error, FieldError, Result};
+use crate::files;
+use crate::mail::{self, Mail};
+use crate::org::{self, Kind};
+use crate::storage::{Db, Sql, Tx, query, query_as, query_scalar};
+
+/// Most bytes of materials one application carries.
+pub const MAX_APPLICATION_BYTES: i64 = 50 * 1024 * 1024;
+
+/// An application as its applicant and the clerks see it; the applicant's ID number masked.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Application {
+    pub id: i64,
+    /// 办件编号, e.g. `LH20261128000012`.
+    pub number: String,
+    pub matter_code: String,
+    pub matter_version: i64,
+    pub applicant: String,
+    pub applicant_name: String,
+    pub applicant_id_masked: String,
+    /// The hall it is filed at.
+    pub unit_id: i64,
+    pub channel: String,
+    /// draft, submitted, supplement, rejected, in_approval, approved, refused.
+    pub status: String,
+    #[schema(value_type = Object)]
+    pub form: Value,
+    /// The clerk's reason (rejection) or list of what is missing (supplement).
+    pub note: Option<String>,
+    pub instance_id: Option<i64>,
+    pub created_at: String,
+    pub submitted_at: Option<String>,
+    pub decided_at: Option<String>,
+    /// Material id → the files filed for it.
+    #[schema(value_type = Object)]
+    pub materials: BTreeMap<String, Vec<i64>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    number: String,
+    matter_code: String,
+    matter_version: i64,
+    applicant: String,
+    applicant_name: String,
+    applicant_id: String,
+    unit_id: i64,
+    channel: String,
+    status: String,
+    form_json: String,
+    note: Option<String>,
+    instance_id: Option<i64>,
+    created_at: String,
+    submitted_at: Option<String>,
+    decided_at: Option<String>,
+    instance_status: Option<String>,
+}
+
+const COLS: &str = "a.id, a.number, a.matter_code, a.matter_version, a.applicant, a.applicant_name, a.applicant_id, \
+    a.unit_id, a.channel, a.status, a.form_json, a.note, a.instance_id, a.created_at, a.submitted_at, a.decided_at, \
+    i.status AS instance_status";
+const FROM: &str = "applications a LEFT JOIN approval_instances i ON i.id = a.instance_id";
+
+fn masked(id: &str) -> String {
+    crate::ids::mask_any(id)
+}
+
+async fn materials(db: &Db, id: i64) -> Result<BTreeMap<String, Vec<i64>>> {
+    let rows: Vec<(String, i64)> = query_as("SELECT material, file_id FROM application_materials WHERE application_id = $1 ORDER BY file_id")
+        .bind(id)
+        .fetch_all(db)
+        .await?;
+    let mut out: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for (m, f) in rows {
+        out.entry(m).or_default().push(f);
+    }
+    Ok(out)
+}
+
+async fn shown(db: &Db, r: Row) -> Result<Application> {
+    // In approval, the application's status follows its instance to the end.
+    let status = match (r.status.as_str(), r.instance_status.as_deref()) {
+        ("in_approval", Some("approved")) => "approved".to_string(),
+        ("in_approval", Some("rejected")) => "refused".to_string(),
+        (s, _) => s.to_string(),
+    };
+    Ok(Application {
+        materials: materials(db, r.id).await?,
+        id: r.id,
+        number: r.number,
+        matter_code: r.matter_code,
+        matter_version: r.matter_version,
+        applicant: r.applicant,
+        applicant_name: r.applicant_name,
+        applicant_id_masked: masked(&r.applicant_id),
+        unit_id: r.unit_id,
+        channel: r.channel,
+        status,
+        form: serde_json::from_str(&r.form_json).unwrap_or_default(),
+        note: r.note,
+        instance_id: r.instance_id,
+        created_at: r.created_at,
+        submitted_at: r.submitted_at,
+        decided_at: r.decided_at,
+    })
+}
+
+async fn row(db: &Db, id: i64) -> Result<Row> {
+    query_as::<Row>(format!("SELECT {COLS} FROM {FROM} WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// A new application or changes to one still in the applicant's hands.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct Save {
+    pub matter_code: String,
+    /// The version of the form the applicant filled (the current one unless given).
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// The hall it is filed at (by code); the district's hall unless given.
+    #[serde(default)]
+    pub unit_code: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub form: Map<String, Value>,
+    /// Material id → ids of files the applicant uploaded (`POST /api/v1/files`).
+    #[serde(default)]
+    pub materials: BTreeMap<String, Vec<i64>>,
+    /// Submit now (otherwise a draft is kept).
+    #[serde(default)]
+    pub submit: bool,
+}
+
+/// Saves a draft or submits: `id` none for a new application. Submitting checks everything and
+/// answers every problem at once; nothing is stored when anything is wrong.
+pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result<Application> {
+    let existing = match id {
+        Some(id) => {
+            let r = row(db, id).await?;
+            if r.applicant != who.username {
+                return Err(Error::NotFound);
+            }
+            if !matches!(r.status.as_str(), "draft" | "supplement") {
+                return Err(Error::Conflict("err.application_locked"));
+            }
+            Some(r)
+        }
+        None => None,
+    };
+    let (current, matter) = catalog::public(db, s.matter_code.trim()).await?;
+    let version = s.version.unwrap_or(current);
+    if version != current {
+        return Err(Error::Conflict("err.form_version_outdated"));
+    }
+    if matter.guide.online_depth < 2 {
+        return Err(Error::Conflict("err.not_online"));
+    }
+    let units = org::list(db).await?;
+    let hall = match s
+        .unit_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(c) => units
+            .iter()
+            .find(|u| u.code == c && u.kind == Kind::Hall && !u.is_retired()),
+        // Else where it was filed before; else the district's own hall.
+        None => match &existing {
+            Some(r) => units.iter().find(|u| u.id == r.unit_id),
+            None => units.iter().find(|u| u.kind == Kind::Hall && u.depth == 1),
+        },
+    }
+    .cloned()
+    .ok_or_else(|| Error::field("unit_code", "field.hall_unknown"))?;
+    let mut errs = Vec::new();
+    // Uploads must be the applicant's own, for materials the guide names, within the size limit.
+    let ids: Vec<i64> = s.materials.values().flatten().copied().collect();
+    let owned = files::own(db, who, &ids).await?;
+    let total: i64 = owned.iter().map(|f| f.size).sum();
+    if total > MAX_APPLICATION_BYTES {
+        errs.push(FieldError::with(
+            "materials",
+            "field.application_too_large",
+            (MAX_APPLICATION_BYTES >> 20).to_string(),
+        ));
+    }
+    for key in s.materials.keys() {
+        if !matter.guide.materials.iter().any(|m| &m.id == key) {
+            errs.push(FieldError::with("materials", "field.material_unknown", key));
+        }
+    }
+    let exists = |c: &str| units.iter().any(|u| u.code == c && !u.is_retired());
+    let form = if s.submit {
+        for m in matter.guide.materials.iter().filter(|m| m.required) {
+            if s.materials.get(&m.id).is_none_or(|v| v.is_empty()) {
+                errs.push(FieldError::with(
+                    format!("materials.{}", m.id),
+                    "field.material_missing",
+                    &m.name,
+                ));
+            }
+        }
+        match matter.form.validate(&s.form, &exists) {
+            Ok(clean) => clean,
+            Err(e) => {
+                errs.extend(e);
+                Map::new()
+            }
+        }
+    } else {
+        s.form.clone()
+    };
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    let (name, id_number): (String, Option<String>) =
+        query_as("SELECT name, id_number FROM users WHERE username = $1")
+            .bind(&who.username)
+            .fetch_one(db)
+            .await?;
+    let now = clock::now();
+    let status = if s.submit { "submitted" } else { "draft" };
+    let mut tx = db.begin().await?;
+    let app_id = match &existing {
+        Some(r) => {
+            let n = query(
+                "UPDATE applications SET form_json = $1, status = $2, unit_id = $3, updated_at = $4, \
+                 submitted_at = CASE WHEN $2 = 'submitted' THEN $4 ELSE submitted_at END WHERE id = $5 AND status = $6",
+            )
+            .bind(Value::Object(form).to_string())
+            .bind(status)
+            .bind(hall.id)
+            .bind(&now)
+            .bind(r.id)
+            .bind(&r.status)
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(Error::Conflict("err.application_locked"));
+            }
+            query("DELETE FROM application_materials WHERE application_id = $1")
+                .bind(r.id)
+                .execute(&mut tx)
+                .await?;
+            r.id
+        }
+        None => {
+            let id: i64 = query_scalar(
+                "INSERT INTO applications (number, matter_code, matter_version, applicant, applicant_name, applicant_id, \
+                 unit_id, channel, status, form_json, created_at, submitted_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'online', $8, $9, $10, $11, $10) RETURNING id",
+            )
+            .bind(format!("new-{}", crate::auth::random_token()))
+            .bind(&matter.code)
+            .bind(version)
+            .bind(&who.username)
+            .bind(&name)
+            .bind(id_number.unwrap_or_default())
+            .bind(hall.id)
+            .bind(status)
+            .bind(Value::Object(form).to_string())
+            .bind(&now)
+            .bind(s.submit.then_some(now.clone()))
+            .fetch_one(&mut tx)
+            .await?;
+            let day = Utc::now().with_timezone(&clock::cst()).format("%Y%m%d");
+            query("UPDATE applications SET number = $1 WHERE id = $2")
+                .bind(format!("LH{day}{id:06}"))
+                .bind(id)
+                .execute(&mut tx)
+                .await?;
+            id
+        }
+    };
+    for (material, files) in &s.materials {
+        for f in files {
+            query("INSERT INTO application_materials (application_id, material, file_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(app_id)
+                .bind(material)
+                .bind(*f)
+                .execute(&mut tx)
+                .await?;
+        }
+    }
+    audit::record(
+        &mut tx,
+        &who.actor(),
+        Change {
+            action: if s.submit {
+                "application.submit"
+            } else {
+                "application.draft"
+            },
+            entity: "application",
+            entity_id: app_id.to_string(),
+            scope_path: &hall.path,
+            summary: format!("{} {}", matter.name, name),
+            before: None,
+            after: Some(json!({"status": status, "version": version})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    shown(db, row(db, app_id).await?).await
+}
+
+/// One application, for its applicant or the clerks of its hall (and auditors).
+pub async fn get(db: &Db, who: &Principal, id: i64) -> Result<Application> {
+    let r = row(db, id).await?;
+    let path = org::get(db, r.unit_id).await?.path;
+    if r.applicant != who.username
+        && !who.can(Perm::StartApprovals, &path)
+        && !who.can(Perm::ViewAudit, &path)
+    {
+        return Err(Error::NotFound);
+    }
+    shown(db, r).await
+}
+
+/// The applicant's own applications, newest first.
+pub async fn mine(db: &Db, who: &Principal) -> Result<Vec<Application>> {
+    let rows = query_as::<Row>(format!(
+        "SELECT {COLS} FROM {FROM} WHERE a.applicant = $1 ORDER BY a.id DESC"
+    ))
+    .bind(&who.username)
+    .fetch_all(db)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(shown(db, r).await?);
+    }
+    Ok(out)
+}
+
+/// Submitted applications waiting for acceptance at the halls the clerk works at, oldest first.
+pub async fn queue(db: &Db, who: &Principal) -> Result<Vec<Application>> {
+    let scopes: Vec<String> = who
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::WindowClerk)
+        .map(|g| g.unit_path.clone())
+        .collect();
+    if scopes.is_empty() && !who.system {
+        return Err(Error::Forbidden);
+    }
+    let mut s = Sql::new(format!(
+        "SELECT {COLS} FROM {FROM} JOIN org_units o ON o.id = a.unit_id WHERE a.status = 'submitted'"
+    ));
+    if !who.system {
+        s.push(" AND ").any_subtree("o.path", &scopes);
+    }
+    s.push(" ORDER BY a.submitted_at, a.id");
+    let rows = s.query_as::<Row>().fetch_all(db).await?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(shown(db, r).await?);
+    }
+    Ok(out)
+}
+
+/// A clerk's decision on a submitted application.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case", tag = "decision")]
+pub enum Decision {
+    /// 受理: its approval workflow starts.
+    Accept,
+    /// 不予受理, with the reason.
+    Reject { reason: String },
+    /// 补正: what is missing; the applicant adds it online and submits again.
+    Supplement { missing: String },
+}
+
+/// Decides on an application; the applicant is told by mail when they gave an address.
+pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<Application> {
+    let r = row(db, id).await?;
+    let hall = org::get(db, r.unit_id).await?;
+    if !who.can(Perm::StartApprovals, &hall.path) {
+        return Err(Error::NotFound);
+    }
+    if r.status != "submitted" {
+        return Err(Error::Conflict("err.application_not_submitted"));
+    }
+    let (status, note, subject) = match d {
+        Decision::Accept => ("in_approval", None, "已受理"),
+        Decision::Reject { reason } => ("rejected", Some(reason.trim()), "不予受理"),
+        Decision::Supplement { missing } => ("supplement", Some(missing.trim()), "需要补正材料"),
+    };
+    if note.is_some_and(str::is_empty) {
+        let field = if matches!(d, Decision::Reject { .. }) {
+            "reason"
+        } else {
+            "missing"
+        };
+        return Err(Error::field(field, "field.required"));
+    }
+    let now = clock::now();
+    // The guarded change first: of two clerks deciding at once, one wins.
+    let mut tx = db.begin().await?;
+    let n = query(
+        "UPDATE applications SET status = $1, note = $2, decided_at = $3, decided_by = $4, updated_at = $3 \
+         WHERE id = $5 AND status = 'submitted'",
+    )
+    .bind(status)
+    .bind(note)
+    .bind(&now)
+    .bind(&who.username)
+    .bind(id)
+    .execute(&mut tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(Error::Conflict("err.application_not_submitted"));
+    }
+    notify(&mut tx, db, &r, subject, note).await?;
+    audit::record(
+        &mut tx,
+        &who.actor(),
+        Change {
+            action: &format!("application.{status}"),
+            entity: "application",
+            entity_id: id.to_string(),
+            scope_path: &hall.path,
+            summary: format!("{} {}", r.number, note.unwrap_or("")),
+            before: Some(json!({"status": "submitted"})),
+            after: Some(json!({"status": status, "note": note})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    if matches!(d, Decision::Accept) {
+        let start = Start {
+            matter_code: r.matter_code.clone(),
+            unit_code: hall.code.clone(),
+            reference: r.number.clone(),
+        };
+        match engine::start(db, who, &start).await {
+            Ok(p) => {
+                query("UPDATE applications SET instance_id = $1 WHERE id = $2")
+                    .bind(p.instance.id)
+                    .bind(id)
+                    .execute(db)
+                    .await?;
+            }
+            Err(e) => {
+                // The workflow could not start: the application goes back to the queue.
+                query("UPDATE applications SET status = 'submitted', decided_at = NULL, decided_by = NULL WHERE id = $1")
+                    .bind(id)
+                    .execute(db)
+                    .await?;
+                return Err(e);
+            }
+        }
+    }
+    shown(db, row(db, id).await?).await
+}
+
+async fn notify(tx: &mut Tx, db: &Db, r: &Row, what: &str, note: Option<&str>) -> Result<()> {
+    let email: Option<String> = query_scalar("SELECT email FROM users WHERE username = $1")
+        .bind(&r.applicant)
+        .fetch_optional(db)
+        .await?
+        .flatten();
+    if let Some(to) = email.filter(|e| !e.is_empty()) {
+        let body = format!(
+            "您的办件 {} {}。{}\n",
+            r.number,
+            what,
+            note.map(|n| format!("说明：{n}")).unwrap_or_default()
+        );
+        mail::queue(
+            tx,
+            &Mail {
+                to: vec![to],
+                subject: format!("办件 {} {what}", r.number),
+                body,
+                attachment: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

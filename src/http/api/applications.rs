@@ -1,0 +1,94 @@
+//! Applications over the API: registering an applicant account, drafts and submissions, the
+//! applicant's list, the clerks' acceptance queue and their decisions.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Serialize;
+
+use crate::applications::{self, Application, Decision, Registration, Save};
+use crate::error::Result;
+use crate::http::AppState;
+use crate::http::context::Session;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Registered {
+    pub username: String,
+}
+
+/// Registers an applicant (a person by resident ID, a company by credit code). No sign-in.
+#[utoipa::path(post, path = "/api/v1/register", tag = "applications", request_body = Registration,
+    responses((status = 201, body = Registered), (status = 409), (status = 422)))]
+pub async fn register(
+    State(s): State<AppState>,
+    Json(r): Json<Registration>,
+) -> Result<(StatusCode, Json<Registered>)> {
+    let username = applications::register(&s.db, &r).await?;
+    Ok((StatusCode::CREATED, Json(Registered { username })))
+}
+
+#[utoipa::path(post, path = "/api/v1/applications", tag = "applications", request_body = Save,
+    responses((status = 201, body = Application), (status = 409), (status = 422)))]
+pub async fn create(
+    State(s): State<AppState>,
+    session: Session,
+    Json(b): Json<Save>,
+) -> Result<(StatusCode, Json<Application>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(applications::save(&s.db, &session.principal, None, &b).await?),
+    ))
+}
+
+/// Changes a draft, or one sent back for a supplement; `submit` sends it (again).
+#[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications", request_body = Save,
+    responses((status = 200, body = Application), (status = 409), (status = 422)))]
+pub async fn update(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(b): Json<Save>,
+) -> Result<Json<Application>> {
+    Ok(Json(
+        applications::save(&s.db, &session.principal, Some(id), &b).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications",
+    responses((status = 200, body = Application), (status = 404)))]
+pub async fn get(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Json<Application>> {
+    Ok(Json(
+        applications::get(&s.db, &session.principal, id).await?,
+    ))
+}
+
+/// My applications, newest first, each with its status.
+#[utoipa::path(get, path = "/api/v1/applications/mine", tag = "applications", responses((status = 200, body = Vec<Application>)))]
+pub async fn mine(State(s): State<AppState>, session: Session) -> Result<Json<Vec<Application>>> {
+    Ok(Json(applications::mine(&s.db, &session.principal).await?))
+}
+
+/// Applications waiting for acceptance at the caller's halls (window clerks).
+#[utoipa::path(get, path = "/api/v1/applications/queue", tag = "applications",
+    responses((status = 200, body = Vec<Application>), (status = 403)))]
+pub async fn queue(State(s): State<AppState>, session: Session) -> Result<Json<Vec<Application>>> {
+    Ok(Json(applications::queue(&s.db, &session.principal).await?))
+}
+
+/// Accept (the approval workflow starts), reject with a reason, or ask for a supplement.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/decision", tag = "applications", request_body = Decision,
+    responses((status = 200, body = Application), (status = 409), (status = 422)))]
+pub async fn decide(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(d): Json<Decision>,
+) -> Result<Json<Application>> {
+    Ok(Json(
+        applications::decide(&s.db, &session.principal, id, &d).await?,
+    ))
+}

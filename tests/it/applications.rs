@@ -1,0 +1,275 @@
+//! Applications online: an applicant registers, saves a draft with uploads, submits (bad input
+//! refused by field, nothing half-stored), the hall's clerk asks for a supplement, the applicant
+//! adds it online, the clerk accepts — the approval workflow starts — and the application's
+//! status follows the approval to the end.
+
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+use zhengwu::approval::definition::Action;
+use zhengwu::approval::engine::{self, Act};
+use zhengwu::auth::Principal;
+
+use crate::approvals::{Setup, setup};
+use crate::common::{TestApp, json_of};
+
+const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
+const HALL: &str = "440309004-H";
+
+async fn upload(app: &TestApp, token: &str, name: &str, body: &[u8]) -> i64 {
+    let form = Form::new().part(
+        "file",
+        Part::bytes(body.to_vec()).file_name(name.to_string()),
+    );
+    let (s, f) = json_of(
+        app.client
+            .post(app.url("/api/v1/files"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{f}");
+    f["id"].as_i64().unwrap()
+}
+
+fn form(file: i64) -> Value {
+    json!({"company_name": "深圳市龙华区清泉水务有限公司", "credit_code": "91440300MA5F000007", "legal_rep": "陈清泉",
+           "contact_phone": "13800138000", "upload_special": file.to_string()})
+}
+
+#[tokio::test]
+async fn apply_online_supplement_accept_and_follow_the_approval() {
+    let Setup { app, code } = setup().await;
+    let anon = reqwest::Client::new();
+    let reg = |body: Value| anon.post(app.url("/api/v1/register")).json(&body).send();
+    // Bad registrations: a wrong check character, no way to reach them.
+    let (s, e) = json_of(
+        reg(
+            json!({"username": "qingquan", "name": "清泉水务", "id_number": "91440300MA5F000002",
+                                    "email": "qq@example.cn", "password": "Qingquan2026!"}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("id_number"))
+    );
+    let (s, e) = json_of(
+        reg(
+            json!({"username": "qingquan", "name": "清泉水务", "id_number": "91440300MA5F000007",
+                                    "password": "Qingquan2026!"}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("phone"))
+    );
+    let (s, _) = json_of(reg(json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司", "id_number": "91440300MA5F000007",
+                                    "email": "qq@example.cn", "password": "Qingquan2026!"})).await.unwrap()).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let r: Value = anon
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "qingquan", "password": "Qingquan2026!"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let me = r["token"].as_str().unwrap().to_string();
+
+    // A draft first: a form half filled, one material.
+    let licence = upload(&app, &me, "营业执照.pdf", PDF).await;
+    let (s, d) = json_of(
+        app.post(
+            &me,
+            "/api/v1/applications",
+            json!({"matter_code": code, "unit_code": HALL,
+        "form": {"company_name": "清泉"}, "materials": {"m_licence": [licence]}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    assert_eq!(d["status"], "draft");
+    let id = d["id"].as_i64().unwrap();
+    let number = d["number"].as_str().unwrap().to_string();
+    assert!(number.starts_with("LH20") && number.len() == 16, "{number}");
+    assert_eq!(d["applicant_id_masked"], "91440300********07");
+
+    // Submitting with forged values and a material missing: every problem, nothing changed.
+    let report = upload(&app, &me, "水质检测报告.pdf", b"%PDF-1.4\nreport\n%%EOF\n").await;
+    let mut bad = form(report);
+    bad["credit_code"] = json!("91440300MA5F000002");
+    bad["contact_phone"] = json!("12345");
+    let (s, e) = json_of(app.client.put(app.url(&format!("/api/v1/applications/{id}"))).bearer_auth(&me)
+        .json(&json!({"matter_code": code, "unit_code": HALL, "form": bad, "materials": {"m_licence": [licence]}, "submit": true}))
+        .send().await.unwrap()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let fields: Vec<&str> = e["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "materials.m_form",
+        "materials.m_special",
+        "credit_code",
+        "contact_phone",
+    ] {
+        assert!(fields.contains(&f), "{f} in {fields:?}");
+    }
+    // A form of another version; someone else's file.
+    let put = |body: Value| {
+        app.client
+            .put(app.url(&format!("/api/v1/applications/{id}")))
+            .bearer_auth(&me)
+            .json(&body)
+            .send()
+    };
+    let (s, e) = json_of(
+        put(json!({"matter_code": code, "version": 99, "form": form(report), "submit": true}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("form_version_outdated"))
+    );
+    let theirs = upload(&app, &app.token("health.a").await, "别人的.pdf", PDF).await;
+    let (s, e) = json_of(put(json!({"matter_code": code, "form": form(report), "materials": {"m_licence": [theirs]}, "submit": true})).await.unwrap()).await;
+    assert_eq!(
+        (s, e["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("attachments"))
+    );
+    let (_, still) = json_of(app.get(&me, &format!("/api/v1/applications/{id}")).await).await;
+    assert_eq!(
+        (
+            still["status"].as_str(),
+            still["form"]["company_name"].as_str()
+        ),
+        (Some("draft"), Some("清泉"))
+    );
+
+    // Submitted without the application form: the clerk asks for it.
+    let materials = json!({"m_licence": [licence], "m_special": [report]});
+    let (s, sub) = json_of(put(json!({"matter_code": code, "unit_code": HALL, "form": form(report), "materials": materials, "submit": true})).await.unwrap()).await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the application form is required too: {sub}"
+    );
+    let form_pdf = upload(&app, &me, "申请表.pdf", b"%PDF-1.4\nform\n%%EOF\n").await;
+    let all = json!({"m_licence": [licence], "m_special": [report], "m_form": [form_pdf]});
+    let (s, sub) = json_of(put(json!({"matter_code": code, "unit_code": HALL, "form": form(report), "materials": all, "submit": true})).await.unwrap()).await;
+    assert_eq!(
+        (s, sub["status"].as_str()),
+        (StatusCode::OK, Some("submitted")),
+        "{sub}"
+    );
+
+    let clerk = app.token("window_clerk").await;
+    let (_, q) = json_of(app.get(&clerk, "/api/v1/applications/queue").await).await;
+    assert_eq!(q[0]["number"], number);
+    let other = app.token("lh_staff").await;
+    let (_, q) = json_of(app.get(&other, "/api/v1/applications/queue").await).await;
+    assert!(q.as_array().unwrap().is_empty(), "another street's clerk");
+    let decision_path = format!("/api/v1/applications/{id}/decision");
+    let decide = |body: Value| app.post(&clerk, &decision_path, body);
+    let (s, sp) = json_of(
+        decide(json!({"decision": "supplement", "missing": "水质检测报告需加盖检测机构公章"}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (s, sp["status"].as_str()),
+        (StatusCode::OK, Some("supplement"))
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mail_outbox WHERE to_addrs = 'qq@example.cn'")
+            .await,
+        1,
+        "told by mail"
+    );
+    let (s, _) = json_of(decide(json!({"decision": "accept"})).await).await;
+    assert_eq!(s, StatusCode::CONFLICT, "not waiting for acceptance now");
+
+    // The applicant adds the stamped report online and submits again.
+    let stamped = upload(
+        &app,
+        &me,
+        "水质检测报告（盖章）.pdf",
+        b"%PDF-1.4\nstamped\n%%EOF\n",
+    )
+    .await;
+    let all = json!({"m_licence": [licence], "m_special": [stamped], "m_form": [form_pdf]});
+    let (s, sub) = json_of(put(json!({"matter_code": code, "unit_code": HALL, "form": form(stamped), "materials": all, "submit": true})).await.unwrap()).await;
+    assert_eq!(
+        (s, sub["status"].as_str()),
+        (StatusCode::OK, Some("submitted")),
+        "{sub}"
+    );
+
+    // Two clerks at once: one decision wins.
+    let admin = app.token("district_bureau_admin").await;
+    let body = json!({"username": "mz.clerk2", "name": "窗口二", "org_unit_id": app.unit_id("minzhi"),
+                      "password": crate::common::PASSWORD, "roles": [{"role": "window_clerk"}]});
+    assert_eq!(
+        app.post(&admin, "/api/v1/accounts", body).await.status(),
+        StatusCode::CREATED
+    );
+    let clerk2 = app.token("mz.clerk2").await;
+    let (a, b) = tokio::join!(
+        decide(json!({"decision": "accept"})),
+        app.post(
+            &clerk2,
+            &decision_path,
+            json!({"decision": "reject", "reason": "不符合条件"})
+        )
+    );
+    let mut codes = [a.status().as_u16(), b.status().as_u16()];
+    codes.sort();
+    assert_eq!(codes, [200, 409]);
+    let (_, now) = json_of(app.get(&me, &format!("/api/v1/applications/{id}")).await).await;
+    if now["status"] == "rejected" {
+        assert_eq!(
+            now["note"], "不符合条件",
+            "the rejection won, with its reason"
+        );
+        return;
+    }
+    assert_eq!(now["status"], "in_approval");
+    let inst = now["instance_id"].as_i64().unwrap();
+
+    // The approval runs to its end; the application says so.
+    let system = Principal::system();
+    for _ in 0..10 {
+        let c = engine::case(&app.db, &system, inst).await.unwrap();
+        let Some(t) = c.tasks.iter().find(|t| t.status == "open") else {
+            break;
+        };
+        let pass = Act {
+            action: Action::Pass,
+            opinion: "同意".into(),
+            to: None,
+            procedure: None,
+            attachments: vec![],
+        };
+        engine::act(&app.db, &system, t.id, &pass).await.unwrap();
+    }
+    let (_, mine) = json_of(app.get(&me, "/api/v1/applications/mine").await).await;
+    assert_eq!(
+        (mine[0]["number"].as_str(), mine[0]["status"].as_str()),
+        (Some(number.as_str()), Some("approved"))
+    );
+}
