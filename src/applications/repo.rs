@@ -501,3 +501,43 @@ async fn notify(tx: &mut Tx, db: &Db, r: &Row, what: &str, note: Option<&str>) -
     }
     Ok(())
 }
+
+/// What follows an application's approval: for a licensing matter (行政许可) the department's
+/// e-licence, issued to the applicant with the form's values as its content; and a mail to the
+/// applicant. Runs after the approval's own transaction; answers the licence number, if any.
+pub async fn on_approved(db: &Db, instance: i64) -> Result<Option<String>> {
+    let Some(r) = query_as::<Row>(format!(
+        "SELECT {COLS} FROM {FROM} WHERE a.instance_id = $1"
+    ))
+    .bind(instance)
+    .fetch_optional(db)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let matter = catalog::version(db, &r.matter_code, r.matter_version).await?;
+    let mut number = None;
+    if matter.kind == crate::catalog::matter::MatterType::Licensing {
+        let issue = crate::licence::Issue {
+            instance_id: Some(instance),
+            matter_code: r.matter_code.clone(),
+            holder_name: r.applicant_name.clone(),
+            holder_id: r.applicant_id.clone(),
+            content: serde_json::from_str(&r.form_json).unwrap_or_default(),
+            valid_years: None,
+        };
+        number = Some(
+            crate::licence::issue(db, &Principal::system(), &issue)
+                .await?
+                .number,
+        );
+    }
+    let mut tx = db.begin().await?;
+    let what = match &number {
+        Some(n) => format!("已批准，电子证照 {n} 已签发"),
+        None => "已批准".to_string(),
+    };
+    notify(&mut tx, db, &r, &what, None).await?;
+    tx.commit().await?;
+    Ok(number)
+}

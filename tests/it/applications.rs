@@ -272,4 +272,31 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
         (mine[0]["number"].as_str(), mine[0]["status"].as_str()),
         (Some(number.as_str()), Some("approved"))
     );
+    // A licensing matter: the department's e-licence is issued to the applicant, and they are told.
+    let issued: String =
+        zhengwu::storage::query_scalar("SELECT number FROM licences WHERE instance_id = $1")
+            .bind(inst)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let st: Value = reqwest::get(app.url(&format!("/api/v1/licences/{issued}/status")))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            st["state"].as_str(),
+            st["licence"]["holder_id_masked"].as_str(),
+            st["licence"]["content"]["legal_rep"].as_str()
+        ),
+        (Some("valid"), Some("91440300********07"), Some("陈清泉"))
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mail_outbox WHERE to_addrs = 'qq@example.cn'")
+            .await,
+        3,
+        "supplement, accepted, licence"
+    );
 }

@@ -214,6 +214,12 @@ pub async fn act_with(
         None => open_tasks(&mut tx, inst.id).await?,
     };
     tx.commit().await?;
+    if inst.status == "approved"
+        && let Err(e) = crate::applications::repo::on_approved(db, inst.id).await
+    {
+        // The approval stands; what follows it is logged for the desk to redo.
+        tracing::error!(instance = inst.id, error = %e, "after-approval steps failed");
+    }
     Ok(Progress {
         instance: inst,
         open_tasks,
