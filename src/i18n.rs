@@ -1297,6 +1297,24 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Applicant registered",
     ),
     (
+        "err.not_completed",
+        "办件办结后才能评价。",
+        "An application can be rated once it is complete.",
+    ),
+    (
+        "err.already_rated",
+        "该办件已经评价过了。",
+        "This application has already been rated.",
+    ),
+    (
+        "err.already_answered",
+        "该整改已答复。",
+        "This follow-up has already been answered.",
+    ),
+    ("audit.followup.rating", "评价办件", "Application rated"),
+    ("audit.followup.complaint", "投诉办件", "Complaint filed"),
+    ("audit.followup.answer", "答复整改", "Follow-up answered"),
+    (
         "audit.application.draft",
         "保存办件草稿",
         "Application draft saved",

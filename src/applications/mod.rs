@@ -6,6 +6,7 @@
 //! it with a reason, or ask for a supplement (补正) the applicant adds online. Its status follows
 //! its approval to the end. [`repo`] holds the rules and the store.
 
+pub mod rating;
 pub mod register;
 pub mod repo;
 

@@ -246,6 +246,7 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
             now["note"], "不符合条件",
             "the rejection won, with its reason"
         );
+        rate_and_follow_up(&app, &me, id).await;
         return;
     }
     assert_eq!(now["status"], "in_approval");
@@ -298,5 +299,74 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
             .await,
         3,
         "supplement, accepted, licence"
+    );
+    rate_and_follow_up(&app, &me, id).await;
+}
+
+/// The applicant rates the completed application 2: a follow-up for the department, due in five
+/// working days; the department answers; the applicant sees it. A second rating is refused.
+async fn rate_and_follow_up(app: &TestApp, me: &str, id: i64) {
+    let path = format!("/api/v1/applications/{id}/rating");
+    let (s, e) = json_of(app.post(me, &path, json!({"score": 6})).await).await;
+    assert_eq!(
+        (s, e["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("score"))
+    );
+    let (s, f) = json_of(
+        app.post(me, &path, json!({"score": 2, "comment": "等待时间太长"}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{f}");
+    assert!(f["due_at"].is_string(), "a poor rating is followed up");
+    assert_eq!(
+        app.post(me, &path, json!({"score": 5})).await.status(),
+        StatusCode::CONFLICT
+    );
+    let dept = app.token("health.a").await;
+    let (_, open) = json_of(app.get(&dept, "/api/v1/followups").await).await;
+    assert_eq!(open[0]["id"], f["id"]);
+    let answer = format!("/api/v1/followups/{}/answer", f["id"]);
+    let other = app.token("market.a").await;
+    assert_eq!(
+        app.post(&other, &answer, json!({"answer": "x"}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let (s, a) = json_of(
+        app.post(
+            &dept,
+            &answer,
+            json!({"answer": "已增加周二下午专窗，缩短等待"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    let (_, seen) = json_of(
+        app.get(me, &format!("/api/v1/applications/{id}/followups"))
+            .await,
+    )
+    .await;
+    assert_eq!(seen[0]["answer"], "已增加周二下午专窗，缩短等待");
+    let (s, c) = json_of(
+        app.post(
+            me,
+            &format!("/api/v1/applications/{id}/complaints"),
+            json!({"body": "窗口人员态度不好"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, c["kind"].as_str()),
+        (StatusCode::CREATED, Some("complaint"))
+    );
+    let (_, open) = json_of(app.get(&dept, "/api/v1/followups").await).await;
+    assert_eq!(
+        open.as_array().unwrap().len(),
+        1,
+        "the complaint waits for its answer"
     );
 }

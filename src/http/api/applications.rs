@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 
+use crate::applications::rating::{self, Complaint, Followup, Rate};
 use crate::applications::{self, Application, Decision, Registration, Save};
 use crate::error::Result;
 use crate::http::AppState;
@@ -90,5 +91,74 @@ pub async fn decide(
 ) -> Result<Json<Application>> {
     Ok(Json(
         applications::decide(&s.db, &session.principal, id, &d).await?,
+    ))
+}
+
+/// The applicant rates a completed application (1–5, once); 1 or 2 opens a follow-up.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/rating", tag = "applications", request_body = Rate,
+    responses((status = 201, body = Followup), (status = 409), (status = 422)))]
+pub async fn rate(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(r): Json<Rate>,
+) -> Result<(StatusCode, Json<Followup>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(rating::rate(&s.db, &session.principal, id, &r).await?),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/complaints", tag = "applications", request_body = Complaint,
+    responses((status = 201, body = Followup), (status = 422)))]
+pub async fn complain(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(c): Json<Complaint>,
+) -> Result<(StatusCode, Json<Followup>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(rating::complain(&s.db, &session.principal, id, &c).await?),
+    ))
+}
+
+/// An application's ratings and complaints with the department's answers.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/followups", tag = "applications",
+    responses((status = 200, body = Vec<Followup>)))]
+pub async fn followups(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<Followup>>> {
+    Ok(Json(
+        rating::of_application(&s.db, &session.principal, id).await?,
+    ))
+}
+
+/// Follow-ups the caller's departments must answer, due first.
+#[utoipa::path(get, path = "/api/v1/followups", tag = "applications", responses((status = 200, body = Vec<Followup>), (status = 403)))]
+pub async fn open_followups(
+    State(s): State<AppState>,
+    session: Session,
+) -> Result<Json<Vec<Followup>>> {
+    Ok(Json(rating::open(&s.db, &session.principal).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct Answer {
+    pub answer: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/followups/{id}/answer", tag = "applications", request_body = Answer,
+    responses((status = 200, body = Followup), (status = 409), (status = 422)))]
+pub async fn answer(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(a): Json<Answer>,
+) -> Result<Json<Followup>> {
+    Ok(Json(
+        rating::answer(&s.db, &session.principal, id, &a.answer).await?,
     ))
 }

@@ -164,6 +164,14 @@ pub fn router() -> Router<AppState> {
             get(applications::get).put(applications::update),
         )
         .route("/applications/{id}/decision", post(applications::decide))
+        .route("/applications/{id}/rating", post(applications::rate))
+        .route(
+            "/applications/{id}/complaints",
+            post(applications::complain),
+        )
+        .route("/applications/{id}/followups", get(applications::followups))
+        .route("/followups", get(applications::open_followups))
+        .route("/followups/{id}/answer", post(applications::answer))
         .route("/licences", get(licences::of_holder).post(licences::issue))
         .route("/licences/verify", post(licences::verify))
         .route("/licences/{number}/status", get(licences::status))
