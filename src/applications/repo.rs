@@ -475,7 +475,23 @@ pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<A
     shown(db, row(db, id).await?).await
 }
 
+/// Tells the applicant of a step: an in-app message always, a mail when they gave an address.
 async fn notify(tx: &mut Tx, db: &Db, r: &Row, what: &str, note: Option<&str>) -> Result<()> {
+    let text = format!(
+        "您的办件 {} {}。{}",
+        r.number,
+        what,
+        note.map(|n| format!("说明：{n}")).unwrap_or_default()
+    );
+    let link = format!("/api/v1/applications/{}", r.id);
+    crate::mail::messages::post(
+        tx,
+        &r.applicant,
+        &format!("办件 {} {what}", r.number),
+        &text,
+        Some(&link),
+    )
+    .await?;
     let email: Option<String> = query_scalar("SELECT email FROM users WHERE username = $1")
         .bind(&r.applicant)
         .fetch_optional(db)

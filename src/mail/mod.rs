@@ -6,6 +6,8 @@
 //! The server is `smtp_url` from the configuration: `smtp://host:port` (plain, e.g. a relay on
 //! the same network), `smtps://…` or `smtp://…?tls=required` (TLS), with `user:pass@` if needed.
 
+pub mod messages;
+
 use std::time::Duration;
 
 use chrono::Utc;

@@ -300,6 +300,31 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
         3,
         "supplement, accepted, licence"
     );
+    // The holder lists their licences; every step is also an in-app message.
+    let (_, held) = json_of(app.get(&me, "/api/v1/licences/mine").await).await;
+    assert_eq!(held[0]["licence"]["number"].as_str(), Some(issued.as_str()));
+    let (_, msgs) = json_of(app.get(&me, "/api/v1/messages").await).await;
+    let subjects: Vec<&str> = msgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects.len(), 3, "{subjects:?}");
+    assert!(
+        subjects[0].contains("电子证照") && subjects[2].contains("补正"),
+        "{subjects:?}"
+    );
+    let read = format!("/api/v1/messages/{}/read", msgs[0]["id"]);
+    assert_eq!(
+        app.post(&me, &read, json!({})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let clerk = app.token("window_clerk").await;
+    assert_eq!(
+        app.post(&clerk, &read, json!({})).await.status(),
+        StatusCode::NOT_FOUND
+    );
     rate_and_follow_up(&app, &me, id).await;
 }
 

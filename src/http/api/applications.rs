@@ -162,3 +162,44 @@ pub async fn answer(
         rating::answer(&s.db, &session.principal, id, &a.answer).await?,
     ))
 }
+
+/// My in-app messages, newest first.
+#[utoipa::path(get, path = "/api/v1/messages", tag = "applications",
+    responses((status = 200, body = Vec<crate::mail::messages::Message>)))]
+pub async fn messages(
+    State(s): State<AppState>,
+    session: Session,
+) -> Result<Json<Vec<crate::mail::messages::Message>>> {
+    Ok(Json(
+        crate::mail::messages::mine(&s.db, &session.principal).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/messages/{id}/read", tag = "applications", responses((status = 204), (status = 404)))]
+pub async fn read_message(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<StatusCode> {
+    crate::mail::messages::read(&s.db, &session.principal, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The licences held by the signed-in applicant (by the ID number they registered with).
+#[utoipa::path(get, path = "/api/v1/licences/mine", tag = "licences",
+    responses((status = 200, body = Vec<crate::licence::repo::Status>)))]
+pub async fn my_licences(
+    State(s): State<AppState>,
+    session: Session,
+) -> Result<Json<Vec<crate::licence::repo::Status>>> {
+    let id: Option<String> =
+        crate::storage::query_scalar("SELECT id_number FROM users WHERE username = $1")
+            .bind(&session.principal.username)
+            .fetch_optional(&s.db)
+            .await?
+            .flatten();
+    match id {
+        Some(id) if !id.is_empty() => Ok(Json(crate::licence::repo::of_holder(&s.db, &id).await?)),
+        _ => Ok(Json(vec![])),
+    }
+}
