@@ -461,6 +461,19 @@ pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<A
                     .bind(id)
                     .execute(db)
                     .await?;
+                // The clerk's acceptance is the workflow's acceptance step (受理) when they act on it.
+                if let Some(t) = p.open_tasks.iter().find(|t| t.step == 0) {
+                    let pass = engine::Act {
+                        action: crate::approval::definition::Action::Pass,
+                        opinion: "窗口受理".into(),
+                        to: None,
+                        procedure: None,
+                        attachments: Vec::new(),
+                    };
+                    if let Err(e) = engine::act(db, who, t.id, &pass).await {
+                        tracing::info!(task = t.id, error = %e, "acceptance step left to its actors");
+                    }
+                }
             }
             Err(e) => {
                 // The workflow could not start: the application goes back to the queue.

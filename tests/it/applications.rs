@@ -251,6 +251,12 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
     }
     assert_eq!(now["status"], "in_approval");
     let inst = now["instance_id"].as_i64().unwrap();
+    // The clerk's acceptance passed the workflow's own acceptance step (受理).
+    let c = engine::case(&app.db, &Principal::system(), inst)
+        .await
+        .unwrap();
+    assert_eq!(c.instance.step, 1, "on to the joint review");
+    assert_eq!(c.tasks[0].acted_by.as_deref(), Some("window_clerk"));
 
     // The approval runs to its end; the application says so.
     let system = Principal::system();
