@@ -6,9 +6,11 @@
 //! it with a reason, or ask for a supplement (补正) the applicant adds online. Its status follows
 //! its approval to the end. [`repo`] holds the rules and the store.
 
+pub mod accept;
 pub mod rating;
 pub mod register;
 pub mod repo;
 
+pub use accept::{Decision, decide, on_approved};
 pub use register::{Registration, register};
-pub use repo::{Application, Decision, Save, decide, get, mine, queue, save};
+pub use repo::{Application, Save, get, mine, queue, save};

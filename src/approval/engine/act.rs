@@ -215,7 +215,7 @@ pub async fn act_with(
     };
     tx.commit().await?;
     if inst.status == "approved"
-        && let Err(e) = crate::applications::repo::on_approved(db, inst.id).await
+        && let Err(e) = crate::applications::on_approved(db, inst.id).await
     {
         // The approval stands; what follows it is logged for the desk to redo.
         tracing::error!(instance = inst.id, error = %e, "after-approval steps failed");

@@ -1,0 +1,210 @@
+//! What happens to a submitted application: the clerk's decision (accept — the approval
+//! workflow starts and its own acceptance step passes — reject with a reason, or ask for a
+//! supplement), telling the applicant (in-app message and mail), and what follows the approval
+//! (the e-licence of a licensing matter).
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::repo::{Application, COLS, FROM, Row, row, shown};
+use crate::approval::engine::{self, Start};
+use crate::audit::{self, Change};
+use crate::auth::{Perm, Principal};
+use crate::catalog::repo as catalog;
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::mail::{self, Mail};
+use crate::org;
+use crate::storage::{Db, Tx, query, query_as, query_scalar};
+
+/// A clerk's decision on a submitted application.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case", tag = "decision")]
+pub enum Decision {
+    /// 受理: its approval workflow starts.
+    Accept,
+    /// 不予受理, with the reason.
+    Reject { reason: String },
+    /// 补正: what is missing; the applicant adds it online and submits again.
+    Supplement { missing: String },
+}
+
+/// Decides on an application; the applicant is told by mail when they gave an address.
+pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<Application> {
+    let r = row(db, id).await?;
+    let hall = org::get(db, r.unit_id).await?;
+    if !who.can(Perm::StartApprovals, &hall.path) {
+        return Err(Error::NotFound);
+    }
+    if r.status != "submitted" {
+        return Err(Error::Conflict("err.application_not_submitted"));
+    }
+    let (status, note, subject) = match d {
+        Decision::Accept => ("in_approval", None, "已受理"),
+        Decision::Reject { reason } => ("rejected", Some(reason.trim()), "不予受理"),
+        Decision::Supplement { missing } => ("supplement", Some(missing.trim()), "需要补正材料"),
+    };
+    if note.is_some_and(str::is_empty) {
+        let field = if matches!(d, Decision::Reject { .. }) {
+            "reason"
+        } else {
+            "missing"
+        };
+        return Err(Error::field(field, "field.required"));
+    }
+    let now = clock::now();
+    // The guarded change first: of two clerks deciding at once, one wins.
+    let mut tx = db.begin().await?;
+    let n = query(
+        "UPDATE applications SET status = $1, note = $2, decided_at = $3, decided_by = $4, updated_at = $3 \
+         WHERE id = $5 AND status = 'submitted'",
+    )
+    .bind(status)
+    .bind(note)
+    .bind(&now)
+    .bind(&who.username)
+    .bind(id)
+    .execute(&mut tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(Error::Conflict("err.application_not_submitted"));
+    }
+    notify(&mut tx, db, &r, subject, note).await?;
+    audit::record(
+        &mut tx,
+        &who.actor(),
+        Change {
+            action: &format!("application.{status}"),
+            entity: "application",
+            entity_id: id.to_string(),
+            scope_path: &hall.path,
+            summary: format!("{} {}", r.number, note.unwrap_or("")),
+            before: Some(json!({"status": "submitted"})),
+            after: Some(json!({"status": status, "note": note})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    if matches!(d, Decision::Accept) {
+        let start = Start {
+            matter_code: r.matter_code.clone(),
+            unit_code: hall.code.clone(),
+            reference: r.number.clone(),
+        };
+        match engine::start(db, who, &start).await {
+            Ok(p) => {
+                query("UPDATE applications SET instance_id = $1 WHERE id = $2")
+                    .bind(p.instance.id)
+                    .bind(id)
+                    .execute(db)
+                    .await?;
+                // The clerk's acceptance is the workflow's acceptance step (受理) when they act on it.
+                if let Some(t) = p.open_tasks.iter().find(|t| t.step == 0) {
+                    let pass = engine::Act {
+                        action: crate::approval::definition::Action::Pass,
+                        opinion: "窗口受理".into(),
+                        to: None,
+                        procedure: None,
+                        attachments: Vec::new(),
+                    };
+                    if let Err(e) = engine::act(db, who, t.id, &pass).await {
+                        tracing::info!(task = t.id, error = %e, "acceptance step left to its actors");
+                    }
+                }
+            }
+            Err(e) => {
+                // The workflow could not start: the application goes back to the queue.
+                query("UPDATE applications SET status = 'submitted', decided_at = NULL, decided_by = NULL WHERE id = $1")
+                    .bind(id)
+                    .execute(db)
+                    .await?;
+                return Err(e);
+            }
+        }
+    }
+    shown(db, row(db, id).await?).await
+}
+
+/// Tells the applicant of a step: an in-app message always, a mail when they gave an address.
+async fn notify(tx: &mut Tx, db: &Db, r: &Row, what: &str, note: Option<&str>) -> Result<()> {
+    let text = format!(
+        "您的办件 {} {}。{}",
+        r.number,
+        what,
+        note.map(|n| format!("说明：{n}")).unwrap_or_default()
+    );
+    let link = format!("/api/v1/applications/{}", r.id);
+    crate::mail::messages::post(
+        tx,
+        &r.applicant,
+        &format!("办件 {} {what}", r.number),
+        &text,
+        Some(&link),
+    )
+    .await?;
+    let email: Option<String> = query_scalar("SELECT email FROM users WHERE username = $1")
+        .bind(&r.applicant)
+        .fetch_optional(db)
+        .await?
+        .flatten();
+    if let Some(to) = email.filter(|e| !e.is_empty()) {
+        let body = format!(
+            "您的办件 {} {}。{}\n",
+            r.number,
+            what,
+            note.map(|n| format!("说明：{n}")).unwrap_or_default()
+        );
+        mail::queue(
+            tx,
+            &Mail {
+                to: vec![to],
+                subject: format!("办件 {} {what}", r.number),
+                body,
+                attachment: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// What follows an application's approval: for a licensing matter (行政许可) the department's
+/// e-licence, issued to the applicant with the form's values as its content; and a mail to the
+/// applicant. Runs after the approval's own transaction; answers the licence number, if any.
+pub async fn on_approved(db: &Db, instance: i64) -> Result<Option<String>> {
+    let Some(r) = query_as::<Row>(format!(
+        "SELECT {COLS} FROM {FROM} WHERE a.instance_id = $1"
+    ))
+    .bind(instance)
+    .fetch_optional(db)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let matter = catalog::version(db, &r.matter_code, r.matter_version).await?;
+    let mut number = None;
+    if matter.kind == crate::catalog::matter::MatterType::Licensing {
+        let issue = crate::licence::Issue {
+            instance_id: Some(instance),
+            matter_code: r.matter_code.clone(),
+            holder_name: r.applicant_name.clone(),
+            holder_id: r.applicant_id.clone(),
+            content: serde_json::from_str(&r.form_json).unwrap_or_default(),
+            valid_years: None,
+        };
+        number = Some(
+            crate::licence::issue(db, &Principal::system(), &issue)
+                .await?
+                .number,
+        );
+    }
+    let mut tx = db.begin().await?;
+    let what = match &number {
+        Some(n) => format!("已批准，电子证照 {n} 已签发"),
+        None => "已批准".to_string(),
+    };
+    notify(&mut tx, db, &r, &what, None).await?;
+    tx.commit().await?;
+    Ok(number)
+}
