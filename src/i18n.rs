@@ -1246,6 +1246,76 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "The current password is wrong.",
     ),
     // applications
+    ("nav.acceptance", "受理", "Acceptance"),
+    ("nav.my_applications", "我的办件", "My applications"),
+    ("app.number", "办件编号", "Number"),
+    ("app.applicant", "申请人", "Applicant"),
+    ("app.status", "状态", "Status"),
+    ("app.submitted", "提交时间", "Submitted"),
+    ("app.empty", "没有办件。", "No applications."),
+    ("app.channel", "渠道", "Channel"),
+    ("app.ch.online", "网上申请", "Online"),
+    ("app.ch.counter", "窗口申请", "At a counter"),
+    ("app.note", "说明", "Note"),
+    ("app.approval", "审批", "Approval"),
+    ("app.open_approval", "查看审批过程", "See the approval"),
+    ("app.form", "申请表", "Form"),
+    ("app.materials", "申请材料", "Materials"),
+    ("app.file", "文件", "File"),
+    ("app.none", "未提交", "none"),
+    ("app.decide", "受理审查", "Decide"),
+    ("app.accept", "受理", "Accept"),
+    ("app.missing", "需补正的内容", "What is missing"),
+    (
+        "app.ask_supplement",
+        "一次性告知补正",
+        "Ask for a supplement",
+    ),
+    ("app.reason", "不予受理的理由", "Reason for not accepting"),
+    ("app.reject", "不予受理", "Do not accept"),
+    ("app.progress", "办理进度", "Progress"),
+    ("app.st.draft", "草稿", "Draft"),
+    ("app.st.submitted", "待受理", "Waiting for acceptance"),
+    ("app.st.supplement", "待补正", "Supplement needed"),
+    ("app.st.rejected", "不予受理", "Not accepted"),
+    ("app.st.in_approval", "审批中", "In approval"),
+    ("app.st.approved", "已批准", "Approved"),
+    ("app.st.refused", "不予批准", "Refused"),
+    (
+        "app.progress_hint.draft",
+        "草稿尚未提交。",
+        "The draft has not been submitted.",
+    ),
+    (
+        "app.progress_hint.submitted",
+        "已提交，等待窗口受理。",
+        "Submitted; waiting for acceptance at the window.",
+    ),
+    (
+        "app.progress_hint.supplement",
+        "请按说明补正材料后重新提交。",
+        "Add what is missing and submit again.",
+    ),
+    (
+        "app.progress_hint.rejected",
+        "不予受理，理由见说明。",
+        "Not accepted; see the reason.",
+    ),
+    (
+        "app.progress_hint.in_approval",
+        "已受理，正在审批。",
+        "Accepted; in approval.",
+    ),
+    (
+        "app.progress_hint.approved",
+        "已批准。如有电子证照，可在“电子证照验证”中查验。",
+        "Approved. Any e-licence can be checked under “Verify an e-licence”.",
+    ),
+    (
+        "app.progress_hint.refused",
+        "审批结论为不予批准。",
+        "The approval refused it.",
+    ),
     (
         "field.phone_or_email",
         "手机号和邮箱至少填写一项。",
@@ -2038,7 +2108,7 @@ mod tests {
     fn every_key_used_is_in_the_catalogue() {
         let root = env!("CARGO_MANIFEST_DIR");
         let re = regex::Regex::new(
-            r#"["'](((err|field|form|rule|role|kind|audit|ui|nav|card|col|acc|imp|aud|org|pw|login|home|app|cat|hall|depth|mtype|mform|cat|fk|cal|wf|ap|timing|sup|ops|lic)\.)[a-z0-9_.]*[a-z0-9_])["']"#,
+            r#"["'](((err|field|form|rule|role|kind|audit|ui|nav|card|col|acc|imp|aud|org|pw|login|home|app|cat|hall|depth|mtype|mform|cat|fk|cal|wf|ap|timing|sup|ops|lic|app)\.)[a-z0-9_.]*[a-z0-9_])["']"#,
         )
         .unwrap();
         let mut missing = Vec::new();

@@ -377,3 +377,19 @@ pub async fn queue(db: &Db, who: &Principal) -> Result<Vec<Application>> {
     }
     Ok(out)
 }
+
+/// One filed material's file, for those who may see the application.
+pub async fn material_file(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    file: i64,
+) -> Result<(files::FileMeta, Vec<u8>)> {
+    let app = get(db, who, id).await?;
+    if !app.materials.values().flatten().any(|f| *f == file) {
+        return Err(Error::NotFound);
+    }
+    let meta = files::meta(db, file).await?;
+    let bytes = files::content(db, &meta).await?;
+    Ok((meta, bytes))
+}

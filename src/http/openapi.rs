@@ -76,6 +76,7 @@ use super::api;
         api::applications::mine,
         api::applications::queue,
         api::applications::decide,
+        api::applications::material_file,
         api::applications::rate,
         api::applications::complain,
         api::applications::followups,

@@ -73,6 +73,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("inbox.html", include_str!("../../templates/inbox.html")),
     (
+        "applications.html",
+        include_str!("../../templates/applications.html"),
+    ),
+    (
+        "application.html",
+        include_str!("../../templates/application.html"),
+    ),
+    (
         "ops_list.html",
         include_str!("../../templates/ops_list.html"),
     ),
@@ -198,6 +206,12 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
         .any(|g| matches!(g.role, Role::WindowClerk | Role::Approver))
     {
         nav.push(("/inbox", "nav.inbox"));
+    }
+    if p.grants.iter().any(|g| g.role == Role::WindowClerk) {
+        nav.push(("/applications/queue", "nav.acceptance"));
+    }
+    if p.grants.iter().any(|g| g.role == Role::Citizen) {
+        nav.push(("/my/applications", "nav.my_applications"));
     }
     if p.has(Perm::ViewOrg) {
         nav.push(("/org", "nav.org"));

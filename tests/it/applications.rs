@@ -401,3 +401,134 @@ async fn rate_and_follow_up(app: &TestApp, me: &str, id: i64) {
         "the complaint waits for its answer"
     );
 }
+
+/// An applicant with a submitted application: (their token, its id, its number).
+async fn submitted(app: &TestApp, code: &str) -> (String, i64, String) {
+    let anon = reqwest::Client::new();
+    let r = anon
+        .post(app.url("/api/v1/register"))
+        .json(&json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司", "id_number": "91440300MA5F000007",
+                      "phone": "13800138000", "password": crate::common::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r: Value = anon
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "qingquan", "password": crate::common::PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let me = r["token"].as_str().unwrap().to_string();
+    let mut materials = serde_json::Map::new();
+    for m in ["m_licence", "m_form", "m_special"] {
+        materials.insert(
+            m.into(),
+            json!([upload(
+                app,
+                &me,
+                &format!("{m}.pdf"),
+                format!("%PDF-1.4\n{m}\n%%EOF\n").as_bytes()
+            )
+            .await]),
+        );
+    }
+    let special = materials["m_special"][0].as_i64().unwrap();
+    let (s, a) = json_of(
+        app.post(
+            &me,
+            "/api/v1/applications",
+            json!({"matter_code": code, "unit_code": HALL, "form": form(special),
+                                                     "materials": materials, "submit": true}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    (
+        me,
+        a["id"].as_i64().unwrap(),
+        a["number"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn the_clerks_pages_list_show_and_accept_an_application() {
+    use crate::web::{browser, hidden, sign_in};
+    let Setup { app, code } = setup().await;
+    let (_, id, number) = submitted(&app, &code).await;
+    let c = browser();
+    sign_in(&app, &c, "window_clerk").await;
+    let queue = c
+        .get(app.url("/applications/queue"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        queue.contains(&number) && queue.contains("待受理") && queue.contains("91440300********07"),
+        "{queue}"
+    );
+    let page = c
+        .get(app.url(&format!("/applications/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("陈清泉") && page.contains("水质检测报告") && page.contains("一次性告知补正"),
+        "{page}"
+    );
+    let csrf = hidden(&page, "csrf");
+    // A rejection needs its reason, shown beside the form.
+    let r = c
+        .post(app.url(&format!("/applications/{id}/decision")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("decision", "reject"),
+            ("reason", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("必填"));
+    let r = c
+        .post(app.url(&format!("/applications/{id}/decision")))
+        .form(&[("csrf", csrf.as_str()), ("decision", "accept")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = c
+        .get(app.url(&format!("/applications/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("审批中") && page.contains("查看审批过程"),
+        "{page}"
+    );
+    // The applicant's own list shows it in approval.
+    let a = browser();
+    sign_in(&app, &a, "qingquan").await;
+    let mine = a
+        .get(app.url("/my/applications"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(mine.contains(&number) && mine.contains("审批中"), "{mine}");
+}

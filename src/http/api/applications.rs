@@ -203,3 +203,16 @@ pub async fn my_licences(
         _ => Ok(Json(vec![])),
     }
 }
+
+/// A file filed with an application, for its applicant and the hall's clerks.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/files/{file}", tag = "applications",
+    responses((status = 200), (status = 404)))]
+pub async fn material_file(
+    State(s): State<AppState>,
+    session: Session,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<axum::response::Response> {
+    let (meta, bytes) =
+        applications::repo::material_file(&s.db, &session.principal, id, file).await?;
+    Ok(super::files::send(&meta, bytes))
+}

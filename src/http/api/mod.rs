@@ -164,6 +164,10 @@ pub fn router() -> Router<AppState> {
             get(applications::get).put(applications::update),
         )
         .route("/applications/{id}/decision", post(applications::decide))
+        .route(
+            "/applications/{id}/files/{file}",
+            get(applications::material_file),
+        )
         .route("/applications/{id}/rating", post(applications::rate))
         .route(
             "/applications/{id}/complaints",

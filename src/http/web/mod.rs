@@ -3,6 +3,7 @@
 //! with a summary at the top (the GOV.UK pattern).
 
 mod accounts;
+mod applications;
 mod approvals;
 mod audit;
 mod calendar;
@@ -88,6 +89,10 @@ pub fn router() -> Router<AppState> {
         .route("/hall/search", get(hall::search))
         .route("/hall/matters/{code}", get(hall::matter))
         .route("/calendar", get(calendar::page).post(calendar::set_day))
+        .route("/applications/queue", get(applications::queue))
+        .route("/applications/{id}", get(applications::show))
+        .route("/applications/{id}/decision", post(applications::decide))
+        .route("/my/applications", get(applications::mine))
         .route("/inbox", get(approvals::inbox))
         .route("/approvals", get(approvals::supervise))
         .route("/approvals/{id}", get(approvals::show))
