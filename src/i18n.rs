@@ -1262,6 +1262,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("app.form", "申请表", "Form"),
     ("app.materials", "申请材料", "Materials"),
     ("app.file", "文件", "File"),
+    ("app.see_materials", "见申请材料", "see the materials"),
     ("app.none", "未提交", "none"),
     ("app.decide", "受理审查", "Decide"),
     ("app.accept", "受理", "Accept"),

@@ -86,7 +86,15 @@ async fn page(
         .form
         .fields
         .iter()
-        .map(|f| context! { label => f.label.clone(), value => show(a.form.get(&f.key)) })
+        .map(|f| {
+            // A file field holds an upload's id; the file itself is listed with the materials.
+            let value = if f.kind == crate::catalog::form::FieldKind::File {
+                crate::i18n::tr(ctx.lang, "app.see_materials").to_string()
+            } else {
+                show(a.form.get(&f.key))
+            };
+            context! { label => f.label.clone(), value }
+        })
         .collect();
     let materials: Vec<Value> = matter
         .guide
