@@ -64,11 +64,7 @@ async fn context(db: &Db, id: i64) -> Result<(i64, String, String, String, Strin
     .await?;
     let (dept, channel, status, applicant, inst) = row.ok_or(Error::NotFound)?;
     let dept = org::by_code(db, &dept).await?.ok_or(Error::NotFound)?;
-    let status = match (status.as_str(), inst.as_deref()) {
-        ("in_approval", Some("approved")) => "approved".to_string(),
-        ("in_approval", Some("rejected")) => "refused".to_string(),
-        (s, _) => s.to_string(),
-    };
+    let status = super::repo::status_of(&status, inst.as_deref());
     Ok((dept.id, channel, status, applicant, dept.path))
 }
 

@@ -76,10 +76,6 @@ pub(super) const COLS: &str = "a.id, a.number, a.matter_code, a.matter_version, 
 pub(super) const FROM: &str =
     "applications a LEFT JOIN approval_instances i ON i.id = a.instance_id";
 
-fn masked(id: &str) -> String {
-    crate::ids::mask_any(id)
-}
-
 async fn materials(db: &Db, id: i64) -> Result<BTreeMap<String, Vec<i64>>> {
     let rows: Vec<(String, i64)> = query_as("SELECT material, file_id FROM application_materials WHERE application_id = $1 ORDER BY file_id")
         .bind(id)
@@ -92,13 +88,17 @@ async fn materials(db: &Db, id: i64) -> Result<BTreeMap<String, Vec<i64>>> {
     Ok(out)
 }
 
+/// An application's status as shown: in approval, it follows its instance to the end.
+pub(super) fn status_of(status: &str, instance: Option<&str>) -> String {
+    match (status, instance) {
+        ("in_approval", Some("approved")) => "approved".into(),
+        ("in_approval", Some("rejected")) => "refused".into(),
+        (s, _) => s.into(),
+    }
+}
+
 pub(super) async fn shown(db: &Db, r: Row) -> Result<Application> {
-    // In approval, the application's status follows its instance to the end.
-    let status = match (r.status.as_str(), r.instance_status.as_deref()) {
-        ("in_approval", Some("approved")) => "approved".to_string(),
-        ("in_approval", Some("rejected")) => "refused".to_string(),
-        (s, _) => s.to_string(),
-    };
+    let status = status_of(&r.status, r.instance_status.as_deref());
     Ok(Application {
         materials: materials(db, r.id).await?,
         id: r.id,
@@ -107,7 +107,7 @@ pub(super) async fn shown(db: &Db, r: Row) -> Result<Application> {
         matter_version: r.matter_version,
         applicant: r.applicant,
         applicant_name: r.applicant_name,
-        applicant_id_masked: masked(&r.applicant_id),
+        applicant_id_masked: crate::ids::mask_any(&r.applicant_id),
         unit_id: r.unit_id,
         channel: r.channel,
         status,

@@ -54,10 +54,6 @@ struct Row {
 const COLS: &str = "l.number, l.matter_code, l.matter_name, l.holder_name, l.holder_id, l.content, l.unit_name, \
     l.issued_at, l.valid_from, l.valid_until, l.key_id, l.signature, l.revoked_at, l.revoke_reason, o.path AS unit_path";
 
-fn masked(id: &str) -> String {
-    crate::ids::mask_any(id)
-}
-
 impl Row {
     fn licence(&self) -> Licence {
         Licence {
@@ -65,7 +61,7 @@ impl Row {
             matter_code: self.matter_code.clone(),
             matter_name: self.matter_name.clone(),
             holder_name: self.holder_name.clone(),
-            holder_id_masked: masked(&self.holder_id),
+            holder_id_masked: crate::ids::mask_any(&self.holder_id),
             holder_id_sha256: id_digest(&self.holder_id),
             content: serde_json::from_str(&self.content).unwrap_or_default(),
             unit_name: self.unit_name.clone(),
@@ -169,7 +165,7 @@ pub async fn issue(db: &Db, who: &Principal, i: &Issue) -> Result<Licence> {
         matter_code: i.matter_code.trim().to_string(),
         matter_name,
         holder_name: holder.to_string(),
-        holder_id_masked: masked(&id),
+        holder_id_masked: crate::ids::mask_any(&id),
         holder_id_sha256: id_digest(&id),
         content,
         unit_name: unit.name.clone(),
@@ -311,13 +307,13 @@ pub async fn of_holder(db: &Db, holder_id: &str) -> Result<Vec<Status>> {
     .fetch_all(db)
     .await?;
     let mut out = Vec::new();
+    // A holder's licences share a few keys: each is read once.
+    let mut keys_seen = std::collections::HashMap::new();
     for r in rows {
-        let key = keys::public(db, r.key_id).await?;
-        out.push(judge(
-            &r,
-            r.licence(),
-            key.as_ref().map(|k| k.public_key.as_str()),
-        ));
+        if let std::collections::hash_map::Entry::Vacant(e) = keys_seen.entry(r.key_id) {
+            e.insert(keys::public(db, r.key_id).await?.map(|k| k.public_key));
+        }
+        out.push(judge(&r, r.licence(), keys_seen[&r.key_id].as_deref()));
     }
     Ok(out)
 }

@@ -86,10 +86,7 @@ pub async fn add(db: &Db, who: &Principal, n: &NewDuty) -> Result<Duty> {
     .bind(clock::now())
     .fetch_one(&mut tx)
     .await
-    .map_err(|e| match e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => Error::Conflict("err.duty_taken"),
-        e => e.into(),
-    })?;
+    .map_err(|e| Error::on_unique(e, "err.duty_taken"))?;
     audit::record(
         &mut tx,
         &who.actor(),

@@ -8,26 +8,14 @@ use serde_json::json;
 use super::codes::{Level, Priority, Status};
 use super::repo::{event, load};
 use super::sla::Policy;
-use super::ticket::{Ticket, may_handle, may_see};
+use super::ticket::Ticket;
+use super::views::{handled, seen};
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
 use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::files::{self, FileMeta};
-use crate::org;
 use crate::storage::{Db, Tx, query, query_as};
-
-async fn handled(db: &Db, who: &Principal, id: i64) -> Result<Ticket> {
-    let units = org::list(db).await?;
-    let t = super::views::get_ticket(db, id).await?;
-    if may_handle(who, &units, &t) {
-        Ok(t)
-    } else if may_see(who, &units, &t) {
-        Err(Error::Forbidden)
-    } else {
-        Err(Error::NotFound)
-    }
-}
 
 async fn audited(
     tx: &mut Tx,
@@ -301,11 +289,7 @@ pub async fn attach(
     id: i64,
     uploads: &[(String, Vec<u8>)],
 ) -> Result<Vec<FileMeta>> {
-    let units = org::list(db).await?;
-    let t = super::views::get_ticket(db, id).await?;
-    if !may_see(who, &units, &t) {
-        return Err(Error::NotFound);
-    }
+    seen(db, who, id).await?;
     if uploads.is_empty() {
         return Err(Error::field("file", "field.required"));
     }
@@ -358,11 +342,7 @@ pub async fn ticket_file(
     id: i64,
     file: i64,
 ) -> Result<(FileMeta, Vec<u8>)> {
-    let units = org::list(db).await?;
-    let t = super::views::get_ticket(db, id).await?;
-    if !may_see(who, &units, &t) {
-        return Err(Error::NotFound);
-    }
+    seen(db, who, id).await?;
     let meta = ticket_files(db, id)
         .await?
         .into_iter()

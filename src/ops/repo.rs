@@ -410,15 +410,7 @@ pub async fn act(db: &Db, who: &Principal, id: i64, a: &Act) -> Result<Ticket> {
 
 /// Sends a ticket one level up: community → street → district → the platform's developers.
 pub async fn escalate(db: &Db, who: &Principal, id: i64, note: &str) -> Result<Ticket> {
-    let units = org::list(db).await?;
-    let t = super::views::get_ticket(db, id).await?;
-    if !may_handle(who, &units, &t) {
-        return Err(if super::ticket::may_see(who, &units, &t) {
-            Error::Forbidden
-        } else {
-            Error::NotFound
-        });
-    }
+    let t = super::views::handled(db, who, id).await?;
     let mut tx = db.begin().await?;
     let t = escalate_in(&mut tx, &t, &who.username, note.trim(), false).await?;
     audit::record(

@@ -12,6 +12,30 @@ use crate::error::{Error, Result};
 use crate::org;
 use crate::storage::{Db, Page, Sql, query_as};
 
+/// The ticket if `who` handles it; Forbidden if they only see it; NotFound otherwise.
+pub(super) async fn handled(db: &Db, who: &Principal, id: i64) -> Result<Ticket> {
+    let units = org::list(db).await?;
+    let t = get_ticket(db, id).await?;
+    if super::ticket::may_handle(who, &units, &t) {
+        Ok(t)
+    } else if may_see(who, &units, &t) {
+        Err(Error::Forbidden)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// The ticket if `who` may see it; NotFound otherwise.
+pub(super) async fn seen(db: &Db, who: &Principal, id: i64) -> Result<Ticket> {
+    let units = org::list(db).await?;
+    let t = get_ticket(db, id).await?;
+    if may_see(who, &units, &t) {
+        Ok(t)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
 pub(super) async fn get_ticket(db: &Db, id: i64) -> Result<Ticket> {
     query_as::<Ticket>(format!("SELECT {COLS} FROM ops_tickets WHERE id = $1"))
         .bind(id)
