@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod counter;
 pub mod demo;
 pub mod error;
 pub mod files;
@@ -24,6 +25,7 @@ pub mod licence;
 pub mod mail;
 pub mod ops;
 pub mod org;
+pub mod print;
 pub mod storage;
 
 pub use error::{Error, Result};

@@ -52,6 +52,22 @@ pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<A
         };
         return Err(Error::field(field, "field.required"));
     }
+    if matches!(d, Decision::Accept) {
+        // A material the clerk found wanting is supplemented first, not accepted.
+        let failed: Vec<String> = super::counter::checks_of(db, id)
+            .await?
+            .into_iter()
+            .filter(|(_, c)| !c.ok)
+            .map(|(m, _)| m)
+            .collect();
+        if !failed.is_empty() {
+            return Err(Error::Validation(vec![crate::error::FieldError::with(
+                "checks",
+                "field.check_failed",
+                failed.join("、"),
+            )]));
+        }
+    }
     let now = clock::now();
     // The guarded change first: of two clerks deciding at once, one wins.
     let mut tx = db.begin().await?;
@@ -128,6 +144,10 @@ pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<A
 
 /// Tells the applicant of a step: an in-app message always, a mail when they gave an address.
 async fn notify(tx: &mut Tx, db: &Db, r: &Row, what: &str, note: Option<&str>) -> Result<()> {
+    // An applicant received at the counter without an account is told there, in person.
+    if r.applicant.is_empty() {
+        return Ok(());
+    }
     let text = format!(
         "您的办件 {} {}。{}",
         r.number,

@@ -7,10 +7,12 @@
 //! its approval to the end. [`repo`] holds the rules and the store.
 
 pub mod accept;
+pub mod counter;
 pub mod rating;
 pub mod register;
 pub mod repo;
 
 pub use accept::{Decision, decide, on_approved};
+pub use counter::{Applicant, Check, CounterFiling};
 pub use register::{Registration, register};
 pub use repo::{Application, Save, get, mine, queue, save};

@@ -149,6 +149,18 @@ pub struct Save {
     pub submit: bool,
 }
 
+/// Who files an application and for whom: the applicant online, or a clerk at the counter on
+/// an applicant's behalf (who may have no account: `applicant` is then empty).
+pub(super) struct Filer<'a> {
+    pub(super) actor: &'a Principal,
+    pub(super) applicant: String,
+    pub(super) name: String,
+    pub(super) id_number: String,
+    pub(super) channel: &'static str,
+    /// Files filed before with this applicant's applications, which a clerk may reuse.
+    pub(super) reusable: Vec<i64>,
+}
+
 /// Saves a draft or submits: `id` none for a new application. Submitting checks everything and
 /// answers every problem at once; nothing is stored when anything is wrong.
 pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result<Application> {
@@ -165,11 +177,7 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
         }
         None => None,
     };
-    let (current, matter) = catalog::public(db, s.matter_code.trim()).await?;
-    let version = s.version.unwrap_or(current);
-    if version != current {
-        return Err(Error::Conflict("err.form_version_outdated"));
-    }
+    let (_, matter) = catalog::public(db, s.matter_code.trim()).await?;
     if matter.guide.online_depth < 2 {
         return Err(Error::Conflict("err.not_online"));
     }
@@ -191,10 +199,50 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
     }
     .cloned()
     .ok_or_else(|| Error::field("unit_code", "field.hall_unknown"))?;
+    let (name, id_number): (String, Option<String>) =
+        query_as("SELECT name, id_number FROM users WHERE username = $1")
+            .bind(&who.username)
+            .fetch_one(db)
+            .await?;
+    let filer = Filer {
+        actor: who,
+        applicant: who.username.clone(),
+        name,
+        id_number: id_number.unwrap_or_default(),
+        channel: "online",
+        reusable: Vec::new(),
+    };
+    store(db, &filer, existing.as_ref(), &hall, s).await
+}
+
+/// Checks and stores a filing (see [`save`]); the hall is already resolved and allowed.
+pub(super) async fn store(
+    db: &Db,
+    filer: &Filer<'_>,
+    existing: Option<&Row>,
+    hall: &org::Unit,
+    s: &Save,
+) -> Result<Application> {
+    let who = filer.actor;
+    let (current, matter) = catalog::public(db, s.matter_code.trim()).await?;
+    let version = s.version.unwrap_or(current);
+    if version != current {
+        return Err(Error::Conflict("err.form_version_outdated"));
+    }
+    let units = org::list(db).await?;
     let mut errs = Vec::new();
-    // Uploads must be the applicant's own, for materials the guide names, within the size limit.
+    // Uploads must be the filer's own (or, at the counter, the applicant's earlier ones), for
+    // materials the guide names, within the size limit.
     let ids: Vec<i64> = s.materials.values().flatten().copied().collect();
-    let owned = files::own(db, who, &ids).await?;
+    let fresh: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|i| !filer.reusable.contains(i))
+        .collect();
+    let mut owned = files::own(db, who, &fresh).await?;
+    for i in ids.iter().filter(|i| filer.reusable.contains(i)) {
+        owned.push(files::meta(db, *i).await?);
+    }
     let total: i64 = owned.iter().map(|f| f.size).sum();
     if total > MAX_APPLICATION_BYTES {
         errs.push(FieldError::with(
@@ -232,15 +280,10 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
-    let (name, id_number): (String, Option<String>) =
-        query_as("SELECT name, id_number FROM users WHERE username = $1")
-            .bind(&who.username)
-            .fetch_one(db)
-            .await?;
     let now = clock::now();
     let status = if s.submit { "submitted" } else { "draft" };
     let mut tx = db.begin().await?;
-    let app_id = match &existing {
+    let app_id = match existing {
         Some(r) => {
             let n = query(
                 "UPDATE applications SET form_json = $1, status = $2, unit_id = $3, updated_at = $4, \
@@ -267,20 +310,22 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
         None => {
             let id: i64 = query_scalar(
                 "INSERT INTO applications (number, matter_code, matter_version, applicant, applicant_name, applicant_id, \
-                 unit_id, channel, status, form_json, created_at, submitted_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'online', $8, $9, $10, $11, $10) RETURNING id",
+                 unit_id, channel, status, form_json, created_at, submitted_at, updated_at, filed_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $13) RETURNING id",
             )
             .bind(format!("new-{}", crate::auth::random_token()))
             .bind(&matter.code)
             .bind(version)
-            .bind(&who.username)
-            .bind(&name)
-            .bind(id_number.unwrap_or_default())
+            .bind(&filer.applicant)
+            .bind(&filer.name)
+            .bind(&filer.id_number)
             .bind(hall.id)
+            .bind(filer.channel)
             .bind(status)
             .bind(Value::Object(form).to_string())
             .bind(&now)
             .bind(s.submit.then_some(now.clone()))
+            .bind(&who.username)
             .fetch_one(&mut tx)
             .await?;
             let day = Utc::now().with_timezone(&clock::cst()).format("%Y%m%d");
@@ -314,9 +359,9 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
             entity: "application",
             entity_id: app_id.to_string(),
             scope_path: &hall.path,
-            summary: format!("{} {}", matter.name, name),
+            summary: format!("{} {}", matter.name, filer.name),
             before: None,
-            after: Some(json!({"status": status, "version": version})),
+            after: Some(json!({"status": status, "version": version, "channel": filer.channel})),
         },
     )
     .await?;

@@ -1,0 +1,283 @@
+//! Receiving an applicant in person at a window: find them by ID number (their account, if any,
+//! and what they filed before), reuse materials they have filed already, file the matter's form
+//! on their behalf with the materials scanned at the window, and check each material against the
+//! guide. The decision that follows is the same as for online applications ([`super::accept`]).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::repo::{Application, COLS, FROM, Filer, Row, Save, row, shown, store};
+use crate::audit::{self, Change};
+use crate::auth::{Perm, Principal};
+use crate::clock;
+use crate::error::{Error, FieldError, Result};
+use crate::ids::{CreditCode, ResidentId};
+use crate::org::{self, Kind};
+use crate::storage::{Db, query, query_as};
+
+/// An applicant as found at the counter.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Applicant {
+    /// Their account, when they registered one.
+    pub username: Option<String>,
+    pub name: Option<String>,
+    pub id_masked: String,
+    /// Their applications, newest first.
+    pub applications: Vec<Application>,
+    /// Files filed with those applications, which may be filed again.
+    pub files: Vec<Reusable>,
+}
+
+/// A file an applicant filed before.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Reusable {
+    pub file_id: i64,
+    pub name: String,
+    pub size: i64,
+    /// The material it was filed for.
+    pub material: String,
+    pub application_number: String,
+}
+
+/// A clerk's check of one material against the guide.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Check {
+    pub ok: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// An application filed at the counter on an applicant's behalf.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct CounterFiling {
+    /// Resident ID number or credit code, as presented.
+    pub id_number: String,
+    /// The applicant's name (their account's name is used when they have one).
+    #[serde(default)]
+    pub name: String,
+    /// The matter, the hall (`unit_code`, required), form values and materials; `submit` is implied.
+    #[serde(flatten)]
+    pub save: Save,
+    /// Material id → the clerk's check.
+    #[serde(default)]
+    pub checks: BTreeMap<String, Check>,
+}
+
+fn id_number(raw: &str) -> Result<String> {
+    let id = raw.trim().to_ascii_uppercase();
+    if ResidentId::parse(&id).is_err() && CreditCode::parse(&id).is_err() {
+        return Err(Error::field("id_number", "field.holder_id"));
+    }
+    Ok(id)
+}
+
+/// A clerk may receive applicants when they accept applications somewhere.
+fn clerk(who: &Principal) -> Result<()> {
+    if who.has(Perm::StartApprovals) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+async fn reusable(db: &Db, id: &str) -> Result<Vec<Reusable>> {
+    let rows: Vec<(i64, String, i64, String, String)> = query_as(
+        "SELECT f.id, f.name, f.size, m.material, a.number FROM applications a \
+         JOIN application_materials m ON m.application_id = a.id JOIN files f ON f.id = m.file_id \
+         WHERE a.applicant_id = $1 ORDER BY a.id DESC, m.material",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|r| seen.insert(r.0))
+        .map(
+            |(file_id, name, size, material, application_number)| Reusable {
+                file_id,
+                name,
+                size,
+                material,
+                application_number,
+            },
+        )
+        .collect())
+}
+
+/// Finds an applicant by ID number; the look-up is recorded in the audit trail.
+pub async fn find(db: &Db, who: &Principal, raw_id: &str) -> Result<Applicant> {
+    clerk(who)?;
+    let id = id_number(raw_id)?;
+    let account: Option<(String, String)> =
+        query_as("SELECT username, name FROM users WHERE id_number = $1 AND active = 1")
+            .bind(&id)
+            .fetch_optional(db)
+            .await?;
+    let rows = query_as::<Row>(format!(
+        "SELECT {COLS} FROM {FROM} WHERE a.applicant_id = $1 ORDER BY a.id DESC LIMIT 50"
+    ))
+    .bind(&id)
+    .fetch_all(db)
+    .await?;
+    let mut applications = Vec::with_capacity(rows.len());
+    for r in rows {
+        applications.push(shown(db, r).await?);
+    }
+    let name = account
+        .as_ref()
+        .map(|a| a.1.clone())
+        .or_else(|| applications.first().map(|a| a.applicant_name.clone()));
+    let mut tx = db.begin().await?;
+    audit::record(
+        &mut tx,
+        &who.actor(),
+        Change {
+            action: "applicant.lookup",
+            entity: "applicant",
+            entity_id: crate::ids::mask_any(&id),
+            scope_path: "/",
+            summary: format!(
+                "{} {}",
+                crate::ids::mask_any(&id),
+                name.clone().unwrap_or_default()
+            ),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Applicant {
+        username: account.map(|a| a.0),
+        name,
+        id_masked: crate::ids::mask_any(&id),
+        files: reusable(db, &id).await?,
+        applications,
+    })
+}
+
+/// Files an application at the counter: the clerk fills the form on the applicant's behalf,
+/// attaches what they scanned (their own uploads) or what the applicant filed before, and
+/// records each material's check. The application waits in the queue for the decision.
+pub async fn file(db: &Db, who: &Principal, c: &CounterFiling) -> Result<Application> {
+    clerk(who)?;
+    let id = id_number(&c.id_number)?;
+    let units = org::list(db).await?;
+    let hall = c
+        .save
+        .unit_code
+        .as_deref()
+        .and_then(|code| {
+            units
+                .iter()
+                .find(|u| u.code == code.trim() && u.kind == Kind::Hall)
+        })
+        .cloned()
+        .ok_or_else(|| Error::field("unit_code", "field.hall_unknown"))?;
+    if !who.can(Perm::StartApprovals, &hall.path) {
+        return Err(Error::Forbidden);
+    }
+    let account: Option<(String, String)> =
+        query_as("SELECT username, name FROM users WHERE id_number = $1 AND active = 1")
+            .bind(&id)
+            .fetch_optional(db)
+            .await?;
+    let name = match &account {
+        Some((_, n)) => n.clone(),
+        None if c.name.trim().is_empty() => return Err(Error::field("name", "field.required")),
+        None => c.name.trim().to_string(),
+    };
+    let filer = Filer {
+        actor: who,
+        applicant: account.map(|a| a.0).unwrap_or_default(),
+        name,
+        id_number: id.clone(),
+        channel: "counter",
+        reusable: reusable(db, &id).await?.iter().map(|r| r.file_id).collect(),
+    };
+    let save = Save {
+        submit: true,
+        ..c.save.clone()
+    };
+    let app = store(db, &filer, None, &hall, &save).await?;
+    if !c.checks.is_empty() {
+        record_checks(db, who, app.id, &c.checks).await?;
+    }
+    Ok(app)
+}
+
+/// Records a clerk's checks of an application's materials (each replaces the one before).
+pub async fn record_checks(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    checks: &BTreeMap<String, Check>,
+) -> Result<()> {
+    let r = row(db, id).await?;
+    let hall = org::get(db, r.unit_id).await?;
+    if !who.can(Perm::StartApprovals, &hall.path) {
+        return Err(Error::NotFound);
+    }
+    let matter = crate::catalog::repo::version(db, &r.matter_code, r.matter_version).await?;
+    let mut errs = Vec::new();
+    for (m, c) in checks {
+        if !matter.guide.materials.iter().any(|x| &x.id == m) {
+            errs.push(FieldError::with("checks", "field.material_unknown", m));
+        }
+        if !c.ok && c.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            errs.push(FieldError::new(format!("checks.{m}"), "field.check_note"));
+        }
+    }
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    let now = clock::now();
+    let mut tx = db.begin().await?;
+    for (m, c) in checks {
+        query(
+            "INSERT INTO application_checks (application_id, material, ok, note, checked_by, checked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (application_id, material) DO UPDATE SET \
+             ok = excluded.ok, note = excluded.note, checked_by = excluded.checked_by, checked_at = excluded.checked_at",
+        )
+        .bind(id)
+        .bind(m)
+        .bind(c.ok)
+        .bind(c.note.as_deref().map(str::trim).filter(|n| !n.is_empty()))
+        .bind(&who.username)
+        .bind(&now)
+        .execute(&mut tx)
+        .await?;
+    }
+    audit::record(
+        &mut tx,
+        &who.actor(),
+        Change {
+            action: "application.check",
+            entity: "application",
+            entity_id: id.to_string(),
+            scope_path: &hall.path,
+            summary: r.number.clone(),
+            before: None,
+            after: Some(json!(checks)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The checks recorded for an application's materials.
+pub async fn checks_of(db: &Db, id: i64) -> Result<BTreeMap<String, Check>> {
+    let rows: Vec<(String, bool, Option<String>)> =
+        query_as("SELECT material, ok, note FROM application_checks WHERE application_id = $1")
+            .bind(id)
+            .fetch_all(db)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(m, ok, note)| (m, Check { ok, note }))
+        .collect())
+}
