@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of zhengwu on a fresh machine: installs what is missing (Chromium and its
-# driver, CJK fonts, PostgreSQL 15), starts a throwaway PostgreSQL in a temp dir, then runs the
+# driver, CJK fonts, poppler-utils to read PDFs back, PostgreSQL 15), starts a throwaway PostgreSQL in a temp dir, then runs the
 # whole suite twice — on embedded SQLite and on PostgreSQL — and removes the database server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 [ -x "$PGBIN/initdb" ] || need+=(postgresql-15)
 if [ ${#need[@]} -gt 0 ]; then

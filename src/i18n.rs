@@ -1446,6 +1446,62 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("field.matter_unknown", "没有这个事项。", "No such matter."),
     (
+        "field.window_matters",
+        "请选择窗口受理的事项，或设为综合窗口。",
+        "Choose the matters this window takes, or make it a comprehensive window.",
+    ),
+    (
+        "field.not_clerk_here",
+        "{} 不是本大厅的窗口工作人员。",
+        "{} is not a window clerk of this hall.",
+    ),
+    (
+        "field.check_note",
+        "核验不通过时请写明原因。",
+        "Say why the material did not pass its check.",
+    ),
+    (
+        "field.check_failed",
+        "以下材料核验未通过，请先补正：{}",
+        "These materials did not pass their check; ask for a supplement first: {}",
+    ),
+    (
+        "field.template_error",
+        "模板有误：{}",
+        "The template has an error: {}",
+    ),
+    ("field.invalid", "取值无效。", "Not a valid value."),
+    (
+        "err.window_number_taken",
+        "本大厅已有这个窗口号。",
+        "This hall already has a window with that number.",
+    ),
+    (
+        "err.edited_meanwhile",
+        "有人同时保存了修改，请刷新后重试。",
+        "Someone saved a change meanwhile; reload and try again.",
+    ),
+    (
+        "err.busy",
+        "系统繁忙，请稍后重试。",
+        "Busy; please try again.",
+    ),
+    (
+        "err.window_closed",
+        "该窗口已停用。",
+        "This window is closed.",
+    ),
+    (
+        "err.notice_not_applicable",
+        "该办件当前状态没有这份通知书。",
+        "This application has no such notice in its current state.",
+    ),
+    (
+        "err.no_cjk_font",
+        "服务器未安装中文字体（fonts-noto-cjk），无法生成 PDF；请使用浏览器打印。",
+        "No Chinese font is installed on the server (fonts-noto-cjk), so no PDF; print from the browser instead.",
+    ),
+    (
         "field.licence_tampered",
         "证照内容与签名不符，可能被篡改。",
         "The licence does not match its signature; it may have been altered.",

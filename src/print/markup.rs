@@ -89,14 +89,15 @@ pub fn html(blocks: &[Block], qr: Option<&str>) -> String {
             }
             Block::Rule => h += "<hr class=\"n-rule\">\n",
             Block::Right(t) => h += &format!("<p class=\"n-right\">{}</p>\n", esc(t)),
-            Block::Qr => {
-                if let Some(u) = qr {
+            Block::Qr => match qr {
+                Some(u) => {
                     h += &format!(
                         "<p class=\"n-qr\"><img src=\"{}\" alt=\"QR\"></p>\n",
                         esc(u)
-                    );
+                    )
                 }
-            }
+                None => h += "<p class=\"n-qr\"><span class=\"n-qr-box\">QR</span></p>\n",
+            },
             Block::Para(t) => h += &format!("<p>{}</p>\n", esc(t)),
         }
     }

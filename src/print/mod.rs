@@ -148,10 +148,10 @@ mod tests {
 
     #[test]
     fn sample_notices_print_as_pdf_with_their_chinese_text() {
-        if !pdf::available() {
-            eprintln!("no CJK font installed; skipped");
-            return;
-        }
+        assert!(
+            pdf::available(),
+            "a CJK font is installed (scripts/test.sh installs fonts-noto-cjk)"
+        );
         let dir = std::env::temp_dir().join(format!("zw-pdf-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         for k in Kind::ALL {
@@ -170,11 +170,8 @@ mod tests {
             let out = std::process::Command::new("pdftotext")
                 .arg(&path)
                 .arg("-")
-                .output();
-            let Ok(out) = out else {
-                eprintln!("pdftotext not installed; text not read back");
-                continue;
-            };
+                .output()
+                .expect("pdftotext (poppler-utils, installed by scripts/test.sh)");
             let text = String::from_utf8_lossy(&out.stdout);
             assert!(text.contains("张晓明"), "{k:?}: {text}");
             assert!(
@@ -182,6 +179,7 @@ mod tests {
                 "{k:?}: {text}"
             );
         }
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

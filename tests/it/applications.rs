@@ -13,10 +13,10 @@ use zhengwu::auth::Principal;
 use crate::approvals::{Setup, setup};
 use crate::common::{TestApp, json_of};
 
-const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
-const HALL: &str = "440309004-H";
+pub const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
+pub const HALL: &str = "440309004-H";
 
-async fn upload(app: &TestApp, token: &str, name: &str, body: &[u8]) -> i64 {
+pub async fn upload(app: &TestApp, token: &str, name: &str, body: &[u8]) -> i64 {
     let form = Form::new().part(
         "file",
         Part::bytes(body.to_vec()).file_name(name.to_string()),
@@ -35,7 +35,7 @@ async fn upload(app: &TestApp, token: &str, name: &str, body: &[u8]) -> i64 {
     f["id"].as_i64().unwrap()
 }
 
-fn form(file: i64) -> Value {
+pub fn form(file: i64) -> Value {
     json!({"company_name": "深圳市龙华区清泉水务有限公司", "credit_code": "91440300MA5F000007", "legal_rep": "陈清泉",
            "contact_phone": "13800138000", "upload_special": file.to_string()})
 }

@@ -16,6 +16,7 @@ mod catalog;
 mod cli;
 mod clocks;
 mod common;
+mod counter;
 mod demo;
 mod import;
 mod inbox;

@@ -9,11 +9,13 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
+pub mod counter;
 pub mod files;
 pub mod licences;
 pub mod ops;
 pub mod ops_desk;
 pub mod org;
+pub mod print;
 pub mod workflow;
 
 use axum::Router;
@@ -155,6 +157,24 @@ pub fn router() -> Router<AppState> {
         .route("/ops/reports/weekly.xlsx", get(ops::weekly_xlsx))
         .route("/ops/reports/weekly/send", post(ops::weekly_send))
         .route("/ops/reports/recipients", put(ops::set_recipients))
+        .route("/print/templates/{kind}", get(print::get).put(print::save))
+        .route("/print/templates/{kind}/preview", post(print::preview))
+        .route("/halls/{code}/windows", get(counter::hall_windows))
+        .route("/halls/{code}/tickets", post(counter::take))
+        .route("/halls/{code}/display", get(counter::display))
+        .route("/windows", post(counter::create_window))
+        .route("/windows/mine", get(counter::my_windows))
+        .route("/windows/{id}", put(counter::update_window))
+        .route("/windows/{id}/call", post(counter::call))
+        .route("/windows/{id}/recall", post(counter::recall))
+        .route("/windows/{id}/close", post(counter::close))
+        .route("/applicants/find", post(counter::find))
+        .route("/applications/counter", post(counter::file))
+        .route("/applications/{id}/checks", post(counter::checks))
+        .route(
+            "/applications/{id}/notices/{kind}",
+            get(counter::notice_pdf),
+        )
         .route("/register", post(applications::register))
         .route("/applications", post(applications::create))
         .route("/applications/mine", get(applications::mine))

@@ -1,0 +1,208 @@
+//! The counter over the API: a hall's windows and their clerks, queue tickets (take — no
+//! sign-in, it is the hall's kiosk — call next, recall, close), the hall display, finding an
+//! applicant by ID number, filing at the counter, material checks, and notices as PDF.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use crate::applications::Application;
+use crate::applications::counter::{self, Applicant, Check, CounterFiling};
+use crate::counter::{Called, Display, Ticket, Window, WindowSave, queue, windows};
+use crate::error::{Error, Result};
+use crate::http::AppState;
+use crate::http::context::Session;
+use crate::print::{self, Kind};
+
+/// The windows of a hall, with their matters and clerks.
+#[utoipa::path(get, path = "/api/v1/halls/{code}/windows", tag = "counter", responses((status = 200, body = Vec<Window>)))]
+pub async fn hall_windows(
+    State(s): State<AppState>,
+    _session: Session,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<Window>>> {
+    let hall = queue::hall(&s.db, &code).await?;
+    Ok(Json(windows::of_hall(&s.db, hall.id).await?))
+}
+
+/// The windows the caller is assigned to.
+#[utoipa::path(get, path = "/api/v1/windows/mine", tag = "counter", responses((status = 200, body = Vec<Window>)))]
+pub async fn my_windows(State(s): State<AppState>, session: Session) -> Result<Json<Vec<Window>>> {
+    Ok(Json(
+        windows::of_clerk(&s.db, &session.principal.username).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/windows", tag = "counter", request_body = WindowSave,
+    responses((status = 201, body = Window), (status = 403), (status = 409), (status = 422)))]
+pub async fn create_window(
+    State(s): State<AppState>,
+    session: Session,
+    Json(w): Json<WindowSave>,
+) -> Result<(StatusCode, Json<Window>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(windows::save(&s.db, &session.principal, None, &w).await?),
+    ))
+}
+
+#[utoipa::path(put, path = "/api/v1/windows/{id}", tag = "counter", request_body = WindowSave,
+    responses((status = 200, body = Window), (status = 403), (status = 409), (status = 422)))]
+pub async fn update_window(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(w): Json<WindowSave>,
+) -> Result<Json<Window>> {
+    Ok(Json(
+        windows::save(&s.db, &session.principal, Some(id), &w).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct Take {
+    #[serde(default)]
+    pub matter_code: Option<String>,
+}
+
+/// Takes a queue ticket at the hall's kiosk (取号). No sign-in.
+#[utoipa::path(post, path = "/api/v1/halls/{code}/tickets", tag = "counter", request_body = Take,
+    responses((status = 201, body = Ticket), (status = 404), (status = 422)))]
+pub async fn take(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Json(t): Json<Take>,
+) -> Result<(StatusCode, Json<Ticket>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(queue::take(&s.db, &code, t.matter_code.as_deref()).await?),
+    ))
+}
+
+/// What the hall display shows: the latest calls and how many wait. No sign-in.
+#[utoipa::path(get, path = "/api/v1/halls/{code}/display", tag = "counter", responses((status = 200, body = Display)))]
+pub async fn display(State(s): State<AppState>, Path(code): Path<String>) -> Result<Json<Display>> {
+    Ok(Json(queue::display(&s.db, &code).await?))
+}
+
+/// Calls the next ticket this window takes (叫号); `null` when nobody waits.
+#[utoipa::path(post, path = "/api/v1/windows/{id}/call", tag = "counter", responses((status = 200, body = Option<Called>), (status = 403)))]
+pub async fn call(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Json<Option<Called>>> {
+    Ok(Json(queue::call_next(&s.db, &session.principal, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/windows/{id}/recall", tag = "counter", responses((status = 200, body = Option<Called>), (status = 403)))]
+pub async fn recall(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Json<Option<Called>>> {
+    Ok(Json(queue::recall(&s.db, &session.principal, id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Close {
+    /// `done` or `no_show` (过号).
+    pub status: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/windows/{id}/close", tag = "counter", request_body = Close,
+    responses((status = 204), (status = 403), (status = 422)))]
+pub async fn close(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(c): Json<Close>,
+) -> Result<StatusCode> {
+    queue::close(&s.db, &session.principal, id, &c.status).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Find {
+    pub id_number: String,
+}
+
+/// Finds an applicant by ID number (in the body, so it never appears in an address or a log).
+#[utoipa::path(post, path = "/api/v1/applicants/find", tag = "counter", request_body = Find,
+    responses((status = 200, body = Applicant), (status = 403), (status = 422)))]
+pub async fn find(
+    State(s): State<AppState>,
+    session: Session,
+    Json(f): Json<Find>,
+) -> Result<Json<Applicant>> {
+    Ok(Json(
+        counter::find(&s.db, &session.principal, &f.id_number).await?,
+    ))
+}
+
+/// Files an application at the counter on the applicant's behalf; it waits for the decision.
+#[utoipa::path(post, path = "/api/v1/applications/counter", tag = "counter", request_body = CounterFiling,
+    responses((status = 201, body = Application), (status = 403), (status = 409), (status = 422)))]
+pub async fn file(
+    State(s): State<AppState>,
+    session: Session,
+    Json(c): Json<CounterFiling>,
+) -> Result<(StatusCode, Json<Application>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(counter::file(&s.db, &session.principal, &c).await?),
+    ))
+}
+
+/// Records the clerk's check of materials; answers all checks of the application.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/checks", tag = "counter",
+    responses((status = 200), (status = 422)))]
+pub async fn checks(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(c): Json<BTreeMap<String, Check>>,
+) -> Result<Json<BTreeMap<String, Check>>> {
+    counter::record_checks(&s.db, &session.principal, id, &c).await?;
+    Ok(Json(counter::checks_of(&s.db, id).await?))
+}
+
+/// An application's notice (receipt, rejection, supplement) as PDF.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/notices/{kind}", tag = "counter",
+    responses((status = 200, content_type = "application/pdf"), (status = 409)))]
+pub async fn notice_pdf(
+    State(s): State<AppState>,
+    session: Session,
+    Path((id, kind)): Path<(i64, String)>,
+) -> Result<Response> {
+    let kind = kind.strip_suffix(".pdf").unwrap_or(&kind);
+    let kind = Kind::parse(kind)
+        .filter(|k| *k != Kind::Licence)
+        .ok_or(Error::NotFound)?;
+    let (n, number) = application_notice(&s, &session, id, kind).await?;
+    Ok(super::download(
+        "application/pdf",
+        &format!("{number}-{}.pdf", kind.key()),
+        n.pdf()?,
+    ))
+}
+
+/// An application's notice from the template in use; answers it and the application number.
+pub async fn application_notice(
+    s: &AppState,
+    session: &Session,
+    id: i64,
+    kind: Kind,
+) -> Result<(print::Notice, String)> {
+    let data = print::data::application(&s.db, &session.principal, id, kind).await?;
+    let (_, body) = print::repo::current(&s.db, kind).await?;
+    let number = data["app"]["number"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    Ok((print::notice(kind, &body, &data, None)?, number))
+}

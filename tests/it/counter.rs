@@ -1,0 +1,597 @@
+//! The counter: windows with their matters and clerks, queue tickets taken at the kiosk and
+//! called to the right window, the hall display; receiving an applicant in person (found by ID
+//! number, earlier materials reused, the form filed on their behalf, each material checked);
+//! notices printed as PDF from admin-edited templates.
+
+use std::collections::BTreeMap;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::applications::{HALL, PDF, form, upload};
+use crate::approvals::{Setup, setup};
+use crate::common::{TestApp, json_of};
+
+/// A valid resident ID number (its check character computed) for a walk-in applicant.
+fn resident_id(body17: &str) -> String {
+    format!("{body17}{}", zhengwu::ids::ResidentId::check_char(body17))
+}
+
+fn fields(e: &Value) -> Vec<String> {
+    e["error"]["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["field"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    json_of(
+        app.client
+            .put(app.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// A second window clerk of 民治街道, `mz.clerk2`.
+async fn clerk2(app: &TestApp) -> String {
+    let admin = app.token("district_bureau_admin").await;
+    let body = json!({"username": "mz.clerk2", "name": "窗口二", "org_unit_id": app.unit_id("minzhi"),
+                      "password": crate::common::PASSWORD, "roles": [{"role": "window_clerk"}]});
+    assert_eq!(
+        app.post(&admin, "/api/v1/accounts", body).await.status(),
+        StatusCode::CREATED
+    );
+    app.token("mz.clerk2").await
+}
+
+/// Reads a PDF's text with poppler's pdftotext.
+pub fn pdf_text(bytes: &[u8]) -> String {
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("n.pdf");
+    std::fs::write(&p, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&p)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils, installed by scripts/test.sh)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn windows_take_their_matters_and_tickets_are_called_in_order() {
+    let Setup { app, code } = setup().await;
+    let other = app.publish_sample(4).await;
+    let admin = app.token("bureau_admin").await;
+    clerk2(&app).await;
+    let clerk = app.token("window_clerk").await;
+    let w = |body: Value| app.post(&admin, "/api/v1/windows", body);
+    // Refused: a clerk of another street, a specific window without matters, an unknown matter.
+    let (s, e) = json_of(
+        w(
+            json!({"unit_code": HALL, "number": "1", "name": "综合窗口", "comprehensive": true,
+        "clerks": ["window_clerk", "lh_staff"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(fields(&e), ["clerks"]);
+    let (s, e) = json_of(
+        w(json!({"unit_code": HALL, "number": "2", "name": "卫生窗口", "matters": ["NOPE"]})).await,
+    )
+    .await;
+    assert_eq!(
+        (s, fields(&e)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["matters".to_string()]
+        )
+    );
+    // A clerk does not set up windows.
+    let r = app
+        .post(
+            &clerk,
+            "/api/v1/windows",
+            json!({"unit_code": HALL, "number": "9", "name": "x", "comprehensive": true}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM hall_windows").await,
+        0,
+        "nothing stored"
+    );
+
+    let (s, w1) = json_of(
+        w(
+            json!({"unit_code": HALL, "number": "1", "name": "综合窗口", "comprehensive": true,
+        "clerks": ["window_clerk"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{w1}");
+    let (s, w2) = json_of(
+        w(
+            json!({"unit_code": HALL, "number": "2", "name": "卫生许可窗口", "matters": [code],
+        "clerks": ["mz.clerk2"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{w2}");
+    let (s, _) = json_of(
+        w(json!({"unit_code": HALL, "number": "2", "name": "重复", "comprehensive": true})).await,
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::CONFLICT,
+        "window numbers are unique in a hall"
+    );
+    let (w1, w2) = (w1["id"].as_i64().unwrap(), w2["id"].as_i64().unwrap());
+
+    // The kiosk: no sign-in. A001 for the other matter, A002 for the health matter.
+    let kiosk = reqwest::Client::new();
+    let take = |m: &str| {
+        kiosk
+            .post(app.url(&format!("/api/v1/halls/{HALL}/tickets")))
+            .json(&json!({"matter_code": m}))
+            .send()
+    };
+    let (s, t1) = json_of(take(&other).await.unwrap()).await;
+    assert_eq!(
+        (s, t1["number"].as_str()),
+        (StatusCode::CREATED, Some("A001")),
+        "{t1}"
+    );
+    let (_, t2) = json_of(take(&code).await.unwrap()).await;
+    assert_eq!(
+        (t2["number"].as_str(), t2["ahead"].as_i64()),
+        (Some("A002"), Some(1))
+    );
+    let (s, _) = json_of(take("NO-SUCH").await.unwrap()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // mz.clerk2's window takes only the health matter: it calls A002, passing A001 by.
+    let staff = app.token("mz.clerk2").await;
+    let (s, c) = json_of(
+        app.post(&staff, &format!("/api/v1/windows/{w2}/call"), json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (s, c["number"].as_str()),
+        (StatusCode::OK, Some("A002")),
+        "{c}"
+    );
+    // Not assigned to window 1: refused.
+    let r = app
+        .post(&staff, &format!("/api/v1/windows/{w1}/call"), json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, c) = json_of(
+        app.post(&clerk, &format!("/api/v1/windows/{w1}/call"), json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(c["number"], "A001");
+    // Nobody waits for window 2 any more; its A002 is done.
+    let (_, c) = json_of(
+        app.post(&staff, &format!("/api/v1/windows/{w2}/call"), json!({}))
+            .await,
+    )
+    .await;
+    assert!(c.is_null(), "{c}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM queue_tickets WHERE number = 'A002' AND status = 'done'")
+            .await,
+        1
+    );
+
+    // The display: newest call first, with its window; a recall brings A001 back to the top.
+    take(&code).await.unwrap();
+    let (_, d) = json_of(
+        kiosk
+            .get(app.url(&format!("/api/v1/halls/{HALL}/display")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(d["waiting"], 1);
+    assert_eq!(d["calls"][0]["number"], "A001");
+    assert_eq!(d["calls"][0]["window_number"], "1");
+    let (_, c) = json_of(
+        app.post(&clerk, &format!("/api/v1/windows/{w1}/recall"), json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(c["number"], "A001");
+    // Nobody came: passed over (过号).
+    let r = app
+        .post(
+            &clerk,
+            &format!("/api/v1/windows/{w1}/close"),
+            json!({"status": "no_show"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM queue_tickets WHERE number = 'A001' AND status = 'no_show'"
+        )
+        .await,
+        1
+    );
+    let (_, mine) = json_of(app.get(&clerk, "/api/v1/windows/mine").await).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    // Changing a window keeps its history in the audit trail.
+    let (s, _) = put(
+        &app,
+        &admin,
+        &format!("/api/v1/windows/{w2}"),
+        json!({"unit_code": HALL, "number": "2",
+        "name": "卫生许可窗口", "matters": [code, other], "clerks": ["mz.clerk2", "window_clerk"]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'window.update'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_clerk_files_for_a_walk_in_reuses_materials_checks_them_and_prints_notices() {
+    let Setup { app, code } = setup().await;
+    let clerk = app.token("window_clerk").await;
+    let id = resident_id("44030919850615123");
+    // Scanned at the window.
+    let lic = upload(&app, &clerk, "营业执照.pdf", PDF).await;
+    let app_form = upload(&app, &clerk, "申请书.pdf", b"%PDF-1.4\nform\n%%EOF\n").await;
+    let special = upload(&app, &clerk, "水质报告.pdf", b"%PDF-1.4\nwater\n%%EOF\n").await;
+    let filing = |materials: Value, checks: Value, name: &str, id: &str| {
+        json!({"id_number": id, "name": name, "matter_code": code, "unit_code": HALL,
+               "form": form(special), "materials": materials, "checks": checks})
+    };
+    let all = json!({"m_licence": [lic], "m_form": [app_form], "m_special": [special]});
+    // A bad ID number; a walk-in without a name; a failed check without a note.
+    let (s, e) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/applications/counter",
+            filing(all.clone(), json!({}), "王大伟", "440309198506151230"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, fields(&e)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["id_number".to_string()]
+        ),
+        "{e}"
+    );
+    let (s, e) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/applications/counter",
+            filing(all.clone(), json!({}), " ", &id),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, fields(&e)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["name".to_string()])
+    );
+    // Someone else's upload is not the clerk's to file.
+    let theirs = upload(&app, &app.token("mz_staff").await, "别人的.pdf", PDF).await;
+    let (s, _) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/applications/counter",
+            filing(
+                json!({"m_licence": [theirs], "m_form": [app_form], "m_special": [special]}),
+                json!({}),
+                "王大伟",
+                &id,
+            ),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM applications").await,
+        0,
+        "nothing stored"
+    );
+
+    let checks = json!({"m_licence": {"ok": true}, "m_form": {"ok": true}, "m_special": {"ok": false, "note": "报告超过有效期"}});
+    let (s, a) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/applications/counter",
+            filing(all.clone(), checks, "王大伟", &id),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    assert_eq!(
+        (a["channel"].as_str(), a["status"].as_str()),
+        (Some("counter"), Some("submitted"))
+    );
+    assert_eq!(a["applicant_name"], "王大伟");
+    assert!(!a.to_string().contains(&id), "the ID number is masked: {a}");
+    let aid = a["id"].as_i64().unwrap();
+    // A material that failed its check: not accepted.
+    let (s, e) = json_of(
+        app.post(
+            &clerk,
+            &format!("/api/v1/applications/{aid}/decision"),
+            json!({"decision": "accept"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, fields(&e)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["checks".to_string()]),
+        "{e}"
+    );
+    // The applicant brings a current report: checked again, accepted.
+    let (s, c) = json_of(
+        app.post(
+            &clerk,
+            &format!("/api/v1/applications/{aid}/checks"),
+            json!({"m_special": {"ok": true}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, c["m_special"]["ok"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    let (s, a) = json_of(
+        app.post(
+            &clerk,
+            &format!("/api/v1/applications/{aid}/decision"),
+            json!({"decision": "accept"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, a["status"].as_str()),
+        (StatusCode::OK, Some("in_approval")),
+        "{a}"
+    );
+
+    // The receipt as PDF: the applicant's name, the number, the materials' checks.
+    let r = app
+        .get(
+            &clerk,
+            &format!("/api/v1/applications/{aid}/notices/receipt.pdf"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let text = pdf_text(&r.bytes().await.unwrap());
+    for want in [
+        "受理回执",
+        "王大伟",
+        a["number"].as_str().unwrap(),
+        "核验通过",
+        "测试window_clerk",
+    ] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
+    assert!(!text.contains(&id), "the ID is masked on paper too");
+    // A rejection notice is not for an accepted application.
+    let r = app
+        .get(
+            &clerk,
+            &format!("/api/v1/applications/{aid}/notices/rejection.pdf"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // Someone outside the hall gets nothing.
+    let r = app
+        .get(
+            &app.token("lh_staff").await,
+            &format!("/api/v1/applications/{aid}/notices/receipt.pdf"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Next visit: found by ID number, with what they filed; the look-up is audited, masked.
+    let (s, found) = json_of(
+        app.post(&clerk, "/api/v1/applicants/find", json!({"id_number": id}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{found}");
+    assert_eq!(found["name"], "王大伟");
+    assert!(found["username"].is_null(), "a walk-in without an account");
+    assert_eq!(found["applications"].as_array().unwrap().len(), 1);
+    let files: BTreeMap<String, i64> = found["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["material"].as_str().unwrap().to_string(),
+                f["file_id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(files.len(), 3, "{found}");
+    assert!(!found.to_string().contains(&id));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'applicant.lookup'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE summary LIKE '%{id}%'"
+        ))
+        .await,
+        0
+    );
+    // A citizen cannot look people up.
+    let r = app
+        .post(
+            &app.token("citizen").await,
+            "/api/v1/applicants/find",
+            json!({"id_number": id}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Filed again at another window: the earlier materials reused (another clerk scanned them);
+    // asked for a supplement; the notice lists what is missing.
+    let clerk = clerk2(&app).await;
+    let (s, b) = json_of(app.post(&clerk, "/api/v1/applications/counter",
+        filing(json!({"m_licence": [files["m_licence"]], "m_form": [files["m_form"]], "m_special": [files["m_special"]]}),
+               json!({}), "王大伟", &id)).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let bid = b["id"].as_i64().unwrap();
+    // Another applicant's earlier files are not theirs to reuse.
+    let (s, _) = json_of(app.post(&clerk, "/api/v1/applications/counter",
+        filing(json!({"m_licence": [files["m_licence"]], "m_form": [app_form], "m_special": [special]}),
+               json!({}), "李四", &resident_id("44030919900101002"))).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = json_of(app.post(&clerk, &format!("/api/v1/applications/{bid}/decision"),
+        json!({"decision": "supplement", "missing": "法定代表人身份证复印件；水质检测报告原件"})).await).await;
+    assert_eq!(s, StatusCode::OK);
+    let r = app
+        .get(
+            &clerk,
+            &format!("/api/v1/applications/{bid}/notices/supplement.pdf"),
+        )
+        .await;
+    let text = pdf_text(&r.bytes().await.unwrap());
+    for want in [
+        "补正材料通知书",
+        "王大伟",
+        "法定代表人身份证复印件",
+        "水质检测报告原件",
+    ] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
+}
+
+#[tokio::test]
+async fn admins_edit_print_templates_with_preview_history_and_a_sandbox() {
+    let Setup { app, code } = setup().await;
+    let admin = app.token("district_bureau_admin").await;
+    let clerk = app.token("window_clerk").await;
+    let (s, t) = json_of(app.get(&admin, "/api/v1/print/templates/receipt").await).await;
+    assert_eq!(
+        (s, t["version"].as_i64()),
+        (StatusCode::OK, Some(0)),
+        "the platform's default"
+    );
+    assert!(t["body"].as_str().unwrap().contains("受理回执"));
+    // Clerks print; they do not edit.
+    let r = app.get(&clerk, "/api/v1/print/templates/receipt").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A broken template says where; an include finds no file; nothing saved.
+    let (s, e) = put(
+        &app,
+        &admin,
+        "/api/v1/print/templates/receipt",
+        json!({"body": "# 回执\n{% for x in %}"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        e["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("第 2 行"),
+        "{e}"
+    );
+    let (s, _) = put(
+        &app,
+        &admin,
+        "/api/v1/print/templates/receipt",
+        json!({"body": "{% include '/etc/passwd' %}"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("SELECT COUNT(*) FROM print_templates").await, 0);
+    // Preview on sample data, escaped.
+    let (s, p) = json_of(app.post(&admin, "/api/v1/print/templates/receipt/preview",
+        json!({"body": "# 受理凭证\n申请人 {{ app.applicant_name }} <script>alert(1)</script>"})).await).await;
+    assert_eq!(s, StatusCode::OK);
+    let html = p["html"].as_str().unwrap();
+    assert!(
+        html.contains("张晓明") && html.contains("&lt;script&gt;") && !html.contains("<script>"),
+        "{html}"
+    );
+    // Saved: version 1, and the next receipt prints from it.
+    let body = "# 受理凭证\n办件 {{ app.number }} 申请人 {{ app.applicant_name }}\n> {{ today }}\n";
+    let (s, t) = put(
+        &app,
+        &admin,
+        "/api/v1/print/templates/receipt",
+        json!({"body": body}),
+    )
+    .await;
+    assert_eq!((s, t["version"].as_i64()), (StatusCode::OK, Some(1)), "{t}");
+    assert_eq!(t["history"][0]["created_by"], "district_bureau_admin");
+    let special = upload(&app, &clerk, "水质报告.pdf", PDF).await;
+    let (_, a) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/applications/counter",
+            json!({"id_number": resident_id("44030919850615123"),
+        "name": "王大伟", "matter_code": code, "unit_code": HALL, "form": form(special),
+        "materials": {"m_licence": [special], "m_form": [special], "m_special": [special]}}),
+        )
+        .await,
+    )
+    .await;
+    let aid = a["id"].as_i64().unwrap();
+    app.post(
+        &clerk,
+        &format!("/api/v1/applications/{aid}/decision"),
+        json!({"decision": "accept"}),
+    )
+    .await;
+    let r = app
+        .get(
+            &clerk,
+            &format!("/api/v1/applications/{aid}/notices/receipt.pdf"),
+        )
+        .await;
+    let text = pdf_text(&r.bytes().await.unwrap());
+    assert!(
+        text.contains("受理凭证") && text.contains("王大伟"),
+        "{text}"
+    );
+    // The old text stays in the audit trail for going back.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'print_template.save'")
+            .await,
+        1
+    );
+}
