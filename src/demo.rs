@@ -170,6 +170,7 @@ pub async fn ensure(db: &Db, password: Option<&str>) -> anyhow::Result<String> {
         seed_applications(db).await?;
     }
     crate::ops::demo::seed_year(db).await?;
+    crate::counter::demo::seed(db).await?;
     if matters == 0 {
         seed_licences(db).await?;
     }
@@ -436,6 +437,15 @@ pub async fn build(db: &Db, password: &str) -> anyhow::Result<()> {
         };
         insert(&mut tx, &actor, &u, &hash, "user.create").await?;
     }
+    // The demo citizen applies online with a (made-up) resident ID number.
+    let body = "44030919900101123";
+    crate::storage::query("UPDATE users SET id_number = $1 WHERE username = 'citizen'")
+        .bind(format!(
+            "{body}{}",
+            crate::ids::ResidentId::check_char(body)
+        ))
+        .execute(&mut tx)
+        .await?;
     tx.commit().await?;
     tracing::info!(units = units.len(), accounts = plan.len(), at = %clock::now(), "demo district built");
     Ok(())

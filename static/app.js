@@ -115,3 +115,40 @@ document.addEventListener("submit", async (e) => {
   const first = form.querySelector(".field-error");
   if (first) first.scrollIntoView({ block: "center" });
 });
+
+// The hall display: reads the latest calls every three seconds; a new call flashes and is
+// spoken (where the browser has a Chinese voice).
+(() => {
+  const src = document.body.dataset.display;
+  if (!src) return;
+  const win = document.body.dataset.windowLabel || "{}";
+  let last = (document.querySelector("#display-now .num") || {}).textContent || "";
+  const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+  const tick = async () => {
+    let d;
+    try {
+      const r = await fetch(src, { cache: "no-store" });
+      if (!r.ok) return;
+      d = await r.json();
+    } catch (_) { return; }
+    document.getElementById("display-waiting").textContent = d.waiting;
+    const rows = d.calls.map((c) => `<tr><td>${esc(c.number)}</td><td>${esc(win.replace("{}", c.window_number))} ${esc(c.window_name)}</td></tr>`);
+    document.querySelector("#display-recent tbody").innerHTML = rows.join("");
+    const top = d.calls[0];
+    if (!top) return;
+    const key = top.number + "@" + top.called_at;
+    if (key === last) return;
+    last = key;
+    const now = document.getElementById("display-now");
+    now.querySelector(".num") && (now.querySelector(".num").textContent = top.number);
+    now.querySelector(".win") && (now.querySelector(".win").textContent = win.replace("{}", top.window_number));
+    now.classList.remove("flash"); void now.offsetWidth; now.classList.add("flash");
+    if (window.speechSynthesis && document.body.dataset.say) {
+      const u = new SpeechSynthesisUtterance(document.body.dataset.say.replace("{n}", top.number).replace("{w}", top.window_number));
+      u.lang = "zh-CN";
+      speechSynthesis.speak(u);
+    }
+  };
+  last = (document.querySelector("#display-now") || {}).dataset?.key || last;
+  setInterval(tick, 3000);
+})();

@@ -465,5 +465,7 @@ fn check_value(
     })
 }
 
+mod posted;
+
 #[cfg(test)]
 mod tests;

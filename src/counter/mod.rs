@@ -5,6 +5,7 @@
 //! number, reusing their earlier materials, filing the form on their behalf — is in
 //! [`crate::applications::counter`].
 
+pub mod demo;
 pub mod queue;
 pub mod windows;
 

@@ -21,6 +21,30 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     ("login.html", include_str!("../../templates/login.html")),
+    (
+        "register.html",
+        include_str!("../../templates/register.html"),
+    ),
+    ("apply.html", include_str!("../../templates/apply.html")),
+    (
+        "followups.html",
+        include_str!("../../templates/followups.html"),
+    ),
+    ("counter.html", include_str!("../../templates/counter.html")),
+    (
+        "counter_windows.html",
+        include_str!("../../templates/counter_windows.html"),
+    ),
+    ("kiosk.html", include_str!("../../templates/kiosk.html")),
+    (
+        "hall_display.html",
+        include_str!("../../templates/hall_display.html"),
+    ),
+    ("notice.html", include_str!("../../templates/notice.html")),
+    (
+        "print_template.html",
+        include_str!("../../templates/print_template.html"),
+    ),
     ("home.html", include_str!("../../templates/home.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("org.html", include_str!("../../templates/org.html")),
@@ -208,6 +232,7 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
         nav.push(("/inbox", "nav.inbox"));
     }
     if p.grants.iter().any(|g| g.role == Role::WindowClerk) {
+        nav.push(("/counter", "nav.counter"));
         nav.push(("/applications/queue", "nav.acceptance"));
     }
     if p.grants.iter().any(|g| g.role == Role::Citizen) {
@@ -227,6 +252,13 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
     }
     if p.has(Perm::SuperviseApprovals) {
         nav.push(("/approvals", "nav.supervise"));
+    }
+    if p.has(Perm::IssueLicences) {
+        nav.push(("/followups", "nav.followups"));
+    }
+    if p.has(Perm::ManageOrg) {
+        nav.push(("/counter/windows", "nav.windows"));
+        nav.push(("/print/templates", "nav.print_templates"));
     }
     if p.has(Perm::ViewAudit) {
         nav.push(("/audit", "nav.audit"));

@@ -131,6 +131,12 @@ impl Driver {
         }
     }
 
+    /// A cookie of the current page's site (HttpOnly ones too), to fetch with its session.
+    pub async fn cookie(&self, name: &str) -> String {
+        let v = self.cmd("GET", &format!("/cookie/{name}"), json!({})).await;
+        v["value"].as_str().unwrap_or_default().to_string()
+    }
+
     pub async fn go(&self, url: &str) {
         self.cmd("POST", "/url", json!({"url": url})).await;
     }

@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod authz;
 mod browser;
+mod browser_apply;
 mod browser_ops;
 mod calendar;
 mod catalog;

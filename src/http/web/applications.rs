@@ -1,17 +1,17 @@
 //! Application pages: the hall clerks' acceptance queue and an applicant's own list, and one
 //! application with its form, its materials and — for the clerks — the decision forms.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
-use serde::Deserialize;
 
 use super::{errors_value, form_errors};
-use crate::applications::{self, Decision};
+use crate::applications::{self, Check, Decision};
+use crate::approval::engine;
 use crate::auth::Perm;
 use crate::catalog::repo as catalog;
 use crate::error::Result;
@@ -68,7 +68,10 @@ pub async fn mine(State(s): State<AppState>, ctx: Ctx, session: Session) -> Resu
     .await
 }
 
-async fn page(
+/// One application: its facts, form and materials; for the clerks the material checks and the
+/// decision; for the applicant the progress of its approval, changing it while it is theirs,
+/// rating and complaining; the notices it has, to print.
+pub(super) async fn page(
     s: &AppState,
     ctx: &Ctx,
     session: &Session,
@@ -96,14 +99,62 @@ async fn page(
             context! { label => f.label.clone(), value }
         })
         .collect();
-    let materials: Vec<Value> = matter
-        .guide
-        .materials
-        .iter()
-        .map(|m| context! { name => m.name.clone(), required => m.required, files => a.materials.get(&m.id).cloned().unwrap_or_default() })
-        .collect();
+    let checks = applications::counter::checks_of(&s.db, id).await?;
+    let mut materials = Vec::new();
+    for m in &matter.guide.materials {
+        let mut files = Vec::new();
+        for f in a.materials.get(&m.id).cloned().unwrap_or_default() {
+            if let Ok(meta) = crate::files::meta(&s.db, f).await {
+                files.push(context! { id => f, name => meta.name });
+            }
+        }
+        materials.push(
+            context! { id => m.id.clone(), name => m.name.clone(), required => m.required,
+            files, check => checks.get(&m.id).map(ser) },
+        );
+    }
     let clerk =
         a.applicant != session.principal.username && session.principal.has(Perm::StartApprovals);
+    let mine = a.applicant == session.principal.username;
+    // The approval's steps so far and what is open, with deadlines.
+    let (steps, due_at) = match a.instance_id {
+        Some(i) => {
+            let inst = engine::instance(&s.db, i).await?;
+            let tasks = engine::tasks(&s.db, i).await?;
+            let steps: Vec<Value> = tasks
+                .iter()
+                .filter(|t| t.status != "cancelled")
+                .map(|t| context! { name => t.step_name.clone(), status => t.status.clone(), due_at => t.due_at.clone(),
+                    done_at => t.done_at.clone(), action => t.action.clone(), opinion => t.opinion.clone() })
+                .collect();
+            (
+                steps,
+                Some(inst.due_at).filter(|_| inst.finished_at.is_none()),
+            )
+        }
+        None => (Vec::new(), None),
+    };
+    // Ratings are the applicant's and the department's; a hall clerk sees none.
+    let followups = match applications::rating::of_application(&s.db, &session.principal, id).await
+    {
+        Err(crate::error::Error::NotFound) => Vec::new(),
+        other => other?,
+    };
+    let licence: Option<String> = match a.instance_id {
+        Some(i) => {
+            crate::storage::query_scalar("SELECT number FROM licences WHERE instance_id = $1")
+                .bind(i)
+                .fetch_optional(&s.db)
+                .await?
+        }
+        None => None,
+    };
+    let notices: Vec<&str> = match a.status.as_str() {
+        "in_approval" | "approved" | "refused" => vec!["receipt"],
+        "rejected" => vec!["rejection"],
+        "supplement" => vec!["supplement"],
+        _ => vec![],
+    };
     let (back, back_key, active_nav) = if clerk {
         (
             "/applications/queue",
@@ -122,11 +173,13 @@ async fn page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let rated = followups.iter().any(|f| f.kind == "rating");
     let html = s.pages.render(
         "application.html",
         ctx,
         Some(session),
-        context! { a => ser(&a), matter_name => matter.name.clone(), fields, materials, clerk, back, back_key, active_nav,
+        context! { a => ser(&a), matter_name => matter.name.clone(), fields, materials, clerk, mine, back, back_key, active_nav,
+                   steps, due_at, followups => ser(&followups), rated, licence, notices,
                    errors => errors_value(&errors) },
     );
     Ok(with_status(html, status))
@@ -141,29 +194,57 @@ pub async fn show(
     page(&s, &ctx, &session, id, vec![]).await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct DecisionForm {
-    decision: String,
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    missing: String,
-}
-
+/// The clerk's decision with the material checks made at the same time: `check.<material>`
+/// is `ok` or `bad`, `note.<material>` says why.
 pub async fn decide(
     State(s): State<AppState>,
     ctx: Ctx,
     session: Session,
     Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let d = match f.decision.as_str() {
-        "accept" => Decision::Accept,
-        "reject" => Decision::Reject { reason: f.reason },
-        _ => Decision::Supplement { missing: f.missing },
+    let get = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     };
-    match applications::decide(&s.db, &session.principal, id, &d).await {
-        Ok(_) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+    let mut checks = BTreeMap::new();
+    for (name, v) in &f {
+        if let Some(m) = name.strip_prefix("check.") {
+            if v.is_empty() {
+                continue;
+            }
+            let note = get(&format!("note.{m}"));
+            checks.insert(
+                m.to_string(),
+                Check {
+                    ok: v == "ok",
+                    note: Some(note).filter(|n| !n.trim().is_empty()),
+                },
+            );
+        }
+    }
+    let d = match get("decision").as_str() {
+        "accept" => Decision::Accept,
+        "reject" => Decision::Reject {
+            reason: get("reason"),
+        },
+        _ => Decision::Supplement {
+            missing: get("missing"),
+        },
+    };
+    let mut r = Ok(());
+    if !checks.is_empty() {
+        r = applications::counter::record_checks(&s.db, &session.principal, id, &checks).await;
+    }
+    if r.is_ok() {
+        r = applications::decide(&s.db, &session.principal, id, &d)
+            .await
+            .map(|_| ());
+    }
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
         Err(e) => {
             let errs = form_errors(e, ctx.lang)?;
             page(&s, &ctx, &session, id, errs).await

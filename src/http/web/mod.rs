@@ -4,15 +4,18 @@
 
 mod accounts;
 mod applications;
+mod apply;
 mod approvals;
 mod audit;
 mod calendar;
 mod catalog;
+mod counter;
 pub(super) mod hall;
 mod licences;
 mod ops;
 mod ops_desk;
 mod org;
+mod print;
 mod session;
 mod workflow;
 
@@ -24,6 +27,9 @@ use axum::routing::{get, post};
 use super::AppState;
 use crate::error::{Error, FieldError};
 use crate::i18n::Lang;
+
+/// Largest application form post: its materials (50 MB) and the form.
+const APPLY_LIMIT: usize = crate::applications::repo::MAX_APPLICATION_BYTES as usize + (1 << 20);
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -86,6 +92,14 @@ pub fn router() -> Router<AppState> {
         .route("/verify", get(licences::find))
         .route("/verify/{number}", get(licences::show))
         .route("/verify/{number}/qr.svg", get(licences::qr))
+        .route("/verify/{number}/print", get(print::licence))
+        .route("/verify/{number}/licence.pdf", get(print::licence_pdf))
+        .route("/applications/{id}/notices/{kind}", get(print::notice))
+        .route("/print/templates", get(print::templates))
+        .route(
+            "/print/templates/{kind}",
+            get(print::template).post(print::template_post),
+        )
         .route("/hall/search", get(hall::search))
         .route("/hall/matters/{code}", get(hall::matter))
         .route("/calendar", get(calendar::page).post(calendar::set_day))
@@ -93,6 +107,41 @@ pub fn router() -> Router<AppState> {
         .route("/applications/{id}", get(applications::show))
         .route("/applications/{id}/decision", post(applications::decide))
         .route("/my/applications", get(applications::mine))
+        .route("/counter", get(counter::page))
+        .route("/counter/{window}/call/{what}", post(counter::call))
+        .route("/counter/find", post(counter::find))
+        .route("/counter/start", post(counter::start))
+        .route(
+            "/counter/{window}/file/{code}",
+            post(counter::file).layer(axum::extract::DefaultBodyLimit::max(APPLY_LIMIT)),
+        )
+        .route(
+            "/counter/windows",
+            get(counter::windows_list).post(counter::create_window),
+        )
+        .route("/counter/windows/{id}", post(counter::update_window))
+        .route(
+            "/halls/{code}/kiosk",
+            get(counter::kiosk).post(counter::take),
+        )
+        .route("/halls/{code}/display", get(counter::display))
+        .route("/register", get(apply::register_page).post(apply::register))
+        .route(
+            "/apply/{code}",
+            get(apply::apply_page)
+                .post(apply::apply)
+                .layer(axum::extract::DefaultBodyLimit::max(APPLY_LIMIT)),
+        )
+        .route(
+            "/my/applications/{id}/edit",
+            get(apply::edit_page)
+                .post(apply::edit)
+                .layer(axum::extract::DefaultBodyLimit::max(APPLY_LIMIT)),
+        )
+        .route("/applications/{id}/rating", post(apply::rate))
+        .route("/applications/{id}/complaints", post(apply::complain))
+        .route("/followups", get(apply::followups))
+        .route("/followups/{id}/answer", post(apply::answer))
         .route("/inbox", get(approvals::inbox))
         .route("/approvals", get(approvals::supervise))
         .route("/approvals/{id}", get(approvals::show))

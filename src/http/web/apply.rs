@@ -1,0 +1,520 @@
+//! The applicant's pages: register, fill a matter's form with its materials (save a draft and
+//! come back, or submit), change and resubmit after a supplement, rate a finished application
+//! or complain; and the department's page answering follow-ups. The same form page serves the
+//! counter, where a clerk files on an applicant's behalf ([`super::counter`]).
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use serde_json::Map;
+
+use super::{cookie_header, errors_value, form_errors, redirect_with_cookie, safe_next};
+use crate::applications::rating::{self, Complaint, Rate};
+use crate::applications::{self, Registration, Save};
+use crate::auth::{self, SESSION_HOURS};
+use crate::catalog::form::FieldKind;
+use crate::catalog::repo as catalog;
+use crate::error::{Error, FieldError, Result};
+use crate::files;
+use crate::http::AppState;
+use crate::http::context::{Ctx, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Session, cookie};
+use crate::http::pages::{ser, with_status};
+
+/// What a multipart form posted: its text fields and its files (`m.<material>` parts).
+#[derive(Default)]
+pub struct Posted {
+    pub pairs: Vec<(String, String)>,
+    pub files: Vec<(String, String, Vec<u8>)>,
+}
+
+impl Posted {
+    pub async fn read(mut form: Multipart) -> Result<Posted> {
+        let bad = |e| crate::http::api::files::upload_error("materials", e);
+        let mut p = Posted::default();
+        while let Some(field) = form.next_field().await.map_err(bad)? {
+            let name = field.name().unwrap_or_default().to_string();
+            if let Some(file_name) = field.file_name().map(str::to_string) {
+                let bytes = field.bytes().await.map_err(bad)?;
+                // An empty file input still sends a part without a name or content.
+                if !(file_name.is_empty() && bytes.is_empty()) {
+                    p.files.push((name, file_name, bytes.to_vec()));
+                }
+                continue;
+            }
+            let text = field.text().await.map_err(bad)?;
+            p.pairs.push((name, text));
+        }
+        Ok(p)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .collect()
+    }
+}
+
+/// Builds a filing from a posted form: uploads stored as `who`'s files (problems by material),
+/// kept and reused files by their ids, the form's values by field kind, each file field filled
+/// from its material.
+pub async fn to_save(
+    s: &AppState,
+    who: &crate::auth::Principal,
+    code: &str,
+    p: &Posted,
+    submit: bool,
+) -> Result<(Save, Vec<FieldError>)> {
+    let (current, m) = catalog::public(&s.db, code).await?;
+    let mut materials: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for x in &m.guide.materials {
+        for id in p.all(&format!("keep.{}", x.id)) {
+            if let Ok(id) = id.parse::<i64>() {
+                materials.entry(x.id.clone()).or_default().push(id);
+            }
+        }
+    }
+    let mut errs = Vec::new();
+    for (name, file_name, bytes) in &p.files {
+        let Some(mid) = name.strip_prefix("m.") else {
+            continue;
+        };
+        match files::store(&s.db, who, file_name, bytes).await {
+            Ok(f) => materials.entry(mid.to_string()).or_default().push(f.id),
+            Err(Error::Validation(fe)) => errs.extend(fe.into_iter().map(|e| FieldError {
+                field: format!("materials.{mid}"),
+                ..e
+            })),
+            Err(e) => return Err(e),
+        }
+    }
+    let mut form: Map<String, serde_json::Value> = m.form.from_pairs(&p.pairs);
+    for f in m.form.fields.iter().filter(|f| f.kind == FieldKind::File) {
+        if let Some(first) = f
+            .material
+            .as_ref()
+            .and_then(|mid| materials.get(mid))
+            .and_then(|v| v.first())
+        {
+            form.insert(f.key.clone(), serde_json::Value::String(first.to_string()));
+        }
+    }
+    let version = p
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(current);
+    Ok((
+        Save {
+            matter_code: code.to_string(),
+            version: Some(version),
+            unit_code: p
+                .get("unit_code")
+                .filter(|c| !c.is_empty())
+                .map(String::from),
+            form,
+            materials,
+            submit,
+        },
+        errs,
+    ))
+}
+
+/// What the form page shows besides the matter: who it is for (counter), what is filled in.
+#[derive(Default)]
+pub struct FormPage {
+    pub action: String,
+    pub values: serde_json::Value,
+    pub unit_code: Option<String>,
+    pub materials: BTreeMap<String, Vec<i64>>,
+    /// Counter only: the applicant and the files they filed before, by material.
+    pub counter: Option<Value>,
+    pub errors: Vec<(String, String)>,
+    pub note: Option<String>,
+}
+
+/// The application form of a matter, filled with `page`'s values.
+pub async fn form_page(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    code: &str,
+    page: FormPage,
+) -> Result<Response> {
+    let (version, m) = catalog::public(&s.db, code).await?;
+    let mut serving = catalog::halls(&s.db, code, &m).await?;
+    // Where it was filed before stays a choice; with no hall set up for the matter, any hall.
+    let units = crate::org::list(&s.db).await?;
+    let hall_units = units
+        .iter()
+        .filter(|u| u.kind == crate::org::Kind::Hall && !u.is_retired());
+    if serving.is_empty() {
+        serving = hall_units.clone().cloned().collect();
+    } else if let Some(c) = &page.unit_code
+        && !serving.iter().any(|h| &h.code == c)
+    {
+        serving.extend(hall_units.filter(|u| &u.code == c).cloned());
+    }
+    let halls: Vec<Value> = serving
+        .iter()
+        .map(|h| context! { code => h.code.clone(), name => h.name.clone() })
+        .collect();
+    let mut kept: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (mid, ids) in &page.materials {
+        for id in ids {
+            if let Ok(f) = files::meta(&s.db, *id).await {
+                kept.entry(mid.clone())
+                    .or_default()
+                    .push(context! { id, name => f.name, size => f.size });
+            }
+        }
+    }
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = s.pages.render(
+        "apply.html",
+        ctx,
+        Some(session),
+        context! { m => ser(&m), version, halls, action => page.action, values => ser(&page.values),
+        unit_code => page.unit_code, kept, counter => page.counter, note => page.note,
+        communities => super::hall::communities(s).await?, errors => errors_value(&page.errors) },
+    );
+    Ok(with_status(html, status))
+}
+
+/// The form page again after a refused save, with what was posted and the problems.
+async fn refused(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    code: &str,
+    action: String,
+    save: &Save,
+    errs: Vec<(String, String)>,
+) -> Result<Response> {
+    form_page(
+        s,
+        ctx,
+        session,
+        code,
+        FormPage {
+            action,
+            values: serde_json::Value::Object(save.form.clone()),
+            unit_code: save.unit_code.clone(),
+            materials: save.materials.clone(),
+            counter: None,
+            errors: errs,
+            note: None,
+        },
+    )
+    .await
+}
+
+pub async fn apply_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Response> {
+    let action = format!("/apply/{code}?csrf={}", session.principal.csrf);
+    form_page(
+        &s,
+        &ctx,
+        &session,
+        &code,
+        FormPage {
+            action,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Saves (a new application, or one of the applicant's drafts) and goes to it, or shows the problems.
+async fn save_posted(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    code: &str,
+    id: Option<i64>,
+    p: Posted,
+    action: String,
+) -> Result<Response> {
+    let submit = p.get("submit").is_some();
+    let (save, upload_errs) = to_save(s, &session.principal, code, &p, submit).await?;
+    let lang = ctx.lang;
+    let msgs = |errs: Vec<FieldError>| {
+        errs.iter()
+            .map(|f| (f.field.clone(), f.message(lang)))
+            .collect::<Vec<_>>()
+    };
+    if !upload_errs.is_empty() {
+        return refused(s, ctx, session, code, action, &save, msgs(upload_errs)).await;
+    }
+    match applications::save(&s.db, &session.principal, id, &save).await {
+        Ok(a) => Ok(Redirect::to(&format!("/applications/{}", a.id)).into_response()),
+        Err(e) => {
+            let errs = form_errors(e, lang)?;
+            refused(s, ctx, session, code, action, &save, errs).await
+        }
+    }
+}
+
+pub async fn apply(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(code): Path<String>,
+    form: Multipart,
+) -> Result<Response> {
+    let p = Posted::read(form).await?;
+    let action = format!("/apply/{code}?csrf={}", session.principal.csrf);
+    save_posted(&s, &ctx, &session, &code, None, p, action).await
+}
+
+pub async fn edit_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    let a = applications::get(&s.db, &session.principal, id).await?;
+    if a.applicant != session.principal.username {
+        return Err(Error::NotFound);
+    }
+    if !matches!(a.status.as_str(), "draft" | "supplement") {
+        return Err(Error::Conflict("err.application_locked"));
+    }
+    let unit_code = crate::org::get(&s.db, a.unit_id).await?.code;
+    form_page(
+        &s,
+        &ctx,
+        &session,
+        &a.matter_code.clone(),
+        FormPage {
+            action: format!("/my/applications/{id}/edit?csrf={}", session.principal.csrf),
+            values: a.form.clone(),
+            unit_code: Some(unit_code),
+            materials: a.materials.clone(),
+            note: a.note.clone().filter(|_| a.status == "supplement"),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+pub async fn edit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> Result<Response> {
+    let a = applications::get(&s.db, &session.principal, id).await?;
+    let p = Posted::read(form).await?;
+    let action = format!("/my/applications/{id}/edit?csrf={}", session.principal.csrf);
+    save_posted(&s, &ctx, &session, &a.matter_code, Some(id), p, action).await
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn register_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let token = cookie(&headers, LOGIN_CSRF_COOKIE)
+        .filter(|t| t.len() == 64)
+        .map(str::to_string)
+        .unwrap_or_else(auth::random_token);
+    let html = s.pages.render("register.html", &ctx, None,
+        context! { login_csrf => token.clone(), next => safe_next(q.next.as_deref()), errors => errors_value(&[]), r => context!{} });
+    let mut r = html.into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(LOGIN_CSRF_COOKIE, &token, 3600, s.secure_cookies),
+    );
+    r
+}
+
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    csrf: String,
+    next: Option<String>,
+    username: String,
+    name: String,
+    id_number: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    password: String,
+}
+
+/// Registers and signs in; back to where they were going (or their applications).
+pub async fn register(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(f): Form<RegisterForm>,
+) -> Result<Response> {
+    if cookie(&headers, LOGIN_CSRF_COOKIE) != Some(f.csrf.as_str()) {
+        return Err(Error::Csrf);
+    }
+    let r = Registration {
+        username: f.username.clone(),
+        name: f.name.clone(),
+        id_number: f.id_number.clone(),
+        phone: Some(f.phone.clone()),
+        email: Some(f.email.clone()),
+        password: f.password.clone(),
+    };
+    let next = match safe_next(f.next.as_deref()).as_str() {
+        "/" => "/my/applications".to_string(),
+        n => n.to_string(),
+    };
+    match applications::register(&s.db, &r).await {
+        Ok(username) => {
+            let (token, _) = auth::login(&s.db, &username, &f.password, ctx.ip.clone()).await?;
+            Ok(redirect_with_cookie(
+                &next,
+                cookie_header(
+                    SESSION_COOKIE,
+                    &token,
+                    SESSION_HOURS * 3600,
+                    s.secure_cookies,
+                ),
+            ))
+        }
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            // The ID number and password are not sent back.
+            let shown = context! { username => f.username, name => f.name, phone => f.phone, email => f.email };
+            let html = s.pages.render(
+                "register.html",
+                &ctx,
+                None,
+                context! { login_csrf => f.csrf, next, errors => errors_value(&errs), r => shown },
+            );
+            Ok(with_status(html, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RateForm {
+    score: i64,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn rate(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<RateForm>,
+) -> Result<Response> {
+    let r = rating::rate(
+        &s.db,
+        &session.principal,
+        id,
+        &Rate {
+            score: f.score,
+            comment: f.comment,
+        },
+    )
+    .await;
+    back_to(&s, &ctx, &session, id, r.map(|_| ())).await
+}
+
+#[derive(Deserialize)]
+pub struct ComplainForm {
+    body: String,
+}
+
+pub async fn complain(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<ComplainForm>,
+) -> Result<Response> {
+    let r = rating::complain(&s.db, &session.principal, id, &Complaint { body: f.body }).await;
+    back_to(&s, &ctx, &session, id, r.map(|_| ())).await
+}
+
+/// Back to the application after an action, or its page with the problem.
+async fn back_to(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    id: i64,
+    r: Result<()>,
+) -> Result<Response> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            super::applications::page(s, ctx, session, id, errs).await
+        }
+    }
+}
+
+/// Follow-ups the caller's departments must answer, due first.
+pub async fn followups(State(s): State<AppState>, ctx: Ctx, session: Session) -> Result<Response> {
+    let items = rating::open(&s.db, &session.principal).await?;
+    Ok(s.pages.render(
+        "followups.html",
+        &ctx,
+        Some(&session),
+        context! { items => ser(&items), errors => errors_value(&[]) },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    answer: String,
+}
+
+pub async fn answer(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response> {
+    match rating::answer(&s.db, &session.principal, id, &f.answer).await {
+        Ok(_) => Ok(Redirect::to("/followups").into_response()),
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            let items = rating::open(&s.db, &session.principal).await?;
+            let html = s.pages.render(
+                "followups.html",
+                &ctx,
+                Some(&session),
+                context! { items => ser(&items), errors => errors_value(&errs), failed => id },
+            );
+            Ok(with_status(html, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Printing: an application's notice or a licence as a print page (print CSS, a print button and
+//! the PDF beside it), and the print templates' editor for admins — the text, a preview on
+//! sample data, saving as a new version, and going back to an earlier one.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::{errors_value, form_errors};
+use crate::error::{Error, Result};
+use crate::http::AppState;
+use crate::http::context::{Ctx, MaybeSession, Session};
+use crate::http::pages::{ser, with_status};
+use crate::licence::repo as licences;
+use crate::print::{self, Kind};
+
+fn kind(k: &str) -> Result<Kind> {
+    Kind::parse(k).ok_or(Error::NotFound)
+}
+
+/// An application's notice to print.
+pub async fn notice(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path((id, k)): Path<(i64, String)>,
+) -> Result<Response> {
+    let k = kind(&k).and_then(|k| {
+        if k == Kind::Licence {
+            Err(Error::NotFound)
+        } else {
+            Ok(k)
+        }
+    })?;
+    let (n, number) = crate::http::api::counter::application_notice(&s, &session, id, k).await?;
+    Ok(s.pages.render("notice.html", &ctx, Some(&session), context! {
+        title => k.name(), body => n.html(None), number,
+        pdf => format!("/api/v1/applications/{id}/notices/{}.pdf", k.key()), back => format!("/applications/{id}") }))
+}
+
+/// The public check's address for a licence, as its QR code and its text say.
+fn verify_url(headers: &HeaderMap, number: &str) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}/verify/{number}")
+}
+
+async fn licence_notice(s: &AppState, headers: &HeaderMap, number: &str) -> Result<print::Notice> {
+    let st = licences::status(&s.db, number).await?;
+    let url = verify_url(headers, number);
+    let data = print::data::licence(&s.db, &st, &url).await?;
+    let (_, body) = print::repo::current(&s.db, Kind::Licence).await?;
+    print::notice(Kind::Licence, &body, &data, Some(url))
+}
+
+/// A licence to print (public, as its check is: the holder's ID is masked).
+pub async fn licence(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: MaybeSession,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> Result<Response> {
+    let n = licence_notice(&s, &headers, &number).await?;
+    Ok(s.pages.render("notice.html", &ctx, session.0.as_ref(), context! {
+        title => Kind::Licence.name(), body => n.html(Some(&format!("/verify/{number}/qr.svg"))), number => number.clone(),
+        pdf => format!("/verify/{number}/licence.pdf"), back => format!("/verify/{number}") }))
+}
+
+pub async fn licence_pdf(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> Result<Response> {
+    let n = licence_notice(&s, &headers, &number).await?;
+    Ok(crate::http::api::download(
+        "application/pdf",
+        &format!("{number}.pdf"),
+        n.pdf()?,
+    ))
+}
+
+async fn editor(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    k: Kind,
+    body: Option<String>,
+    errors: Vec<(String, String)>,
+    saved: bool,
+) -> Result<Response> {
+    if !print::repo::may_edit(&s.db, &session.principal).await? {
+        return Err(Error::Forbidden);
+    }
+    let t = crate::http::api::print::template(s, k).await?;
+    let text = body.unwrap_or_else(|| t.body.clone());
+    let preview = if errors.is_empty() {
+        print::notice(k, &text, &print::data::sample(k), None)
+            .map(|n| n.html(None))
+            .ok()
+    } else {
+        None
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let kinds: Vec<_> = Kind::ALL
+        .iter()
+        .map(|x| context! { key => x.key(), name => x.name() })
+        .collect();
+    let html = s.pages.render(
+        "print_template.html",
+        ctx,
+        Some(session),
+        context! {
+        tpl => ser(&t), text, preview, kinds, errors => errors_value(&errors), saved,
+        sample => serde_json::to_string_pretty(&print::data::sample(k)).unwrap_or_default() },
+    );
+    Ok(with_status(html, status))
+}
+
+pub async fn templates(State(s): State<AppState>, session: Session) -> Result<Response> {
+    if !print::repo::may_edit(&s.db, &session.principal).await? {
+        return Err(Error::Forbidden);
+    }
+    Ok(Redirect::to("/print/templates/receipt").into_response())
+}
+
+pub async fn template(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(k): Path<String>,
+) -> Result<Response> {
+    editor(&s, &ctx, &session, kind(&k)?, None, vec![], false).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TemplateForm {
+    #[serde(default)]
+    body: String,
+    /// `preview`, `save`, or `restore` (with `version`).
+    action: String,
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+pub async fn template_post(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(k): Path<String>,
+    Form(f): Form<TemplateForm>,
+) -> Result<Response> {
+    let k = kind(&k)?;
+    let body = match (f.action.as_str(), f.version) {
+        ("restore", Some(v)) => print::repo::version(&s.db, k, v).await?,
+        _ => f.body,
+    };
+    let result = match f.action.as_str() {
+        "save" | "restore" => print::repo::save(&s.db, &session.principal, k, &body)
+            .await
+            .map(|_| true),
+        _ => {
+            if !print::repo::may_edit(&s.db, &session.principal).await? {
+                return Err(Error::Forbidden);
+            }
+            print::notice(k, &body, &print::data::sample(k), None).map(|_| false)
+        }
+    };
+    match result {
+        Ok(true) => {
+            Ok(Redirect::to(&format!("/print/templates/{}?saved=1", k.key())).into_response())
+        }
+        Ok(false) => editor(&s, &ctx, &session, k, Some(body), vec![], false).await,
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            editor(&s, &ctx, &session, k, Some(body), errs, false).await
+        }
+    }
+}
