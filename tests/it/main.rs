@@ -18,6 +18,7 @@ mod cli;
 mod clocks;
 mod common;
 mod counter;
+mod counter_web;
 mod demo;
 mod import;
 mod inbox;
