@@ -13,29 +13,15 @@
 //! demo's matter admin), then runs WORKERS concurrent clients, each starting an application and
 //! passing its four tasks, each request using the task ids the previous answer named.
 
+mod common;
+use common::login;
+
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "zhengwu2026";
 /// Applications are received at the 民治 street hall, where the demo clerk works.
 const UNIT: &str = "440309002-H";
-
-async fn login(http: &reqwest::Client, url: &str, user: &str) -> String {
-    let v: Value = http
-        .post(format!("{url}/api/v1/auth/login"))
-        .json(&json!({"username": user, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("login answer");
-    v["token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no token for {user}: {v}"))
-        .to_string()
-}
 
 async fn call(http: &reqwest::Client, tok: &str, url: String, body: Value) -> (Value, Duration) {
     let t0 = Instant::now();

@@ -11,6 +11,9 @@
 //! root with a session cookie (`POST /REST/2.0/ticket`, `PUT /REST/2.0/ticket/{id}` with
 //! `Status: resolved`), URL being RT's web path (e.g. `http://127.0.0.1:8080/rt`).
 
+mod common;
+use common::login;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,19 +23,6 @@ use serde_json::{Value, json};
 enum Desk {
     Zhengwu { reporter: String, engineer: String },
     Rt,
-}
-
-async fn zhengwu_login(http: &reqwest::Client, url: &str, user: &str) -> String {
-    let v: Value = http
-        .post(format!("{url}/api/v1/auth/login"))
-        .json(&json!({"username": user, "password": "zhengwu2026"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("login answer");
-    v["token"].as_str().expect("token").to_string()
 }
 
 async fn pair(http: &reqwest::Client, url: &str, desk: &Desk, n: u64) -> [Duration; 2] {
@@ -118,8 +108,8 @@ async fn main() {
         (Desk::Rt, http)
     } else {
         let http = reqwest::Client::new();
-        let reporter = zhengwu_login(&http, &url, "clerk").await;
-        let engineer = zhengwu_login(&http, &url, "om.engineer").await;
+        let reporter = login(&http, &url, "clerk").await;
+        let engineer = login(&http, &url, "om.engineer").await;
         (Desk::Zhengwu { reporter, engineer }, http)
     };
     let desk = Arc::new(desk);

@@ -4,7 +4,8 @@
 #      zhengwu's whole engine persisting to a SQLite file and SpiffWorkflow persisting its JSON
 #      state to a SQLite file after every step;
 #   2. complete four-step approvals per second through the HTTP API of a running demo, on SQLite
-#      and on a throwaway PostgreSQL (synchronous_commit=off, as SQLite's synchronous=NORMAL),
+#      and on a throwaway PostgreSQL (synchronous_commit on: both stores answer a write once it
+#      is on disk),
 #      against a bare axum "hello" as the machine's baseline.
 # Prints a Markdown table for docs/bench.md. WORKERS and DURATION (seconds) tune the HTTP load.
 set -euo pipefail
@@ -64,7 +65,7 @@ h_lite=$(http_run --data-dir "$DATA/lite")
 PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 as_pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
-  -o "-k $PGDIR -p $PGPORT -c listen_addresses='' -c synchronous_commit=off -c max_connections=100" start >/dev/null
+  -o "-k $PGDIR -p $PGPORT -c listen_addresses='' -c max_connections=100" start >/dev/null
 h_pg=$(http_run --data-dir "$DATA/pg" --database-url "postgres://postgres@localhost/postgres?host=$PGDIR&port=$PGPORT")
 
 ratio() { python3 -c "print(f'{$1/$2:,.2f}')"; }

@@ -1450,6 +1450,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("nav.windows", "窗口设置", "Windows"),
     ("nav.print_templates", "打印模板", "Print templates"),
     ("ui.edit", "修改", "Edit"),
+    (
+        "app.queue_search",
+        "办件编号、申请人或事项编码",
+        "Application number, applicant or matter code",
+    ),
     ("app.due", "办结期限", "Due"),
     ("app.licence", "电子证照", "E-licence"),
     (

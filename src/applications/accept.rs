@@ -1,7 +1,8 @@
 //! What happens to a submitted application: the clerk's decision (accept — the approval
-//! workflow starts and its own acceptance step passes — reject with a reason, or ask for a
-//! supplement), telling the applicant (in-app message and mail), and what follows the approval
-//! (the e-licence of a licensing matter).
+//! workflow starts in the same transaction, then its own acceptance step passes — reject with a
+//! reason, or ask for a supplement), telling the applicant (in-app message and mail), and what
+//! follows the approval (the e-licence of a licensing matter; a minute job issues any that a
+//! stopped server missed, once: the store keeps one licence per application).
 
 use serde::Deserialize;
 use serde_json::json;
@@ -86,6 +87,24 @@ pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<A
     if n == 0 {
         return Err(Error::Conflict("err.application_not_submitted"));
     }
+    // Accepted: the approval workflow starts in the same transaction — both or neither.
+    let progress = match d {
+        Decision::Accept => {
+            let start = Start {
+                matter_code: r.matter_code.clone(),
+                unit_code: hall.code.clone(),
+                reference: r.number.clone(),
+            };
+            let p = engine::start_in(db, &mut tx, who, &start).await?;
+            query("UPDATE applications SET instance_id = $1 WHERE id = $2")
+                .bind(p.instance.id)
+                .bind(id)
+                .execute(&mut tx)
+                .await?;
+            Some(p)
+        }
+        _ => None,
+    };
     notify(&mut tx, db, &r, subject, note).await?;
     audit::record(
         &mut tx,
@@ -102,41 +121,21 @@ pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<A
     )
     .await?;
     tx.commit().await?;
-    if matches!(d, Decision::Accept) {
-        let start = Start {
-            matter_code: r.matter_code.clone(),
-            unit_code: hall.code.clone(),
-            reference: r.number.clone(),
+    // The clerk's acceptance is the workflow's acceptance step (受理) when they act on it.
+    if let Some(t) = progress
+        .iter()
+        .flat_map(|p| &p.open_tasks)
+        .find(|t| t.step == 0)
+    {
+        let pass = engine::Act {
+            action: crate::approval::definition::Action::Pass,
+            opinion: "窗口受理".into(),
+            to: None,
+            procedure: None,
+            attachments: Vec::new(),
         };
-        match engine::start(db, who, &start).await {
-            Ok(p) => {
-                query("UPDATE applications SET instance_id = $1 WHERE id = $2")
-                    .bind(p.instance.id)
-                    .bind(id)
-                    .execute(db)
-                    .await?;
-                // The clerk's acceptance is the workflow's acceptance step (受理) when they act on it.
-                if let Some(t) = p.open_tasks.iter().find(|t| t.step == 0) {
-                    let pass = engine::Act {
-                        action: crate::approval::definition::Action::Pass,
-                        opinion: "窗口受理".into(),
-                        to: None,
-                        procedure: None,
-                        attachments: Vec::new(),
-                    };
-                    if let Err(e) = engine::act(db, who, t.id, &pass).await {
-                        tracing::info!(task = t.id, error = %e, "acceptance step left to its actors");
-                    }
-                }
-            }
-            Err(e) => {
-                // The workflow could not start: the application goes back to the queue.
-                query("UPDATE applications SET status = 'submitted', decided_at = NULL, decided_by = NULL WHERE id = $1")
-                    .bind(id)
-                    .execute(db)
-                    .await?;
-                return Err(e);
-            }
+        if let Err(e) = engine::act(db, who, t.id, &pass).await {
+            tracing::info!(task = t.id, error = %e, "acceptance step left to its actors");
         }
     }
     shown(db, row(db, id).await?).await
@@ -227,4 +226,35 @@ pub async fn on_approved(db: &Db, instance: i64) -> Result<Option<String>> {
     notify(&mut tx, db, &r, &what, None).await?;
     tx.commit().await?;
     Ok(number)
+}
+
+/// Catches up on after-approval steps that did not happen (the server stopped, the store
+/// refused): licensing applications approved more than a minute ago without their licence get it
+/// now, and the applicant is told. Run by the minute job; answers how many it issued.
+pub async fn issue_missing(db: &Db) -> Result<usize> {
+    let before = clock::to_db(chrono::Utc::now() - chrono::Duration::minutes(1));
+    let rows: Vec<(i64, String, i64)> = query_as(
+        "SELECT i.id, a.matter_code, a.matter_version FROM applications a \
+         JOIN approval_instances i ON i.id = a.instance_id \
+         WHERE i.status = 'approved' AND i.finished_at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM licences l WHERE l.instance_id = i.id) ORDER BY i.id LIMIT 100",
+    )
+    .bind(&before)
+    .fetch_all(db)
+    .await?;
+    let mut issued = 0;
+    for (instance, code, version) in rows {
+        let m = catalog::version(db, &code, version).await?;
+        if m.kind != crate::catalog::matter::MatterType::Licensing {
+            continue;
+        }
+        match on_approved(db, instance).await {
+            Ok(Some(_)) => issued += 1,
+            Ok(None) => {}
+            // Another server issued it meanwhile.
+            Err(Error::Conflict(_)) => {}
+            Err(e) => tracing::warn!(instance, error = %e, "licence still not issued"),
+        }
+    }
+    Ok(issued)
 }

@@ -15,4 +15,4 @@ pub mod repo;
 pub use accept::{Decision, decide, on_approved};
 pub use counter::{Applicant, Check, CounterFiling};
 pub use register::{Registration, register};
-pub use repo::{Application, Save, get, mine, queue, save};
+pub use repo::{Application, QueueQuery, Save, get, mine, queue, save};

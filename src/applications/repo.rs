@@ -15,7 +15,7 @@ use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::files;
 use crate::org::{self, Kind};
-use crate::storage::{Db, Sql, query, query_as, query_scalar};
+use crate::storage::{Db, Page, Sql, query, query_as, query_scalar};
 
 /// Most bytes of materials one application carries.
 pub const MAX_APPLICATION_BYTES: i64 = 50 * 1024 * 1024;
@@ -397,8 +397,20 @@ pub async fn mine(db: &Db, who: &Principal) -> Result<Vec<Application>> {
     Ok(out)
 }
 
+/// What a clerk looks for in the acceptance queue.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct QueueQuery {
+    /// An application number, or part of the applicant's name, or a matter code.
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub page: Option<i64>,
+    #[serde(default)]
+    pub per_page: Option<i64>,
+}
+
 /// Submitted applications waiting for acceptance at the halls the clerk works at, oldest first.
-pub async fn queue(db: &Db, who: &Principal) -> Result<Vec<Application>> {
+pub async fn queue(db: &Db, who: &Principal, f: &QueueQuery) -> Result<Page<Application>> {
     let scopes: Vec<String> = who
         .grants
         .iter()
@@ -408,19 +420,44 @@ pub async fn queue(db: &Db, who: &Principal) -> Result<Vec<Application>> {
     if scopes.is_empty() && !who.system {
         return Err(Error::Forbidden);
     }
-    let mut s = Sql::new(format!(
-        "SELECT {COLS} FROM {FROM} JOIN org_units o ON o.id = a.unit_id WHERE a.status = 'submitted'"
-    ));
-    if !who.system {
-        s.push(" AND ").any_subtree("o.path", &scopes);
+    let from = "FROM applications a LEFT JOIN approval_instances i ON i.id = a.instance_id \
+        JOIN org_units o ON o.id = a.unit_id WHERE a.status = 'submitted'";
+    let mut s = Sql::new(format!("SELECT {COLS} {from}"));
+    let mut c = Sql::new(format!("SELECT COUNT(*) {from}"));
+    for x in [&mut s, &mut c] {
+        if !who.system {
+            x.push(" AND ").any_subtree("o.path", &scopes);
+        }
+        let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        // An application number finds that one application by its unique key.
+        if let Some(n) = q.map(str::to_ascii_uppercase).filter(|n| {
+            n.len() == 16 && n.starts_with("LH") && n[2..].bytes().all(|b| b.is_ascii_digit())
+        }) {
+            x.push(" AND a.number = ").bind(n);
+        } else if let Some(q) = q {
+            x.push(" AND (a.number = ")
+                .bind(q.to_ascii_uppercase())
+                .push(" OR a.matter_code = ")
+                .bind(q)
+                .push(" OR a.applicant_name LIKE ")
+                .bind(format!("%{q}%"))
+                .push(")");
+        }
     }
     s.push(" ORDER BY a.submitted_at, a.id");
+    let (page, per_page) = s.paged(f.page, f.per_page);
+    let total: i64 = c.scalar().fetch_one(db).await?;
     let rows = s.query_as::<Row>().fetch_all(db).await?;
-    let mut out = Vec::new();
+    let mut items = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push(shown(db, r).await?);
+        items.push(shown(db, r).await?);
     }
-    Ok(out)
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }
 
 /// One filed material's file, for those who may see the application.

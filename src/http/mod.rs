@@ -172,6 +172,11 @@ pub fn spawn_jobs(db: Db, every: std::time::Duration) -> tokio::task::JoinHandle
                 Ok(true) => tracing::info!("weekly problem-handling report built and queued"),
                 Err(e) => tracing::warn!(error = %e, "weekly report failed"),
             }
+            match crate::applications::accept::issue_missing(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(licences = n, "licences issued after a missed step"),
+                Err(e) => tracing::warn!(error = %e, "licence catch-up failed"),
+            }
             match crate::ops::sweep(&db).await {
                 Ok((0, 0)) => {}
                 Ok((escalated, breaches)) => {

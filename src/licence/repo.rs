@@ -159,7 +159,8 @@ pub async fn issue(db: &Db, who: &Principal, i: &Issue) -> Result<Licence> {
     .bind(i.instance_id)
     .bind(&who.username)
     .fetch_one(&mut tx)
-    .await?;
+    .await
+    .map_err(|e| Error::on_unique(e, "err.licence_issued"))?;
     let mut l = Licence {
         number: format!("{}-{}-{row_id:06}", unit.code, today.year()),
         matter_code: i.matter_code.trim().to_string(),

@@ -10,6 +10,7 @@
 //! side and checked to match by a test; sqlx's migrator applies it.
 
 mod cache;
+mod durable;
 mod lite;
 mod query;
 mod sql;
@@ -44,6 +45,8 @@ enum Store {
         /// so writers queue here instead of meeting in SQLite's busy handler, which sleeps for
         /// milliseconds between retries.
         writer: Arc<tokio::sync::Mutex<rusqlite::Connection>>,
+        /// Flushes the log before a write is answered ([`durable`]).
+        syncer: Arc<durable::Syncer>,
     },
 }
 
@@ -71,6 +74,7 @@ enum TxConn {
 struct LiteTx {
     conn: tokio::sync::OwnedMutexGuard<rusqlite::Connection>,
     open: bool,
+    syncer: Arc<durable::Syncer>,
 }
 
 impl Tx {
@@ -80,7 +84,11 @@ impl Tx {
             TxConn::Sqlite(mut t) => {
                 t.conn.execute_batch("COMMIT").map_err(lite::to_sqlx)?;
                 t.open = false;
-                Ok(())
+                let n = t.syncer.committed();
+                let syncer = t.syncer.clone();
+                // The writer goes to the next transaction while this one waits for the disk.
+                drop(t);
+                syncer.wait(n).await.map_err(sqlx::Error::Io)
             }
         }
     }
@@ -137,6 +145,7 @@ impl Db {
                 let writer = lite::open(&path)?;
                 writer.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
                 Store::Sqlite {
+                    syncer: Arc::new(durable::Syncer::new(&path)),
                     lite: lite::Lite::new(path),
                     writer: Arc::new(tokio::sync::Mutex::new(writer)),
                 }
@@ -167,12 +176,13 @@ impl Db {
     pub async fn begin(&self) -> sqlx::Result<Tx> {
         let conn = match &*self.store {
             Store::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
-            Store::Sqlite { writer, .. } => {
+            Store::Sqlite { writer, syncer, .. } => {
                 let c = writer.clone().lock_owned().await;
                 c.execute_batch("BEGIN IMMEDIATE").map_err(lite::to_sqlx)?;
                 TxConn::Sqlite(LiteTx {
                     conn: c,
                     open: true,
+                    syncer: syncer.clone(),
                 })
             }
         };
@@ -186,11 +196,14 @@ impl Db {
                 .execute(pool)
                 .await
                 .map(|_| ()),
-            Store::Sqlite { writer, .. } => writer
-                .lock()
-                .await
-                .execute_batch(sql)
-                .map_err(lite::to_sqlx),
+            Store::Sqlite { writer, syncer, .. } => {
+                let n = {
+                    let w = writer.lock().await;
+                    w.execute_batch(sql).map_err(lite::to_sqlx)?;
+                    syncer.committed()
+                };
+                syncer.wait(n).await.map_err(sqlx::Error::Io)
+            }
         }
     }
 

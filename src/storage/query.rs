@@ -149,10 +149,19 @@ impl<O> Query<O> {
         match ex {
             Ex::Db(db) => match &*db.store {
                 Store::Postgres(pool) => self.sqlx().fetch_all(pool).await,
-                Store::Sqlite { lite, writer } => {
+                Store::Sqlite {
+                    lite,
+                    writer,
+                    syncer,
+                } => {
                     if writes(&self.sql) {
-                        let w = writer.lock().await;
-                        lite::fetch(&w, &self.sql, &self.args)
+                        let (rows, n) = {
+                            let w = writer.lock().await;
+                            let rows = lite::fetch(&w, &self.sql, &self.args)?;
+                            (rows, syncer.committed())
+                        };
+                        syncer.wait(n).await.map_err(sqlx::Error::Io)?;
+                        Ok(rows)
                     } else {
                         lite.read(|c| lite::fetch(c, &self.sql, &self.args))
                     }
@@ -222,9 +231,16 @@ impl<O> Query<O> {
         let rows = match ex.into() {
             Ex::Db(db) => match &*db.store {
                 Store::Postgres(pool) => self.sqlx().execute(pool).await?.rows_affected(),
-                Store::Sqlite { writer, .. } => {
-                    let w = writer.lock().await;
-                    lite::execute(&w, &self.sql, &self.args)?
+                Store::Sqlite { writer, syncer, .. } => {
+                    let (rows, n) = {
+                        let w = writer.lock().await;
+                        (
+                            lite::execute(&w, &self.sql, &self.args)?,
+                            syncer.committed(),
+                        )
+                    };
+                    syncer.wait(n).await.map_err(sqlx::Error::Io)?;
+                    rows
                 }
             },
             Ex::Tx(tx) => match &mut tx.conn {

@@ -180,10 +180,26 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
 
     let clerk = app.token("window_clerk").await;
     let (_, q) = json_of(app.get(&clerk, "/api/v1/applications/queue").await).await;
-    assert_eq!(q[0]["number"], number);
+    assert_eq!(q["items"][0]["number"], number);
+    assert_eq!(q["total"], 1);
+    let (_, q) = json_of(
+        app.get(
+            &clerk,
+            &format!("/api/v1/applications/queue?q={}", number.to_lowercase()),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(q["total"], 1, "found by its number");
+    let (_, q) = json_of(
+        app.get(&clerk, "/api/v1/applications/queue?q=LH19990101000001")
+            .await,
+    )
+    .await;
+    assert_eq!(q["total"], 0);
     let other = app.token("lh_staff").await;
     let (_, q) = json_of(app.get(&other, "/api/v1/applications/queue").await).await;
-    assert!(q.as_array().unwrap().is_empty(), "another street's clerk");
+    assert_eq!(q["total"], 0, "another street's clerk");
     let decision_path = format!("/api/v1/applications/{id}/decision");
     let decide = |body: Value| app.post(&clerk, &decision_path, body);
     let (s, sp) = json_of(

@@ -595,3 +595,89 @@ async fn admins_edit_print_templates_with_preview_history_and_a_sandbox() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_licence_missed_after_approval_is_issued_by_the_job_once() {
+    use zhengwu::approval::definition::Action;
+    use zhengwu::approval::engine::{self, Act};
+    use zhengwu::auth::Principal;
+    let Setup { app, code } = setup().await;
+    let clerk = app.token("window_clerk").await;
+    let f = upload(&app, &clerk, "材料.pdf", PDF).await;
+    let (_, a) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/applications/counter",
+            json!({"id_number": resident_id("44030919850615123"),
+        "name": "王大伟", "matter_code": code, "unit_code": HALL, "form": form(f),
+        "materials": {"m_licence": [f], "m_form": [f], "m_special": [f]}}),
+        )
+        .await,
+    )
+    .await;
+    let (_, a) = json_of(
+        app.post(
+            &clerk,
+            &format!("/api/v1/applications/{}/decision", a["id"]),
+            json!({"decision": "accept"}),
+        )
+        .await,
+    )
+    .await;
+    let inst = a["instance_id"]
+        .as_i64()
+        .expect("accepted and started in one go");
+    let system = Principal::system();
+    while let Some(t) = engine::case(&app.db, &system, inst)
+        .await
+        .unwrap()
+        .tasks
+        .into_iter()
+        .find(|t| t.status == "open")
+    {
+        let pass = Act {
+            action: Action::Pass,
+            opinion: "同意".into(),
+            to: None,
+            procedure: None,
+            attachments: vec![],
+        };
+        engine::act(&app.db, &system, t.id, &pass).await.unwrap();
+    }
+    let count_sql = format!("SELECT COUNT(*) FROM licences WHERE instance_id = {inst}");
+    let licences = || app.count(&count_sql);
+    assert_eq!(licences().await, 1, "issued when the approval finished");
+    let job = zhengwu::applications::accept::issue_missing;
+    assert_eq!(job(&app.db).await.unwrap(), 0, "nothing missing");
+    // As if the server had stopped between the approval and its licence, two minutes ago.
+    app.db
+        .execute_batch(&format!("DELETE FROM licences WHERE instance_id = {inst}"))
+        .await
+        .unwrap();
+    let earlier = zhengwu::clock::to_db(chrono::Utc::now() - chrono::Duration::minutes(2));
+    app.db
+        .execute_batch(&format!(
+            "UPDATE approval_instances SET finished_at = '{earlier}' WHERE id = {inst}"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(job(&app.db).await.unwrap(), 1);
+    assert_eq!(licences().await, 1);
+    assert_eq!(job(&app.db).await.unwrap(), 0, "once");
+    // Issuing it again by hand is refused: one licence per application.
+    let again = zhengwu::licence::Issue {
+        instance_id: Some(inst),
+        matter_code: code.clone(),
+        holder_name: "王大伟".into(),
+        holder_id: resident_id("44030919850615123"),
+        content: json!({}),
+        valid_years: None,
+    };
+    let e = zhengwu::licence::issue(&app.db, &system, &again)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, zhengwu::error::Error::Conflict("err.licence_issued")),
+        "{e:?}"
+    );
+}

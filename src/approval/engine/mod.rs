@@ -159,6 +159,20 @@ pub struct Start {
 
 /// Starts an application on the matter's current published version and workflow.
 pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
+    let mut tx = db.begin().await?;
+    let p = start_in(db, &mut tx, who, s).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// [`start`] inside the caller's transaction, so that what starts it (an application's
+/// acceptance) and the start commit together or not at all. Reads go to `db`; every write to `tx`.
+pub async fn start_in(
+    db: &Db,
+    tx: &mut crate::storage::Tx,
+    who: &Principal,
+    s: &Start,
+) -> Result<Progress> {
     let units = org::list(db).await?;
     let unit = units
         .iter()
@@ -193,7 +207,6 @@ pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
     let hours = Hours::default();
     let now = now_cst();
     let (warn, due) = deadline(&cal, &hours, now, matter.promised_days);
-    let mut tx = db.begin().await?;
     let id: i64 = crate::storage::query_scalar(
         "INSERT INTO approval_instances (matter_code, matter_version, workflow_version, reference, unit_id, \
          status, step, started_at, warn_at, due_at, created_by, updated_at) \
@@ -208,7 +221,7 @@ pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
     .bind(&warn)
     .bind(&due)
     .bind(&who.username)
-    .fetch_one(&mut tx)
+    .fetch_one(&mut *tx)
     .await?;
     let inst = Instance {
         id,
@@ -236,9 +249,9 @@ pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
         cal,
         hours,
     };
-    let open_tasks = ctx.open(&mut tx, id, 0).await?;
+    let open_tasks = ctx.open(tx, id, 0).await?;
     record(
-        &mut tx,
+        tx,
         who,
         &inst,
         &unit.path,
@@ -247,7 +260,6 @@ pub async fn start(db: &Db, who: &Principal, s: &Start) -> Result<Progress> {
         json!({"matter": s.matter_code, "reference": s.reference}),
     )
     .await?;
-    tx.commit().await?;
     Ok(Progress {
         instance: inst,
         open_tasks,

@@ -2,15 +2,16 @@
 //! applicant's list, the clerks' acceptance queue and their decisions.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 
 use crate::applications::rating::{self, Complaint, Followup, Rate};
-use crate::applications::{self, Application, Decision, Registration, Save};
+use crate::applications::{self, Application, Decision, QueueQuery, Registration, Save};
 use crate::error::Result;
 use crate::http::AppState;
 use crate::http::context::Session;
+use crate::storage::Page;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Registered {
@@ -74,10 +75,16 @@ pub async fn mine(State(s): State<AppState>, session: Session) -> Result<Json<Ve
 }
 
 /// Applications waiting for acceptance at the caller's halls (window clerks).
-#[utoipa::path(get, path = "/api/v1/applications/queue", tag = "applications",
-    responses((status = 200, body = Vec<Application>), (status = 403)))]
-pub async fn queue(State(s): State<AppState>, session: Session) -> Result<Json<Vec<Application>>> {
-    Ok(Json(applications::queue(&s.db, &session.principal).await?))
+#[utoipa::path(get, path = "/api/v1/applications/queue", tag = "applications", params(QueueQuery),
+    responses((status = 200, body = Page<Application>), (status = 403)))]
+pub async fn queue(
+    State(s): State<AppState>,
+    session: Session,
+    Query(q): Query<QueueQuery>,
+) -> Result<Json<Page<Application>>> {
+    Ok(Json(
+        applications::queue(&s.db, &session.principal, &q).await?,
+    ))
 }
 
 /// Accept (the approval workflow starts), reject with a reason, or ask for a supplement.

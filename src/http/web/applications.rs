@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
@@ -42,17 +42,22 @@ async fn list(
     ))
 }
 
-pub async fn queue(State(s): State<AppState>, ctx: Ctx, session: Session) -> Result<Response> {
-    let items = applications::queue(&s.db, &session.principal).await?;
-    list(
-        &s,
+pub async fn queue(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Query(q): Query<applications::QueueQuery>,
+) -> Result<Response> {
+    let p = applications::queue(&s.db, &session.principal, &q).await?;
+    let pages = p.pages();
+    Ok(s.pages.render(
+        "applications.html",
         &ctx,
-        &session,
-        items,
-        "nav.acceptance",
-        "/applications/queue",
-    )
-    .await
+        Some(&session),
+        context! { items => ser(&p.items), names => names(&s).await?, title_key => "nav.acceptance",
+        active_nav => "/applications/queue", queue => true, total => p.total, page => p.page, pages,
+        q => q.q.unwrap_or_default() },
+    ))
 }
 
 pub async fn mine(State(s): State<AppState>, ctx: Ctx, session: Session) -> Result<Response> {
