@@ -1597,6 +1597,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "用户名，用逗号分隔",
         "Usernames, separated by commas",
     ),
+    ("win.n_matters", "{} 项事项", "{} matters"),
     ("win.empty", "还没有窗口。", "No windows yet."),
     ("win.add", "新增窗口", "Add a window"),
     ("kiosk.title", "取号", "Take a number"),

@@ -378,6 +378,26 @@ pub async fn store_password(
     Ok(())
 }
 
+/// An account's principal as the system acts for it (the demo's seeding): its grants, no session.
+pub async fn principal_of(db: &Db, username: &str) -> Result<Principal> {
+    let row: Option<(i64, String, i64)> =
+        crate::storage::query_as("SELECT id, name, org_unit_id FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(db)
+            .await?;
+    let (id, name, unit) = row.ok_or(crate::error::Error::NotFound)?;
+    Ok(Principal {
+        user_id: Some(id),
+        username: username.to_string(),
+        name,
+        org_unit_id: Some(unit),
+        grants: grants_of(db, id).await?,
+        ip: None,
+        csrf: String::new(),
+        system: false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! The demo hall's counter: three windows at 民治街道行政服务大厅 (a comprehensive one, a health
-//! window, a closed market window) with the demo clerk, and this morning's queue tickets, two
-//! of them already called.
+//! window, a closed market window) with the demo clerk, this morning's queue tickets (two of them
+//! already called), and the demo citizen's online applications for the water-supply licence: two
+//! waiting in the clerk's acceptance queue, one accepted and in approval, one draft.
 
 use super::{WindowSave, queue, windows};
 use crate::auth::Principal;
@@ -71,6 +72,77 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     if let Some(w) = first {
         queue::call_next(db, &system, w).await?;
         queue::call_next(db, &system, w).await?;
+    }
+    applications(db).await
+}
+
+/// The demo citizen's applications (when the water-supply matter and both accounts are there).
+async fn applications(db: &Db) -> anyhow::Result<()> {
+    use crate::applications::{self as apps, Decision, Save};
+    let Ok(citizen) = crate::auth::principal_of(db, "citizen").await else {
+        return Ok(());
+    };
+    let Ok(clerk) = crate::auth::principal_of(db, "clerk").await else {
+        return Ok(());
+    };
+    let code: Option<String> = query_scalar(
+        "SELECT code FROM matters WHERE name = '饮用水供水单位卫生许可' AND status = 'published'",
+    )
+    .fetch_optional(db)
+    .await?;
+    let Some(code) = code else {
+        return Ok(());
+    };
+    let companies = [
+        (
+            "深圳市龙华区清泉水务有限公司",
+            "91440300MA5F000007",
+            "陈清泉",
+        ),
+        ("深圳市民治二次供水管理站", "91440300MA5F00001A", "林晓东"),
+        (
+            "深圳市龙华区北站花园物业管理有限公司",
+            "91440300MA5F000007",
+            "黄建华",
+        ),
+        ("深圳市龙华区润泉纯净水厂", "91440300MA5F00001A", "周润"),
+    ];
+    for (i, (company, credit, rep)) in companies.iter().enumerate() {
+        let mut materials = std::collections::BTreeMap::new();
+        for (m, name) in [
+            ("m_licence", "营业执照.pdf"),
+            ("m_form", "申请表.pdf"),
+            ("m_special", "水质检测报告.pdf"),
+        ] {
+            let body = format!("%PDF-1.4\n% {company} {name}\n%%EOF\n");
+            let f = crate::files::store(db, &citizen, name, body.as_bytes()).await?;
+            materials.insert(m.to_string(), vec![f.id]);
+        }
+        let mut form = serde_json::Map::new();
+        for (k, v) in [
+            ("company_name", *company),
+            ("credit_code", *credit),
+            ("legal_rep", *rep),
+            ("contact_phone", "13800138000"),
+        ] {
+            form.insert(k.into(), v.into());
+        }
+        form.insert(
+            "upload_special".into(),
+            materials["m_special"][0].to_string().into(),
+        );
+        let save = Save {
+            matter_code: code.clone(),
+            version: None,
+            unit_code: Some(HALL.into()),
+            form,
+            materials,
+            submit: i < 3,
+        };
+        let a = apps::save(db, &citizen, None, &save).await?;
+        if i == 0 {
+            apps::decide(db, &clerk, a.id, &Decision::Accept).await?;
+        }
     }
     Ok(())
 }
