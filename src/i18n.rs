@@ -1728,6 +1728,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Someone saved a change meanwhile; reload and try again.",
     ),
     (
+        "err.licence_issued",
+        "该办件的电子证照已签发。",
+        "This application's licence has been issued already.",
+    ),
+    (
         "err.busy",
         "系统繁忙，请稍后重试。",
         "Busy; please try again.",

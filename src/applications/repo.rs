@@ -47,6 +47,9 @@ pub struct Application {
     /// Material id → the files filed for it.
     #[schema(value_type = Object)]
     pub materials: BTreeMap<String, Vec<i64>>,
+    /// In approval: the step it is at and when the whole approval is due.
+    pub current_step: Option<String>,
+    pub due_at: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -99,7 +102,20 @@ pub(super) fn status_of(status: &str, instance: Option<&str>) -> String {
 
 pub(super) async fn shown(db: &Db, r: Row) -> Result<Application> {
     let status = status_of(&r.status, r.instance_status.as_deref());
+    let (current_step, due_at) = match (r.instance_id, status.as_str()) {
+        (Some(i), "in_approval") => query_as::<(String, String)>(
+            "SELECT t.step_name, i.due_at FROM approval_tasks t JOIN approval_instances i ON i.id = t.instance_id \
+             WHERE t.instance_id = $1 AND t.status = 'open' ORDER BY t.id LIMIT 1",
+        )
+        .bind(i)
+        .fetch_optional(db)
+        .await?
+        .map_or((None, None), |(s, d)| (Some(s), Some(d))),
+        _ => (None, None),
+    };
     Ok(Application {
+        current_step,
+        due_at,
         materials: materials(db, r.id).await?,
         id: r.id,
         number: r.number,

@@ -627,6 +627,14 @@ async fn a_licence_missed_after_approval_is_issued_by_the_job_once() {
     let inst = a["instance_id"]
         .as_i64()
         .expect("accepted and started in one go");
+    // The clerk's acceptance passed 受理: the application says where it is and when it is due.
+    assert_eq!(a["current_step"], "联合审查", "{a}");
+    assert!(
+        a["due_at"]
+            .as_str()
+            .is_some_and(|d| d > a["submitted_at"].as_str().unwrap()),
+        "{a}"
+    );
     let system = Principal::system();
     while let Some(t) = engine::case(&app.db, &system, inst)
         .await
