@@ -105,7 +105,7 @@ pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<A
         }
         _ => None,
     };
-    notify(&mut tx, db, &r, subject, note).await?;
+    notify(&mut tx, &r, subject, note).await?;
     audit::record(
         &mut tx,
         &who.actor(),
@@ -142,7 +142,7 @@ pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<A
 }
 
 /// Tells the applicant of a step: an in-app message always, a mail when they gave an address.
-async fn notify(tx: &mut Tx, db: &Db, r: &Row, what: &str, note: Option<&str>) -> Result<()> {
+async fn notify(tx: &mut Tx, r: &Row, what: &str, note: Option<&str>) -> Result<()> {
     // An applicant received at the counter without an account is told there, in person.
     if r.applicant.is_empty() {
         return Ok(());
@@ -162,9 +162,10 @@ async fn notify(tx: &mut Tx, db: &Db, r: &Row, what: &str, note: Option<&str>) -
         Some(&link),
     )
     .await?;
+    // Read in the transaction: on PostgreSQL a second connection could be one too many.
     let email: Option<String> = query_scalar("SELECT email FROM users WHERE username = $1")
         .bind(&r.applicant)
-        .fetch_optional(db)
+        .fetch_optional(&mut *tx)
         .await?
         .flatten();
     if let Some(to) = email.filter(|e| !e.is_empty()) {
@@ -223,7 +224,7 @@ pub async fn on_approved(db: &Db, instance: i64) -> Result<Option<String>> {
         Some(n) => format!("已批准，电子证照 {n} 已签发"),
         None => "已批准".to_string(),
     };
-    notify(&mut tx, db, &r, &what, None).await?;
+    notify(&mut tx, &r, &what, None).await?;
     tx.commit().await?;
     Ok(number)
 }

@@ -193,7 +193,7 @@ pub async fn start_in(
          WHERE w.matter_code = m.code AND w.status = 'published') FROM matters m WHERE m.code = $1",
     )
     .bind(&s.matter_code)
-    .fetch_optional(&db)
+    .fetch_optional(&mut *tx)
     .await?;
     let Some((status, Some(matter_version), Some(workflow_version))) = row else {
         return Err(Error::NotFound);
