@@ -1,201 +1,24 @@
 //! The applicant's pages: register, fill a matter's form with its materials (save a draft and
 //! come back, or submit), change and resubmit after a supplement, rate a finished application
-//! or complain; and the department's page answering follow-ups. The same form page serves the
-//! counter, where a clerk files on an applicant's behalf ([`super::counter`]).
-
-use std::collections::BTreeMap;
+//! or complain; and the department's page answering follow-ups. The form itself is in
+//! [`super::filing`], shared with the counter.
 
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use minijinja::{Value, context};
+use minijinja::context;
 use serde::Deserialize;
-use serde_json::Map;
 
+use super::filing::{FormPage, Posted, form_page, to_save};
 use super::{cookie_header, errors_value, form_errors, redirect_with_cookie, safe_next};
 use crate::applications::rating::{self, Complaint, Rate};
 use crate::applications::{self, Registration, Save};
 use crate::auth::{self, SESSION_HOURS};
-use crate::catalog::form::FieldKind;
-use crate::catalog::repo as catalog;
 use crate::error::{Error, FieldError, Result};
-use crate::files;
 use crate::http::AppState;
-use crate::http::context::{Ctx, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Session, cookie};
+use crate::http::context::{Ctx, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Session};
 use crate::http::pages::{ser, with_status};
-
-/// What a multipart form posted: its text fields and its files (`m.<material>` parts).
-#[derive(Default)]
-pub struct Posted {
-    pub pairs: Vec<(String, String)>,
-    pub files: Vec<(String, String, Vec<u8>)>,
-}
-
-impl Posted {
-    pub async fn read(mut form: Multipart) -> Result<Posted> {
-        let bad = |e| crate::http::api::files::upload_error("materials", e);
-        let mut p = Posted::default();
-        while let Some(field) = form.next_field().await.map_err(bad)? {
-            let name = field.name().unwrap_or_default().to_string();
-            if let Some(file_name) = field.file_name().map(str::to_string) {
-                let bytes = field.bytes().await.map_err(bad)?;
-                // An empty file input still sends a part without a name or content.
-                if !(file_name.is_empty() && bytes.is_empty()) {
-                    p.files.push((name, file_name, bytes.to_vec()));
-                }
-                continue;
-            }
-            let text = field.text().await.map_err(bad)?;
-            p.pairs.push((name, text));
-        }
-        Ok(p)
-    }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
-    }
-
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.pairs
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
-            .collect()
-    }
-}
-
-/// Builds a filing from a posted form: uploads stored as `who`'s files (problems by material),
-/// kept and reused files by their ids, the form's values by field kind, each file field filled
-/// from its material.
-pub async fn to_save(
-    s: &AppState,
-    who: &crate::auth::Principal,
-    code: &str,
-    p: &Posted,
-    submit: bool,
-) -> Result<(Save, Vec<FieldError>)> {
-    let (current, m) = catalog::public(&s.db, code).await?;
-    let mut materials: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    for x in &m.guide.materials {
-        for id in p.all(&format!("keep.{}", x.id)) {
-            if let Ok(id) = id.parse::<i64>() {
-                materials.entry(x.id.clone()).or_default().push(id);
-            }
-        }
-    }
-    let mut errs = Vec::new();
-    for (name, file_name, bytes) in &p.files {
-        let Some(mid) = name.strip_prefix("m.") else {
-            continue;
-        };
-        match files::store(&s.db, who, file_name, bytes).await {
-            Ok(f) => materials.entry(mid.to_string()).or_default().push(f.id),
-            Err(Error::Validation(fe)) => errs.extend(fe.into_iter().map(|e| FieldError {
-                field: format!("materials.{mid}"),
-                ..e
-            })),
-            Err(e) => return Err(e),
-        }
-    }
-    let mut form: Map<String, serde_json::Value> = m.form.from_pairs(&p.pairs);
-    for f in m.form.fields.iter().filter(|f| f.kind == FieldKind::File) {
-        if let Some(first) = f
-            .material
-            .as_ref()
-            .and_then(|mid| materials.get(mid))
-            .and_then(|v| v.first())
-        {
-            form.insert(f.key.clone(), serde_json::Value::String(first.to_string()));
-        }
-    }
-    let version = p
-        .get("version")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(current);
-    Ok((
-        Save {
-            matter_code: code.to_string(),
-            version: Some(version),
-            unit_code: p
-                .get("unit_code")
-                .filter(|c| !c.is_empty())
-                .map(String::from),
-            form,
-            materials,
-            submit,
-        },
-        errs,
-    ))
-}
-
-/// What the form page shows besides the matter: who it is for (counter), what is filled in.
-#[derive(Default)]
-pub struct FormPage {
-    pub action: String,
-    pub values: serde_json::Value,
-    pub unit_code: Option<String>,
-    pub materials: BTreeMap<String, Vec<i64>>,
-    /// Counter only: the applicant and the files they filed before, by material.
-    pub counter: Option<Value>,
-    pub errors: Vec<(String, String)>,
-    pub note: Option<String>,
-}
-
-/// The application form of a matter, filled with `page`'s values.
-pub async fn form_page(
-    s: &AppState,
-    ctx: &Ctx,
-    session: &Session,
-    code: &str,
-    page: FormPage,
-) -> Result<Response> {
-    let (version, m) = catalog::public(&s.db, code).await?;
-    let mut serving = catalog::halls(&s.db, code, &m).await?;
-    // Where it was filed before stays a choice; with no hall set up for the matter, any hall.
-    let units = crate::org::list(&s.db).await?;
-    let hall_units = units
-        .iter()
-        .filter(|u| u.kind == crate::org::Kind::Hall && !u.is_retired());
-    if serving.is_empty() {
-        serving = hall_units.clone().cloned().collect();
-    } else if let Some(c) = &page.unit_code
-        && !serving.iter().any(|h| &h.code == c)
-    {
-        serving.extend(hall_units.filter(|u| &u.code == c).cloned());
-    }
-    let halls: Vec<Value> = serving
-        .iter()
-        .map(|h| context! { code => h.code.clone(), name => h.name.clone() })
-        .collect();
-    let mut kept: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for (mid, ids) in &page.materials {
-        for id in ids {
-            if let Ok(f) = files::meta(&s.db, *id).await {
-                kept.entry(mid.clone())
-                    .or_default()
-                    .push(context! { id, name => f.name, size => f.size });
-            }
-        }
-    }
-    let status = if page.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let html = s.pages.render(
-        "apply.html",
-        ctx,
-        Some(session),
-        context! { m => ser(&m), version, halls, action => page.action, values => ser(&page.values),
-        unit_code => page.unit_code, kept, counter => page.counter, note => page.note,
-        communities => super::hall::communities(s).await?, errors => errors_value(&page.errors) },
-    );
-    Ok(with_status(html, status))
-}
 
 /// The form page again after a refused save, with what was posted and the problems.
 async fn refused(
@@ -342,10 +165,7 @@ pub async fn register_page(
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Response {
-    let token = cookie(&headers, LOGIN_CSRF_COOKIE)
-        .filter(|t| t.len() == 64)
-        .map(str::to_string)
-        .unwrap_or_else(auth::random_token);
+    let token = super::anon_token(&headers);
     let html = s.pages.render("register.html", &ctx, None,
         context! { login_csrf => token.clone(), next => safe_next(q.next.as_deref()), errors => errors_value(&[]), r => context!{} });
     let mut r = html.into_response();
@@ -377,7 +197,7 @@ pub async fn register(
     headers: HeaderMap,
     Form(f): Form<RegisterForm>,
 ) -> Result<Response> {
-    if cookie(&headers, LOGIN_CSRF_COOKIE) != Some(f.csrf.as_str()) {
+    if !super::anon_token_ok(&headers, &f.csrf) {
         return Err(Error::Csrf);
     }
     let r = Registration {

@@ -11,14 +11,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::apply::{FormPage, Posted, form_page, to_save};
+use super::filing::{FormPage, Posted, form_page, to_save};
 use super::{cookie_header, errors_value, form_errors};
 use crate::applications::counter::{self, Check, CounterFiling};
 use crate::auth::Principal;
 use crate::counter::{Window, WindowSave, queue, windows};
 use crate::error::{Error, Result};
 use crate::http::AppState;
-use crate::http::context::{Ctx, LOGIN_CSRF_COOKIE, Session, cookie};
+use crate::http::context::{Ctx, LOGIN_CSRF_COOKIE, Session};
 use crate::http::pages::{ser, with_status};
 use crate::org;
 
@@ -41,13 +41,18 @@ async fn chosen(
     Ok((mine, w))
 }
 
-/// Matters a window takes, as (code, name): its own, or every published one of the hall.
-async fn matters_of(s: &AppState, w: &Window) -> Result<Vec<(String, String)>> {
-    let all: Vec<(String, String)> = crate::storage::query_as(
+/// Every published matter as (code, name), by name.
+async fn published(s: &AppState) -> Result<Vec<(String, String)>> {
+    Ok(crate::storage::query_as(
         "SELECT code, name FROM matters WHERE status = 'published' ORDER BY name",
     )
     .fetch_all(&s.db)
-    .await?;
+    .await?)
+}
+
+/// Matters a window takes, as (code, name): its own, or every published one of the hall.
+async fn matters_of(s: &AppState, w: &Window) -> Result<Vec<(String, String)>> {
+    let all: Vec<(String, String)> = published(s).await?;
     Ok(all
         .into_iter()
         .filter(|(c, _)| w.comprehensive || w.matters.contains(c))
@@ -287,11 +292,7 @@ async fn windows_page(
     for h in &halls {
         list.push(context! { code => h.code.clone(), name => h.name.clone(), windows => ser(&windows::of_hall(&s.db, h.id).await?) });
     }
-    let matters: Vec<(String, String)> = crate::storage::query_as(
-        "SELECT code, name FROM matters WHERE status = 'published' ORDER BY name",
-    )
-    .fetch_all(&s.db)
-    .await?;
+    let matters: Vec<(String, String)> = published(s).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -376,14 +377,6 @@ async fn save_window(
     }
 }
 
-/// The anonymous double-submit token of the kiosk's form (as at sign-in).
-fn kiosk_token(headers: &HeaderMap) -> String {
-    cookie(headers, LOGIN_CSRF_COOKIE)
-        .filter(|t| t.len() == 64)
-        .map(str::to_string)
-        .unwrap_or_else(crate::auth::random_token)
-}
-
 async fn kiosk_page(
     s: &AppState,
     ctx: &Ctx,
@@ -393,18 +386,14 @@ async fn kiosk_page(
 ) -> Result<Response> {
     let hall = queue::hall(&s.db, code).await?;
     let ws = windows::of_hall(&s.db, hall.id).await?;
-    let all: Vec<(String, String)> = crate::storage::query_as(
-        "SELECT code, name FROM matters WHERE status = 'published' ORDER BY name",
-    )
-    .fetch_all(&s.db)
-    .await?;
+    let all: Vec<(String, String)> = published(s).await?;
     // The matters some window of the hall takes (all of them when there is a comprehensive one).
     let matters: Vec<Value> = all
         .iter()
         .filter(|(c, _)| ws.iter().any(|w| w.active && w.takes(Some(c))))
         .map(|(c, n)| context! { code => c, name => n })
         .collect();
-    let token = kiosk_token(headers);
+    let token = super::anon_token(headers);
     let html = s.pages.render(
         "kiosk.html",
         ctx,
@@ -442,7 +431,7 @@ pub async fn take(
     Path(code): Path<String>,
     Form(f): Form<TakeForm>,
 ) -> Result<Response> {
-    if cookie(&headers, LOGIN_CSRF_COOKIE) != Some(f.csrf.as_str()) {
+    if !super::anon_token_ok(&headers, &f.csrf) {
         return Err(Error::Csrf);
     }
     let t = queue::take(&s.db, &code, Some(&f.matter_code)).await?;

@@ -10,6 +10,7 @@ mod audit;
 mod calendar;
 mod catalog;
 mod counter;
+mod filing;
 pub(super) mod hall;
 mod licences;
 mod ops;
@@ -192,6 +193,20 @@ pub fn router() -> Router<AppState> {
         .route("/ops/weekly/recipients", post(ops::weekly_recipients))
         .route("/audit", get(audit::page))
         .route("/audit/export", get(super::api::audit::export))
+}
+
+/// The double-submit token of a form posted without a session (sign-in, registration, the
+/// kiosk): the one its cookie already holds, or a new one.
+pub fn anon_token(headers: &axum::http::HeaderMap) -> String {
+    crate::http::context::cookie(headers, crate::http::context::LOGIN_CSRF_COOKIE)
+        .filter(|t| t.len() == 64)
+        .map(str::to_string)
+        .unwrap_or_else(crate::auth::random_token)
+}
+
+/// Whether a form posted without a session sent back its cookie's token.
+pub fn anon_token_ok(headers: &axum::http::HeaderMap, sent: &str) -> bool {
+    crate::http::context::cookie(headers, crate::http::context::LOGIN_CSRF_COOKIE) == Some(sent)
 }
 
 pub fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {

@@ -11,7 +11,7 @@ use super::{cookie_header, errors_value, form_errors, redirect_with_cookie, safe
 use crate::auth::{self, Perm, Role, SESSION_HOURS};
 use crate::error::Error;
 use crate::http::AppState;
-use crate::http::context::{Ctx, LOGIN_CSRF_COOKIE, MaybeSession, SESSION_COOKIE, Session, cookie};
+use crate::http::context::{Ctx, LOGIN_CSRF_COOKIE, MaybeSession, SESSION_COOKIE, Session};
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -24,10 +24,7 @@ pub async fn login_page(
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Response {
-    let token = cookie(&headers, LOGIN_CSRF_COOKIE)
-        .filter(|t| t.len() == 64)
-        .map(str::to_string)
-        .unwrap_or_else(auth::random_token);
+    let token = super::anon_token(&headers);
     let html = s.pages.render(
         "login.html",
         &ctx,
@@ -56,7 +53,7 @@ pub async fn login(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, Error> {
-    if cookie(&headers, LOGIN_CSRF_COOKIE) != Some(f.csrf.as_str()) {
+    if !super::anon_token_ok(&headers, &f.csrf) {
         return Err(Error::Csrf);
     }
     match auth::login(&s.db, &f.username, &f.password, ctx.ip.clone()).await {
