@@ -1445,6 +1445,16 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Signed with the issuing department's Ed25519 key; scan to verify.",
     ),
     ("field.matter_unknown", "没有这个事项。", "No such matter."),
+    (
+        "rate.thanks",
+        "感谢您的评价！",
+        "Thank you for rating the service.",
+    ),
+    (
+        "err.not_decided",
+        "窗口尚未作出受理决定，暂不能评价。",
+        "The window has not decided yet; rate it afterwards.",
+    ),
     ("nav.counter", "窗口工作台", "My window"),
     ("nav.followups", "好差评整改", "Rating follow-ups"),
     ("nav.windows", "窗口设置", "Windows"),

@@ -197,6 +197,7 @@ pub async fn file(db: &Db, who: &Principal, c: &CounterFiling) -> Result<Applica
         id_number: id.clone(),
         channel: "counter",
         reusable: reusable(db, &id).await?.iter().map(|r| r.file_id).collect(),
+        rating_token: Some(crate::auth::random_token()),
     };
     let save = Save {
         submit: true,

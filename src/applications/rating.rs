@@ -138,6 +138,12 @@ pub async fn rate(db: &Db, who: &Principal, id: i64, r: &Rate) -> Result<Followu
     if !matches!(status.as_str(), "approved" | "refused" | "rejected") {
         return Err(Error::Conflict("err.not_completed"));
     }
+    record_rating(db, who, id, r).await
+}
+
+/// A rating checked (1–5, a comment of at most 1,000 characters, the first for its
+/// application) and filed; 1 or 2 needs the department's answer.
+async fn record_rating(db: &Db, who: &Principal, id: i64, r: &Rate) -> Result<Followup> {
     if !(1..=5).contains(&r.score) {
         return Err(Error::Validation(vec![FieldError::with(
             "score",
@@ -171,6 +177,69 @@ pub async fn rate(db: &Db, who: &Principal, id: i64, r: &Rate) -> Result<Followu
         r.score <= 2,
     )
     .await
+}
+
+/// An application as the public rating page (扫码评价) shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Rateable {
+    pub id: i64,
+    pub number: String,
+    pub matter_name: String,
+    pub hall_name: String,
+    pub status: String,
+    /// Its rating, once given.
+    pub rating: Option<Followup>,
+}
+
+async fn by_token(db: &Db, token: &str) -> Result<Rateable> {
+    let row: Option<(i64, String, String, String)> = query_as(
+        "SELECT a.id, a.number, m.name, o.name FROM applications a JOIN matters m ON m.code = a.matter_code \
+         JOIN org_units o ON o.id = a.unit_id WHERE a.rating_token = $1",
+    )
+    .bind(token)
+    .fetch_optional(db)
+    .await?;
+    let (id, number, matter_name, hall_name) = row.ok_or(Error::NotFound)?;
+    let (_, _, status, _, _) = context(db, id).await?;
+    let rating = query_as::<Followup>(format!(
+        "SELECT {COLS} FROM followups WHERE application_id = $1 AND kind = 'rating' ORDER BY id LIMIT 1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(Rateable {
+        id,
+        number,
+        matter_name,
+        hall_name,
+        status,
+        rating,
+    })
+}
+
+/// The application a rating code is printed for (no sign-in: the code is the permission).
+pub async fn rateable(db: &Db, token: &str) -> Result<Rateable> {
+    by_token(db, token.trim()).await
+}
+
+/// Rates the service of a counter application by the code on its notice, once, after the
+/// window's decision; recorded on the counter channel like any other rating.
+pub async fn rate_by_token(db: &Db, token: &str, r: &Rate) -> Result<Followup> {
+    let a = by_token(db, token.trim()).await?;
+    if matches!(a.status.as_str(), "draft" | "submitted") {
+        return Err(Error::Conflict("err.not_decided"));
+    }
+    let who = Principal {
+        user_id: None,
+        username: "rating-code".into(),
+        name: String::new(),
+        org_unit_id: None,
+        grants: Vec::new(),
+        ip: None,
+        csrf: String::new(),
+        system: false,
+    };
+    record_rating(db, &who, a.id, r).await
 }
 
 /// The applicant complains about an application at any stage.

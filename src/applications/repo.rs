@@ -175,6 +175,8 @@ pub(super) struct Filer<'a> {
     pub(super) channel: &'static str,
     /// Files filed before with this applicant's applications, which a clerk may reuse.
     pub(super) reusable: Vec<i64>,
+    /// The code printed on its notices for rating it without an account (counter filings).
+    pub(super) rating_token: Option<String>,
 }
 
 /// Saves a draft or submits: `id` none for a new application. Submitting checks everything and
@@ -227,6 +229,7 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
         id_number: id_number.unwrap_or_default(),
         channel: "online",
         reusable: Vec::new(),
+        rating_token: None,
     };
     store(db, &filer, existing.as_ref(), &hall, s).await
 }
@@ -326,8 +329,8 @@ pub(super) async fn store(
         None => {
             let id: i64 = query_scalar(
                 "INSERT INTO applications (number, matter_code, matter_version, applicant, applicant_name, applicant_id, \
-                 unit_id, channel, status, form_json, created_at, submitted_at, updated_at, filed_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $13) RETURNING id",
+                 unit_id, channel, status, form_json, created_at, submitted_at, updated_at, filed_by, rating_token) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $13, $14) RETURNING id",
             )
             .bind(format!("new-{}", crate::auth::random_token()))
             .bind(&matter.code)
@@ -342,6 +345,7 @@ pub(super) async fn store(
             .bind(&now)
             .bind(s.submit.then_some(now.clone()))
             .bind(&who.username)
+            .bind(&filer.rating_token)
             .fetch_one(&mut tx)
             .await?;
             let day = Utc::now().with_timezone(&clock::cst()).format("%Y%m%d");

@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     ("login.html", include_str!("../../templates/login.html")),
+    ("rate.html", include_str!("../../templates/rate.html")),
     (
         "register.html",
         include_str!("../../templates/register.html"),

@@ -41,8 +41,15 @@ fn applies(kind: Kind, status: &str) -> bool {
     }
 }
 
-/// The data of an application's notice, for those who may see the application.
-pub async fn application(db: &Db, who: &Principal, id: i64, kind: Kind) -> Result<Value> {
+/// The data of an application's notice, for those who may see the application; `base` is this
+/// server's address, for the rating code's link (counter applications carry one).
+pub async fn application(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    kind: Kind,
+    base: &str,
+) -> Result<Value> {
     let a = applications::get(db, who, id).await?;
     if !applies(kind, &a.status) {
         return Err(Error::Conflict("err.notice_not_applicable"));
@@ -55,6 +62,11 @@ pub async fn application(db: &Db, who: &Principal, id: i64, kind: Kind) -> Resul
     .bind(id)
     .fetch_optional(db)
     .await?;
+    let token: Option<String> = query_scalar("SELECT rating_token FROM applications WHERE id = $1")
+        .bind(id)
+        .fetch_one(db)
+        .await?;
+    let rating_url = token.map(|t| format!("{base}/rate/{t}"));
     let checks = counter::checks_of(db, id).await?;
     let materials: Vec<Value> = m
         .guide
@@ -91,6 +103,7 @@ pub async fn application(db: &Db, who: &Principal, id: i64, kind: Kind) -> Resul
         "clerk": clerk.unwrap_or_default(),
         "materials": materials,
         "missing": missing,
+        "rating_url": rating_url,
         "submitted_date": cn_date(a.submitted_at.as_deref()),
         "decided_date": cn_date(a.decided_at.as_deref()),
         "today": cn_date(None),
@@ -163,6 +176,7 @@ pub fn sample(kind: Kind) -> Value {
         "materials": [{"name": "营业执照", "files": 1, "check": "核验通过"},
                       {"name": "卫生许可申请书", "files": 1, "check": "核验通过"}],
         "missing": ["营业执照复印件不清晰", "缺少卫生管理制度"],
+        "rating_url": "http://localhost:8080/rate/0123456789abcdef",
         "submitted_date": "2026年11月27日",
         "decided_date": "2026年11月28日",
         "today": "2026年11月28日",

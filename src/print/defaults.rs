@@ -13,6 +13,9 @@ const RECEIPT: &str = r#"# {{ hall.name }}
 | 序号 | 材料名称 | 份数 | 核验 |
 {% for m in materials %}| {{ loop.index }} | {{ m.name }} | {{ m.files }} | {{ m.check }} |
 {% endfor %}
+{% if rating_url %}[qr]
+> 请扫描二维码，对本次窗口服务作出评价
+{% endif %}
 ---
 您的申请已受理。可凭办件编号在网上办事大厅“我的办件”查询办理进度；咨询电话 {{ matter.consult_phone }}，投诉电话 {{ matter.complaint_phone }}。
 > 受理人：{{ clerk }}
@@ -26,6 +29,9 @@ const REJECTION: &str = r#"# {{ hall.name }}
 您于 {{ submitted_date }} 提交的“{{ matter.name }}”申请（办件编号 {{ app.number }}），经审查，决定不予受理。
 理由：{{ app.note }}
 如对本决定不服，可自收到本通知书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。
+{% if rating_url %}[qr]
+> 请扫描二维码，对本次窗口服务作出评价
+{% endif %}
 ---
 > 经办人：{{ clerk }}
 > {{ hall.name }}（盖章）
@@ -40,6 +46,9 @@ const SUPPLEMENT: &str = r#"# {{ hall.name }}
 {% for m in missing %}| {{ loop.index }} | {{ m }} |
 {% endfor %}
 请补正后通过网上办事大厅“我的办件”重新提交，或携带材料到窗口办理。补正期间不计入办理时限。
+{% if rating_url %}[qr]
+> 请扫描二维码，对本次窗口服务作出评价
+{% endif %}
 ---
 > 经办人：{{ clerk }}
 > {{ hall.name }}（盖章）

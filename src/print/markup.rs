@@ -68,7 +68,8 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The blocks as HTML for the print page; every text is escaped. `qr` is the QR image's URL.
+/// The blocks as HTML for the print page; every text is escaped. `qr` is the QR image's URL
+/// (none: no code is printed; empty: a placeholder, for previews).
 pub fn html(blocks: &[Block], qr: Option<&str>) -> String {
     let mut h = String::new();
     for b in blocks {
@@ -89,14 +90,16 @@ pub fn html(blocks: &[Block], qr: Option<&str>) -> String {
             }
             Block::Rule => h += "<hr class=\"n-rule\">\n",
             Block::Right(t) => h += &format!("<p class=\"n-right\">{}</p>\n", esc(t)),
+            // An empty link is the preview's: a box where the code will be.
             Block::Qr => match qr {
+                Some("") => h += "<p class=\"n-qr\"><span class=\"n-qr-box\">QR</span></p>\n",
                 Some(u) => {
                     h += &format!(
                         "<p class=\"n-qr\"><img src=\"{}\" alt=\"QR\"></p>\n",
                         esc(u)
                     )
                 }
-                None => h += "<p class=\"n-qr\"><span class=\"n-qr-box\">QR</span></p>\n",
+                None => {}
             },
             Block::Para(t) => h += &format!("<p>{}</p>\n", esc(t)),
         }

@@ -179,7 +179,9 @@ mod tests {
                 "{k:?}: {text}"
             );
         }
-        std::fs::remove_dir_all(&dir).ok();
+        if std::env::var("ZHENGWU_KEEP_PDF").is_err() {
+            std::fs::remove_dir_all(&dir).ok();
+        }
     }
 
     #[test]

@@ -399,6 +399,7 @@ async fn a_clerk_files_for_a_walk_in_reuses_materials_checks_them_and_prints_not
         a["number"].as_str().unwrap(),
         "核验通过",
         "测试window_clerk",
+        "请扫描二维码",
     ] {
         assert!(text.contains(want), "{want} in {text}");
     }

@@ -225,6 +225,37 @@ async fn a_walk_in_takes_a_number_is_called_filed_for_and_gets_a_receipt() {
         "{page}"
     );
     let aid = to.rsplit('/').next().unwrap().to_string();
+    // Its rating code, printed on its notices, rates nothing before the window has decided.
+    let token: String =
+        zhengwu::storage::query_scalar("SELECT rating_token FROM applications WHERE id = $1")
+            .bind(aid.parse::<i64>().unwrap())
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let phone = browser();
+    let rate = |score: &'static str| {
+        let (phone, url) = (&phone, app.url(&format!("/rate/{token}")));
+        async move {
+            let (_, page) = text(phone.get(&url).send().await.unwrap()).await;
+            let csrf = hidden(&page, "csrf");
+            text(
+                phone
+                    .post(&url)
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("score", score),
+                        ("comment", "等候时间太长"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    let (s, page) = rate("2").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("尚未作出受理决定"), "{page}");
     let accept = |checks: &'static str| {
         let mut f = vec![("csrf", ccsrf.clone()), ("decision", "accept".to_string())];
         if !checks.is_empty() {
@@ -257,6 +288,39 @@ async fn a_walk_in_takes_a_number_is_called_filed_for_and_gets_a_receipt() {
         "{sheet}"
     );
     assert!(sheet.contains(".pdf"), "the PDF beside it");
+    assert!(
+        sheet.contains("请扫描二维码") && sheet.contains(&format!("/rate/{token}/qr.svg")),
+        "the rating code"
+    );
+    let r = phone
+        .get(app.url(&format!("/rate/{token}/qr.svg")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+
+    // The applicant scans it and rates the window 2: the department must answer; once only.
+    let (s, page) = rate("2").await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("感谢您的评价") && page.contains("前答复"),
+        "{page}"
+    );
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM followups WHERE application_id = {aid} AND channel = 'counter' AND score = 2 AND due_at IS NOT NULL")).await,
+        1
+    );
+    let (_, page) = text(
+        phone
+            .get(app.url(&format!("/rate/{token}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(!page.contains("rate-form"), "rated: no form any more");
+    let r = phone.get(app.url("/rate/not-a-code")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -177,13 +177,15 @@ pub async fn checks(
 pub async fn notice_pdf(
     State(s): State<AppState>,
     session: Session,
+    headers: axum::http::HeaderMap,
     Path((id, kind)): Path<(i64, String)>,
 ) -> Result<Response> {
     let kind = kind.strip_suffix(".pdf").unwrap_or(&kind);
     let kind = Kind::parse(kind)
         .filter(|k| *k != Kind::Licence)
         .ok_or(Error::NotFound)?;
-    let (n, number) = application_notice(&s, &session, id, kind).await?;
+    let base = crate::http::base_url(&headers);
+    let (n, number) = application_notice(&s, &session, id, kind, &base).await?;
     Ok(super::download(
         "application/pdf",
         &format!("{number}-{}.pdf", kind.key()),
@@ -197,12 +199,15 @@ pub async fn application_notice(
     session: &Session,
     id: i64,
     kind: Kind,
+    base: &str,
 ) -> Result<(print::Notice, String)> {
-    let data = print::data::application(&s.db, &session.principal, id, kind).await?;
+    let data = print::data::application(&s.db, &session.principal, id, kind, base).await?;
     let (_, body) = print::repo::current(&s.db, kind).await?;
     let number = data["app"]["number"]
         .as_str()
         .unwrap_or_default()
         .to_string();
-    Ok((print::notice(kind, &body, &data, None)?, number))
+    // A counter application's notice carries its rating code.
+    let qr = data["rating_url"].as_str().map(String::from);
+    Ok((print::notice(kind, &body, &data, qr)?, number))
 }

@@ -86,5 +86,7 @@ pub async fn preview(
     }
     let k = kind(&k)?;
     let n = print::notice(k, &b.body, &print::data::sample(k), None)?;
-    Ok(Json(Preview { html: n.html(None) }))
+    Ok(Json(Preview {
+        html: n.html(Some("")),
+    }))
 }

@@ -68,13 +68,14 @@ pub async fn qr(
     Path(number): Path<String>,
 ) -> Result<Response> {
     repo::status(&s.db, &number).await?;
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let url = format!("http://{host}/verify/{number}");
+    let url = format!("{}/verify/{number}", crate::http::base_url(&headers));
+    qr_svg(&url)
+}
+
+/// A QR code of `text` as an SVG image.
+pub fn qr_svg(text: &str) -> Result<Response> {
     let code =
-        QrCode::new(url.as_bytes()).map_err(|e| Error::Internal(anyhow::anyhow!("qr: {e}")))?;
+        QrCode::new(text.as_bytes()).map_err(|e| Error::Internal(anyhow::anyhow!("qr: {e}")))?;
     let image = code
         .render::<svg::Color<'_>>()
         .min_dimensions(160, 160)

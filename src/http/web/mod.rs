@@ -17,6 +17,7 @@ mod ops;
 mod ops_desk;
 mod org;
 mod print;
+mod rate;
 mod session;
 mod workflow;
 
@@ -93,6 +94,8 @@ pub fn router() -> Router<AppState> {
         .route("/verify", get(licences::find))
         .route("/verify/{number}", get(licences::show))
         .route("/verify/{number}/qr.svg", get(licences::qr))
+        .route("/rate/{token}", get(rate::show).post(rate::rate))
+        .route("/rate/{token}/qr.svg", get(rate::qr))
         .route("/verify/{number}/print", get(print::licence))
         .route("/verify/{number}/licence.pdf", get(print::licence_pdf))
         .route("/applications/{id}/notices/{kind}", get(print::notice))

@@ -4,7 +4,7 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Deserialize;
@@ -26,6 +26,7 @@ pub async fn notice(
     State(s): State<AppState>,
     ctx: Ctx,
     session: Session,
+    headers: HeaderMap,
     Path((id, k)): Path<(i64, String)>,
 ) -> Result<Response> {
     let k = kind(&k).and_then(|k| {
@@ -35,19 +36,18 @@ pub async fn notice(
             Ok(k)
         }
     })?;
-    let (n, number) = crate::http::api::counter::application_notice(&s, &session, id, k).await?;
+    let base = crate::http::base_url(&headers);
+    let (n, number) =
+        crate::http::api::counter::application_notice(&s, &session, id, k, &base).await?;
+    let qr = n.qr.as_ref().map(|u| format!("{u}/qr.svg"));
     Ok(s.pages.render("notice.html", &ctx, Some(&session), context! {
-        title => k.name(), body => n.html(None), number,
+        title => k.name(), body => n.html(qr.as_deref()), number,
         pdf => format!("/api/v1/applications/{id}/notices/{}.pdf", k.key()), back => format!("/applications/{id}") }))
 }
 
 /// The public check's address for a licence, as its QR code and its text say.
 fn verify_url(headers: &HeaderMap, number: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}/verify/{number}")
+    format!("{}/verify/{number}", crate::http::base_url(headers))
 }
 
 async fn licence_notice(s: &AppState, headers: &HeaderMap, number: &str) -> Result<print::Notice> {
@@ -101,7 +101,7 @@ async fn editor(
     let text = body.unwrap_or_else(|| t.body.clone());
     let preview = if errors.is_empty() {
         print::notice(k, &text, &print::data::sample(k), None)
-            .map(|n| n.html(None))
+            .map(|n| n.html(Some("")))
             .ok()
     } else {
         None
