@@ -490,6 +490,30 @@ async fn the_clerks_pages_list_show_and_accept_an_application() {
         queue.contains(&number) && queue.contains("待受理") && queue.contains("91440300********07"),
         "{queue}"
     );
+    // The same queue as an Excel sheet, the ID number masked there too.
+    let r = c
+        .get(app.url("/applications/queue.xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    {
+        use calamine::Reader;
+        let bytes = r.bytes().await.unwrap().to_vec();
+        let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(rows[0][0], "办件编号");
+        assert_eq!(rows[1][0], number);
+        assert_eq!(rows[1][3], "91440300********07");
+        assert_eq!(rows.len(), 2);
+    }
     let page = c
         .get(app.url(&format!("/applications/{id}")))
         .send()

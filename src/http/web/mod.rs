@@ -108,6 +108,7 @@ pub fn router() -> Router<AppState> {
         .route("/hall/matters/{code}", get(hall::matter))
         .route("/calendar", get(calendar::page).post(calendar::set_day))
         .route("/applications/queue", get(applications::queue))
+        .route("/applications/queue.xlsx", get(applications::queue_xlsx))
         .route("/applications/{id}", get(applications::show))
         .route("/applications/{id}/decision", post(applications::decide))
         .route("/my/applications", get(applications::mine))
