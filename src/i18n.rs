@@ -1445,6 +1445,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Signed with the issuing department's Ed25519 key; scan to verify.",
     ),
     ("field.matter_unknown", "没有这个事项。", "No such matter."),
+    ("app.ch.qr_code", "扫码评价", "QR code"),
     (
         "rate.thanks",
         "感谢您的评价！",

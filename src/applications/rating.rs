@@ -83,9 +83,13 @@ async fn file(
     kind: &str,
     score: Option<i64>,
     body: &str,
-    needs_answer: bool,
+    channel: Option<&str>,
 ) -> Result<Followup> {
-    let (dept, channel, _, _, path) = context(db, id).await?;
+    let (dept, app_channel, _, _, path) = context(db, id).await?;
+    // Where the rating came from: the QR code on a notice, or the application's own channel.
+    let channel = channel.map_or(app_channel, String::from);
+    // Every complaint and every rating of 1 or 2 waits for the department's answer.
+    let needs_answer = kind == "complaint" || score.is_some_and(|s| s <= 2);
     let due_at = if needs_answer {
         Some(due(db).await?)
     } else {
@@ -138,12 +142,18 @@ pub async fn rate(db: &Db, who: &Principal, id: i64, r: &Rate) -> Result<Followu
     if !matches!(status.as_str(), "approved" | "refused" | "rejected") {
         return Err(Error::Conflict("err.not_completed"));
     }
-    record_rating(db, who, id, r).await
+    record_rating(db, who, id, r, None).await
 }
 
 /// A rating checked (1–5, a comment of at most 1,000 characters, the first for its
 /// application) and filed; 1 or 2 needs the department's answer.
-async fn record_rating(db: &Db, who: &Principal, id: i64, r: &Rate) -> Result<Followup> {
+async fn record_rating(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    r: &Rate,
+    channel: Option<&str>,
+) -> Result<Followup> {
     if !(1..=5).contains(&r.score) {
         return Err(Error::Validation(vec![FieldError::with(
             "score",
@@ -174,7 +184,7 @@ async fn record_rating(db: &Db, who: &Principal, id: i64, r: &Rate) -> Result<Fo
         "rating",
         Some(r.score),
         r.comment.trim(),
-        r.score <= 2,
+        channel,
     )
     .await
 }
@@ -223,7 +233,8 @@ pub async fn rateable(db: &Db, token: &str) -> Result<Rateable> {
 }
 
 /// Rates the service of a counter application by the code on its notice, once, after the
-/// window's decision; recorded on the counter channel like any other rating.
+/// window's decision; recorded with the channel `qr_code` (GB/T 39046's 二维码), with the same
+/// follow-up rule as any other rating.
 pub async fn rate_by_token(db: &Db, token: &str, r: &Rate) -> Result<Followup> {
     let a = by_token(db, token.trim()).await?;
     if matches!(a.status.as_str(), "draft" | "submitted") {
@@ -239,7 +250,7 @@ pub async fn rate_by_token(db: &Db, token: &str, r: &Rate) -> Result<Followup> {
         csrf: String::new(),
         system: false,
     };
-    record_rating(db, &who, a.id, r).await
+    record_rating(db, &who, a.id, r, Some("qr_code")).await
 }
 
 /// The applicant complains about an application at any stage.
@@ -252,7 +263,7 @@ pub async fn complain(db: &Db, who: &Principal, id: i64, c: &Complaint) -> Resul
     if body.is_empty() {
         return Err(Error::field("body", "field.required"));
     }
-    file(db, who, id, "complaint", None, body, true).await
+    file(db, who, id, "complaint", None, body, None).await
 }
 
 /// Follow-ups of an application (its applicant, or the department's staff).

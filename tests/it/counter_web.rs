@@ -307,7 +307,7 @@ async fn a_walk_in_takes_a_number_is_called_filed_for_and_gets_a_receipt() {
         "{page}"
     );
     assert_eq!(
-        app.count(&format!("SELECT COUNT(*) FROM followups WHERE application_id = {aid} AND channel = 'counter' AND score = 2 AND due_at IS NOT NULL")).await,
+        app.count(&format!("SELECT COUNT(*) FROM followups WHERE application_id = {aid} AND channel = 'qr_code' AND score = 2 AND due_at IS NOT NULL")).await,
         1
     );
     let (_, page) = text(
