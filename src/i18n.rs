@@ -949,11 +949,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("ui.yes", "是", "Yes"),
     ("ui.no", "否", "No"),
     // sign-in and home
-    ("login.title", "工作人员登录", "Staff sign-in"),
+    ("login.title", "登录", "Sign in"),
     (
         "login.hint",
-        "请使用区政务服务局分配的账号登录。",
-        "Sign in with the account the bureau gave you.",
+        "工作人员请使用区政务服务局分配的账号；申请人请使用注册的账号。",
+        "Staff use the account the bureau gave them; applicants the account they registered.",
     ),
     ("login.username", "用户名", "Username"),
     ("login.password", "密码", "Password"),
