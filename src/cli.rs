@@ -146,6 +146,9 @@ async fn open(cli: &Cli, listen: Option<String>) -> anyhow::Result<(Config, Db)>
         listen,
     })?;
     let db = Db::open(&config.database_url).await?;
+    // The key that seals ID numbers at rest, and any stored before sealing existed.
+    crate::vault::init(&config.data_dir)?;
+    crate::vault::seal_existing(&db).await?;
     Ok((config, db))
 }
 

@@ -439,13 +439,14 @@ pub async fn build(db: &Db, password: &str) -> anyhow::Result<()> {
     }
     // The demo citizen applies online with a (made-up) resident ID number.
     let body = "44030919900101123";
-    crate::storage::query("UPDATE users SET id_number = $1 WHERE username = 'citizen'")
-        .bind(format!(
-            "{body}{}",
-            crate::ids::ResidentId::check_char(body)
-        ))
-        .execute(&mut tx)
-        .await?;
+    let id = format!("{body}{}", crate::ids::ResidentId::check_char(body));
+    crate::storage::query(
+        "UPDATE users SET id_number = $1, id_tag = $2 WHERE username = 'citizen'",
+    )
+    .bind(crate::vault::seal(&id))
+    .bind(crate::vault::tag(&id))
+    .execute(&mut tx)
+    .await?;
     tx.commit().await?;
     tracing::info!(units = units.len(), accounts = plan.len(), at = %clock::now(), "demo district built");
     Ok(())

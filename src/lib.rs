@@ -27,5 +27,6 @@ pub mod ops;
 pub mod org;
 pub mod print;
 pub mod storage;
+pub mod vault;
 
 pub use error::{Error, Result};

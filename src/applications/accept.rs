@@ -209,7 +209,7 @@ pub async fn on_approved(db: &Db, instance: i64) -> Result<Option<String>> {
             instance_id: Some(instance),
             matter_code: r.matter_code.clone(),
             holder_name: r.applicant_name.clone(),
-            holder_id: r.applicant_id.clone(),
+            holder_id: crate::vault::open(&r.applicant_id),
             content: serde_json::from_str(&r.form_json).unwrap_or_default(),
             valid_years: None,
         };

@@ -86,9 +86,9 @@ async fn reusable(db: &Db, id: &str) -> Result<Vec<Reusable>> {
     let rows: Vec<(i64, String, i64, String, String)> = query_as(
         "SELECT f.id, f.name, f.size, m.material, a.number FROM applications a \
          JOIN application_materials m ON m.application_id = a.id JOIN files f ON f.id = m.file_id \
-         WHERE a.applicant_id = $1 ORDER BY a.id DESC, m.material",
+         WHERE a.applicant_tag = $1 ORDER BY a.id DESC, m.material",
     )
-    .bind(id)
+    .bind(crate::vault::tag(id))
     .fetch_all(db)
     .await?;
     let mut seen = std::collections::HashSet::new();
@@ -112,14 +112,14 @@ pub async fn find(db: &Db, who: &Principal, raw_id: &str) -> Result<Applicant> {
     clerk(who)?;
     let id = id_number(raw_id)?;
     let account: Option<(String, String)> =
-        query_as("SELECT username, name FROM users WHERE id_number = $1 AND active = 1")
-            .bind(&id)
+        query_as("SELECT username, name FROM users WHERE id_tag = $1 AND active = 1")
+            .bind(crate::vault::tag(&id))
             .fetch_optional(db)
             .await?;
     let rows = query_as::<Row>(format!(
-        "SELECT {COLS} FROM {FROM} WHERE a.applicant_id = $1 ORDER BY a.id DESC LIMIT 50"
+        "SELECT {COLS} FROM {FROM} WHERE a.applicant_tag = $1 ORDER BY a.id DESC LIMIT 50"
     ))
-    .bind(&id)
+    .bind(crate::vault::tag(&id))
     .fetch_all(db)
     .await?;
     let mut applications = Vec::with_capacity(rows.len());
@@ -181,8 +181,8 @@ pub async fn file(db: &Db, who: &Principal, c: &CounterFiling) -> Result<Applica
         return Err(Error::Forbidden);
     }
     let account: Option<(String, String)> =
-        query_as("SELECT username, name FROM users WHERE id_number = $1 AND active = 1")
-            .bind(&id)
+        query_as("SELECT username, name FROM users WHERE id_tag = $1 AND active = 1")
+            .bind(crate::vault::tag(&id))
             .fetch_optional(db)
             .await?;
     let name = match &account {

@@ -71,8 +71,9 @@ pub async fn register(db: &Db, r: &Registration) -> Result<String> {
         "user.register",
     )
     .await?;
-    query("UPDATE users SET id_number = $1 WHERE id = $2")
-        .bind(&id)
+    query("UPDATE users SET id_number = $1, id_tag = $2 WHERE id = $3")
+        .bind(crate::vault::seal(&id))
+        .bind(crate::vault::tag(&id))
         .bind(uid)
         .execute(&mut tx)
         .await?;

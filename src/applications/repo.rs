@@ -123,7 +123,7 @@ pub(super) async fn shown(db: &Db, r: Row) -> Result<Application> {
         matter_version: r.matter_version,
         applicant: r.applicant,
         applicant_name: r.applicant_name,
-        applicant_id_masked: crate::ids::mask_any(&r.applicant_id),
+        applicant_id_masked: crate::ids::mask_any(&crate::vault::open(&r.applicant_id)),
         unit_id: r.unit_id,
         channel: r.channel,
         status,
@@ -226,7 +226,7 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
         actor: who,
         applicant: who.username.clone(),
         name,
-        id_number: id_number.unwrap_or_default(),
+        id_number: crate::vault::open(&id_number.unwrap_or_default()),
         channel: "online",
         reusable: Vec::new(),
         rating_token: None,
@@ -329,15 +329,15 @@ pub(super) async fn store(
         None => {
             let id: i64 = query_scalar(
                 "INSERT INTO applications (number, matter_code, matter_version, applicant, applicant_name, applicant_id, \
-                 unit_id, channel, status, form_json, created_at, submitted_at, updated_at, filed_by, rating_token) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $13, $14) RETURNING id",
+                 unit_id, channel, status, form_json, created_at, submitted_at, updated_at, filed_by, rating_token, applicant_tag) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $13, $14, $15) RETURNING id",
             )
             .bind(format!("new-{}", crate::auth::random_token()))
             .bind(&matter.code)
             .bind(version)
             .bind(&filer.applicant)
             .bind(&filer.name)
-            .bind(&filer.id_number)
+            .bind(crate::vault::seal(&filer.id_number))
             .bind(hall.id)
             .bind(filer.channel)
             .bind(status)
@@ -346,6 +346,7 @@ pub(super) async fn store(
             .bind(s.submit.then_some(now.clone()))
             .bind(&who.username)
             .bind(&filer.rating_token)
+            .bind(crate::vault::tag(&filer.id_number))
             .fetch_one(&mut tx)
             .await?;
             let day = Utc::now().with_timezone(&clock::cst()).format("%Y%m%d");

@@ -61,8 +61,8 @@ impl Row {
             matter_code: self.matter_code.clone(),
             matter_name: self.matter_name.clone(),
             holder_name: self.holder_name.clone(),
-            holder_id_masked: crate::ids::mask_any(&self.holder_id),
-            holder_id_sha256: id_digest(&self.holder_id),
+            holder_id_masked: crate::ids::mask_any(&crate::vault::open(&self.holder_id)),
+            holder_id_sha256: id_digest(&crate::vault::open(&self.holder_id)),
             content: serde_json::from_str(&self.content).unwrap_or_default(),
             unit_name: self.unit_name.clone(),
             issued_at: self.issued_at.clone(),
@@ -141,14 +141,14 @@ pub async fn issue(db: &Db, who: &Principal, i: &Issue) -> Result<Licence> {
     let (key_id, key) = keys::current(&mut tx, unit.id).await?;
     let row_id: i64 = crate::storage::query_scalar(
         "INSERT INTO licences (number, matter_code, matter_name, holder_name, holder_id, content, unit_id, unit_name, \
-         issued_at, valid_from, valid_until, key_id, signature, instance_id, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, '', $13, $14) RETURNING id",
+         issued_at, valid_from, valid_until, key_id, signature, instance_id, created_by, holder_tag) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, '', $13, $14, $15) RETURNING id",
     )
     .bind(format!("new-{}", crate::auth::random_token()))
     .bind(i.matter_code.trim())
     .bind(&matter_name)
     .bind(holder)
-    .bind(&id)
+    .bind(crate::vault::seal(&id))
     .bind(content.to_string())
     .bind(unit.id)
     .bind(&unit.name)
@@ -158,6 +158,7 @@ pub async fn issue(db: &Db, who: &Principal, i: &Issue) -> Result<Licence> {
     .bind(key_id)
     .bind(i.instance_id)
     .bind(&who.username)
+    .bind(crate::vault::tag(&id))
     .fetch_one(&mut tx)
     .await
     .map_err(|e| Error::on_unique(e, "err.licence_issued"))?;
@@ -302,9 +303,9 @@ pub async fn revoke(db: &Db, who: &Principal, number: &str, reason: &str) -> Res
 /// A holder's licences, by their ID number (for the holder's own page and the counter).
 pub async fn of_holder(db: &Db, holder_id: &str) -> Result<Vec<Status>> {
     let rows = query_as::<Row>(format!(
-        "SELECT {COLS} FROM licences l JOIN org_units o ON o.id = l.unit_id WHERE l.holder_id = $1 ORDER BY l.id DESC"
+        "SELECT {COLS} FROM licences l JOIN org_units o ON o.id = l.unit_id WHERE l.holder_tag = $1 ORDER BY l.id DESC"
     ))
-    .bind(holder_id.trim().to_ascii_uppercase())
+    .bind(crate::vault::tag(holder_id))
     .fetch_all(db)
     .await?;
     let mut out = Vec::new();

@@ -690,3 +690,88 @@ async fn a_licence_missed_after_approval_is_issued_by_the_job_once() {
         "{e:?}"
     );
 }
+
+#[tokio::test]
+async fn id_numbers_are_sealed_at_rest_and_still_found() {
+    let Setup { app, code } = setup().await;
+    let clerk = app.token("window_clerk").await;
+    let id = resident_id("44030919850615123");
+    let f = upload(&app, &clerk, "材料.pdf", PDF).await;
+    let (s, a) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/applications/counter",
+            json!({"id_number": id,
+        "name": "王大伟", "matter_code": code, "unit_code": HALL, "form": form(f),
+        "materials": {"m_licence": [f], "m_form": [f], "m_special": [f]}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let licence = zhengwu::licence::Issue {
+        instance_id: None,
+        matter_code: code.clone(),
+        holder_name: "王大伟".into(),
+        holder_id: id.clone(),
+        content: json!({}),
+        valid_years: None,
+    };
+    zhengwu::licence::issue(&app.db, &zhengwu::auth::Principal::system(), &licence)
+        .await
+        .unwrap();
+    // Nothing in the store shows the number; the birth date is not there either.
+    for (table, col) in [("applications", "applicant_id"), ("licences", "holder_id")] {
+        let sql = format!("SELECT {col} FROM {table}");
+        let stored: Vec<String> = zhengwu::storage::query_scalar(sql)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+        assert!(!stored.is_empty());
+        assert!(
+            stored
+                .iter()
+                .all(|v| v.starts_with("v1:") && !v.contains("19850615")),
+            "{table}: {stored:?}"
+        );
+    }
+    // Yet the clerk finds the applicant, the holder's licences are found, the screen masks it.
+    let (_, found) = json_of(
+        app.post(&clerk, "/api/v1/applicants/find", json!({"id_number": id}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        found["applications"].as_array().unwrap().len(),
+        1,
+        "{found}"
+    );
+    assert_eq!(found["id_masked"], zhengwu::ids::mask_any(&id));
+    let held = zhengwu::licence::repo::of_holder(&app.db, &id)
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(
+        held[0].state, "valid",
+        "the signature checks against the opened number"
+    );
+    // A value stored before sealing existed is sealed at start-up and found the same way.
+    app.db
+        .execute_batch(&format!(
+            "UPDATE applications SET applicant_id = '{id}', applicant_tag = NULL"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(zhengwu::vault::seal_existing(&app.db).await.unwrap(), 1);
+    assert_eq!(
+        zhengwu::vault::seal_existing(&app.db).await.unwrap(),
+        0,
+        "once"
+    );
+    let (_, found) = json_of(
+        app.post(&clerk, "/api/v1/applicants/find", json!({"id_number": id}))
+            .await,
+    )
+    .await;
+    assert_eq!(found["applications"].as_array().unwrap().len(), 1);
+}

@@ -206,7 +206,9 @@ pub async fn my_licences(
             .await?
             .flatten();
     match id {
-        Some(id) if !id.is_empty() => Ok(Json(crate::licence::repo::of_holder(&s.db, &id).await?)),
+        Some(id) if !id.is_empty() => Ok(Json(
+            crate::licence::repo::of_holder(&s.db, &crate::vault::open(&id)).await?,
+        )),
         _ => Ok(Json(vec![])),
     }
 }

@@ -1,0 +1,225 @@
+//! Personal ID numbers at rest (PIPL: sensitive personal information). A resident ID or credit
+//! code is stored sealed — ChaCha20-Poly1305 with a random nonce, `v1:` + base64 — beside a
+//! keyed tag (HMAC-SHA-256) that finds it again without opening anything; the screen only ever
+//! shows the masked form. The key lives outside the store: `ZHENGWU_DATA_KEY` (64 hex digits),
+//! or the file `vault.key` in the data dir, made (mode 0600) on the first start. A copy of the
+//! database alone does not reveal who applied. Values written before sealing existed are sealed
+//! at start-up ([`seal_existing`]); [`open`] still reads them meanwhile.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use anyhow::Context;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+
+use crate::storage::{Db, query, query_as};
+
+struct Keys {
+    seal: ChaCha20Poly1305,
+    tag: [u8; 32],
+}
+
+static KEYS: OnceLock<Keys> = OnceLock::new();
+
+fn keys_from(master: &[u8; 32]) -> Keys {
+    // Two keys from one: sealing and tagging never share a key.
+    let derive = |label: &[u8]| {
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("any key length");
+        m.update(label);
+        let out: [u8; 32] = m.finalize().into_bytes().into();
+        out
+    };
+    Keys {
+        seal: ChaCha20Poly1305::new(&derive(b"zhengwu seal v1").into()),
+        tag: derive(b"zhengwu tag v1"),
+    }
+}
+
+/// Loads (or makes) the key for this process: `ZHENGWU_DATA_KEY`, else `data_dir/vault.key`.
+pub fn init(data_dir: &Path) -> anyhow::Result<()> {
+    if KEYS.get().is_some() {
+        return Ok(());
+    }
+    let master: [u8; 32] = match std::env::var("ZHENGWU_DATA_KEY") {
+        Ok(h) => hex::decode(h.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .context("ZHENGWU_DATA_KEY must be 64 hex digits")?,
+        Err(_) => {
+            let path = data_dir.join("vault.key");
+            if !path.exists() {
+                std::fs::create_dir_all(data_dir)?;
+                let mut k = [0u8; 32];
+                rand::rng().fill_bytes(&mut k);
+                write_private(&path, hex::encode(k).as_bytes())?;
+                tracing::info!(path = %path.display(), "made the key that seals ID numbers; back it up with the database");
+            }
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            hex::decode(text.trim())
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .with_context(|| format!("{} must hold 64 hex digits", path.display()))?
+        }
+    };
+    let _ = KEYS.set(keys_from(&master));
+    Ok(())
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+fn keys() -> &'static Keys {
+    KEYS.get_or_init(|| {
+        // Tools and tests that never called `init` (the store is theirs alone): a key for this
+        // process only, unless one is given.
+        let mut k = [0u8; 32];
+        match std::env::var("ZHENGWU_DATA_KEY")
+            .ok()
+            .and_then(|h| hex::decode(h.trim()).ok())
+        {
+            Some(b) if b.len() == 32 => k.copy_from_slice(&b),
+            _ => rand::rng().fill_bytes(&mut k),
+        }
+        keys_from(&k)
+    })
+}
+
+/// An ID number as normalised before sealing and tagging.
+fn norm(id: &str) -> String {
+    id.trim().to_ascii_uppercase()
+}
+
+/// Seals an ID number for storing (empty stays empty).
+pub fn seal(id: &str) -> String {
+    let id = norm(id);
+    if id.is_empty() {
+        return id;
+    }
+    let mut nonce = [0u8; 12];
+    rand::rng().fill_bytes(&mut nonce);
+    let sealed = keys()
+        .seal
+        .encrypt(&Nonce::from(nonce), id.as_bytes())
+        .expect("sealing cannot fail");
+    let mut out = nonce.to_vec();
+    out.extend(sealed);
+    format!("v1:{}", B64.encode(&out))
+}
+
+/// Opens a stored ID number (a value from before sealing is returned as it is).
+pub fn open(stored: &str) -> String {
+    let Some(b64) = stored.strip_prefix("v1:") else {
+        return stored.to_string();
+    };
+    let Some(bytes) = B64.decode(b64).ok().filter(|b| b.len() > 12) else {
+        return String::new();
+    };
+    let (nonce, body) = bytes.split_at(12);
+    let nonce: [u8; 12] = nonce.try_into().expect("twelve bytes");
+    match keys().seal.decrypt(&Nonce::from(nonce), body) {
+        Ok(p) => String::from_utf8(p).unwrap_or_default(),
+        Err(_) => {
+            tracing::error!("an ID number does not open with this key (wrong vault.key?)");
+            String::new()
+        }
+    }
+}
+
+/// The keyed tag that finds an ID number again (empty for none).
+pub fn tag(id: &str) -> String {
+    let id = norm(id);
+    if id.is_empty() {
+        return id;
+    }
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&keys().tag).expect("any key length");
+    m.update(id.as_bytes());
+    hex::encode(m.finalize().into_bytes())
+}
+
+/// Seals ID numbers stored before sealing existed (accounts, applications, licences) and tags
+/// them; answers how many it sealed. Run at start-up; does nothing once all are sealed.
+pub async fn seal_existing(db: &Db) -> anyhow::Result<usize> {
+    let mut n = 0;
+    for (table, key, col, tag_col) in [
+        ("users", "id", "id_number", "id_tag"),
+        ("applications", "id", "applicant_id", "applicant_tag"),
+        ("licences", "id", "holder_id", "holder_tag"),
+    ] {
+        let rows: Vec<(i64, String)> = query_as(format!(
+            "SELECT {key}, {col} FROM {table} WHERE {col} IS NOT NULL AND {col} <> '' AND {col} NOT LIKE 'v1:%'"
+        ))
+        .fetch_all(db)
+        .await?;
+        let mut tx = db.begin().await?;
+        for (id, plain) in &rows {
+            query(format!(
+                "UPDATE {table} SET {col} = $1, {tag_col} = $2 WHERE {key} = $3"
+            ))
+            .bind(seal(plain))
+            .bind(tag(plain))
+            .bind(*id)
+            .execute(&mut tx)
+            .await?;
+        }
+        tx.commit().await?;
+        n += rows.len();
+    }
+    if n > 0 {
+        tracing::info!(sealed = n, "ID numbers sealed at rest");
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_ids_open_tag_alike_and_hide_the_number() {
+        let id = "44030919900101123x";
+        let (a, b) = (seal(id), seal(id));
+        assert!(a.starts_with("v1:") && a != b, "a fresh nonce each time");
+        assert!(!a.contains("440309") && !a.contains("19900101"));
+        assert_eq!(open(&a), "44030919900101123X");
+        assert_eq!(open(&b), open(&a));
+        assert_eq!(
+            tag(id),
+            tag(" 44030919900101123X "),
+            "the same tag for the same number"
+        );
+        assert_ne!(tag(id), tag("440309199001011231"));
+        assert_eq!(
+            open("91440300MA5F000007"),
+            "91440300MA5F000007",
+            "old plain values still read"
+        );
+        assert_eq!((seal(""), tag("")), (String::new(), String::new()));
+        // One changed character: nothing comes out.
+        let mut bad = a.clone().into_bytes();
+        let i = bad.len() - 3;
+        bad[i] = if bad[i] == b'A' { b'B' } else { b'A' };
+        assert_eq!(open(&String::from_utf8(bad).unwrap()), "");
+    }
+}
