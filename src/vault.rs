@@ -4,7 +4,8 @@
 //! shows the masked form. The key lives outside the store: `ZHENGWU_DATA_KEY` (64 hex digits),
 //! or the file `vault.key` in the data dir, made (mode 0600) on the first start. A copy of the
 //! database alone does not reveal who applied. Values written before sealing existed are sealed
-//! at start-up ([`seal_existing`]); [`open`] still reads them meanwhile.
+//! at start-up ([`seal_existing`]); [`open`] still reads them meanwhile. The departments' licence
+//! signing keys are sealed with the same key.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -113,9 +114,13 @@ fn norm(id: &str) -> String {
 
 /// Seals an ID number for storing (empty stays empty).
 pub fn seal(id: &str) -> String {
-    let id = norm(id);
+    seal_text(&norm(id))
+}
+
+/// Seals any secret text as it is (a licence signing key, say); empty stays empty.
+pub fn seal_text(id: &str) -> String {
     if id.is_empty() {
-        return id;
+        return String::new();
     }
     let mut nonce = [0u8; 12];
     rand::rng().fill_bytes(&mut nonce);
@@ -128,7 +133,7 @@ pub fn seal(id: &str) -> String {
     format!("v1:{}", B64.encode(&out))
 }
 
-/// Opens a stored ID number (a value from before sealing is returned as it is).
+/// Opens a stored ID number or secret (a value from before sealing is returned as it is).
 pub fn open(stored: &str) -> String {
     let Some(b64) = stored.strip_prefix("v1:") else {
         return stored.to_string();
@@ -186,8 +191,23 @@ pub async fn seal_existing(db: &Db) -> anyhow::Result<usize> {
         tx.commit().await?;
         n += rows.len();
     }
+    // Licence signing keys, sealed as they are (no tag: they are found by their unit).
+    let keys: Vec<(i64, String)> =
+        query_as("SELECT id, secret_key FROM licence_keys WHERE secret_key NOT LIKE 'v1:%'")
+            .fetch_all(db)
+            .await?;
+    let mut tx = db.begin().await?;
+    for (id, secret) in &keys {
+        query("UPDATE licence_keys SET secret_key = $1 WHERE id = $2")
+            .bind(seal_text(secret))
+            .bind(*id)
+            .execute(&mut tx)
+            .await?;
+    }
+    tx.commit().await?;
+    n += keys.len();
     if n > 0 {
-        tracing::info!(sealed = n, "ID numbers sealed at rest");
+        tracing::info!(sealed = n, "ID numbers and signing keys sealed at rest");
     }
     Ok(n)
 }

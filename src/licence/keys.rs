@@ -36,7 +36,7 @@ async fn create(tx: &mut Tx, unit: i64) -> Result<(i64, SigningKey)> {
     )
     .bind(unit)
     .bind(hex::encode(key.verifying_key().to_bytes()))
-    .bind(hex::encode(key.to_bytes()))
+    .bind(crate::vault::seal_text(&hex::encode(key.to_bytes())))
     .bind(clock::now())
     .fetch_one(&mut *tx)
     .await?;
@@ -53,7 +53,7 @@ pub(super) async fn current(tx: &mut Tx, unit: i64) -> Result<(i64, SigningKey)>
     .await?;
     match row {
         Some((id, secret)) => {
-            let bytes: [u8; 32] = hex::decode(&secret)
+            let bytes: [u8; 32] = hex::decode(crate::vault::open(&secret))
                 .ok()
                 .and_then(|b| b.try_into().ok())
                 .ok_or_else(|| Error::Internal(anyhow::anyhow!("licence key {id} is damaged")))?;

@@ -763,6 +763,35 @@ async fn id_numbers_are_sealed_at_rest_and_still_found() {
         .await
         .unwrap();
     assert_eq!(zhengwu::vault::seal_existing(&app.db).await.unwrap(), 1);
+    // The department's signing key is sealed too.
+    let secrets: Vec<String> =
+        zhengwu::storage::query_scalar("SELECT secret_key FROM licence_keys")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert!(!secrets.is_empty() && secrets.iter().all(|k| k.starts_with("v1:")));
+    // A key stored before sealing existed is sealed at start-up, and still signs the same.
+    let plain = zhengwu::vault::open(&secrets[0]);
+    app.db
+        .execute_batch(&format!("UPDATE licence_keys SET secret_key = '{plain}'"))
+        .await
+        .unwrap();
+    assert_eq!(zhengwu::vault::seal_existing(&app.db).await.unwrap(), 1);
+    let held = zhengwu::licence::repo::of_holder(&app.db, &id)
+        .await
+        .unwrap();
+    assert_eq!(held[0].state, "valid");
+    let again = zhengwu::licence::issue(&app.db, &zhengwu::auth::Principal::system(), &licence)
+        .await
+        .unwrap();
+    assert_eq!(
+        zhengwu::licence::repo::status(&app.db, &again.number)
+            .await
+            .unwrap()
+            .state,
+        "valid",
+        "signed with the resealed key"
+    );
     assert_eq!(
         zhengwu::vault::seal_existing(&app.db).await.unwrap(),
         0,
