@@ -152,3 +152,24 @@ document.addEventListener("submit", async (e) => {
   last = (document.querySelector("#display-now") || {}).dataset?.key || last;
   setInterval(tick, 3000);
 })();
+
+// The clerk's window: the called ticket and the waiting count follow the hall every ten seconds.
+(() => {
+  const card = document.querySelector("[data-window-state]");
+  if (!card) return;
+  setInterval(async () => {
+    try {
+      const r = await fetch(card.dataset.windowState, { cache: "no-store" });
+      if (!r.ok) return;
+      const s = await r.json();
+      document.getElementById("current-ticket").textContent = s.current ? s.current.number : "—";
+      document.getElementById("waiting").textContent = card.dataset.waitingLabel.replace("{}", s.waiting);
+    } catch (_) { /* the next tick tries again */ }
+  }, 10000);
+})();
+
+// The kiosk: a printed ticket goes back to the start after twenty seconds for the next person.
+(() => {
+  const t = document.querySelector("[data-return]");
+  if (t) setTimeout(() => { location.href = t.dataset.return; }, 20000);
+})();

@@ -80,6 +80,7 @@ use super::api;
         api::counter::take,
         api::counter::display,
         api::counter::call,
+        api::counter::state,
         api::counter::recall,
         api::counter::close,
         api::counter::find,

@@ -175,9 +175,24 @@ async fn windows_take_their_matters_and_tickets_are_called_in_order() {
         (StatusCode::OK, Some("A002")),
         "{c}"
     );
+    // The clerk's page follows its window: A002 called, A001 (not its matter) not counted.
+    let (s, st) = json_of(
+        app.get(&staff, &format!("/api/v1/windows/{w2}/state"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (s, st["current"]["number"].as_str(), st["waiting"].as_i64()),
+        (StatusCode::OK, Some("A002"), Some(0)),
+        "{st}"
+    );
     // Not assigned to window 1: refused.
     let r = app
         .post(&staff, &format!("/api/v1/windows/{w1}/call"), json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .get(&staff, &format!("/api/v1/windows/{w1}/state"))
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let (_, c) = json_of(

@@ -108,6 +108,26 @@ pub async fn recall(
     Ok(Json(queue::recall(&s.db, &session.principal, id).await?))
 }
 
+/// A window's state for its clerk's page: the ticket it has called and how many wait for it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct WindowState {
+    pub current: Option<Called>,
+    pub waiting: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/windows/{id}/state", tag = "counter", responses((status = 200, body = WindowState), (status = 403)))]
+pub async fn state(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Json<WindowState>> {
+    let w = queue::window_for(&s.db, &session.principal, id).await?;
+    Ok(Json(WindowState {
+        current: queue::current(&s.db, w.id).await?,
+        waiting: queue::waiting_for(&s.db, &w).await?,
+    }))
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Close {
     /// `done` or `no_show` (过号).

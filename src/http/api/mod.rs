@@ -165,6 +165,7 @@ pub fn router() -> Router<AppState> {
         .route("/windows", post(counter::create_window))
         .route("/windows/mine", get(counter::my_windows))
         .route("/windows/{id}", put(counter::update_window))
+        .route("/windows/{id}/state", get(counter::state))
         .route("/windows/{id}/call", post(counter::call))
         .route("/windows/{id}/recall", post(counter::recall))
         .route("/windows/{id}/close", post(counter::close))
