@@ -1445,6 +1445,21 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Signed with the issuing department's Ed25519 key; scan to verify.",
     ),
     ("field.matter_unknown", "没有这个事项。", "No such matter."),
+    (
+        "app.counter_resubmit",
+        "补正后重新提交",
+        "Submit again with the supplement",
+    ),
+    (
+        "app.counter_supplement_hint",
+        "申请人携带补正材料到窗口时，扫描上传并逐项核验后重新提交受理。",
+        "When the applicant brings what was missing, scan it, check it and submit the application again.",
+    ),
+    (
+        "app.counter_supplement",
+        "窗口补正",
+        "Supplement at the counter",
+    ),
     ("app.ch.qr_code", "扫码评价", "QR code"),
     (
         "rate.thanks",

@@ -210,6 +210,63 @@ pub async fn file(db: &Db, who: &Principal, c: &CounterFiling) -> Result<Applica
     Ok(app)
 }
 
+/// At the counter, adds what a supplement asked for (files the clerk scanned, or ones the
+/// applicant filed before) to an application sent back for it, records the checks and submits
+/// it again — the walk-in's way back, as resubmitting online is the account holder's.
+pub async fn resubmit(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    added: &BTreeMap<String, Vec<i64>>,
+    checks: &BTreeMap<String, Check>,
+) -> Result<Application> {
+    clerk(who)?;
+    let r = row(db, id).await?;
+    let hall = org::get(db, r.unit_id).await?;
+    if !who.can(Perm::StartApprovals, &hall.path) {
+        return Err(Error::NotFound);
+    }
+    if r.status != "supplement" {
+        return Err(Error::Conflict("err.application_locked"));
+    }
+    let id_number = crate::vault::open(&r.applicant_id);
+    let mut materials = super::repo::materials(db, id).await?;
+    for (m, files) in added {
+        let have = materials.entry(m.clone()).or_default();
+        for f in files {
+            if !have.contains(f) {
+                have.push(*f);
+            }
+        }
+    }
+    let filer = Filer {
+        actor: who,
+        applicant: r.applicant.clone(),
+        name: r.applicant_name.clone(),
+        id_number: id_number.clone(),
+        channel: "counter",
+        reusable: reusable(db, &id_number)
+            .await?
+            .iter()
+            .map(|f| f.file_id)
+            .collect(),
+        rating_token: None,
+    };
+    let save = Save {
+        matter_code: r.matter_code.clone(),
+        version: None,
+        unit_code: Some(hall.code.clone()),
+        form: serde_json::from_str(&r.form_json).unwrap_or_default(),
+        materials,
+        submit: true,
+    };
+    let app = store(db, &filer, Some(&r), &hall, &save).await?;
+    if !checks.is_empty() {
+        record_checks(db, who, id, checks).await?;
+    }
+    Ok(app)
+}
+
 /// Records a clerk's checks of an application's materials (each replaces the one before).
 pub async fn record_checks(
     db: &Db,

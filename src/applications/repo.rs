@@ -79,7 +79,7 @@ pub(super) const COLS: &str = "a.id, a.number, a.matter_code, a.matter_version, 
 pub(super) const FROM: &str =
     "applications a LEFT JOIN approval_instances i ON i.id = a.instance_id";
 
-async fn materials(db: &Db, id: i64) -> Result<BTreeMap<String, Vec<i64>>> {
+pub(super) async fn materials(db: &Db, id: i64) -> Result<BTreeMap<String, Vec<i64>>> {
     let rows: Vec<(String, i64)> = query_as("SELECT material, file_id FROM application_materials WHERE application_id = $1 ORDER BY file_id")
         .bind(id)
         .fetch_all(db)

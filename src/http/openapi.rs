@@ -86,6 +86,7 @@ use super::api;
         api::counter::find,
         api::counter::file,
         api::counter::checks,
+        api::counter::resubmit,
         api::counter::notice_pdf,
         api::applications::create,
         api::applications::update,

@@ -512,6 +512,62 @@ async fn a_clerk_files_for_a_walk_in_reuses_materials_checks_them_and_prints_not
     ] {
         assert!(text.contains(want), "{want} in {text}");
     }
+
+    // The walk-in comes back with the originals: scanned, checked and submitted again at the window.
+    let (_, page) = crate::common::json_of(
+        app.get(&clerk, &format!("/api/v1/applications/{bid}"))
+            .await,
+    )
+    .await;
+    assert_eq!(page["status"], "supplement");
+    let original = upload(
+        &app,
+        &clerk,
+        "水质检测报告原件.pdf",
+        b"%PDF-1.4\noriginal\n%%EOF\n",
+    )
+    .await;
+    let (s, again) = json_of(
+        app.post(
+            &clerk,
+            &format!("/api/v1/applications/{bid}/counter-resubmit"),
+            json!({"materials": {"m_special": [original]}, "checks": {"m_special": {"ok": true}}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{again}");
+    assert_eq!(again["status"], "submitted");
+    assert_eq!(
+        again["materials"]["m_special"].as_array().unwrap().len(),
+        2,
+        "kept and added: {again}"
+    );
+    // Only once: it is no longer waiting for a supplement.
+    let (s, _) = json_of(
+        app.post(
+            &clerk,
+            &format!("/api/v1/applications/{bid}/counter-resubmit"),
+            json!({"materials": {}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, a) = json_of(
+        app.post(
+            &clerk,
+            &format!("/api/v1/applications/{bid}/decision"),
+            json!({"decision": "accept"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, a["status"].as_str()),
+        (StatusCode::OK, Some("in_approval")),
+        "{a}"
+    );
 }
 
 #[tokio::test]

@@ -178,6 +178,29 @@ pub async fn file(
     ))
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Resubmit {
+    /// Material id → file ids added (the clerk's uploads or the applicant's earlier files).
+    #[serde(default)]
+    pub materials: BTreeMap<String, Vec<i64>>,
+    #[serde(default)]
+    pub checks: BTreeMap<String, Check>,
+}
+
+/// At the counter: adds what a supplement asked for and submits the application again.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/counter-resubmit", tag = "counter", request_body = Resubmit,
+    responses((status = 200, body = Application), (status = 409), (status = 422)))]
+pub async fn resubmit(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(b): Json<Resubmit>,
+) -> Result<Json<Application>> {
+    Ok(Json(
+        counter::resubmit(&s.db, &session.principal, id, &b.materials, &b.checks).await?,
+    ))
+}
+
 /// Records the clerk's check of materials; answers all checks of the application.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/checks", tag = "counter",
     responses((status = 200), (status = 422)))]

@@ -173,6 +173,10 @@ pub fn router() -> Router<AppState> {
         .route("/applications/counter", post(counter::file))
         .route("/applications/{id}/checks", post(counter::checks))
         .route(
+            "/applications/{id}/counter-resubmit",
+            post(counter::resubmit),
+        )
+        .route(
             "/applications/{id}/notices/{kind}",
             get(counter::notice_pdf),
         )

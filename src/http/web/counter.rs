@@ -276,6 +276,60 @@ pub async fn file(
     }
 }
 
+/// At the counter: the applicant brings what a supplement asked for; the clerk scans it, checks
+/// it and submits the application again.
+pub async fn resubmit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> Result<Response> {
+    let p = Posted::read(form).await?;
+    let mut added: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    let mut errs = Vec::new();
+    for (name, file_name, bytes) in &p.files {
+        let Some(m) = name.strip_prefix("m.") else {
+            continue;
+        };
+        match crate::files::store(&s.db, &session.principal, file_name, bytes).await {
+            Ok(f) => added.entry(m.to_string()).or_default().push(f.id),
+            Err(Error::Validation(fe)) => errs.extend(fe),
+            Err(e) => return Err(e),
+        }
+    }
+    let mut checks = BTreeMap::new();
+    for (k, v) in &p.pairs {
+        if let Some(m) = k.strip_prefix("check.").filter(|_| !v.is_empty()) {
+            let note = p
+                .get(&format!("note.{m}"))
+                .filter(|n| !n.is_empty())
+                .map(String::from);
+            checks.insert(
+                m.to_string(),
+                Check {
+                    ok: v == "ok",
+                    note,
+                },
+            );
+        }
+    }
+    let r = if errs.is_empty() {
+        counter::resubmit(&s.db, &session.principal, id, &added, &checks)
+            .await
+            .map(|_| ())
+    } else {
+        Err(Error::Validation(errs))
+    };
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            super::applications::page(&s, &ctx, &session, id, errs).await
+        }
+    }
+}
+
 /// The windows of the halls the caller manages, with forms to add and change them.
 async fn windows_page(
     s: &AppState,

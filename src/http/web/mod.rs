@@ -115,6 +115,10 @@ pub fn router() -> Router<AppState> {
         .route("/counter", get(counter::page))
         .route("/counter/{window}/call/{what}", post(counter::call))
         .route("/counter/find", post(counter::find))
+        .route(
+            "/applications/{id}/counter-resubmit",
+            post(counter::resubmit).layer(axum::extract::DefaultBodyLimit::max(APPLY_LIMIT)),
+        )
         .route("/counter/start", post(counter::start))
         .route(
             "/counter/{window}/file/{code}",
