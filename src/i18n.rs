@@ -1445,6 +1445,10 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Signed with the issuing department's Ed25519 key; scan to verify.",
     ),
     ("field.matter_unknown", "没有这个事项。", "No such matter."),
+    ("msg.empty", "还没有消息。", "No messages yet."),
+    ("msg.new", "未读", "New"),
+    ("msg.unread", "{} 条未读", "{} unread"),
+    ("nav.messages", "消息", "Messages"),
     (
         "app.counter_resubmit",
         "补正后重新提交",
@@ -2442,7 +2446,7 @@ mod tests {
     fn every_key_used_is_in_the_catalogue() {
         let root = env!("CARGO_MANIFEST_DIR");
         let re = regex::Regex::new(
-            r#"["'](((err|field|form|rule|role|kind|audit|ui|nav|card|col|acc|imp|aud|org|pw|login|home|app|cat|hall|depth|mtype|mform|cat|fk|cal|wf|ap|timing|sup|ops|lic|app|reg|apply|counter|win|kiosk|display|print|pt|fu|rate)\.)[a-z0-9_.]*[a-z0-9_])["']"#,
+            r#"["'](((err|field|form|rule|role|kind|audit|ui|nav|card|col|acc|imp|aud|org|pw|login|home|app|cat|hall|depth|mtype|mform|cat|fk|cal|wf|ap|timing|sup|ops|lic|app|reg|apply|counter|win|kiosk|display|print|pt|fu|rate|msg)\.)[a-z0-9_.]*[a-z0-9_])["']"#,
         )
         .unwrap();
         let mut missing = Vec::new();

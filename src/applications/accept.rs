@@ -153,7 +153,8 @@ async fn notify(tx: &mut Tx, r: &Row, what: &str, note: Option<&str>) -> Result<
         what,
         note.map(|n| format!("说明：{n}")).unwrap_or_default()
     );
-    let link = format!("/api/v1/applications/{}", r.id);
+    // The page people open; the API has the same application at /api/v1/applications/{id}.
+    let link = format!("/applications/{}", r.id);
     crate::mail::messages::post(
         tx,
         &r.applicant,

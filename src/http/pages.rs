@@ -21,6 +21,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     ("login.html", include_str!("../../templates/login.html")),
+    (
+        "messages.html",
+        include_str!("../../templates/messages.html"),
+    ),
     ("rate.html", include_str!("../../templates/rate.html")),
     (
         "register.html",
@@ -238,6 +242,7 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
     }
     if p.grants.iter().any(|g| g.role == Role::Citizen) {
         nav.push(("/my/applications", "nav.my_applications"));
+        nav.push(("/my/messages", "nav.messages"));
     }
     if p.has(Perm::ViewOrg) {
         nav.push(("/org", "nav.org"));

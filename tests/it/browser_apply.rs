@@ -182,8 +182,17 @@ async fn apply_online_accept_print_approve_verify_rate_and_answer() {
         sign_out().await;
     }
 
-    // The applicant sees it approved with its licence, which verifies publicly.
+    // The applicant was told at each step; a message leads to the application.
     sign_in("qingquan").await;
+    d.go(&app.url("/my/messages")).await;
+    let inbox = d.text("#messages").await;
+    assert!(
+        inbox.contains("已受理") && inbox.contains("电子证照") && inbox.contains(&number),
+        "{inbox}"
+    );
+    d.click_and_load("#messages li.unread button").await;
+    d.wait_path("/applications/").await;
+    // The applicant sees it approved with its licence, which verifies publicly.
     d.go(&app.url("/my/applications")).await;
     d.click_and_load("#applications tbody a").await;
     assert!(d.text("#app-status").await.contains("已批准"));

@@ -338,3 +338,32 @@ pub async fn answer(
         }
     }
 }
+
+/// The applicant's in-app messages (站内消息), newest first; opening one marks it read.
+pub async fn messages(State(s): State<AppState>, ctx: Ctx, session: Session) -> Result<Response> {
+    let items = crate::mail::messages::mine(&s.db, &session.principal).await?;
+    Ok(s.pages.render(
+        "messages.html",
+        &ctx,
+        Some(&session),
+        context! { items => ser(&items) },
+    ))
+}
+
+/// Marks a message read and follows its link (or back to the list).
+pub async fn open_message(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    crate::mail::messages::read(&s.db, &session.principal, id).await?;
+    let link: Option<String> =
+        crate::storage::query_scalar("SELECT link FROM messages WHERE id = $1 AND username = $2")
+            .bind(id)
+            .bind(&session.principal.username)
+            .fetch_optional(&s.db)
+            .await?
+            .flatten();
+    let to = super::safe_next(link.as_deref());
+    Ok(Redirect::to(if to == "/" { "/my/messages" } else { &to }).into_response())
+}

@@ -150,6 +150,8 @@ pub fn router() -> Router<AppState> {
         .route("/applications/{id}/rating", post(apply::rate))
         .route("/applications/{id}/complaints", post(apply::complain))
         .route("/followups", get(apply::followups))
+        .route("/my/messages", get(apply::messages))
+        .route("/my/messages/{id}/open", post(apply::open_message))
         .route("/followups/{id}/answer", post(apply::answer))
         .route("/inbox", get(approvals::inbox))
         .route("/approvals", get(approvals::supervise))
