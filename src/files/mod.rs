@@ -151,6 +151,35 @@ pub async fn store(db: &Db, who: &Principal, name: &str, bytes: &[u8]) -> Result
     Ok(meta)
 }
 
+/// Uploads nobody attached (an abandoned form, a refused submission) are removed once they are
+/// `days` old, and content no upload names any more with them; answers (files, blobs) removed.
+/// Attached files are never touched: attachments, ticket files and application materials name
+/// them (and their foreign keys would refuse it).
+pub async fn sweep(db: &Db, days: i64) -> Result<(u64, u64)> {
+    let before = clock::to_db(chrono::Utc::now() - chrono::Duration::days(days));
+    let mut tx = db.begin().await?;
+    let files = query(
+        "DELETE FROM files WHERE created_at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM application_materials m WHERE m.file_id = files.id) \
+         AND NOT EXISTS (SELECT 1 FROM approval_attachments a WHERE a.file_id = files.id) \
+         AND NOT EXISTS (SELECT 1 FROM ops_ticket_files t WHERE t.file_id = files.id)",
+    )
+    .bind(&before)
+    .execute(&mut tx)
+    .await?
+    .rows_affected();
+    let blobs = query(
+        "DELETE FROM blobs WHERE created_at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM files f WHERE f.sha256 = blobs.sha256)",
+    )
+    .bind(&before)
+    .execute(&mut tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok((files, blobs))
+}
+
 pub async fn meta(db: &Db, id: i64) -> Result<FileMeta> {
     query_as::<FileMeta>(format!("SELECT {COLS} FROM files WHERE id = $1"))
         .bind(id)

@@ -160,8 +160,20 @@ pub fn spawn_jobs(db: Db, every: std::time::Duration) -> tokio::task::JoinHandle
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut n: u64 = 0;
         loop {
             tick.tick().await;
+            // Once an hour (the first time at start-up): uploads left unattached for a week.
+            if n.is_multiple_of(60) {
+                match crate::files::sweep(&db, 7).await {
+                    Ok((0, _)) => {}
+                    Ok((files, blobs)) => {
+                        tracing::info!(files, blobs, "unattached uploads removed")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "upload sweep failed"),
+                }
+            }
+            n += 1;
             match crate::approval::engine::record_overdue(&db).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(tasks = n, "overdue tasks recorded"),

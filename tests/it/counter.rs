@@ -875,3 +875,56 @@ async fn id_numbers_are_sealed_at_rest_and_still_found() {
     .await;
     assert_eq!(found["applications"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn uploads_left_unattached_for_a_week_are_swept_and_attached_ones_kept() {
+    let Setup { app, code } = setup().await;
+    let clerk = app.token("window_clerk").await;
+    let shared = b"%PDF-1.4\nshared content\n%%EOF\n";
+    let lost = upload(&app, &clerk, "没用上的.pdf", shared).await;
+    let lonely = upload(
+        &app,
+        &clerk,
+        "草稿附件.pdf",
+        b"%PDF-1.4\nnobody else\n%%EOF\n",
+    )
+    .await;
+    let kept = upload(&app, &clerk, "营业执照.pdf", shared).await;
+    let own = upload(&app, &clerk, "申请表.pdf", b"%PDF-1.4\nown\n%%EOF\n").await;
+    let (s, _) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/applications/counter",
+            json!({"id_number": resident_id("44030919850615123"),
+        "name": "王大伟", "matter_code": code, "unit_code": HALL, "form": form(own),
+        "materials": {"m_licence": [kept], "m_form": [own], "m_special": [own]}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    // A week and a day later; one more upload made just now.
+    let earlier = zhengwu::clock::to_db(chrono::Utc::now() - chrono::Duration::days(8));
+    app.db
+        .execute_batch(&format!(
+            "UPDATE files SET created_at = '{earlier}'; UPDATE blobs SET created_at = '{earlier}'"
+        ))
+        .await
+        .unwrap();
+    let fresh = upload(&app, &clerk, "刚传的.pdf", b"%PDF-1.4\nfresh\n%%EOF\n").await;
+    let (files, blobs) = zhengwu::files::sweep(&app.db, 7).await.unwrap();
+    assert_eq!(
+        (files, blobs),
+        (2, 1),
+        "the two lost uploads; the content one of them shares with a material stays"
+    );
+    for f in [lost, lonely] {
+        let gone = app.get(&clerk, &format!("/api/v1/files/{f}")).await;
+        assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    }
+    for f in [kept, own, fresh] {
+        let r = app.get(&clerk, &format!("/api/v1/files/{f}")).await;
+        assert_eq!(r.status(), StatusCode::OK, "file {f} kept");
+    }
+    assert_eq!(zhengwu::files::sweep(&app.db, 7).await.unwrap(), (0, 0));
+}
