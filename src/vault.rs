@@ -28,6 +28,9 @@ struct Keys {
 
 static KEYS: OnceLock<Keys> = OnceLock::new();
 
+/// The setting that says every stored ID number and key has been sealed.
+const SEALED: &str = "vault.sealed";
+
 fn keys_from(master: &[u8; 32]) -> Keys {
     // Two keys from one: sealing and tagging never share a key.
     let derive = |label: &[u8]| {
@@ -164,8 +167,18 @@ pub fn tag(id: &str) -> String {
 }
 
 /// Seals ID numbers stored before sealing existed (accounts, applications, licences) and tags
-/// them; answers how many it sealed. Run at start-up; does nothing once all are sealed.
+/// them, and the licence signing keys; answers how many it sealed. Run at start-up: the first
+/// pass over a store marks it done, later starts read one setting.
 pub async fn seal_existing(db: &Db) -> anyhow::Result<usize> {
+    // Every write seals since; once a pass has run, the tables need not be read at each start.
+    let done: Option<String> =
+        crate::storage::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(SEALED)
+            .fetch_optional(db)
+            .await?;
+    if done.is_some() {
+        return Ok(0);
+    }
     let mut n = 0;
     for (table, key, col, tag_col) in [
         ("users", "id", "id_number", "id_tag"),
@@ -206,6 +219,14 @@ pub async fn seal_existing(db: &Db) -> anyhow::Result<usize> {
     }
     tx.commit().await?;
     n += keys.len();
+    query(
+        "INSERT INTO settings (key, value, updated_by, updated_at) VALUES ($1, 'v1', 'system', $2) \
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(SEALED)
+    .bind(crate::clock::now())
+    .execute(db)
+    .await?;
     if n > 0 {
         tracing::info!(sealed = n, "ID numbers and signing keys sealed at rest");
     }

@@ -147,6 +147,7 @@ async fn notify(tx: &mut Tx, r: &Row, what: &str, note: Option<&str>) -> Result<
     if r.applicant.is_empty() {
         return Ok(());
     }
+    let subject = format!("办件 {} {what}", r.number);
     let text = format!(
         "您的办件 {} {}。{}",
         r.number,
@@ -155,14 +156,7 @@ async fn notify(tx: &mut Tx, r: &Row, what: &str, note: Option<&str>) -> Result<
     );
     // The page people open; the API has the same application at /api/v1/applications/{id}.
     let link = format!("/applications/{}", r.id);
-    crate::mail::messages::post(
-        tx,
-        &r.applicant,
-        &format!("办件 {} {what}", r.number),
-        &text,
-        Some(&link),
-    )
-    .await?;
+    crate::mail::messages::post(tx, &r.applicant, &subject, &text, Some(&link)).await?;
     // Read in the transaction: on PostgreSQL a second connection could be one too many.
     let email: Option<String> = query_scalar("SELECT email FROM users WHERE username = $1")
         .bind(&r.applicant)
@@ -170,22 +164,13 @@ async fn notify(tx: &mut Tx, r: &Row, what: &str, note: Option<&str>) -> Result<
         .await?
         .flatten();
     if let Some(to) = email.filter(|e| !e.is_empty()) {
-        let body = format!(
-            "您的办件 {} {}。{}\n",
-            r.number,
-            what,
-            note.map(|n| format!("说明：{n}")).unwrap_or_default()
-        );
-        mail::queue(
-            tx,
-            &Mail {
-                to: vec![to],
-                subject: format!("办件 {} {what}", r.number),
-                body,
-                attachment: None,
-            },
-        )
-        .await?;
+        let mail = Mail {
+            to: vec![to],
+            subject,
+            body: format!("{text}\n"),
+            attachment: None,
+        };
+        mail::queue(tx, &mail).await?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::repo::{Application, COLS, FROM, Filer, Row, Save, row, shown, store};
+use super::repo::{Application, COLS, FROM, Filer, Row, Save, row, store};
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
 use crate::clock;
@@ -122,10 +122,7 @@ pub async fn find(db: &Db, who: &Principal, raw_id: &str) -> Result<Applicant> {
     .bind(crate::vault::tag(&id))
     .fetch_all(db)
     .await?;
-    let mut applications = Vec::with_capacity(rows.len());
-    for r in rows {
-        applications.push(shown(db, r).await?);
-    }
+    let applications = super::repo::shown_all(db, rows).await?;
     let name = account
         .as_ref()
         .map(|a| a.1.clone())
@@ -203,7 +200,8 @@ pub async fn file(db: &Db, who: &Principal, c: &CounterFiling) -> Result<Applica
         submit: true,
         ..c.save.clone()
     };
-    let app = store(db, &filer, None, &hall, &save).await?;
+    let published = crate::catalog::repo::public(db, save.matter_code.trim()).await?;
+    let app = store(db, &filer, None, &hall, &published, &save).await?;
     if !c.checks.is_empty() {
         record_checks(db, who, app.id, &c.checks).await?;
     }
@@ -260,7 +258,8 @@ pub async fn resubmit(
         materials,
         submit: true,
     };
-    let app = store(db, &filer, Some(&r), &hall, &save).await?;
+    let published = crate::catalog::repo::public(db, &r.matter_code).await?;
+    let app = store(db, &filer, Some(&r), &hall, &published, &save).await?;
     if !checks.is_empty() {
         record_checks(db, who, id, checks).await?;
     }

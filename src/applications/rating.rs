@@ -240,16 +240,7 @@ pub async fn rate_by_token(db: &Db, token: &str, r: &Rate) -> Result<Followup> {
     if matches!(a.status.as_str(), "draft" | "submitted") {
         return Err(Error::Conflict("err.not_decided"));
     }
-    let who = Principal {
-        user_id: None,
-        username: "rating-code".into(),
-        name: String::new(),
-        org_unit_id: None,
-        grants: Vec::new(),
-        ip: None,
-        csrf: String::new(),
-        system: false,
-    };
+    let who = Principal::without_account("rating-code");
     record_rating(db, &who, a.id, r, Some("qr_code")).await
 }
 

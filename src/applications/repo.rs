@@ -2,7 +2,7 @@
 //! version, its required materials and the applicant's own uploads), the applicant's list and
 //! the clerks' acceptance queue. The decision on a submitted one is in [`super::accept`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -80,13 +80,25 @@ pub(super) const FROM: &str =
     "applications a LEFT JOIN approval_instances i ON i.id = a.instance_id";
 
 pub(super) async fn materials(db: &Db, id: i64) -> Result<BTreeMap<String, Vec<i64>>> {
-    let rows: Vec<(String, i64)> = query_as("SELECT material, file_id FROM application_materials WHERE application_id = $1 ORDER BY file_id")
-        .bind(id)
-        .fetch_all(db)
-        .await?;
-    let mut out: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    for (m, f) in rows {
-        out.entry(m).or_default().push(f);
+    Ok(materials_of(db, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default())
+}
+
+/// The filed materials of several applications in one query: application → material → files.
+async fn materials_of(db: &Db, ids: &[i64]) -> Result<HashMap<i64, BTreeMap<String, Vec<i64>>>> {
+    let mut out: HashMap<i64, BTreeMap<String, Vec<i64>>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q =
+        Sql::new("SELECT application_id, material, file_id FROM application_materials WHERE ");
+    q.any_of("application_id", ids);
+    q.push(" ORDER BY file_id");
+    let rows: Vec<(i64, String, i64)> = q.query_as().fetch_all(db).await?;
+    for (a, m, f) in rows {
+        out.entry(a).or_default().entry(m).or_default().push(f);
     }
     Ok(out)
 }
@@ -101,39 +113,67 @@ pub(super) fn status_of(status: &str, instance: Option<&str>) -> String {
 }
 
 pub(super) async fn shown(db: &Db, r: Row) -> Result<Application> {
-    let status = status_of(&r.status, r.instance_status.as_deref());
-    let (current_step, due_at) = match (r.instance_id, status.as_str()) {
-        (Some(i), "in_approval") => query_as::<(String, String)>(
-            "SELECT t.step_name, i.due_at FROM approval_tasks t JOIN approval_instances i ON i.id = t.instance_id \
-             WHERE t.instance_id = $1 AND t.status = 'open' ORDER BY t.id LIMIT 1",
-        )
-        .bind(i)
-        .fetch_optional(db)
+    Ok(shown_all(db, vec![r])
         .await?
-        .map_or((None, None), |(s, d)| (Some(s), Some(d))),
-        _ => (None, None),
-    };
-    Ok(Application {
-        current_step,
-        due_at,
-        materials: materials(db, r.id).await?,
-        id: r.id,
-        number: r.number,
-        matter_code: r.matter_code,
-        matter_version: r.matter_version,
-        applicant: r.applicant,
-        applicant_name: r.applicant_name,
-        applicant_id_masked: crate::ids::mask_any(&crate::vault::open(&r.applicant_id)),
-        unit_id: r.unit_id,
-        channel: r.channel,
-        status,
-        form: serde_json::from_str(&r.form_json).unwrap_or_default(),
-        note: r.note,
-        instance_id: r.instance_id,
-        created_at: r.created_at,
-        submitted_at: r.submitted_at,
-        decided_at: r.decided_at,
-    })
+        .pop()
+        .expect("one row, one application"))
+}
+
+/// Applications as shown, for a list: their materials and the open steps of those in approval
+/// read in one query each, whatever the list's length.
+pub(super) async fn shown_all(db: &Db, rows: Vec<Row>) -> Result<Vec<Application>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut materials = materials_of(db, &ids).await?;
+    let running: Vec<i64> = rows
+        .iter()
+        .filter(|r| status_of(&r.status, r.instance_status.as_deref()) == "in_approval")
+        .filter_map(|r| r.instance_id)
+        .collect();
+    // The step each one in approval is at (its first open task) and when the approval is due.
+    let mut steps: HashMap<i64, (String, String)> = HashMap::new();
+    if !running.is_empty() {
+        let mut q = Sql::new(
+            "SELECT t.instance_id, t.step_name, i.due_at FROM approval_tasks t \
+             JOIN approval_instances i ON i.id = t.instance_id WHERE t.status = 'open' AND ",
+        );
+        q.any_of("t.instance_id", &running);
+        q.push(" ORDER BY t.id");
+        let open: Vec<(i64, String, String)> = q.query_as().fetch_all(db).await?;
+        for (inst, step, due) in open {
+            steps.entry(inst).or_insert((step, due));
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let status = status_of(&r.status, r.instance_status.as_deref());
+            let (current_step, due_at) = r
+                .instance_id
+                .and_then(|i| steps.remove(&i))
+                .map_or((None, None), |(s, d)| (Some(s), Some(d)));
+            Application {
+                current_step,
+                due_at,
+                materials: materials.remove(&r.id).unwrap_or_default(),
+                id: r.id,
+                number: r.number,
+                matter_code: r.matter_code,
+                matter_version: r.matter_version,
+                applicant: r.applicant,
+                applicant_name: r.applicant_name,
+                applicant_id_masked: crate::ids::mask_any(&crate::vault::open(&r.applicant_id)),
+                unit_id: r.unit_id,
+                channel: r.channel,
+                status,
+                form: serde_json::from_str(&r.form_json).unwrap_or_default(),
+                note: r.note,
+                instance_id: r.instance_id,
+                created_at: r.created_at,
+                submitted_at: r.submitted_at,
+                decided_at: r.decided_at,
+            }
+        })
+        .collect())
 }
 
 pub(super) async fn row(db: &Db, id: i64) -> Result<Row> {
@@ -195,8 +235,8 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
         }
         None => None,
     };
-    let (_, matter) = catalog::public(db, s.matter_code.trim()).await?;
-    if matter.guide.online_depth < 2 {
+    let published = catalog::public(db, s.matter_code.trim()).await?;
+    if published.1.guide.online_depth < 2 {
         return Err(Error::Conflict("err.not_online"));
     }
     let units = org::list(db).await?;
@@ -231,19 +271,21 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
         reusable: Vec::new(),
         rating_token: None,
     };
-    store(db, &filer, existing.as_ref(), &hall, s).await
+    store(db, &filer, existing.as_ref(), &hall, &published, s).await
 }
 
-/// Checks and stores a filing (see [`save`]); the hall is already resolved and allowed.
+/// Checks and stores a filing (see [`save`]) against the matter's published version as the
+/// caller read it (`catalog::public`); the hall is already resolved and allowed.
 pub(super) async fn store(
     db: &Db,
     filer: &Filer<'_>,
     existing: Option<&Row>,
     hall: &org::Unit,
+    (current, matter): &(i64, crate::catalog::Matter),
     s: &Save,
 ) -> Result<Application> {
     let who = filer.actor;
-    let (current, matter) = catalog::public(db, s.matter_code.trim()).await?;
+    let current = *current;
     let version = s.version.unwrap_or(current);
     if version != current {
         return Err(Error::Conflict("err.form_version_outdated"));
@@ -411,11 +453,7 @@ pub async fn mine(db: &Db, who: &Principal) -> Result<Vec<Application>> {
     .bind(&who.username)
     .fetch_all(db)
     .await?;
-    let mut out = Vec::new();
-    for r in rows {
-        out.push(shown(db, r).await?);
-    }
-    Ok(out)
+    shown_all(db, rows).await
 }
 
 /// What a clerk looks for in the acceptance queue.
@@ -469,10 +507,7 @@ pub async fn queue(db: &Db, who: &Principal, f: &QueueQuery) -> Result<Page<Appl
     let (page, per_page) = s.paged(f.page, f.per_page);
     let total: i64 = c.scalar().fetch_one(db).await?;
     let rows = s.query_as::<Row>().fetch_all(db).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for r in rows {
-        items.push(shown(db, r).await?);
-    }
+    let items = shown_all(db, rows).await?;
     Ok(Page {
         items,
         total,

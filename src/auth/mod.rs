@@ -183,6 +183,16 @@ impl Principal {
         }
     }
 
+    /// Someone acting without an account (a rating code's holder): no grants, audited by name.
+    pub fn without_account(username: &str) -> Principal {
+        Principal {
+            username: username.into(),
+            name: username.into(),
+            system: false,
+            ..Principal::system()
+        }
+    }
+
     pub fn actor(&self) -> Actor {
         if self.system {
             return Actor::cli();

@@ -1,6 +1,8 @@
 //! A hall's windows: number, name, the matters they take, the clerks at each. Managed by those
 //! who manage the hall's unit; a clerk sees the windows they are assigned to.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -9,7 +11,7 @@ use crate::auth::{Perm, Principal, Role};
 use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::org::{self, Kind, Unit};
-use crate::storage::{Db, query, query_as, query_scalar};
+use crate::storage::{Db, Sql, query, query_as, query_scalar};
 
 /// One window of a hall.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -61,15 +63,18 @@ type Row = (i64, i64, String, String, String, bool, String, bool);
 const COLS: &str =
     "w.id, w.unit_id, o.name, w.number, w.name, w.comprehensive, w.matters_json, w.active";
 
+/// Windows with their clerks, read in one query for the whole list.
 async fn shown(db: &Db, rows: Vec<Row>) -> Result<Vec<Window>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let mut q = Sql::new("SELECT window_id, username FROM window_clerks WHERE ");
+    q.any_of("window_id", &ids).push(" ORDER BY username");
+    let mut clerks_of: HashMap<i64, Vec<String>> = HashMap::new();
+    for (w, u) in q.query_as::<(i64, String)>().fetch_all(db).await? {
+        clerks_of.entry(w).or_default().push(u);
+    }
     let mut out = Vec::with_capacity(rows.len());
     for (id, unit_id, hall_name, number, name, comprehensive, matters, active) in rows {
-        let clerks: Vec<String> = query_scalar(
-            "SELECT username FROM window_clerks WHERE window_id = $1 ORDER BY username",
-        )
-        .bind(id)
-        .fetch_all(db)
-        .await?;
+        let clerks = clerks_of.remove(&id).unwrap_or_default();
         out.push(Window {
             id,
             unit_id,

@@ -114,6 +114,38 @@ pub fn notice(kind: Kind, body: &str, data: &impl Serialize, qr: Option<String>)
     })
 }
 
+/// An application's notice (receipt, rejection, supplement) from the template in use, for those
+/// who may see the application; answers it with the application number. A counter
+/// application's notice carries its rating code; `base` is this server's address for it.
+pub async fn for_application(
+    db: &crate::storage::Db,
+    who: &crate::auth::Principal,
+    id: i64,
+    kind: Kind,
+    base: &str,
+) -> Result<(Notice, String)> {
+    if kind == Kind::Licence {
+        return Err(Error::NotFound);
+    }
+    let data = data::application(db, who, id, kind, base).await?;
+    let (_, body) = repo::current(db, kind).await?;
+    let number = data["app"]["number"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let qr = data["rating_url"].as_str().map(String::from);
+    Ok((notice(kind, &body, &data, qr)?, number))
+}
+
+/// A licence from the template in use, its QR code the address of its public check.
+pub async fn for_licence(db: &crate::storage::Db, number: &str, base: &str) -> Result<Notice> {
+    let st = crate::licence::repo::status(db, number).await?;
+    let url = format!("{base}/verify/{number}");
+    let data = data::licence(db, &st, &url).await?;
+    let (_, body) = repo::current(db, Kind::Licence).await?;
+    notice(Kind::Licence, &body, &data, Some(url))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,28 @@ pub struct Version {
     pub created_at: String,
 }
 
+/// A template as its editor shows it: the text in use and every saved version.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Template {
+    pub kind: String,
+    pub name: String,
+    /// 0: the platform's default.
+    pub version: i64,
+    pub body: String,
+    pub history: Vec<Version>,
+}
+
+pub async fn template(db: &Db, kind: Kind) -> Result<Template> {
+    let (version, body) = current(db, kind).await?;
+    Ok(Template {
+        kind: kind.key().into(),
+        name: kind.name().into(),
+        version,
+        body,
+        history: history(db, kind).await?,
+    })
+}
+
 /// Those who manage the district's org tree edit its print templates.
 pub async fn may_edit(db: &Db, who: &Principal) -> Result<bool> {
     let units = org::list(db).await?;

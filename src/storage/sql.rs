@@ -111,6 +111,21 @@ impl Sql {
         self
     }
 
+    /// `col IN ($a, $b, …)`; false when the list is empty.
+    pub fn any_of(&mut self, col: &str, ids: &[i64]) -> &mut Sql {
+        if ids.is_empty() {
+            return self.push("(1 = 0)");
+        }
+        self.push(col).push(" IN (");
+        for (k, id) in ids.iter().enumerate() {
+            if k > 0 {
+                self.push(", ");
+            }
+            self.bind(*id);
+        }
+        self.push(")")
+    }
+
     /// `(col LIKE $a OR col LIKE $b …)` for "any of these subtrees"; false when empty.
     pub fn any_subtree(&mut self, col: &str, paths: &[String]) -> &mut Sql {
         if paths.is_empty() {

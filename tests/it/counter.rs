@@ -826,14 +826,6 @@ async fn id_numbers_are_sealed_at_rest_and_still_found() {
         held[0].state, "valid",
         "the signature checks against the opened number"
     );
-    // A value stored before sealing existed is sealed at start-up and found the same way.
-    app.db
-        .execute_batch(&format!(
-            "UPDATE applications SET applicant_id = '{id}', applicant_tag = NULL"
-        ))
-        .await
-        .unwrap();
-    assert_eq!(zhengwu::vault::seal_existing(&app.db).await.unwrap(), 1);
     // The department's signing key is sealed too.
     let secrets: Vec<String> =
         zhengwu::storage::query_scalar("SELECT secret_key FROM licence_keys")
@@ -841,13 +833,24 @@ async fn id_numbers_are_sealed_at_rest_and_still_found() {
             .await
             .unwrap();
     assert!(!secrets.is_empty() && secrets.iter().all(|k| k.starts_with("v1:")));
-    // A key stored before sealing existed is sealed at start-up, and still signs the same.
+    // A store from before sealing existed (an applicant's number and a signing key in plain
+    // text, not yet marked sealed) is sealed at start-up; the number is found the same way and
+    // the key still signs the same.
     let plain = zhengwu::vault::open(&secrets[0]);
     app.db
-        .execute_batch(&format!("UPDATE licence_keys SET secret_key = '{plain}'"))
+        .execute_batch(&format!(
+            "UPDATE applications SET applicant_id = '{id}', applicant_tag = NULL; \
+             UPDATE licence_keys SET secret_key = '{plain}'; DELETE FROM settings WHERE key = 'vault.sealed'"
+        ))
         .await
         .unwrap();
-    assert_eq!(zhengwu::vault::seal_existing(&app.db).await.unwrap(), 1);
+    assert_eq!(zhengwu::vault::seal_existing(&app.db).await.unwrap(), 2);
+    let resealed: Vec<String> =
+        zhengwu::storage::query_scalar("SELECT secret_key FROM licence_keys")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert!(resealed.iter().all(|k| k.starts_with("v1:")));
     let held = zhengwu::licence::repo::of_holder(&app.db, &id)
         .await
         .unwrap();

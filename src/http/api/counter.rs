@@ -224,33 +224,12 @@ pub async fn notice_pdf(
     Path((id, kind)): Path<(i64, String)>,
 ) -> Result<Response> {
     let kind = kind.strip_suffix(".pdf").unwrap_or(&kind);
-    let kind = Kind::parse(kind)
-        .filter(|k| *k != Kind::Licence)
-        .ok_or(Error::NotFound)?;
+    let kind = Kind::parse(kind).ok_or(Error::NotFound)?;
     let base = crate::http::base_url(&headers);
-    let (n, number) = application_notice(&s, &session, id, kind, &base).await?;
+    let (n, number) = print::for_application(&s.db, &session.principal, id, kind, &base).await?;
     Ok(super::download(
         "application/pdf",
         &format!("{number}-{}.pdf", kind.key()),
         n.pdf()?,
     ))
-}
-
-/// An application's notice from the template in use; answers it and the application number.
-pub async fn application_notice(
-    s: &AppState,
-    session: &Session,
-    id: i64,
-    kind: Kind,
-    base: &str,
-) -> Result<(print::Notice, String)> {
-    let data = print::data::application(&s.db, &session.principal, id, kind, base).await?;
-    let (_, body) = print::repo::current(&s.db, kind).await?;
-    let number = data["app"]["number"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    // A counter application's notice carries its rating code.
-    let qr = data["rating_url"].as_str().map(String::from);
-    Ok((print::notice(kind, &body, &data, qr)?, number))
 }

@@ -8,17 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::context::Session;
-use crate::print::{self, Kind, repo::Version};
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Template {
-    pub kind: String,
-    pub name: String,
-    /// 0: the platform's default.
-    pub version: i64,
-    pub body: String,
-    pub history: Vec<Version>,
-}
+use crate::print::{self, Kind, repo::Template};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Body {
@@ -35,17 +25,6 @@ fn kind(k: &str) -> Result<Kind> {
     Kind::parse(k).ok_or(Error::NotFound)
 }
 
-pub async fn template(s: &AppState, k: Kind) -> Result<Template> {
-    let (version, body) = print::repo::current(&s.db, k).await?;
-    Ok(Template {
-        kind: k.key().into(),
-        name: k.name().into(),
-        version,
-        body,
-        history: print::repo::history(&s.db, k).await?,
-    })
-}
-
 #[utoipa::path(get, path = "/api/v1/print/templates/{kind}", tag = "print", responses((status = 200, body = Template), (status = 403)))]
 pub async fn get(
     State(s): State<AppState>,
@@ -55,7 +34,7 @@ pub async fn get(
     if !print::repo::may_edit(&s.db, &session.principal).await? {
         return Err(Error::Forbidden);
     }
-    Ok(Json(template(&s, kind(&k)?).await?))
+    Ok(Json(print::repo::template(&s.db, kind(&k)?).await?))
 }
 
 /// Saves a new version (it must render on the sample data).
@@ -69,7 +48,7 @@ pub async fn save(
 ) -> Result<Json<Template>> {
     let k = kind(&k)?;
     print::repo::save(&s.db, &session.principal, k, &b.body).await?;
-    Ok(Json(template(&s, k).await?))
+    Ok(Json(print::repo::template(&s.db, k).await?))
 }
 
 /// Renders a template text on sample data, without saving.

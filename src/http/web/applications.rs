@@ -1,7 +1,7 @@
 //! Application pages: the hall clerks' acceptance queue and an applicant's own list, and one
 //! application with its form, its materials and — for the clerks — the decision forms.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 
 use super::{errors_value, form_errors};
-use crate::applications::{self, Check, Decision};
+use crate::applications::{self, Decision};
 use crate::approval::engine;
 use crate::auth::Perm;
 use crate::catalog::repo as catalog;
@@ -279,22 +279,7 @@ pub async fn decide(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let mut checks = BTreeMap::new();
-    for (name, v) in &f {
-        if let Some(m) = name.strip_prefix("check.") {
-            if v.is_empty() {
-                continue;
-            }
-            let note = get(&format!("note.{m}"));
-            checks.insert(
-                m.to_string(),
-                Check {
-                    ok: v == "ok",
-                    note: Some(note).filter(|n| !n.trim().is_empty()),
-                },
-            );
-        }
-    }
+    let checks = super::filing::checks_in(&f);
     let d = match get("decision").as_str() {
         "accept" => Decision::Accept,
         "reject" => Decision::Reject {

@@ -2,8 +2,6 @@
 //! applicant: find them by ID number and file for them), the windows' set-up for those who
 //! manage a hall, and the hall's public kiosk (取号) and display (叫号屏).
 
-use std::collections::BTreeMap;
-
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,7 +11,7 @@ use serde::Deserialize;
 
 use super::filing::{FormPage, Posted, form_page, to_save};
 use super::{cookie_header, errors_value, form_errors};
-use crate::applications::counter::{self, Check, CounterFiling};
+use crate::applications::counter::{self, CounterFiling};
 use crate::auth::Principal;
 use crate::counter::{Window, WindowSave, queue, windows};
 use crate::error::{Error, Result};
@@ -222,22 +220,7 @@ pub async fn file(
     let id_number = p.get("id_number").unwrap_or_default().to_string();
     let name = p.get("name").unwrap_or_default().to_string();
     let (save, upload_errs) = to_save(&s, &session.principal, &code, &p, true).await?;
-    let mut checks = BTreeMap::new();
-    for (k, v) in &p.pairs {
-        if let Some(m) = k.strip_prefix("check.").filter(|_| !v.is_empty()) {
-            let note = p
-                .get(&format!("note.{m}"))
-                .filter(|n| !n.is_empty())
-                .map(String::from);
-            checks.insert(
-                m.to_string(),
-                Check {
-                    ok: v == "ok",
-                    note,
-                },
-            );
-        }
-    }
+    let checks = p.checks();
     let result = if upload_errs.is_empty() {
         let c = CounterFiling {
             id_number: id_number.clone(),
@@ -286,34 +269,8 @@ pub async fn resubmit(
     form: Multipart,
 ) -> Result<Response> {
     let p = Posted::read(form).await?;
-    let mut added: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    let mut errs = Vec::new();
-    for (name, file_name, bytes) in &p.files {
-        let Some(m) = name.strip_prefix("m.") else {
-            continue;
-        };
-        match crate::files::store(&s.db, &session.principal, file_name, bytes).await {
-            Ok(f) => added.entry(m.to_string()).or_default().push(f.id),
-            Err(Error::Validation(fe)) => errs.extend(fe),
-            Err(e) => return Err(e),
-        }
-    }
-    let mut checks = BTreeMap::new();
-    for (k, v) in &p.pairs {
-        if let Some(m) = k.strip_prefix("check.").filter(|_| !v.is_empty()) {
-            let note = p
-                .get(&format!("note.{m}"))
-                .filter(|n| !n.is_empty())
-                .map(String::from);
-            checks.insert(
-                m.to_string(),
-                Check {
-                    ok: v == "ok",
-                    note,
-                },
-            );
-        }
-    }
+    let (added, errs) = p.uploads(&s, &session.principal).await?;
+    let checks = p.checks();
     let r = if errs.is_empty() {
         counter::resubmit(&s.db, &session.principal, id, &added, &checks)
             .await

@@ -13,7 +13,7 @@ use minijinja::{Value, context};
 use serde_json::Map;
 
 use super::errors_value;
-use crate::applications::Save;
+use crate::applications::{Check, Save};
 use crate::catalog::form::FieldKind;
 use crate::catalog::repo as catalog;
 use crate::error::{Error, FieldError, Result};
@@ -56,6 +56,37 @@ impl Posted {
             .map(|(_, v)| v.trim())
     }
 
+    /// Stores the files posted as `m.<material>` as `who`'s uploads: material → file ids, and a
+    /// problem (too large, not an accepted type) per material, beside its field.
+    pub async fn uploads(
+        &self,
+        s: &AppState,
+        who: &crate::auth::Principal,
+    ) -> Result<(BTreeMap<String, Vec<i64>>, Vec<FieldError>)> {
+        let mut out: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        let mut errs = Vec::new();
+        for (name, file_name, bytes) in &self.files {
+            let Some(mid) = name.strip_prefix("m.") else {
+                continue;
+            };
+            match files::store(&s.db, who, file_name, bytes).await {
+                Ok(f) => out.entry(mid.to_string()).or_default().push(f.id),
+                Err(Error::Validation(fe)) => errs.extend(fe.into_iter().map(|e| FieldError {
+                    field: format!("materials.{mid}"),
+                    ..e
+                })),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((out, errs))
+    }
+
+    /// The clerk's material checks in a posted form: `check.<material>` is `ok` or `bad`,
+    /// `note.<material>` says why.
+    pub fn checks(&self) -> BTreeMap<String, Check> {
+        checks_in(&self.pairs)
+    }
+
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.pairs
             .iter()
@@ -84,19 +115,9 @@ pub async fn to_save(
             }
         }
     }
-    let mut errs = Vec::new();
-    for (name, file_name, bytes) in &p.files {
-        let Some(mid) = name.strip_prefix("m.") else {
-            continue;
-        };
-        match files::store(&s.db, who, file_name, bytes).await {
-            Ok(f) => materials.entry(mid.to_string()).or_default().push(f.id),
-            Err(Error::Validation(fe)) => errs.extend(fe.into_iter().map(|e| FieldError {
-                field: format!("materials.{mid}"),
-                ..e
-            })),
-            Err(e) => return Err(e),
-        }
+    let (uploaded, errs) = p.uploads(s, who).await?;
+    for (mid, ids) in uploaded {
+        materials.entry(mid).or_default().extend(ids);
     }
     let mut form: Map<String, serde_json::Value> = m.form.from_pairs(&p.pairs);
     for f in m.form.fields.iter().filter(|f| f.kind == FieldKind::File) {
@@ -127,6 +148,31 @@ pub async fn to_save(
         },
         errs,
     ))
+}
+
+/// The material checks among posted pairs (see [`Posted::checks`]); unticked ones are left out.
+pub fn checks_in(pairs: &[(String, String)]) -> BTreeMap<String, Check> {
+    let note = |m: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == format!("note.{m}"))
+            .map(|(_, v)| v.trim())
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+    };
+    pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            let m = k.strip_prefix("check.").filter(|_| !v.is_empty())?;
+            Some((
+                m.to_string(),
+                Check {
+                    ok: v == "ok",
+                    note: note(m),
+                },
+            ))
+        })
+        .collect()
 }
 
 /// What the form page shows besides the matter: who it is for (counter), what is filled in.

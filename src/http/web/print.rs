@@ -14,7 +14,6 @@ use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::context::{Ctx, MaybeSession, Session};
 use crate::http::pages::{ser, with_status};
-use crate::licence::repo as licences;
 use crate::print::{self, Kind};
 
 fn kind(k: &str) -> Result<Kind> {
@@ -29,33 +28,13 @@ pub async fn notice(
     headers: HeaderMap,
     Path((id, k)): Path<(i64, String)>,
 ) -> Result<Response> {
-    let k = kind(&k).and_then(|k| {
-        if k == Kind::Licence {
-            Err(Error::NotFound)
-        } else {
-            Ok(k)
-        }
-    })?;
+    let k = kind(&k)?;
     let base = crate::http::base_url(&headers);
-    let (n, number) =
-        crate::http::api::counter::application_notice(&s, &session, id, k, &base).await?;
+    let (n, number) = print::for_application(&s.db, &session.principal, id, k, &base).await?;
     let qr = n.qr.as_ref().map(|u| format!("{u}/qr.svg"));
     Ok(s.pages.render("notice.html", &ctx, Some(&session), context! {
         title => k.name(), body => n.html(qr.as_deref()), number,
         pdf => format!("/api/v1/applications/{id}/notices/{}.pdf", k.key()), back => format!("/applications/{id}") }))
-}
-
-/// The public check's address for a licence, as its QR code and its text say.
-fn verify_url(headers: &HeaderMap, number: &str) -> String {
-    format!("{}/verify/{number}", crate::http::base_url(headers))
-}
-
-async fn licence_notice(s: &AppState, headers: &HeaderMap, number: &str) -> Result<print::Notice> {
-    let st = licences::status(&s.db, number).await?;
-    let url = verify_url(headers, number);
-    let data = print::data::licence(&s.db, &st, &url).await?;
-    let (_, body) = print::repo::current(&s.db, Kind::Licence).await?;
-    print::notice(Kind::Licence, &body, &data, Some(url))
 }
 
 /// A licence to print (public, as its check is: the holder's ID is masked).
@@ -66,7 +45,7 @@ pub async fn licence(
     headers: HeaderMap,
     Path(number): Path<String>,
 ) -> Result<Response> {
-    let n = licence_notice(&s, &headers, &number).await?;
+    let n = print::for_licence(&s.db, &number, &crate::http::base_url(&headers)).await?;
     Ok(s.pages.render("notice.html", &ctx, session.0.as_ref(), context! {
         title => Kind::Licence.name(), body => n.html(Some(&format!("/verify/{number}/qr.svg"))), number => number.clone(),
         pdf => format!("/verify/{number}/licence.pdf"), back => format!("/verify/{number}") }))
@@ -77,7 +56,7 @@ pub async fn licence_pdf(
     headers: HeaderMap,
     Path(number): Path<String>,
 ) -> Result<Response> {
-    let n = licence_notice(&s, &headers, &number).await?;
+    let n = print::for_licence(&s.db, &number, &crate::http::base_url(&headers)).await?;
     Ok(crate::http::api::download(
         "application/pdf",
         &format!("{number}.pdf"),
@@ -97,7 +76,7 @@ async fn editor(
     if !print::repo::may_edit(&s.db, &session.principal).await? {
         return Err(Error::Forbidden);
     }
-    let t = crate::http::api::print::template(s, k).await?;
+    let t = print::repo::template(&s.db, k).await?;
     let text = body.unwrap_or_else(|| t.body.clone());
     let preview = if errors.is_empty() {
         print::notice(k, &text, &print::data::sample(k), None)
