@@ -140,8 +140,10 @@ document.addEventListener("submit", async (e) => {
     if (key === last) return;
     last = key;
     const now = document.getElementById("display-now");
-    now.querySelector(".num") && (now.querySelector(".num").textContent = top.number);
-    now.querySelector(".win") && (now.querySelector(".win").textContent = win.replace("{}", top.window_number));
+    now.querySelector(".label").textContent = document.body.dataset.nowLabel;
+    now.querySelector(".now-line").hidden = false;
+    now.querySelector(".num").textContent = top.number;
+    now.querySelector(".win").textContent = win.replace("{}", top.window_number);
     now.classList.remove("flash"); void now.offsetWidth; now.classList.add("flash");
     if (window.speechSynthesis && document.body.dataset.say) {
       const u = new SpeechSynthesisUtterance(document.body.dataset.say.replace("{n}", top.number).replace("{w}", top.window_number));

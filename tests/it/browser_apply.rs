@@ -240,3 +240,66 @@ async fn apply_online_accept_print_approve_verify_rate_and_answer() {
     assert!(fu.contains("已优化审查流程"), "{fu}");
     d.screenshot("apply-answered").await;
 }
+
+/// The hall display follows the calls by itself: a ticket called at a window appears on the open
+/// page within its polling interval, with the window, and the waiting count drops.
+#[tokio::test]
+async fn the_hall_display_shows_a_new_call_without_reloading() {
+    if std::env::var("ZHENGWU_SKIP_BROWSER").is_ok() {
+        return;
+    }
+    let Setup { app, code } = people().await;
+    let hall = "440309004-H";
+    let admin = app.token("bureau_admin").await;
+    let (s, w) = crate::common::json_of(
+        app.post(
+            &admin,
+            "/api/v1/windows",
+            json!({"unit_code": hall, "number": "7", "name": "综合受理窗口", "comprehensive": true, "clerks": ["window_clerk"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{w}");
+    let kiosk = reqwest::Client::new();
+    for _ in 0..2 {
+        let r = kiosk
+            .post(app.url(&format!("/api/v1/halls/{hall}/tickets")))
+            .json(&json!({"matter_code": code}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let d = Driver::start().await;
+    d.go(&app.url(&format!("/halls/{hall}/display"))).await;
+    assert_eq!(d.text("#display-waiting").await, "2");
+    let clerk = app.token("window_clerk").await;
+    let r = app
+        .post(
+            &clerk,
+            &format!("/api/v1/windows/{}/call", w["id"]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // The page polls every three seconds; give it a few.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let now = d.text("#display-now").await;
+        if now.contains("A001") && now.contains("到 7 号窗口") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the display never showed the call: {now}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    assert_eq!(d.text("#display-waiting").await, "1");
+    assert!(d.text("#display-recent").await.contains("A001"));
+    assert!(
+        !d.text("#display-now").await.contains("请取号等候"),
+        "the empty-hall line gave way"
+    );
+}
