@@ -53,6 +53,9 @@ pub enum Error {
     InvalidCredentials,
     #[error("account locked for {seconds}s")]
     Locked { seconds: i64 },
+    /// Too many requests from one client address; try again after `seconds`.
+    #[error("rate limited for {seconds}s")]
+    RateLimited { seconds: i64 },
     #[error("validation failed: {0:?}")]
     Validation(Vec<FieldError>),
     /// A state conflict; the string is an i18n key such as `err.username_taken`.
@@ -77,6 +80,7 @@ impl Error {
             Error::Csrf => "csrf",
             Error::InvalidCredentials => "invalid_credentials",
             Error::Locked { .. } => "locked",
+            Error::RateLimited { .. } => "rate_limited",
             Error::Validation(_) => "validation",
             Error::Conflict(k) => k.strip_prefix("err.").unwrap_or(k),
             Error::Db(_) | Error::Internal(_) => "internal",
@@ -92,6 +96,9 @@ impl Error {
             Error::InvalidCredentials => tr(lang, "err.invalid_credentials").into(),
             Error::Locked { seconds } => {
                 tr(lang, "err.locked").replace("{}", &(*seconds).max(1).to_string())
+            }
+            Error::RateLimited { seconds } => {
+                tr(lang, "err.rate_limited").replace("{}", &(*seconds).max(1).to_string())
             }
             Error::Validation(errs) => {
                 let first = errs.first().map(|e| e.message(lang)).unwrap_or_default();

@@ -1196,6 +1196,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Wrong username or password.",
     ),
     (
+        "err.rate_limited",
+        "请求过于频繁，请 {} 秒后再试。",
+        "Too many requests; try again in {} seconds.",
+    ),
+    (
         "err.locked",
         "登录失败次数过多，账号已临时锁定，请 {} 秒后再试。",
         "Too many failed sign-ins; the account is locked for {} more seconds.",
@@ -2379,6 +2384,31 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "field.file_format",
         "无法读取文件：{}。",
         "Cannot read the file: {}.",
+    ),
+    (
+        "field.sheet_rows",
+        "表格行数超过上限（最多 {} 行数据）。",
+        "The sheet has too many rows (at most {} data rows).",
+    ),
+    (
+        "field.sheet_cols",
+        "表格列数超过上限（最多 {} 列）。",
+        "The sheet has too many columns (at most {}).",
+    ),
+    (
+        "field.sheet_cells",
+        "表格单元格总数超过上限（最多 {} 个）。",
+        "The sheet has too many cells (at most {}).",
+    ),
+    (
+        "field.sheet_cell",
+        "单元格内容过长（最多 {} 字节）。",
+        "A cell is too long (at most {} bytes).",
+    ),
+    (
+        "field.sheet_bytes",
+        "文件解压后过大（最多 {} MB）。",
+        "The file is too large when unpacked (at most {} MB).",
     ),
     (
         "field.empty_file",

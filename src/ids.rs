@@ -47,6 +47,10 @@ impl ResidentId {
         if s.chars().count() != 18 {
             return Err(IdError::Length);
         }
+        // Eighteen characters of which one is multibyte would split inside it below.
+        if !s.is_ascii() {
+            return Err(IdError::Characters);
+        }
         let (body, last) = s.split_at(17);
         if !body.chars().all(|c| c.is_ascii_digit())
             || !last.chars().all(|c| c.is_ascii_digit() || c == 'X')
@@ -109,7 +113,7 @@ impl CreditCode {
         if s.chars().count() != 18 {
             return Err(IdError::Length);
         }
-        if !s.chars().all(|c| CODE_CHARS.contains(c)) {
+        if !s.is_ascii() || !s.chars().all(|c| CODE_CHARS.contains(c)) {
             return Err(IdError::Characters);
         }
         let (body, last) = s.split_at(17);
@@ -159,6 +163,20 @@ mod tests {
             ResidentId::parse("1101051949123100AX"),
             Err(IdError::Characters)
         );
+        // Eighteen characters, one of them multibyte: refused, never split inside a character.
+        assert_eq!(
+            ResidentId::parse("11010519491231002中"),
+            Err(IdError::Characters)
+        );
+        assert_eq!(
+            ResidentId::parse("1101051949123100é2"),
+            Err(IdError::Characters)
+        );
+        assert_eq!(
+            CreditCode::parse("91350100M000100Y4中"),
+            Err(IdError::Characters)
+        );
+        assert_eq!(mask_any("11010519491231002中"), "****");
         let id = ResidentId::parse("11010519491231002x").unwrap();
         assert_eq!(id.masked(), "110105********002X");
         assert!(!format!("{id:?}").contains("19491231"));

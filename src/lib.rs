@@ -26,6 +26,7 @@ pub mod mail;
 pub mod ops;
 pub mod org;
 pub mod print;
+pub mod sheets;
 pub mod storage;
 pub mod vault;
 

@@ -2,11 +2,8 @@
 //! Excel writes) or XLSX. All or nothing: every row is checked first, and a file with any bad row
 //! writes nothing and reports each bad row by number with its reason in Chinese and English.
 
-use std::collections::HashSet;
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
 use serde::Serialize;
+use std::collections::HashSet;
 
 use super::{CheckedUser, check_fields, check_scope, insert};
 use crate::auth::{Principal, Role, check_password_policy, hash_password, random_token};
@@ -56,60 +53,20 @@ pub fn row_error(row: usize, e: &FieldError) -> RowError {
     }
 }
 
-/// Reads a CSV or XLSX file (told apart by content) into rows of cells, header first.
-pub fn read_table(bytes: &[u8]) -> std::result::Result<Vec<Vec<String>>, FieldError> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        let mut wb = Xlsx::new(Cursor::new(bytes))
-            .map_err(|e| FieldError::with("file", "field.file_format", e.to_string()))?;
-        let range = wb
-            .worksheet_range_at(0)
-            .ok_or_else(|| FieldError::with("file", "field.file_format", "no sheet"))?
-            .map_err(|e| FieldError::with("file", "field.file_format", e.to_string()))?;
-        return Ok(range
-            .rows()
-            .map(|r| {
-                r.iter()
-                    .map(|c| match c {
-                        Data::Empty => String::new(),
-                        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-                        // Date-time cells as the ledgers write them: `YYYY-MM-DD HH:MM:SS`.
-                        Data::DateTime(d) => d
-                            .as_datetime()
-                            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-                            .unwrap_or_default(),
-                        other => other.to_string(),
-                    })
-                    .collect()
-            })
-            .collect());
-    }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| FieldError::with("file", "field.file_format", "not UTF-8"))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| FieldError::with("file", "field.file_format", e.to_string()))?;
-        out.push(rec.iter().map(str::to_string).collect());
-    }
-    Ok(out)
-}
-
 /// Where each column of `columns` (each with the header names accepted for it) is in a header.
 type Columns = Vec<Option<usize>>;
 
 /// Reads a CSV or XLSX table and finds `columns` in its header row; the first `required` must be
 /// there. Answers the columns' positions and the rows after the header, or the problems as report
 /// rows (an unreadable or empty file, each missing column).
-pub fn read_sheet(
+pub async fn read_sheet(
     bytes: &[u8],
     columns: &[(&str, &[&str])],
     required: usize,
 ) -> std::result::Result<(Columns, Vec<Vec<String>>), Vec<RowError>> {
-    let mut table = read_table(bytes).map_err(|e| vec![row_error(0, &e)])?;
+    let mut table = crate::sheets::read_table_blocking(bytes, crate::sheets::Limits::default())
+        .await
+        .map_err(|e| vec![row_error(0, &e)])?;
     if table.is_empty() {
         return Err(vec![row_error(
             0,
@@ -140,8 +97,12 @@ pub fn read_sheet(
 }
 
 /// Checks every row of `bytes` and, unless `dry_run` or any row is bad, creates all accounts in
-/// one transaction.
+/// one transaction. Someone who may manage no account is refused before the file is read (and so
+/// learns nothing from it, such as which usernames are taken).
 pub async fn import(db: &Db, who: &Principal, bytes: &[u8], dry_run: bool) -> Result<ImportReport> {
+    if !who.has(crate::auth::Perm::ManageAccounts) {
+        return Err(Error::Forbidden);
+    }
     let mut report = ImportReport {
         rows: 0,
         created: 0,
@@ -149,7 +110,7 @@ pub async fn import(db: &Db, who: &Principal, bytes: &[u8], dry_run: bool) -> Re
         errors: vec![],
         generated_passwords: vec![],
     };
-    let (idx, rows) = match read_sheet(bytes, &COLUMNS, REQUIRED) {
+    let (idx, rows) = match read_sheet(bytes, &COLUMNS, REQUIRED).await {
         Ok(sheet) => sheet,
         Err(errors) => {
             report.errors = errors;
@@ -298,25 +259,4 @@ fn hash_all(passwords: &[String]) -> anyhow::Result<Vec<String>> {
         }
         Ok(out)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_csv_with_and_without_bom() {
-        let plain = "username,name\nli,李明\n";
-        let bom = format!("\u{feff}{plain}");
-        assert_eq!(
-            read_table(plain.as_bytes()).unwrap(),
-            read_table(bom.as_bytes()).unwrap()
-        );
-        assert_eq!(read_table(bom.as_bytes()).unwrap()[0][0], "username");
-    }
-
-    #[test]
-    fn rejects_non_utf8() {
-        assert!(read_table(&[0xff, 0xfe, 0x00]).is_err());
-    }
 }

@@ -136,13 +136,19 @@ pub async fn get(db: &Db, who: &Principal, id: i64) -> Result<UserDetail> {
     Ok(UserDetail { user, grants })
 }
 
-/// An account the principal may change: 404 if they cannot see it, 403 if they only see it.
+/// An account the principal may change: 404 if they cannot see it, 403 if they only see it — or
+/// if it holds a grant the principal could not have given (a district-wide auditor homed in a
+/// community is not the community admin's to reset or sign in as).
 async fn managed(db: &Db, who: &Principal, id: i64) -> Result<User> {
     let user = load(db, id).await?;
     if !who.can(Perm::ViewAccounts, &user.unit_path) {
         return Err(Error::NotFound);
     }
     if !who.can(Perm::ManageAccounts, &user.unit_path) {
+        return Err(Error::Forbidden);
+    }
+    let grants = grants_of(db, user.id).await?;
+    if !grants.iter().all(|g| who.may_grant(g.role, &g.unit_path)) {
         return Err(Error::Forbidden);
     }
     Ok(user)

@@ -48,16 +48,7 @@ fn row(e: &Entry, lang: Lang) -> [String; 9] {
 }
 
 pub fn to_csv(entries: &[Entry], lang: Lang) -> anyhow::Result<Vec<u8>> {
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(header(lang))?;
-        for e in entries {
-            w.write_record(row(e, lang))?;
-        }
-        w.flush()?;
-    }
-    Ok(out)
+    crate::sheets::csv_bytes(header(lang), entries.iter().map(|e| row(e, lang)))
 }
 
 pub fn to_xlsx(entries: &[Entry], lang: Lang) -> anyhow::Result<Vec<u8>> {

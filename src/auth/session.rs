@@ -1,7 +1,14 @@
 //! Sign-in, sessions and API tokens. A session token is 32 random bytes shown to the client once
 //! (as the HTTP-only cookie, or as the bearer token from the API log-in); the store keeps only its
 //! SHA-256, so a leaked database does not leak live sessions. Each session carries its own CSRF
-//! token for browser forms. Repeated failures lock the account with exponential back-off.
+//! token for browser forms.
+//!
+//! Guessing is throttled per account *and* client address: failures are counted per (account,
+//! address) pair, atomically and before the password is checked, and the pair is locked with
+//! exponential back-off (30 s, doubling, at most an hour) — so a flood of guesses from one place
+//! locks that place out, not the account's owner signing in from another; and an address that
+//! fails too often over any accounts is turned away for a while. Failures are also counted on the
+//! account (shown to admins) and each is audited.
 
 use std::sync::LazyLock;
 
@@ -17,8 +24,13 @@ use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::storage::Db;
 
-/// Failures allowed before the first lock.
+/// Failures allowed before the first lock of an account from one client address.
 pub const FREE_ATTEMPTS: i64 = 5;
+/// Failures one client address may make, over all accounts, in [`ADDRESS_WINDOW_MINUTES`].
+pub const ADDRESS_FAILURES: i64 = 30;
+const ADDRESS_WINDOW_MINUTES: i64 = 15;
+/// A pair's failures older than this are forgotten at its next attempt.
+const FAILURES_FORGOTTEN_HOURS: i64 = 24;
 const FIRST_LOCK_SECS: i64 = 30;
 const MAX_LOCK_SECS: i64 = 3600;
 pub const SESSION_HOURS: i64 = 12;
@@ -43,6 +55,89 @@ pub fn random_token() -> String {
     hex::encode(b)
 }
 
+enum Attempt {
+    /// The attempt may go on; it is the pair's `failed`-th unanswered one.
+    Counted {
+        failed: i64,
+    },
+    Locked {
+        seconds: i64,
+    },
+}
+
+/// Counts an attempt for (`user_id`, `ip`) unless the pair is locked, and locks the pair now if
+/// this attempt would be one too many should it fail; a right password clears the pair. One
+/// transaction: on SQLite the single writer orders attempts, on PostgreSQL the upsert's row lock.
+async fn claim_attempt(
+    db: &Db,
+    user_id: i64,
+    ip: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Attempt> {
+    let mut tx = db.begin().await?;
+    let at = clock::to_db(now);
+    let forgotten = clock::to_db(now - Duration::hours(FAILURES_FORGOTTEN_HOURS));
+    let row: Option<i64> = crate::storage::query_scalar(
+        "INSERT INTO login_failures (user_id, ip, failed, locked_until, updated_at) \
+         VALUES ($1, $2, 1, NULL, $3) \
+         ON CONFLICT (user_id, ip) DO UPDATE SET \
+           failed = CASE WHEN login_failures.updated_at < $4 THEN 1 \
+                    ELSE login_failures.failed + 1 END, \
+           updated_at = $3 \
+         WHERE login_failures.locked_until IS NULL OR login_failures.locked_until <= $3 \
+         RETURNING failed",
+    )
+    .bind(user_id)
+    .bind(ip)
+    .bind(&at)
+    .bind(&forgotten)
+    .fetch_optional(&mut tx)
+    .await?;
+    let Some(failed) = row else {
+        let until: Option<String> = crate::storage::query_scalar(
+            "SELECT locked_until FROM login_failures WHERE user_id = $1 AND ip = $2",
+        )
+        .bind(user_id)
+        .bind(ip)
+        .fetch_optional(&mut tx)
+        .await?
+        .flatten();
+        tx.commit().await?;
+        let seconds = until
+            .as_deref()
+            .and_then(clock::from_db)
+            .map_or(1, |u| (u - now).num_seconds() + 1);
+        return Ok(Attempt::Locked { seconds });
+    };
+    let lock = lock_seconds(failed);
+    if lock > 0 {
+        crate::storage::query(
+            "UPDATE login_failures SET locked_until = $1 WHERE user_id = $2 AND ip = $3",
+        )
+        .bind(clock::to_db(now + Duration::seconds(lock)))
+        .bind(user_id)
+        .bind(ip)
+        .execute(&mut tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Attempt::Counted { failed })
+}
+
+/// Seconds to wait when `ip` has failed too often over all accounts lately, else `None`.
+async fn address_throttled(db: &Db, ip: &str, now: chrono::DateTime<Utc>) -> Result<Option<i64>> {
+    let since = clock::to_db(now - Duration::minutes(ADDRESS_WINDOW_MINUTES));
+    let failed: i64 = crate::storage::query_scalar(
+        "SELECT CAST(COALESCE(SUM(failed), 0) AS BIGINT) FROM login_failures \
+         WHERE ip = $1 AND updated_at > $2",
+    )
+    .bind(ip)
+    .bind(&since)
+    .fetch_one(&db)
+    .await?;
+    Ok((failed >= ADDRESS_FAILURES).then_some(ADDRESS_WINDOW_MINUTES * 60))
+}
+
 /// A hash to verify against when the username does not exist, so timing does not reveal it.
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("dummy-password-1").unwrap_or_default());
@@ -53,8 +148,6 @@ struct LoginRow {
     username: String,
     password_hash: String,
     active: i64,
-    failed_logins: i64,
-    locked_until: Option<String>,
     path: String,
 }
 
@@ -66,26 +159,30 @@ pub async fn login(
     ip: Option<String>,
 ) -> Result<(String, Principal)> {
     let row: Option<LoginRow> = crate::storage::query_as(
-        "SELECT u.id, u.username, u.password_hash, u.active, u.failed_logins, u.locked_until, \
-         o.path FROM users u JOIN org_units o ON o.id = u.org_unit_id WHERE u.username = $1",
+        "SELECT u.id, u.username, u.password_hash, u.active, o.path FROM users u JOIN org_units o ON o.id = u.org_unit_id WHERE u.username = $1",
     )
     .bind(username.trim())
     .fetch_optional(&db)
     .await?;
+    let ip_key = ip.clone().unwrap_or_default();
+    let now = Utc::now();
+    if let Some(seconds) = address_throttled(db, &ip_key, now).await? {
+        return Err(Error::RateLimited { seconds });
+    }
     let Some(row) = row else {
         let dummy = DUMMY_HASH.clone();
         let pw = password.to_string();
         let _ = tokio::task::spawn_blocking(move || verify_password(&pw, &dummy)).await;
+        // Guesses at unknown names count against the address too.
+        let _ = claim_attempt(db, 0, &ip_key, now).await?;
         return Err(Error::InvalidCredentials);
     };
-    let now = Utc::now();
-    if let Some(until) = row.locked_until.as_deref().and_then(clock::from_db)
-        && until > now
-    {
-        return Err(Error::Locked {
-            seconds: (until - now).num_seconds() + 1,
-        });
-    }
+    // The attempt is counted (and the pair locked if this is one too many) before the password
+    // is checked, atomically: parallel guesses cannot all slip in before the count rises.
+    let failed = match claim_attempt(db, row.id, &ip_key, now).await? {
+        Attempt::Locked { seconds } => return Err(Error::Locked { seconds }),
+        Attempt::Counted { failed } => failed,
+    };
     let (pw, phc) = (password.to_string(), row.password_hash.clone());
     let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
         .await
@@ -96,14 +193,12 @@ pub async fn login(
         ip: ip.clone(),
     };
     if !ok || row.active == 0 {
-        let failed = row.failed_logins + 1;
         let lock = lock_seconds(failed);
         let until = (lock > 0).then(|| clock::to_db(now + Duration::seconds(lock)));
         let mut tx = db.begin().await?;
         crate::storage::query(
-            "UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3",
+            "UPDATE users SET failed_logins = failed_logins + 1, locked_until = $1 WHERE id = $2",
         )
-        .bind(failed)
         .bind(&until)
         .bind(row.id)
         .execute(&mut tx)
@@ -134,6 +229,11 @@ pub async fn login(
     let mut tx = db.begin().await?;
     crate::storage::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
         .bind(row.id)
+        .execute(&mut tx)
+        .await?;
+    crate::storage::query("DELETE FROM login_failures WHERE user_id = $1 AND ip = $2")
+        .bind(row.id)
+        .bind(&ip_key)
         .execute(&mut tx)
         .await?;
     crate::storage::query(
@@ -355,6 +455,11 @@ pub async fn store_password(
     .bind(user_id)
     .execute(&mut tx)
     .await?;
+    // A new password unlocks the account from every address.
+    crate::storage::query("DELETE FROM login_failures WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut tx)
+        .await?;
     crate::storage::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(user_id)
         .bind(keep_token.map(token_hash).unwrap_or_default())

@@ -340,7 +340,9 @@ pub fn to_xlsx(file: &CatalogFile, units: &[org::Unit]) -> anyhow::Result<Vec<u8
 /// the catalog is reported, as is every unreadable cell, with its row number.
 pub async fn from_xlsx(db: &Db, bytes: &[u8]) -> Result<(CatalogFile, Vec<BadMatter>)> {
     use super::{Audience, Level, MatterType};
-    let table = crate::accounts::read_table(bytes).map_err(|e| Error::Validation(vec![e]))?;
+    let table = crate::sheets::read_table_blocking(bytes, crate::sheets::Limits::default())
+        .await
+        .map_err(|e| Error::Validation(vec![e]))?;
     let units = org::list(db).await?;
     let mut errors = Vec::new();
     let mut matters = Vec::new();
@@ -464,6 +466,10 @@ pub async fn import_xlsx(
     bytes: &[u8],
     dry_run: bool,
 ) -> Result<ImportReport> {
+    // Permission before parsing: only a reviewer of matters somewhere reads the file at all.
+    if !who.has(Perm::ReviewMatters) {
+        return Err(Error::Forbidden);
+    }
     let (file, cell_errors) = from_xlsx(db, bytes).await?;
     if !cell_errors.is_empty() {
         return Ok(ImportReport {

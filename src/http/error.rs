@@ -42,7 +42,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::NotFound => StatusCode::NOT_FOUND,
         Error::Unauthenticated | Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
         Error::Forbidden | Error::Csrf => StatusCode::FORBIDDEN,
-        Error::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Locked { .. } | Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Db(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -74,7 +74,7 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let r = render(&self);
         let mut resp = r.status.into_response();
-        if let Error::Locked { seconds } = self
+        if let Error::Locked { seconds } | Error::RateLimited { seconds } = self
             && let Ok(v) = seconds.to_string().parse()
         {
             resp.headers_mut().insert(header::RETRY_AFTER, v);

@@ -203,7 +203,7 @@ pub async fn import(db: &Db, who: &Principal, bytes: &[u8], dry_run: bool) -> Re
         dry_run,
         errors: vec![],
     };
-    let (idx, rows) = match read_sheet(bytes, &COLUMNS, REQUIRED) {
+    let (idx, rows) = match read_sheet(bytes, &COLUMNS, REQUIRED).await {
         Ok(sheet) => sheet,
         Err(errors) => {
             report.errors = errors;
@@ -436,16 +436,7 @@ pub async fn export_rows(
 
 pub fn to_csv(db_units: &[org::Unit], tickets: &[Ticket]) -> anyhow::Result<Vec<u8>> {
     let units = db_units.iter().map(|u| (u.id, u.code.clone())).collect();
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(header())?;
-        for t in tickets {
-            w.write_record(cells(t, &units))?;
-        }
-        w.flush()?;
-    }
-    Ok(out)
+    crate::sheets::csv_bytes(header(), tickets.iter().map(|t| cells(t, &units)))
 }
 
 pub fn to_xlsx(db_units: &[org::Unit], tickets: &[Ticket]) -> anyhow::Result<Vec<u8>> {

@@ -28,6 +28,7 @@ mod ops_desk;
 mod ops_ledger;
 mod ops_report;
 mod org;
+mod security;
 mod smtp;
 mod web;
 mod workflow;

@@ -233,10 +233,19 @@ pub fn redirect_with_cookie(to: &str, cookie: HeaderValue) -> Response {
     r
 }
 
-/// A same-site path to go back to, or `/`.
+/// A same-site path to go back to, or `/`. Only visible ASCII is let through: browsers drop tabs
+/// and line breaks from a `Location` (so `/\t/evil` becomes `//evil`, another site), and a
+/// non-ASCII byte cannot be a header value at all.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            n.into()
+        }
         _ => "/".into(),
     }
 }
@@ -294,4 +303,31 @@ pub async fn read_upload(mut form: axum::extract::Multipart) -> Result<Upload, E
         }
     }
     Ok(up)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(
+            safe_next(Some("/my/applications?page=2")),
+            "/my/applications?page=2"
+        );
+        for hostile in [
+            "//evil.example/",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/\r\n/evil.example/",
+            "/ /evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/办事",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

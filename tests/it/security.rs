@@ -1,0 +1,346 @@
+//! Issue 11's findings, each reproduced as an attacker or a careless page would meet it: a
+//! hostile spreadsheet, parallel password guesses, an account holding grants above its unit's
+//! admin, a multibyte ID number, an open redirect, formulas in CSV exports.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::common::{PASSWORD, TestApp, json_of};
+
+/// A client whose requests come from another loopback address (another machine to the server).
+fn client_from(addr: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(addr.parse::<std::net::IpAddr>().unwrap())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn login_from(app: &TestApp, client: &reqwest::Client, user: &str, pw: &str) -> StatusCode {
+    client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": user, "password": pw}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// The 1.5 KB sheet naming A1 and XFD1048576 that aborted the server.
+fn corner_sheet() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "username").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn a_hostile_sheet_is_refused_and_the_server_lives() {
+    let app = TestApp::spawn().await;
+    let sheet = corner_sheet();
+    assert!(sheet.len() < 8 * 1024);
+    // A citizen may not import at all: refused before the file is read.
+    let citizen = app.token("citizen").await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/accounts/import?dry_run=true"))
+        .bearer_auth(&citizen)
+        .body(sheet.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Nor learns from a file which usernames exist.
+    let r = app
+        .client
+        .post(app.url("/api/v1/accounts/import?dry_run=true"))
+        .bearer_auth(&citizen)
+        .body("username,name,org_unit,roles\napprover,张三,440309004,window_clerk\n")
+        .send()
+        .await
+        .unwrap();
+    let (s, body) = json_of(r).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(!body.to_string().contains("username_taken"));
+    // An admin who may import gets a clear report naming the bound, in Chinese.
+    let admin = app.token("department_admin").await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/accounts/import?dry_run=true"))
+        .bearer_auth(&admin)
+        .body(sheet.clone())
+        .send()
+        .await
+        .unwrap();
+    let (s, body) = json_of(r).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["errors"][0]["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("列数超过上限"),
+        "{body}"
+    );
+    // The ticket ledger and the catalog imports read through the same bounds.
+    let ops = app.token("om_manager").await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/ops/tickets/import?dry_run=true"))
+        .bearer_auth(&ops)
+        .body(sheet.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let matters = app.token("district_matter_admin").await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/catalog/import?dry_run=true"))
+        .bearer_auth(&matters)
+        .body(sheet)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    // Still serving.
+    assert_eq!(app.get(&admin, "/api/v1/me").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_counted_before_they_are_checked() {
+    let app = TestApp::spawn().await;
+    let guesses = (0..20).map(|i| {
+        let app = &app;
+        async move {
+            app.login("approver", &format!("wrong-guess-{i}"))
+                .await
+                .status()
+        }
+    });
+    let answers = join_all(guesses.collect()).await;
+    assert!(answers.iter().all(|s| s.is_client_error()));
+    // Exactly the free attempts reached the password check; every other was turned away.
+    let checked = app
+        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login_failed'")
+        .await;
+    assert_eq!(checked, zhengwu::auth::FREE_ATTEMPTS);
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count(),
+        20 - 4
+    );
+}
+
+/// Polls the futures together: each is an HTTP round trip on its own connection.
+async fn join_all<F: std::future::Future>(fs: Vec<F>) -> Vec<F::Output> {
+    use std::pin::Pin;
+    use std::task::Poll;
+    let mut fs: Vec<Pin<Box<F>>> = fs.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = fs.iter().map(|_| None).collect();
+    std::future::poll_fn(move |cx| {
+        let mut pending = false;
+        for (i, f) in fs.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(v) => out[i] = Some(v),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(out.iter_mut().map(|o| o.take().unwrap()).collect())
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_flood_of_guesses_locks_the_guesser_out_not_the_owner() {
+    let app = TestApp::spawn().await;
+    let attacker = client_from("127.0.0.2");
+    let owner = client_from("127.0.0.3");
+    for _ in 0..8 {
+        login_from(&app, &attacker, "approver", "wrong-guess-1").await;
+    }
+    // From the guesser's address even the right password waits for the lock …
+    assert_eq!(
+        login_from(&app, &attacker, "approver", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // … while the owner, elsewhere, signs in.
+    assert_eq!(
+        login_from(&app, &owner, "approver", PASSWORD).await,
+        StatusCode::OK
+    );
+    // An address that fails over many accounts is turned away for all of them, with a reason.
+    let sprayer = client_from("127.0.0.4");
+    for u in [
+        "auditor",
+        "window_clerk",
+        "department_admin",
+        "citizen",
+        "om_engineer",
+        "om_manager",
+        "matter_admin",
+    ] {
+        for _ in 0..5 {
+            login_from(&app, &sprayer, u, "spray-guess-1").await;
+        }
+    }
+    let r = sprayer
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "district_auditor", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let (s, body) = json_of(r).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert_eq!(
+        login_from(&app, &owner, "district_auditor", PASSWORD).await,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_unit_admin_cannot_take_over_an_account_holding_higher_grants() {
+    let app = TestApp::spawn().await;
+    // An account homed in 北站社区 (under 民治) holding a district-wide auditor grant.
+    let root = app.token("district_bureau_admin").await;
+    let (s, u) = json_of(
+        app.post(
+            &root,
+            "/api/v1/accounts",
+            json!({"username": "bz_auditor", "name": "区审计员", "org_unit_id": app.unit_id("beizhan"),
+                   "password": "Welcome2026", "roles": [{"role": "auditor", "org_unit_id": app.unit_id("district")}]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{u}");
+    let id = u["id"].as_i64().unwrap();
+    // 民治's admin sees the account but may not reset its password, disable it or change it.
+    let admin = app.token("department_admin").await;
+    let r = app
+        .post(
+            &admin,
+            &format!("/api/v1/accounts/{id}/password"),
+            json!({"password": "Taken2026ok"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .patch(
+            &admin,
+            &format!("/api/v1/accounts/{id}"),
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.login("bz_auditor", "Welcome2026").await.status(),
+        StatusCode::OK
+    );
+    // An account with grants within the admin's reach is still theirs.
+    let id = app.users["mz_staff"];
+    let r = app
+        .post(
+            &admin,
+            &format!("/api/v1/accounts/{id}/password"),
+            json!({"password": "Reset2026ok"}),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+}
+
+#[tokio::test]
+async fn a_multibyte_id_number_is_a_clear_error_not_a_crash() {
+    let app = TestApp::spawn().await;
+    for id in [
+        "11010519491231002中",
+        "1101051949123100é2",
+        "１１０１０５１９４９１２３１００２X",
+    ] {
+        let r = app
+            .client
+            .post(app.url("/api/v1/register"))
+            .json(&json!({"username": "zhangsan", "id_number": id, "name": "张三", "password": "Welcome2026"}))
+            .send()
+            .await
+            .unwrap();
+        let (s, body) = json_of(r).await;
+        assert!(s.is_client_error(), "{id}: {s} {body}");
+    }
+    assert_eq!(
+        app.client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn sign_in_never_redirects_to_another_site() {
+    let app = TestApp::spawn().await;
+    for next in [
+        "/%09/evil.example/",
+        "/%0A/evil.example/",
+        "//evil.example/",
+        "/%0D%0A/x",
+    ] {
+        let r = app
+            .client
+            .get(app.url(&format!("/login?next={next}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{next}");
+        let page = r.text().await.unwrap();
+        assert!(!page.contains("evil.example"), "{next}");
+    }
+}
+
+#[tokio::test]
+async fn exported_csv_cells_are_never_formulas() {
+    let app = TestApp::spawn().await;
+    let citizen = app.token("citizen").await;
+    let title = "=HYPERLINK(\"http://evil.example\",\"点我\")";
+    let (s, t) = json_of(
+        app.post(
+            &citizen,
+            "/api/v1/ops/tickets",
+            json!({"title": title, "description": "-2+3", "system": "approval", "category": "fault"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let ops = app.token("om_manager").await;
+    let csv = app
+        .get(&ops, "/api/v1/ops/tickets/export?format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    for cell in csv.split([',', '\n']) {
+        let c = cell.trim_start_matches('"');
+        assert!(!c.starts_with(['=', '+', '@']), "formula cell {c:?}");
+    }
+    let audit = app.token("district_auditor").await;
+    let csv = app
+        .get(&audit, "/api/v1/audit/export?format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!csv.contains(",=") && !csv.contains(",\"="), "{csv}");
+}
