@@ -149,6 +149,8 @@ async fn open(cli: &Cli, listen: Option<String>) -> anyhow::Result<(Config, Db)>
     // The key that seals ID numbers at rest, and any stored before sealing existed.
     crate::vault::init(&config.data_dir)?;
     crate::vault::seal_existing(&db).await?;
+    crate::vault::seal_existing_forms(&db).await?;
+    crate::licence::repo::reissue_old(&db).await?;
     Ok((config, db))
 }
 

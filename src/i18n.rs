@@ -872,6 +872,21 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "A fee needs its legal basis.",
     ),
     (
+        "rule.licence_field_unknown",
+        "证照载明字段不在申请表中：{}。",
+        "A licence field is not on the form: {}.",
+    ),
+    (
+        "rule.licence_field_personal",
+        "证照不得载明证件号码、电话、邮箱、附件或表格类字段：{}。",
+        "A licence may not carry ID numbers, phones, e-mails, files or tables: {}.",
+    ),
+    (
+        "field.licence_personal",
+        "证照内容不得包含证件号码或电话：{}。",
+        "A licence's content may not hold ID numbers or phones: {}.",
+    ),
+    (
         "rule.licensing_steps",
         "行政许可事项缺少办理环节：{}。",
         "A licensing matter lacks the steps: {}.",
@@ -1421,8 +1436,19 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("lic.check", "验证", "Verify"),
     (
         "lic.not_found",
-        "没有编号为“{}”的证照。",
-        "No licence numbered “{}”.",
+        "没有编号为“{}”且验证码相符的证照。",
+        "No licence numbered “{}” with that verification code.",
+    ),
+    ("lic.code", "验证码", "Verification code"),
+    (
+        "lic.code_hint",
+        "证照上二维码旁的 10 位验证码；扫码进入时已自动填写。",
+        "The 10-character code beside the licence's QR code; filled in when you scan it.",
+    ),
+    (
+        "lic.holder_matches",
+        "持证人证件号码核对",
+        "Holder's ID check",
     ),
     (
         "lic.state.valid",
@@ -1808,6 +1834,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "That application is not approved, or is for another matter.",
     ),
     ("audit.licence.issue", "签发电子证照", "Licence issued"),
+    (
+        "audit.licence.reissue",
+        "按内容规则重新签发电子证照",
+        "Licence re-issued under the content rules",
+    ),
     ("audit.licence.revoke", "撤销电子证照", "Licence revoked"),
     (
         "audit.licence.rotate_key",

@@ -24,6 +24,7 @@ use crate::storage::{Db, query, query_as};
 struct Keys {
     seal: ChaCha20Poly1305,
     tag: [u8; 32],
+    bind: [u8; 32],
 }
 
 static KEYS: OnceLock<Keys> = OnceLock::new();
@@ -42,6 +43,7 @@ fn keys_from(master: &[u8; 32]) -> Keys {
     Keys {
         seal: ChaCha20Poly1305::new(&derive(b"zhengwu seal v1").into()),
         tag: derive(b"zhengwu tag v1"),
+        bind: derive(b"zhengwu licence holder v1"),
     }
 }
 
@@ -166,6 +168,125 @@ pub fn tag(id: &str) -> String {
     hex::encode(m.finalize().into_bytes())
 }
 
+/// The keyed digest that binds a licence to its holder's ID number: a verifier who is shown the
+/// ID can have the platform confirm it, but the digest alone — printed, exported, leaked — cannot
+/// be searched offline for the number (a plain hash falls to the 32,000 possible birth dates).
+/// The licence number is in it, so one holder's licences do not share a value.
+pub fn holder_binding(number: &str, id: &str) -> String {
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&keys().bind).expect("any key length");
+    m.update(number.trim().as_bytes());
+    m.update(b"\n");
+    m.update(norm(id).as_bytes());
+    hex::encode(m.finalize().into_bytes())
+}
+
+/// Seals, anywhere in a form's values, every text that is a resident ID number or credit code
+/// (an ID-kind field, or one typed into a text field): an application's form is stored like the
+/// ID columns are.
+pub fn seal_form_ids(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            let t = s.trim();
+            if crate::ids::ResidentId::parse(t).is_ok() || crate::ids::CreditCode::parse(t).is_ok()
+            {
+                *s = seal(t);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(seal_form_ids),
+        Value::Object(o) => o.values_mut().for_each(seal_form_ids),
+        _ => {}
+    }
+}
+
+/// Opens what [`seal_form_ids`] sealed; a text that only looks sealed stays as it is.
+pub fn open_form_ids(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) if s.starts_with("v1:") => {
+            if let Some(plain) = try_open(s) {
+                *s = plain;
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(open_form_ids),
+        Value::Object(o) => o.values_mut().for_each(open_form_ids),
+        _ => {}
+    }
+}
+
+/// A stored form (JSON text) with its ID numbers opened.
+pub fn open_form(stored: &str) -> serde_json::Value {
+    let mut v = serde_json::from_str(stored).unwrap_or_default();
+    open_form_ids(&mut v);
+    v
+}
+
+/// A form as stored: JSON text with its ID numbers sealed.
+pub fn seal_form(form: &serde_json::Value) -> String {
+    let mut v = form.clone();
+    seal_form_ids(&mut v);
+    v.to_string()
+}
+
+fn try_open(stored: &str) -> Option<String> {
+    let bytes = B64.decode(stored.strip_prefix("v1:")?).ok()?;
+    if bytes.len() <= 12 {
+        return None;
+    }
+    let (nonce, body) = bytes.split_at(12);
+    let nonce: [u8; 12] = nonce.try_into().ok()?;
+    let plain = keys().seal.decrypt(&Nonce::from(nonce), body).ok()?;
+    String::from_utf8(plain).ok()
+}
+
+/// Seals the ID numbers in application forms stored before forms were sealed; marked done by a
+/// setting like [`seal_existing`].
+pub async fn seal_existing_forms(db: &Db) -> anyhow::Result<usize> {
+    const FORMS: &str = "vault.forms_sealed";
+    let done: Option<String> =
+        crate::storage::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(FORMS)
+            .fetch_optional(db)
+            .await?;
+    if done.is_some() {
+        return Ok(0);
+    }
+    let rows: Vec<(i64, String)> = query_as("SELECT id, form_json FROM applications")
+        .fetch_all(db)
+        .await?;
+    let mut tx = db.begin().await?;
+    let mut n = 0;
+    for (id, text) in &rows {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+            continue;
+        };
+        let mut sealed = v.clone();
+        seal_form_ids(&mut sealed);
+        if sealed != v {
+            let sealed = sealed.to_string();
+            n += 1;
+            query("UPDATE applications SET form_json = $1 WHERE id = $2")
+                .bind(&sealed)
+                .bind(*id)
+                .execute(&mut tx)
+                .await?;
+        }
+    }
+    query(
+        "INSERT INTO settings (key, value, updated_by, updated_at) VALUES ($1, 'v1', 'system', $2) \
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(FORMS)
+    .bind(crate::clock::now())
+    .execute(&mut tx)
+    .await?;
+    tx.commit().await?;
+    if n > 0 {
+        tracing::info!(sealed = n, "ID numbers in application forms sealed at rest");
+    }
+    Ok(n)
+}
+
 /// Seals ID numbers stored before sealing existed (accounts, applications, licences) and tags
 /// them, and the licence signing keys; answers how many it sealed. Run at start-up: the first
 /// pass over a store marks it done, later starts read one setting.
@@ -236,6 +357,46 @@ pub async fn seal_existing(db: &Db) -> anyhow::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forms_keep_no_id_number_and_open_back_whole() {
+        let form = serde_json::json!({
+            "applicant_id": "11010519491231002X",
+            "spouse_id": " 11010519491231002x ",
+            "credit_code": "91350100M000100Y43",
+            "children": [{"name": "小明", "id": "11010519491231002X"}],
+            "note": "v1:not really sealed",
+            "phone": "13800138000",
+        });
+        let stored = seal_form(&form);
+        assert!(
+            !stored.contains("19491231") && !stored.contains("M000100Y4"),
+            "{stored}"
+        );
+        let back = open_form(&stored);
+        assert_eq!(back["applicant_id"], "11010519491231002X");
+        assert_eq!(back["spouse_id"], "11010519491231002X");
+        assert_eq!(back["credit_code"], "91350100M000100Y43");
+        assert_eq!(back["children"][0]["id"], "11010519491231002X");
+        assert_eq!(back["note"], "v1:not really sealed");
+        assert_eq!(back["phone"], "13800138000");
+    }
+
+    #[test]
+    fn holder_bindings_are_keyed_and_per_licence() {
+        let a = holder_binding("440309-D02-2026-000001", "11010519491231002X");
+        assert_eq!(
+            a,
+            holder_binding("440309-D02-2026-000001", "11010519491231002x")
+        );
+        assert_ne!(
+            a,
+            holder_binding("440309-D02-2026-000002", "11010519491231002X")
+        );
+        // Not the plain digest a stranger could compute.
+        let plain = hex::encode(<Sha256 as sha2::Digest>::digest(b"11010519491231002X"));
+        assert_ne!(a, plain);
+    }
 
     #[test]
     fn sealed_ids_open_tag_alike_and_hide_the_number() {

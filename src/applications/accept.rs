@@ -196,7 +196,7 @@ pub async fn on_approved(db: &Db, instance: i64) -> Result<Option<String>> {
             matter_code: r.matter_code.clone(),
             holder_name: r.applicant_name.clone(),
             holder_id: crate::vault::open(&r.applicant_id),
-            content: serde_json::from_str(&r.form_json).unwrap_or_default(),
+            content: matter.licence_content(&crate::vault::open_form(&r.form_json)),
             valid_years: None,
         };
         number = Some(

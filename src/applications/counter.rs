@@ -254,7 +254,10 @@ pub async fn resubmit(
         matter_code: r.matter_code.clone(),
         version: None,
         unit_code: Some(hall.code.clone()),
-        form: serde_json::from_str(&r.form_json).unwrap_or_default(),
+        form: match crate::vault::open_form(&r.form_json) {
+            serde_json::Value::Object(m) => m,
+            _ => Default::default(),
+        },
         materials,
         submit: true,
     };

@@ -165,7 +165,7 @@ pub(super) async fn shown_all(db: &Db, rows: Vec<Row>) -> Result<Vec<Application
                 unit_id: r.unit_id,
                 channel: r.channel,
                 status,
-                form: serde_json::from_str(&r.form_json).unwrap_or_default(),
+                form: crate::vault::open_form(&r.form_json),
                 note: r.note,
                 instance_id: r.instance_id,
                 created_at: r.created_at,
@@ -350,7 +350,7 @@ pub(super) async fn store(
                 "UPDATE applications SET form_json = $1, status = $2, unit_id = $3, updated_at = $4, \
                  submitted_at = CASE WHEN $2 = 'submitted' THEN $4 ELSE submitted_at END WHERE id = $5 AND status = $6",
             )
-            .bind(Value::Object(form).to_string())
+            .bind(crate::vault::seal_form(&Value::Object(form)))
             .bind(status)
             .bind(hall.id)
             .bind(&now)
@@ -383,7 +383,7 @@ pub(super) async fn store(
             .bind(hall.id)
             .bind(filer.channel)
             .bind(status)
-            .bind(Value::Object(form).to_string())
+            .bind(crate::vault::seal_form(&Value::Object(form)))
             .bind(&now)
             .bind(s.submit.then_some(now.clone()))
             .bind(&who.username)

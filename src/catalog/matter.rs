@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::form::FormSchema;
+use super::form::{FieldKind, FormSchema};
 use crate::error::FieldError;
 use crate::org::{Kind, Unit};
 
@@ -223,7 +223,22 @@ pub struct Matter {
     pub guide: Guide,
     #[serde(default)]
     pub form: FormSchema,
+    /// The form fields (by key) an e-licence of this matter carries as its content (许可范围,
+    /// 地址 …): the licence template of the matter. Never an ID number, phone, e-mail, file or
+    /// table: a licence is shown to anyone who checks it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licence_fields: Vec<String>,
 }
+
+/// Field kinds a licence never carries: personal or internal data.
+pub const NOT_ON_LICENCES: [FieldKind; 6] = [
+    FieldKind::ResidentId,
+    FieldKind::CreditCode,
+    FieldKind::Phone,
+    FieldKind::Email,
+    FieldKind::File,
+    FieldKind::Table,
+];
 
 /// Steps a licensing matter must have, in this order.
 pub const LICENSING_STEPS: [&str; 5] = ["受理", "审查", "决定", "办结", "送达"];
@@ -356,7 +371,46 @@ impl Matter {
         }
         let ids: Vec<String> = g.materials.iter().map(|m| m.id.clone()).collect();
         v.extend(self.form.check(&ids));
+        for (i, key) in self.licence_fields.iter().enumerate() {
+            let field = format!("licence_fields[{i}]");
+            match self.form.fields.iter().find(|f| &f.key == key) {
+                None => v.push(FieldError::with(field, "rule.licence_field_unknown", key)),
+                Some(f) if NOT_ON_LICENCES.contains(&f.kind) => v.push(FieldError::with(
+                    field,
+                    "rule.licence_field_personal",
+                    &f.label,
+                )),
+                Some(_) => {}
+            }
+        }
         v
+    }
+
+    /// A licence's content from an application's form: the licence fields, by label, each value
+    /// as text; nothing else of the form.
+    pub fn licence_content(&self, form: &serde_json::Value) -> serde_json::Value {
+        let mut out = serde_json::Map::new();
+        for key in &self.licence_fields {
+            let Some(f) = self.form.fields.iter().find(|f| &f.key == key) else {
+                continue;
+            };
+            if NOT_ON_LICENCES.contains(&f.kind) {
+                continue;
+            }
+            let text = match form.get(key) {
+                None | Some(serde_json::Value::Null) => continue,
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Bool(b)) => (if *b { "是" } else { "否" }).to_string(),
+                Some(serde_json::Value::Array(a)) => a
+                    .iter()
+                    .map(|x| x.as_str().map_or_else(|| x.to_string(), String::from))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                Some(other) => other.to_string(),
+            };
+            out.insert(f.label.clone(), serde_json::Value::String(text));
+        }
+        serde_json::Value::Object(out)
     }
 }
 

@@ -905,6 +905,13 @@ pub fn matter(i: usize) -> Matter {
             },
         },
         form: FormSchema { fields },
+        // What a licence of the matter states beside the holder: for a company its legal
+        // representative; for a person nothing of the form.
+        licence_fields: if kind == Licensing && enterprise {
+            vec!["legal_rep".into()]
+        } else {
+            vec![]
+        },
     }
 }
 

@@ -1,11 +1,14 @@
 //! Licences in the store: issuing one (signed in the issuing transaction), its status for the
-//! public check, checking a licence document someone presents, revoking with a reason.
+//! public check (number and verification code; the minimum a verifier needs), the holder's or
+//! issuer's full document, checking a licence document someone presents (and, if they are shown
+//! the holder's ID, whether it is the holder's), revoking with a reason, re-issuing licences of
+//! the first format under the content rules.
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Licence, id_digest, keys};
+use super::{Licence, keys, mask_name, new_verify_code};
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
 use crate::clock;
@@ -35,6 +38,8 @@ pub struct Issue {
 #[derive(sqlx::FromRow)]
 struct Row {
     number: String,
+    verify_code: String,
+    holder_binding: String,
     matter_code: String,
     matter_name: String,
     holder_name: String,
@@ -51,18 +56,19 @@ struct Row {
     unit_path: String,
 }
 
-const COLS: &str = "l.number, l.matter_code, l.matter_name, l.holder_name, l.holder_id, l.content, l.unit_name, \
+const COLS: &str = "l.number, l.verify_code, l.holder_binding, l.matter_code, l.matter_name, l.holder_name, l.holder_id, l.content, l.unit_name, \
     l.issued_at, l.valid_from, l.valid_until, l.key_id, l.signature, l.revoked_at, l.revoke_reason, o.path AS unit_path";
 
 impl Row {
     fn licence(&self) -> Licence {
         Licence {
             number: self.number.clone(),
+            verify_code: self.verify_code.clone(),
             matter_code: self.matter_code.clone(),
             matter_name: self.matter_name.clone(),
             holder_name: self.holder_name.clone(),
             holder_id_masked: crate::ids::mask_any(&crate::vault::open(&self.holder_id)),
-            holder_id_sha256: id_digest(&crate::vault::open(&self.holder_id)),
+            holder_binding: self.holder_binding.clone(),
             content: serde_json::from_str(&self.content).unwrap_or_default(),
             unit_name: self.unit_name.clone(),
             issued_at: self.issued_at.clone(),
@@ -108,6 +114,7 @@ pub async fn issue(db: &Db, who: &Principal, i: &Issue) -> Result<Licence> {
     if !(i.content.is_object() || i.content.is_null()) {
         errs.push(FieldError::new("content", "field.type"));
     }
+    errs.extend(personal_in_content(&i.content));
     let years = i.valid_years.unwrap_or(5);
     if !(1..=30).contains(&years) {
         errs.push(FieldError::with("valid_years", "field.range", "1–30"));
@@ -162,13 +169,15 @@ pub async fn issue(db: &Db, who: &Principal, i: &Issue) -> Result<Licence> {
     .fetch_one(&mut tx)
     .await
     .map_err(|e| Error::on_unique(e, "err.licence_issued"))?;
+    let number = format!("{}-{}-{row_id:06}", unit.code, today.year());
     let mut l = Licence {
-        number: format!("{}-{}-{row_id:06}", unit.code, today.year()),
+        holder_binding: crate::vault::holder_binding(&number, &id),
+        number,
+        verify_code: new_verify_code(),
         matter_code: i.matter_code.trim().to_string(),
         matter_name,
         holder_name: holder.to_string(),
         holder_id_masked: crate::ids::mask_any(&id),
-        holder_id_sha256: id_digest(&id),
         content,
         unit_name: unit.name.clone(),
         issued_at: now,
@@ -178,12 +187,17 @@ pub async fn issue(db: &Db, who: &Principal, i: &Issue) -> Result<Licence> {
         signature: String::new(),
     };
     l.sign(&key);
-    query("UPDATE licences SET number = $1, signature = $2 WHERE id = $3")
-        .bind(&l.number)
-        .bind(&l.signature)
-        .bind(row_id)
-        .execute(&mut tx)
-        .await?;
+    query(
+        "UPDATE licences SET number = $1, signature = $2, verify_code = $3, holder_binding = $4, \
+         format = 2 WHERE id = $5",
+    )
+    .bind(&l.number)
+    .bind(&l.signature)
+    .bind(&l.verify_code)
+    .bind(&l.holder_binding)
+    .bind(row_id)
+    .execute(&mut tx)
+    .await?;
     audit::record(
         &mut tx,
         &who.actor(),
@@ -202,7 +216,7 @@ pub async fn issue(db: &Db, who: &Principal, i: &Issue) -> Result<Licence> {
     Ok(l)
 }
 
-/// What the public check answers.
+/// A licence with its state, as its holder and its issuer see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Status {
     /// `valid`, `expired`, `revoked` or `tampered`.
@@ -210,6 +224,67 @@ pub struct Status {
     pub licence: Licence,
     pub revoked_at: Option<String>,
     pub revoke_reason: Option<String>,
+}
+
+/// What the public check answers: the minimum a verifier needs, nothing personal.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicStatus {
+    /// `valid`, `expired`, `revoked` or `tampered`.
+    pub state: String,
+    pub number: String,
+    /// The licence's kind: the matter it results from.
+    pub matter_name: String,
+    /// A person's name masked (张*明); a company's in full.
+    pub holder_name: String,
+    pub unit_name: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub revoked_at: Option<String>,
+    pub revoke_reason: Option<String>,
+    /// Whether the ID number the verifier was shown is the holder's (only when they gave one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_matches: Option<bool>,
+}
+
+impl Status {
+    fn public(&self, holder_is_person: bool) -> PublicStatus {
+        let l = &self.licence;
+        PublicStatus {
+            state: self.state.clone(),
+            number: l.number.clone(),
+            matter_name: l.matter_name.clone(),
+            holder_name: mask_name(&l.holder_name, holder_is_person),
+            unit_name: l.unit_name.clone(),
+            valid_from: l.valid_from.clone(),
+            valid_until: l.valid_until.clone(),
+            revoked_at: self.revoked_at.clone(),
+            revoke_reason: self.revoke_reason.clone(),
+            holder_matches: None,
+        }
+    }
+}
+
+impl Row {
+    fn holder_is_person(&self) -> bool {
+        CreditCode::parse(&crate::vault::open(&self.holder_id)).is_err()
+    }
+}
+
+/// Content values a licence may not carry: ID numbers, credit codes, phone numbers.
+fn personal_in_content(content: &serde_json::Value) -> Vec<FieldError> {
+    let Some(o) = content.as_object() else {
+        return vec![];
+    };
+    o.iter()
+        .filter(|(_, v)| {
+            let t = v.as_str().map(str::trim).unwrap_or_default();
+            !(v.is_string() || v.is_number() || v.is_boolean() || v.is_null())
+                || ResidentId::parse(t).is_ok()
+                || CreditCode::parse(t).is_ok()
+                || (!t.is_empty() && crate::accounts::check_phone(t).is_ok())
+        })
+        .map(|(k, _)| FieldError::with("content", "field.licence_personal", k))
+        .collect()
 }
 
 fn judge(r: &Row, l: Licence, public: Option<&str>) -> Status {
@@ -232,32 +307,62 @@ fn judge(r: &Row, l: Licence, public: Option<&str>) -> Status {
     }
 }
 
-/// The public check by number (or the number in a licence's QR code): anyone may ask.
-pub async fn status(db: &Db, number: &str) -> Result<Status> {
+/// The stored licence `number` if `code` is its verification code (compared in constant time);
+/// a wrong code is as a missing licence.
+async fn row_with_code(db: &Db, number: &str, code: &str) -> Result<Row> {
+    use subtle::ConstantTimeEq;
     let r = row(db, number).await?.ok_or(Error::NotFound)?;
+    let given = code.trim().to_ascii_uppercase();
+    let ok: bool = r.verify_code.as_bytes().ct_eq(given.as_bytes()).into();
+    if r.verify_code.is_empty() || !ok {
+        return Err(Error::NotFound);
+    }
+    Ok(r)
+}
+
+async fn with_state(db: &Db, r: &Row) -> Result<Status> {
     let key = keys::public(db, r.key_id).await?;
     Ok(judge(
-        &r,
+        r,
         r.licence(),
         key.as_ref().map(|k| k.public_key.as_str()),
     ))
 }
 
+/// The public check by number and verification code (from a licence's QR code): anyone may ask,
+/// and learns the minimum.
+pub async fn status(db: &Db, number: &str, code: &str) -> Result<PublicStatus> {
+    let r = row_with_code(db, number, code).await?;
+    Ok(with_state(db, &r).await?.public(r.holder_is_person()))
+}
+
+/// The whole licence, for printing it: to whoever holds its number and verification code (its
+/// holder, or someone the holder gave it to) — what a paper licence shows.
+pub async fn document(db: &Db, number: &str, code: &str) -> Result<Status> {
+    let r = row_with_code(db, number, code).await?;
+    with_state(db, &r).await
+}
+
 /// Checks a licence document someone presents (as exported): its fields must match the
 /// signature under the platform's own key for it, and the licence must exist. A changed byte
-/// is refused with a clear message.
-pub async fn verify_document(db: &Db, doc: &Licence) -> Result<Status> {
+/// is refused with a clear message. Given the ID number the verifier was shown, also answers
+/// whether it is the holder's. The answer reveals nothing the document does not already say.
+pub async fn verify_document(
+    db: &Db,
+    doc: &Licence,
+    holder_id: Option<&str>,
+) -> Result<PublicStatus> {
     let r = row(db, &doc.number).await?.ok_or(Error::NotFound)?;
     let key = keys::public(db, r.key_id).await?;
-    let stored = r.licence();
-    if doc.key_id != stored.key_id || !key.as_ref().is_some_and(|k| doc.verifies(&k.public_key)) {
+    if doc.key_id != r.key_id || !key.as_ref().is_some_and(|k| doc.verifies(&k.public_key)) {
         return Err(Error::field("signature", "field.licence_tampered"));
     }
-    Ok(judge(
-        &r,
-        doc.clone(),
-        key.as_ref().map(|k| k.public_key.as_str()),
-    ))
+    let st = judge(&r, doc.clone(), key.as_ref().map(|k| k.public_key.as_str()));
+    let mut out = st.public(r.holder_is_person());
+    out.holder_matches = holder_id
+        .filter(|h| !h.trim().is_empty())
+        .map(|h| crate::vault::holder_binding(&doc.number, h) == r.holder_binding);
+    Ok(out)
 }
 
 /// Revokes a licence with a reason (the issuing department).
@@ -297,11 +402,17 @@ pub async fn revoke(db: &Db, who: &Principal, number: &str, reason: &str) -> Res
     )
     .await?;
     tx.commit().await?;
-    status(db, number).await
+    let r = row(db, number).await?.ok_or(Error::NotFound)?;
+    with_state(db, &r).await
 }
 
-/// A holder's licences, by their ID number (for the holder's own page and the counter).
-pub async fn of_holder(db: &Db, holder_id: &str) -> Result<Vec<Status>> {
+/// A holder's licences, by their ID number (for the holder's own page and the counter); with
+/// `issuer`, only those of units where that principal issues licences.
+pub async fn of_holder(
+    db: &Db,
+    holder_id: &str,
+    issuer: Option<&Principal>,
+) -> Result<Vec<Status>> {
     let rows = query_as::<Row>(format!(
         "SELECT {COLS} FROM licences l JOIN org_units o ON o.id = l.unit_id WHERE l.holder_tag = $1 ORDER BY l.id DESC"
     ))
@@ -312,10 +423,130 @@ pub async fn of_holder(db: &Db, holder_id: &str) -> Result<Vec<Status>> {
     // A holder's licences share a few keys: each is read once.
     let mut keys_seen = std::collections::HashMap::new();
     for r in rows {
+        if issuer.is_some_and(|p| !p.can(Perm::IssueLicences, &r.unit_path)) {
+            continue;
+        }
         if let std::collections::hash_map::Entry::Vacant(e) = keys_seen.entry(r.key_id) {
             e.insert(keys::public(db, r.key_id).await?.map(|k| k.public_key));
         }
         out.push(judge(&r, r.licence(), keys_seen[&r.key_id].as_deref()));
     }
     Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct OldRow {
+    id: i64,
+    number: String,
+    matter_code: String,
+    holder_id: String,
+    content: String,
+    unit_id: i64,
+    unit_path: String,
+    form_json: Option<String>,
+    matter_version: Option<i64>,
+}
+
+/// Re-issues every licence of the first format under the content rules: the content becomes the
+/// licence fields of the matter (from the application's form when the licence came from one;
+/// else what it said, less anything personal), the holder is bound by the keyed digest, a
+/// verification code is made, and it is signed again with the department's current key —
+/// number, holder, validity and issue date kept; each re-issue audited. Run at start-up; answers
+/// how many it re-issued.
+pub async fn reissue_old(db: &Db) -> Result<usize> {
+    let old: Vec<OldRow> = query_as(
+        "SELECT l.id, l.number, l.matter_code, l.holder_id, l.content, l.unit_id, o.path AS unit_path, \
+         a.form_json, a.matter_version FROM licences l JOIN org_units o ON o.id = l.unit_id \
+         LEFT JOIN applications a ON a.instance_id = l.instance_id AND l.instance_id IS NOT NULL \
+         WHERE l.format = 1 ORDER BY l.id",
+    )
+    .fetch_all(db)
+    .await?;
+    for o in &old {
+        let matter = match o.matter_version {
+            Some(v) => crate::catalog::repo::version(db, &o.matter_code, v)
+                .await
+                .ok(),
+            None => crate::catalog::repo::public(db, &o.matter_code)
+                .await
+                .ok()
+                .map(|x| x.1),
+        };
+        let content = match (&o.form_json, &matter) {
+            (Some(form), Some(m)) => m.licence_content(&crate::vault::open_form(form)),
+            _ => {
+                let mut c: serde_json::Value =
+                    serde_json::from_str(&o.content).unwrap_or_else(|_| json!({}));
+                let bad: Vec<String> = personal_in_content(&c)
+                    .into_iter()
+                    .filter_map(|e| e.arg)
+                    .collect();
+                if let Some(map) = c.as_object_mut() {
+                    map.retain(|k, _| {
+                        let kind = matter
+                            .as_ref()
+                            .and_then(|m| {
+                                m.form.fields.iter().find(|f| &f.key == k || &f.label == k)
+                            })
+                            .map(|f| f.kind);
+                        !bad.contains(k)
+                            && !kind.is_some_and(|k| {
+                                crate::catalog::matter::NOT_ON_LICENCES.contains(&k)
+                            })
+                    });
+                }
+                c
+            }
+        };
+        let id = crate::vault::open(&o.holder_id);
+        let mut tx = db.begin().await?;
+        let (key_id, key) = keys::current(&mut tx, o.unit_id).await?;
+        let r = query_as::<Row>(format!(
+            "SELECT {COLS} FROM licences l JOIN org_units o ON o.id = l.unit_id WHERE l.id = $1"
+        ))
+        .bind(o.id)
+        .fetch_one(&mut tx)
+        .await?;
+        let mut l = r.licence();
+        let before = json!({"key_id": l.key_id, "content_fields": l.content.as_object().map_or(0, |m| m.len())});
+        l.content = content;
+        l.key_id = key_id;
+        l.holder_binding = crate::vault::holder_binding(&l.number, &id);
+        l.verify_code = new_verify_code();
+        l.sign(&key);
+        query(
+            "UPDATE licences SET content = $1, key_id = $2, holder_binding = $3, verify_code = $4, \
+             signature = $5, format = 2 WHERE id = $6 AND format = 1",
+        )
+        .bind(l.content.to_string())
+        .bind(key_id)
+        .bind(&l.holder_binding)
+        .bind(&l.verify_code)
+        .bind(&l.signature)
+        .bind(o.id)
+        .execute(&mut tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            &crate::audit::Actor::cli(),
+            Change {
+                action: "licence.reissue",
+                entity: "licence",
+                entity_id: o.number.clone(),
+                scope_path: &o.unit_path,
+                summary: format!("{} 按证照内容规则重新签发（编号、有效期不变）", o.number),
+                before: Some(before),
+                after: Some(json!({"key_id": key_id, "content_fields": l.content.as_object().map_or(0, |m| m.len())})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    if !old.is_empty() {
+        tracing::info!(
+            reissued = old.len(),
+            "licences re-issued under the content rules"
+        );
+    }
+    Ok(old.len())
 }

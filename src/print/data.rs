@@ -154,13 +154,13 @@ pub fn sample(kind: Kind) -> Value {
     if kind == Kind::Licence {
         return json!({
             "licence": {"number": "LIC-440309-2026-000123", "matter_name": "饮用水供水单位卫生许可",
-                "holder_name": "张晓明", "holder_id_masked": "440309********123X",
+                "holder_name": "张晓明", "holder_id_masked": "440309********123X", "verify_code": "7K3M9QXA2R",
                 "unit_name": "深圳市龙华区卫生健康局", "valid_from": "2026-11-28", "valid_until": "2030-11-27",
                 "issued_at": "2026-11-28T02:00:00Z"},
             "state": "valid",
-            "fields": [{"label": "单位名称", "value": "龙华区示例供水有限公司"},
-                       {"label": "统一社会信用代码", "value": "91440300MA5F000007"}],
-            "verify_url": "http://localhost:8080/verify/LIC-440309-2026-000123",
+            "fields": [{"label": "许可范围", "value": "集中式供水"},
+                       {"label": "法定代表人", "value": "王建国"}],
+            "verify_url": "http://localhost:8080/verify/LIC-440309-2026-000123?code=7K3M9QXA2R",
             "issued_date": "2026年11月28日",
             "today": "2026年11月28日",
         });

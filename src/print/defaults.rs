@@ -64,7 +64,7 @@ const LICENCE: &str = r#"# {{ licence.matter_name }}
 {% endfor %}| 有效期 | {{ licence.valid_from }} 至 {{ licence.valid_until }} |
 | 发证机关 | {{ licence.unit_name }} |
 [qr]
-本证照由发证机关以电子签名签发，扫描二维码或访问 {{ verify_url }} 核验真伪。
+本证照由发证机关以电子签名签发，扫描二维码或访问 {{ verify_url }} 核验真伪（证照编号与验证码 {{ licence.verify_code }}）。
 > {{ licence.unit_name }}
 > {{ issued_date }}
 "#;

@@ -138,9 +138,14 @@ pub async fn for_application(
 }
 
 /// A licence from the template in use, its QR code the address of its public check.
-pub async fn for_licence(db: &crate::storage::Db, number: &str, base: &str) -> Result<Notice> {
-    let st = crate::licence::repo::status(db, number).await?;
-    let url = format!("{base}/verify/{number}");
+pub async fn for_licence(
+    db: &crate::storage::Db,
+    number: &str,
+    code: &str,
+    base: &str,
+) -> Result<Notice> {
+    let st = crate::licence::repo::document(db, number, code).await?;
+    let url = crate::licence::check_url(base, number, &st.licence.verify_code);
     let data = data::licence(db, &st, &url).await?;
     let (_, body) = repo::current(db, Kind::Licence).await?;
     notice(Kind::Licence, &body, &data, Some(url))

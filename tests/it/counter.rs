@@ -806,6 +806,27 @@ async fn id_numbers_are_sealed_at_rest_and_still_found() {
             "{table}: {stored:?}"
         );
     }
+    // Nor does the form kept with the application hold the company's credit code in clear …
+    let forms: Vec<String> = zhengwu::storage::query_scalar("SELECT form_json FROM applications")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        forms
+            .iter()
+            .all(|f| !f.contains("MA5F000007") && f.contains("陈清泉")),
+        "{forms:?}"
+    );
+    // … while the clerk still reads it whole.
+    let (_, shown) = json_of(
+        app.get(&clerk, &format!("/api/v1/applications/{}", a["id"]))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        shown["form"]["credit_code"], "91440300MA5F000007",
+        "{shown}"
+    );
     // Yet the clerk finds the applicant, the holder's licences are found, the screen masks it.
     let (_, found) = json_of(
         app.post(&clerk, "/api/v1/applicants/find", json!({"id_number": id}))
@@ -818,7 +839,7 @@ async fn id_numbers_are_sealed_at_rest_and_still_found() {
         "{found}"
     );
     assert_eq!(found["id_masked"], zhengwu::ids::mask_any(&id));
-    let held = zhengwu::licence::repo::of_holder(&app.db, &id)
+    let held = zhengwu::licence::repo::of_holder(&app.db, &id, None)
         .await
         .unwrap();
     assert_eq!(held.len(), 1);
@@ -851,7 +872,7 @@ async fn id_numbers_are_sealed_at_rest_and_still_found() {
             .await
             .unwrap();
     assert!(resealed.iter().all(|k| k.starts_with("v1:")));
-    let held = zhengwu::licence::repo::of_holder(&app.db, &id)
+    let held = zhengwu::licence::repo::of_holder(&app.db, &id, None)
         .await
         .unwrap();
     assert_eq!(held[0].state, "valid");
@@ -859,7 +880,7 @@ async fn id_numbers_are_sealed_at_rest_and_still_found() {
         .await
         .unwrap();
     assert_eq!(
-        zhengwu::licence::repo::status(&app.db, &again.number)
+        zhengwu::licence::repo::status(&app.db, &again.number, &again.verify_code)
             .await
             .unwrap()
             .state,

@@ -442,7 +442,10 @@ async fn print_templates_are_edited_with_preview_and_history_and_licences_print(
     let anyone = browser();
     let (s, page) = text(
         anyone
-            .get(app.url(&format!("/verify/{}/print", l.number)))
+            .get(app.url(&format!(
+                "/verify/{}/print?code={}",
+                l.number, l.verify_code
+            )))
             .send()
             .await
             .unwrap(),
@@ -456,7 +459,10 @@ async fn print_templates_are_edited_with_preview_and_history_and_licences_print(
         "{page}"
     );
     let r = anyone
-        .get(app.url(&format!("/verify/{}/licence.pdf", l.number)))
+        .get(app.url(&format!(
+            "/verify/{}/licence.pdf?code={}",
+            l.number, l.verify_code
+        )))
         .send()
         .await
         .unwrap();

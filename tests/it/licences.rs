@@ -35,6 +35,18 @@ async fn a_licence_is_signed_checked_publicly_revoked_and_survives_key_rotation(
         (s, e["error"]["fields"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("holder_id"))
     );
+    // Content that holds an ID number or a phone is refused: a licence is shown to strangers.
+    let mut personal = body.clone();
+    personal["content"] = json!({"联系电话": "13800138000"});
+    let (s, e) = json_of(app.post(&ha, "/api/v1/licences", personal).await).await;
+    assert_eq!(
+        (s, e["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("content"))
+    );
+    personal = body.clone();
+    personal["content"] = json!({"配偶身份证号": "11010519491231002X"});
+    let (s, _) = json_of(app.post(&ha, "/api/v1/licences", personal).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let clerk = app.token("window_clerk").await;
     assert_eq!(
         app.post(&clerk, "/api/v1/licences", body.clone())
@@ -51,10 +63,12 @@ async fn a_licence_is_signed_checked_publicly_revoked_and_survives_key_rotation(
     assert_eq!(l["holder_id_masked"], "91440300********07");
     assert_eq!(l["signature"].as_str().unwrap().len(), 128);
 
-    // Anyone checks it by number, without signing in.
+    let code = l["verify_code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 10);
+    // Anyone with the number and its verification code checks it, without signing in …
     let anon = reqwest::Client::new();
     let st: serde_json::Value = anon
-        .get(app.url(&format!("/api/v1/licences/{number}/status")))
+        .get(app.url(&format!("/api/v1/licences/{number}/status?code={code}")))
         .send()
         .await
         .unwrap()
@@ -62,8 +76,32 @@ async fn a_licence_is_signed_checked_publicly_revoked_and_survives_key_rotation(
         .await
         .unwrap();
     assert_eq!(st["state"], "valid");
+    // … and learns the minimum: no ID number, no digest of it, no content.
+    let text = st.to_string();
+    assert!(
+        !text.contains("91440300") && !text.contains("binding") && !text.contains("集中式供水"),
+        "{st}"
+    );
+    assert_eq!(st["holder_name"], "深圳市龙华区清泉水务有限公司");
+    // Without the code, or with another licence's, there is no such licence: numbers cannot be walked.
+    for q in ["", "?code=", "?code=2222222222"] {
+        let r = anon
+            .get(app.url(&format!("/api/v1/licences/{number}/status{q}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{q}");
+    }
+    assert_eq!(
+        anon.get(app.url(&format!("/verify/{number}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     let page = anon
-        .get(app.url(&format!("/verify/{number}")))
+        .get(app.url(&format!("/verify/{number}?code={code}")))
         .send()
         .await
         .unwrap()
@@ -71,13 +109,11 @@ async fn a_licence_is_signed_checked_publicly_revoked_and_survives_key_rotation(
         .await
         .unwrap();
     assert!(
-        page.contains("有效")
-            && page.contains("91440300********07")
-            && !page.contains("91440300MA5F000007"),
+        page.contains("有效") && !page.contains("91440300") && !page.contains("集中式供水"),
         "{page}"
     );
     let qr = anon
-        .get(app.url(&format!("/verify/{number}/qr.svg")))
+        .get(app.url(&format!("/verify/{number}/qr.svg?code={code}")))
         .send()
         .await
         .unwrap();
@@ -91,6 +127,21 @@ async fn a_licence_is_signed_checked_publicly_revoked_and_survives_key_rotation(
     };
     let ok: serde_json::Value = verify(l.clone()).await.unwrap().json().await.unwrap();
     assert_eq!(ok["state"], "valid");
+    assert!(ok.get("holder_matches").is_none());
+    // Shown the holder's ID, a verifier can have it confirmed — and a wrong one refused.
+    let mut shown = l.clone();
+    shown["holder_id"] = json!("91440300MA5F000007");
+    let ok: serde_json::Value = verify(shown.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(ok["holder_matches"], true);
+    shown["holder_id"] = json!("91350100M000100Y43");
+    let ok: serde_json::Value = verify(shown).await.unwrap().json().await.unwrap();
+    assert_eq!(ok["holder_matches"], false);
+    // The binding is keyed: the plain SHA-256 of the ID is nowhere in the document.
+    let plain = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(b"91440300MA5F000007"))
+    };
+    assert!(!l.to_string().contains(&plain));
     let mut forged = l.clone();
     forged["content"]["许可范围"] = json!("集中式供水、二次供水");
     let r = verify(forged).await.unwrap();
@@ -147,7 +198,7 @@ async fn a_licence_is_signed_checked_publicly_revoked_and_survives_key_rotation(
     .await;
     assert_eq!((s, r["state"].as_str()), (StatusCode::OK, Some("revoked")));
     let st: serde_json::Value = anon
-        .get(app.url(&format!("/api/v1/licences/{number}/status")))
+        .get(app.url(&format!("/api/v1/licences/{number}/status?code={code}")))
         .send()
         .await
         .unwrap()

@@ -344,3 +344,99 @@ async fn exported_csv_cells_are_never_formulas() {
         .unwrap();
     assert!(!csv.contains(",=") && !csv.contains(",\"="), "{csv}");
 }
+
+#[tokio::test]
+async fn licences_of_the_first_format_are_reissued_without_personal_content() {
+    let crate::approvals::Setup { app, code } = crate::approvals::people().await;
+    let ha = app.token("health.a").await;
+    let (s, l) = json_of(
+        app.post(
+            &ha,
+            "/api/v1/licences",
+            json!({"matter_code": code, "holder_name": "张小明", "holder_id": "11010519491231002X",
+                   "content": {"许可范围": "集中式供水"}, "valid_years": 3}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{l}");
+    let number = l["number"].as_str().unwrap();
+    // As main stored it before: the whole form as content, no code, no keyed binding.
+    app.db
+        .execute_batch(&format!(
+            "UPDATE licences SET format = 1, verify_code = '', holder_binding = '', \
+             content = '{{\"许可范围\":\"集中式供水\",\"spouse_id\":\"11010519491231002X\",\"phone\":\"13800138000\",\"files\":[1,2]}}' \
+             WHERE number = '{number}'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        zhengwu::licence::repo::reissue_old(&app.db).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        zhengwu::licence::repo::reissue_old(&app.db).await.unwrap(),
+        0,
+        "once"
+    );
+    let (content, code, until): (String, String, String) = zhengwu::storage::query_as(
+        "SELECT content, verify_code, valid_until FROM licences WHERE number = $1",
+    )
+    .bind(number)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(content, r#"{"许可范围":"集中式供水"}"#);
+    assert_eq!(until, l["valid_until"].as_str().unwrap(), "validity kept");
+    // It verifies under the new rules, and the public check masks the person's name.
+    let (s, st) = json_of(
+        app.client
+            .get(app.url(&format!("/api/v1/licences/{number}/status?code={code}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        (st["state"].as_str(), st["holder_name"].as_str()),
+        (Some("valid"), Some("张*明"))
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'licence.reissue'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_licence_template_naming_personal_fields_is_refused() {
+    let mut m = zhengwu::catalog::samples::all()
+        .into_iter()
+        .find(|m| m.name == "饮用水供水单位卫生许可")
+        .unwrap();
+    let units = vec![];
+    let base = m.violations(&units).len();
+    m.licence_fields = vec![
+        "credit_code".into(),
+        "contact_phone".into(),
+        "upload_special".into(),
+        "nope".into(),
+        "legal_rep".into(),
+    ];
+    let v = m.violations(&units);
+    let keys: Vec<&str> = v.iter().skip(base).map(|e| e.key).collect();
+    assert_eq!(
+        keys,
+        [
+            "rule.licence_field_personal",
+            "rule.licence_field_personal",
+            "rule.licence_field_personal",
+            "rule.licence_field_unknown"
+        ]
+    );
+    // The content of a licence is the named fields only, by label.
+    m.licence_fields = vec!["legal_rep".into()];
+    let c = m.licence_content(&json!({"legal_rep": "陈清泉", "credit_code": "91440300MA5F000007"}));
+    assert_eq!(c, json!({"法定代表人": "陈清泉"}));
+}

@@ -207,7 +207,7 @@ pub async fn my_licences(
             .flatten();
     match id {
         Some(id) if !id.is_empty() => Ok(Json(
-            crate::licence::repo::of_holder(&s.db, &crate::vault::open(&id)).await?,
+            crate::licence::repo::of_holder(&s.db, &crate::vault::open(&id), None).await?,
         )),
         _ => Ok(Json(vec![])),
     }

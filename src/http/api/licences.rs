@@ -11,7 +11,7 @@ use crate::http::AppState;
 use crate::http::context::Session;
 use crate::licence::Licence;
 use crate::licence::keys::{self, KeyInfo};
-use crate::licence::repo::{self, Issue, Status};
+use crate::licence::repo::{self, Issue, PublicStatus, Status};
 
 #[utoipa::path(post, path = "/api/v1/licences", tag = "licences", request_body = Issue,
     responses((status = 201, body = Licence), (status = 403), (status = 422)))]
@@ -26,18 +26,48 @@ pub async fn issue(
     ))
 }
 
-/// The public check: valid, expired, revoked (with the reason) or tampered. No sign-in.
-#[utoipa::path(get, path = "/api/v1/licences/{number}/status", tag = "licences",
-    responses((status = 200, body = Status), (status = 404)))]
-pub async fn status(State(s): State<AppState>, Path(number): Path<String>) -> Result<Json<Status>> {
-    Ok(Json(repo::status(&s.db, &number).await?))
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct Code {
+    /// The licence's verification code, printed beside its QR code.
+    #[serde(default)]
+    pub code: String,
 }
 
-/// Checks a licence document as exported; a changed field is refused (422). No sign-in.
-#[utoipa::path(post, path = "/api/v1/licences/verify", tag = "licences", request_body = Licence,
-    responses((status = 200, body = Status), (status = 404), (status = 422)))]
-pub async fn verify(State(s): State<AppState>, Json(doc): Json<Licence>) -> Result<Json<Status>> {
-    Ok(Json(repo::verify_document(&s.db, &doc).await?))
+/// The public check: valid, expired, revoked (with the reason) or tampered, with the minimum a
+/// verifier needs. Needs the licence's verification code (404 without it, as for no licence).
+/// No sign-in.
+#[utoipa::path(get, path = "/api/v1/licences/{number}/status", tag = "licences",
+    params(("number" = String, Path, description = "Licence number"), Code),
+    responses((status = 200, body = PublicStatus), (status = 404), (status = 429)))]
+pub async fn status(
+    State(s): State<AppState>,
+    Path(number): Path<String>,
+    Query(c): Query<Code>,
+) -> Result<Json<PublicStatus>> {
+    Ok(Json(repo::status(&s.db, &number, &c.code).await?))
+}
+
+/// A licence document as presented, and optionally the ID number the verifier was shown.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Presented {
+    #[serde(flatten)]
+    pub licence: Licence,
+    /// The ID number the presenter showed: the answer says whether it is the holder's.
+    #[serde(default)]
+    pub holder_id: Option<String>,
+}
+
+/// Checks a licence document as exported; a changed field is refused (422). With `holder_id`,
+/// also whether that is the holder's ID number. No sign-in.
+#[utoipa::path(post, path = "/api/v1/licences/verify", tag = "licences", request_body = Presented,
+    responses((status = 200, body = PublicStatus), (status = 404), (status = 422), (status = 429)))]
+pub async fn verify(
+    State(s): State<AppState>,
+    Json(p): Json<Presented>,
+) -> Result<Json<PublicStatus>> {
+    Ok(Json(
+        repo::verify_document(&s.db, &p.licence, p.holder_id.as_deref()).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -64,7 +94,7 @@ pub struct Holder {
     pub holder_id: String,
 }
 
-/// A holder's licences (staff who issue licences).
+/// A holder's licences, of the units where the caller issues licences.
 #[utoipa::path(get, path = "/api/v1/licences", tag = "licences", params(Holder),
     responses((status = 200, body = Vec<Status>), (status = 403)))]
 pub async fn of_holder(
@@ -75,7 +105,9 @@ pub async fn of_holder(
     if !session.principal.has(crate::auth::Perm::IssueLicences) {
         return Err(Error::Forbidden);
     }
-    Ok(Json(repo::of_holder(&s.db, &h.holder_id).await?))
+    Ok(Json(
+        repo::of_holder(&s.db, &h.holder_id, Some(&session.principal)).await?,
+    ))
 }
 
 /// Retires a department's signing key and makes a new one; its licences still verify.

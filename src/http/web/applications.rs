@@ -210,14 +210,15 @@ pub(super) async fn page(
         Err(crate::error::Error::NotFound) => Vec::new(),
         other => other?,
     };
-    let licence: Option<String> = match a.instance_id {
-        Some(i) => {
-            crate::storage::query_scalar("SELECT number FROM licences WHERE instance_id = $1")
-                .bind(i)
-                .fetch_optional(&s.db)
-                .await?
-        }
-        None => None,
+    let (licence, licence_code): (Option<String>, Option<String>) = match a.instance_id {
+        Some(i) => crate::storage::query_as::<(String, String)>(
+            "SELECT number, verify_code FROM licences WHERE instance_id = $1",
+        )
+        .bind(i)
+        .fetch_optional(&s.db)
+        .await?
+        .map_or((None, None), |(n, c)| (Some(n), Some(c))),
+        None => (None, None),
     };
     let notices: Vec<&str> = match a.status.as_str() {
         "in_approval" | "approved" | "refused" => vec!["receipt"],
@@ -249,7 +250,7 @@ pub(super) async fn page(
         ctx,
         Some(session),
         context! { a => ser(&a), matter_name => matter.name.clone(), fields, materials, clerk, mine, back, back_key, active_nav,
-                   steps, due_at, followups => ser(&followups), rated, licence, notices,
+                   steps, due_at, followups => ser(&followups), rated, licence, licence_code, notices,
                    errors => errors_value(&errors) },
     );
     Ok(with_status(html, status))

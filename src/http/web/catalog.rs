@@ -89,6 +89,7 @@ pub async fn create(
         themes: vec![],
         guide: Default::default(),
         form: Default::default(),
+        licence_fields: vec![],
     };
     match repo::create(&s.db, &session.principal, m).await {
         Ok(m) => Ok(Redirect::to(&format!("/catalog/{}/edit", m.code)).into_response()),

@@ -1,5 +1,6 @@
-//! The public licence check (电子证照验证): by number, or from the QR code printed on a licence,
-//! which leads here. No sign-in; the holder's ID number is shown masked.
+//! The public licence check (电子证照验证): by number and verification code, or from the QR code
+//! printed on a licence, which leads here with both. No sign-in; it shows the minimum a verifier
+//! needs (kind, number, holder's name masked, issuer, validity, state).
 
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -18,6 +19,14 @@ use crate::licence::repo;
 #[derive(Debug, Default, Deserialize)]
 pub struct Find {
     number: Option<String>,
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Code {
+    #[serde(default)]
+    pub code: String,
 }
 
 async fn page(
@@ -25,10 +34,11 @@ async fn page(
     ctx: &Ctx,
     session: &MaybeSession,
     number: Option<String>,
+    code: String,
 ) -> Result<Response> {
     let (found, status) = match number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         None => (None, StatusCode::OK),
-        Some(n) => match repo::status(&s.db, n).await {
+        Some(n) => match repo::status(&s.db, n, &code).await {
             Ok(st) => (Some(ser(&st)), StatusCode::OK),
             Err(Error::NotFound) => (None, StatusCode::NOT_FOUND),
             Err(e) => return Err(e),
@@ -38,7 +48,7 @@ async fn page(
         "licence_verify.html",
         ctx,
         session.0.as_ref(),
-        context! { number, found },
+        context! { number, code, found },
     );
     Ok(with_status(html, status))
 }
@@ -49,7 +59,7 @@ pub async fn find(
     session: MaybeSession,
     Query(f): Query<Find>,
 ) -> Result<Response> {
-    page(&s, &ctx, &session, f.number).await
+    page(&s, &ctx, &session, f.number, f.code).await
 }
 
 pub async fn show(
@@ -57,19 +67,24 @@ pub async fn show(
     ctx: Ctx,
     session: MaybeSession,
     Path(number): Path<String>,
+    Query(c): Query<Code>,
 ) -> Result<Response> {
-    page(&s, &ctx, &session, Some(number)).await
+    page(&s, &ctx, &session, Some(number), c.code).await
 }
 
-/// The QR code printed on a licence: the address of its public check.
+/// The QR code printed on a licence: the address of its public check, with its code.
 pub async fn qr(
     State(s): State<AppState>,
     headers: axum::http::HeaderMap,
     Path(number): Path<String>,
+    Query(c): Query<Code>,
 ) -> Result<Response> {
-    repo::status(&s.db, &number).await?;
-    let url = format!("{}/verify/{number}", crate::http::base_url(&headers));
-    qr_svg(&url)
+    repo::status(&s.db, &number, &c.code).await?;
+    qr_svg(&crate::licence::check_url(
+        &crate::http::base_url(&headers),
+        &number,
+        c.code.trim(),
+    ))
 }
 
 /// A QR code of `text` as an SVG image.

@@ -3,7 +3,7 @@
 //! sample data, saving as a new version, and going back to an earlier one.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
@@ -37,26 +37,30 @@ pub async fn notice(
         pdf => format!("/api/v1/applications/{id}/notices/{}.pdf", k.key()), back => format!("/applications/{id}") }))
 }
 
-/// A licence to print (public, as its check is: the holder's ID is masked).
+/// A licence to print: to whoever has its number and verification code, as a paper licence
+/// (the holder's ID masked; the content only what the licence template names).
 pub async fn licence(
     State(s): State<AppState>,
     ctx: Ctx,
     session: MaybeSession,
     headers: HeaderMap,
     Path(number): Path<String>,
+    Query(c): Query<super::licences::Code>,
 ) -> Result<Response> {
-    let n = print::for_licence(&s.db, &number, &crate::http::base_url(&headers)).await?;
+    let code = c.code.trim().to_string();
+    let n = print::for_licence(&s.db, &number, &code, &crate::http::base_url(&headers)).await?;
     Ok(s.pages.render("notice.html", &ctx, session.0.as_ref(), context! {
-        title => Kind::Licence.name(), body => n.html(Some(&format!("/verify/{number}/qr.svg"))), number => number.clone(),
-        pdf => format!("/verify/{number}/licence.pdf"), back => format!("/verify/{number}") }))
+        title => Kind::Licence.name(), body => n.html(Some(&format!("/verify/{number}/qr.svg?code={code}"))), number => number.clone(),
+        pdf => format!("/verify/{number}/licence.pdf?code={code}"), back => format!("/verify/{number}?code={code}") }))
 }
 
 pub async fn licence_pdf(
     State(s): State<AppState>,
     headers: HeaderMap,
     Path(number): Path<String>,
+    Query(c): Query<super::licences::Code>,
 ) -> Result<Response> {
-    let n = print::for_licence(&s.db, &number, &crate::http::base_url(&headers)).await?;
+    let n = print::for_licence(&s.db, &number, &c.code, &crate::http::base_url(&headers)).await?;
     Ok(crate::http::api::download(
         "application/pdf",
         &format!("{number}.pdf"),
