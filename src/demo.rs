@@ -441,10 +441,11 @@ pub async fn build(db: &Db, password: &str) -> anyhow::Result<()> {
     let body = "44030919900101123";
     let id = format!("{body}{}", crate::ids::ResidentId::check_char(body));
     crate::storage::query(
-        "UPDATE users SET id_number = $1, id_tag = $2 WHERE username = 'citizen'",
+        "UPDATE users SET id_number = $1, id_tag = $2, id_verified_at = $3 WHERE username = 'citizen'",
     )
     .bind(crate::vault::seal(&id))
     .bind(crate::vault::tag(&id))
+    .bind(clock::now())
     .execute(&mut tx)
     .await?;
     tx.commit().await?;

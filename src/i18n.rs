@@ -1211,6 +1211,32 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Wrong username or password.",
     ),
     (
+        "field.claim_unknown",
+        "该账号未以此证件号码注册。",
+        "That account did not register with this ID number.",
+    ),
+    (
+        "err.id_bound_elsewhere",
+        "该证件号码已绑定其他账号：一个证件只对应一个申请人，请核实后由管理员处理。",
+        "This ID number is bound to another account: one number is one applicant; an admin must settle it.",
+    ),
+    (
+        "counter.claims",
+        "有 {} 个网上账号以此证件号码注册但尚未核验。核对证件后，可将申请人自己的账号与证件绑定：",
+        "{} online account(s) registered with this number but are not verified. Having checked the document, bind the applicant's own account:",
+    ),
+    ("counter.bind", "核验并绑定", "Verify and bind"),
+    (
+        "audit.applicant.lookup",
+        "按证件号码查询申请人",
+        "Applicant looked up by ID number",
+    ),
+    (
+        "audit.applicant.verify",
+        "核验并绑定申请人账号",
+        "Applicant account verified",
+    ),
+    (
         "err.rate_limited",
         "请求过于频繁，请 {} 秒后再试。",
         "Too many requests; try again in {} seconds.",

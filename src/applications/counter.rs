@@ -2,6 +2,11 @@
 //! and what they filed before), reuse materials they have filed already, file the matter's form
 //! on their behalf with the materials scanned at the window, and check each material against the
 //! guide. The decision that follows is the same as for online applications ([`super::accept`]).
+//!
+//! A clerk sees what their halls may see: the applications and files of halls within their
+//! acceptance scope, never another street's. An account registered online only *claims* its ID
+//! number; a clerk who has seen the document binds it ([`verify_claim`]), and only a bound
+//! account is the applicant a counter filing belongs to.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +20,7 @@ use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{CreditCode, ResidentId};
 use crate::org::{self, Kind};
-use crate::storage::{Db, query, query_as};
+use crate::storage::{Db, query, query_as, query_scalar};
 
 /// An applicant as found at the counter.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -28,6 +33,9 @@ pub struct Applicant {
     pub applications: Vec<Application>,
     /// Files filed with those applications, which may be filed again.
     pub files: Vec<Reusable>,
+    /// Accounts that claim this number online but are not bound to it yet: the clerk may bind
+    /// one after seeing the document.
+    pub unverified_claims: i64,
 }
 
 /// A file an applicant filed before.
@@ -82,15 +90,18 @@ fn clerk(who: &Principal) -> Result<()> {
     }
 }
 
-async fn reusable(db: &Db, id: &str) -> Result<Vec<Reusable>> {
-    let rows: Vec<(i64, String, i64, String, String)> = query_as(
+/// Files the applicant filed at halls within the clerk's reach.
+async fn reusable(db: &Db, who: &Principal, id: &str) -> Result<Vec<Reusable>> {
+    let mut q = crate::storage::Sql::new(
         "SELECT f.id, f.name, f.size, m.material, a.number FROM applications a \
+         JOIN org_units o ON o.id = a.unit_id \
          JOIN application_materials m ON m.application_id = a.id JOIN files f ON f.id = m.file_id \
-         WHERE a.applicant_tag = $1 ORDER BY a.id DESC, m.material",
-    )
-    .bind(crate::vault::tag(id))
-    .fetch_all(db)
-    .await?;
+         WHERE a.applicant_tag = ",
+    );
+    q.bind(crate::vault::tag(id)).push(" AND ");
+    q.any_subtree("o.path", &who.scopes(Perm::StartApprovals));
+    q.push(" ORDER BY a.id DESC, m.material");
+    let rows: Vec<(i64, String, i64, String, String)> = q.query_as().fetch_all(db).await?;
     let mut seen = std::collections::HashSet::new();
     Ok(rows
         .into_iter()
@@ -111,16 +122,19 @@ async fn reusable(db: &Db, id: &str) -> Result<Vec<Reusable>> {
 pub async fn find(db: &Db, who: &Principal, raw_id: &str) -> Result<Applicant> {
     clerk(who)?;
     let id = id_number(raw_id)?;
-    let account: Option<(String, String)> =
-        query_as("SELECT username, name FROM users WHERE id_tag = $1 AND active = 1")
-            .bind(crate::vault::tag(&id))
-            .fetch_optional(db)
-            .await?;
-    let rows = query_as::<Row>(format!(
-        "SELECT {COLS} FROM {FROM} WHERE a.applicant_tag = $1 ORDER BY a.id DESC LIMIT 50"
-    ))
+    let account = bound_account(db, &id).await?;
+    let mut q = crate::storage::Sql::new(format!(
+        "SELECT {COLS} FROM {FROM} JOIN org_units o ON o.id = a.unit_id WHERE a.applicant_tag = "
+    ));
+    q.bind(crate::vault::tag(&id)).push(" AND ");
+    q.any_subtree("o.path", &who.scopes(Perm::StartApprovals));
+    q.push(" ORDER BY a.id DESC LIMIT 50");
+    let rows = q.query_as::<Row>().fetch_all(db).await?;
+    let claims: i64 = query_scalar(
+        "SELECT COUNT(*) FROM users WHERE id_tag = $1 AND id_verified_at IS NULL AND active = 1",
+    )
     .bind(crate::vault::tag(&id))
-    .fetch_all(db)
+    .fetch_one(db)
     .await?;
     let applications = super::repo::shown_all(db, rows).await?;
     let name = account
@@ -151,9 +165,65 @@ pub async fn find(db: &Db, who: &Principal, raw_id: &str) -> Result<Applicant> {
         username: account.map(|a| a.0),
         name,
         id_masked: crate::ids::mask_any(&id),
-        files: reusable(db, &id).await?,
+        files: reusable(db, who, &id).await?,
         applications,
+        unverified_claims: claims,
     })
+}
+
+/// The account bound (verified) to an ID number, if any: (username, name).
+async fn bound_account(db: &Db, id: &str) -> Result<Option<(String, String)>> {
+    Ok(query_as(
+        "SELECT username, name FROM users WHERE id_tag = $1 AND id_verified_at IS NOT NULL AND active = 1",
+    )
+    .bind(crate::vault::tag(id))
+    .fetch_optional(db)
+    .await?)
+}
+
+/// A clerk who has seen the applicant's document binds the account that claims its number: from
+/// then on the account is the applicant of everything filed under that number. Refused when the
+/// account claims another number, or when another account is already bound to it (one number,
+/// one applicant: the window settles that case by hand). Audited.
+pub async fn verify_claim(db: &Db, who: &Principal, raw_id: &str, username: &str) -> Result<()> {
+    clerk(who)?;
+    let id = id_number(raw_id)?;
+    let tag = crate::vault::tag(&id);
+    let claim: Option<(i64, Option<String>, Option<String>)> =
+        query_as("SELECT id, id_tag, id_verified_at FROM users WHERE username = $1 AND active = 1")
+            .bind(username.trim())
+            .fetch_optional(db)
+            .await?;
+    let Some((uid, _, verified)) = claim.filter(|c| c.1.as_deref() == Some(tag.as_str()))
+    else {
+        return Err(Error::field("username", "field.claim_unknown"));
+    };
+    if verified.is_some() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    query("UPDATE users SET id_verified_at = $1 WHERE id = $2 AND id_verified_at IS NULL")
+        .bind(clock::now())
+        .bind(uid)
+        .execute(&mut tx)
+        .await
+        .map_err(|e| Error::on_unique(e, "err.id_bound_elsewhere"))?;
+    audit::record(
+        &mut tx,
+        &who.actor(),
+        Change {
+            action: "applicant.verify",
+            entity: "user",
+            entity_id: uid.to_string(),
+            scope_path: "/",
+            summary: format!("{} {}", username.trim(), crate::ids::mask_any(&id)),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Files an application at the counter: the clerk fills the form on the applicant's behalf,
@@ -177,11 +247,7 @@ pub async fn file(db: &Db, who: &Principal, c: &CounterFiling) -> Result<Applica
     if !who.can(Perm::StartApprovals, &hall.path) {
         return Err(Error::Forbidden);
     }
-    let account: Option<(String, String)> =
-        query_as("SELECT username, name FROM users WHERE id_tag = $1 AND active = 1")
-            .bind(crate::vault::tag(&id))
-            .fetch_optional(db)
-            .await?;
+    let account = bound_account(db, &id).await?;
     let name = match &account {
         Some((_, n)) => n.clone(),
         None if c.name.trim().is_empty() => return Err(Error::field("name", "field.required")),
@@ -193,7 +259,11 @@ pub async fn file(db: &Db, who: &Principal, c: &CounterFiling) -> Result<Applica
         name,
         id_number: id.clone(),
         channel: "counter",
-        reusable: reusable(db, &id).await?.iter().map(|r| r.file_id).collect(),
+        reusable: reusable(db, who, &id)
+            .await?
+            .iter()
+            .map(|r| r.file_id)
+            .collect(),
         rating_token: Some(crate::auth::random_token()),
     };
     let save = Save {
@@ -243,7 +313,7 @@ pub async fn resubmit(
         name: r.applicant_name.clone(),
         id_number: id_number.clone(),
         channel: "counter",
-        reusable: reusable(db, &id_number)
+        reusable: reusable(db, who, &id_number)
             .await?
             .iter()
             .map(|f| f.file_id)

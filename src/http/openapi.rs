@@ -84,6 +84,7 @@ use super::api;
         api::counter::recall,
         api::counter::close,
         api::counter::find,
+        api::counter::verify,
         api::counter::file,
         api::counter::checks,
         api::counter::resubmit,

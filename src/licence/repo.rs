@@ -406,6 +406,23 @@ pub async fn revoke(db: &Db, who: &Principal, number: &str, reason: &str) -> Res
     with_state(db, &r).await
 }
 
+/// The licences issued on an account's own applications (an account whose ID number no window
+/// has verified yet sees these, not every licence under the number it claims).
+pub async fn of_applicant(db: &Db, username: &str) -> Result<Vec<Status>> {
+    let rows = query_as::<Row>(format!(
+        "SELECT {COLS} FROM licences l JOIN org_units o ON o.id = l.unit_id \
+         JOIN applications a ON a.instance_id = l.instance_id WHERE a.applicant = $1 ORDER BY l.id DESC"
+    ))
+    .bind(username)
+    .fetch_all(db)
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        out.push(with_state(db, r).await?);
+    }
+    Ok(out)
+}
+
 /// A holder's licences, by their ID number (for the holder's own page and the counter); with
 /// `issuer`, only those of units where that principal issues licences.
 pub async fn of_holder(

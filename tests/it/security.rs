@@ -440,3 +440,173 @@ async fn a_licence_template_naming_personal_fields_is_refused() {
     let c = m.licence_content(&json!({"legal_rep": "陈清泉", "credit_code": "91440300MA5F000007"}));
     assert_eq!(c, json!({"法定代表人": "陈清泉"}));
 }
+
+/// A valid resident ID number for body17.
+fn resident_id(body17: &str) -> String {
+    format!("{body17}{}", zhengwu::ids::ResidentId::check_char(body17))
+}
+
+/// The victim walks in at 民治's hall without an account and files; answers the application.
+async fn walk_in(app: &TestApp, code: &str, id: &str) -> serde_json::Value {
+    use crate::applications::{HALL, PDF, form, upload};
+    let clerk = app.token("window_clerk").await;
+    let f = upload(app, &clerk, "材料.pdf", PDF).await;
+    let (s, a) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/applications/counter",
+            json!({"id_number": id, "name": "王大伟", "matter_code": code, "unit_code": HALL,
+                   "form": form(f), "materials": {"m_licence": [f], "m_form": [f], "m_special": [f]}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    a
+}
+
+async fn register(app: &TestApp, username: &str, id: &str) -> String {
+    let r = app
+        .client
+        .post(app.url("/api/v1/register"))
+        .json(
+            &json!({"username": username, "name": "王大伟", "id_number": id,
+                      "password": "Welcome2026", "phone": "13800138000"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let r = app.login(username, "Welcome2026").await;
+    r.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn registering_with_someone_elses_id_number_takes_over_nothing() {
+    let crate::approvals::Setup { app, code } = crate::approvals::setup().await;
+    let id = resident_id("44030919850615123");
+    let first = walk_in(&app, &code, &id).await;
+    let licence = zhengwu::licence::Issue {
+        instance_id: None,
+        matter_code: code.clone(),
+        holder_name: "王大伟".into(),
+        holder_id: id.clone(),
+        content: json!({}),
+        valid_years: None,
+    };
+    zhengwu::licence::issue(&app.db, &zhengwu::auth::Principal::system(), &licence)
+        .await
+        .unwrap();
+    // A stranger registers online with the victim's number: accepted (nothing revealed) …
+    let squatter = register(&app, "squatter", &id).await;
+    // … but sees none of the victim's licences or applications …
+    let (_, held) = json_of(app.get(&squatter, "/api/v1/licences/mine").await).await;
+    assert_eq!(held, json!([]));
+    let r = app
+        .get(&squatter, &format!("/api/v1/applications/{}", first["id"]))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // … and the victim's next filing at the window is not attached to the stranger.
+    let second = walk_in(&app, &code, &id).await;
+    assert_eq!(second["applicant"], "", "{second}");
+    let (_, mine) = json_of(app.get(&squatter, "/api/v1/applications/mine").await).await;
+    assert_eq!(mine, json!([]));
+    // The owner registers too; at the window, with the document, the clerk binds the owner's account.
+    let owner = register(&app, "wangdawei", &id).await;
+    let clerk = app.token("window_clerk").await;
+    let (_, found) = json_of(
+        app.post(&clerk, "/api/v1/applicants/find", json!({"id_number": id}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (
+            found["username"].clone(),
+            found["unverified_claims"].clone()
+        ),
+        (json!(null), json!(2))
+    );
+    let r = app
+        .post(
+            &clerk,
+            "/api/v1/applicants/verify",
+            json!({"id_number": id, "username": "wangdawei"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (_, held) = json_of(app.get(&owner, "/api/v1/licences/mine").await).await;
+    assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
+    // One number, one applicant: the stranger cannot be bound as well.
+    let (s, e) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/applicants/verify",
+            json!({"id_number": id, "username": "squatter"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    // A name that did not claim this number is refused as such.
+    let (s, _) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/applicants/verify",
+            json!({"id_number": id, "username": "approver"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // A citizen cannot bind anything.
+    let r = app
+        .post(
+            &squatter,
+            "/api/v1/applicants/verify",
+            json!({"id_number": id, "username": "squatter"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // From now on the owner's walk-in filings are theirs.
+    let third = walk_in(&app, &code, &id).await;
+    assert_eq!(third["applicant"], "wangdawei");
+}
+
+#[tokio::test]
+async fn a_clerk_finds_only_what_their_halls_may_see() {
+    let crate::approvals::Setup { app, code } = crate::approvals::setup().await;
+    let id = resident_id("44030919850615123");
+    walk_in(&app, &code, &id).await;
+    let mine = app.token("window_clerk").await;
+    let (_, found) = json_of(
+        app.post(&mine, "/api/v1/applicants/find", json!({"id_number": id}))
+            .await,
+    )
+    .await;
+    assert_eq!(found["applications"].as_array().unwrap().len(), 1);
+    assert!(!found["files"].as_array().unwrap().is_empty());
+    // A clerk of another street finds the person, but none of 民治's applications or files.
+    let other = app.token("lh_staff").await;
+    let (s, found) = json_of(
+        app.post(&other, "/api/v1/applicants/find", json!({"id_number": id}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{found}");
+    assert_eq!(found["applications"], json!([]));
+    assert_eq!(found["files"], json!([]));
+    // The look-up is audited either way.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'applicant.lookup'")
+            .await,
+        2
+    );
+}

@@ -192,24 +192,26 @@ pub async fn read_message(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The licences held by the signed-in applicant (by the ID number they registered with).
+/// The licences held by the signed-in applicant: by their ID number once a window has verified
+/// it, else those issued on their own applications.
 #[utoipa::path(get, path = "/api/v1/licences/mine", tag = "licences",
     responses((status = 200, body = Vec<crate::licence::repo::Status>)))]
 pub async fn my_licences(
     State(s): State<AppState>,
     session: Session,
 ) -> Result<Json<Vec<crate::licence::repo::Status>>> {
-    let id: Option<String> =
-        crate::storage::query_scalar("SELECT id_number FROM users WHERE username = $1")
+    let row: Option<(Option<String>, Option<String>)> =
+        crate::storage::query_as("SELECT id_number, id_verified_at FROM users WHERE username = $1")
             .bind(&session.principal.username)
             .fetch_optional(&s.db)
-            .await?
-            .flatten();
-    match id {
-        Some(id) if !id.is_empty() => Ok(Json(
+            .await?;
+    match row {
+        Some((Some(id), Some(_))) if !id.is_empty() => Ok(Json(
             crate::licence::repo::of_holder(&s.db, &crate::vault::open(&id), None).await?,
         )),
-        _ => Ok(Json(vec![])),
+        _ => Ok(Json(
+            crate::licence::repo::of_applicant(&s.db, &session.principal.username).await?,
+        )),
     }
 }
 

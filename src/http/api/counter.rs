@@ -164,6 +164,26 @@ pub async fn find(
     ))
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Claim {
+    pub id_number: String,
+    /// The account that claims the number (registered with it online).
+    pub username: String,
+}
+
+/// Binds an account to the ID number whose document the clerk has seen: one number, one
+/// applicant (409 when another account is bound to it already).
+#[utoipa::path(post, path = "/api/v1/applicants/verify", tag = "counter", request_body = Claim,
+    responses((status = 204), (status = 403), (status = 409), (status = 422)))]
+pub async fn verify(
+    State(s): State<AppState>,
+    session: Session,
+    Json(c): Json<Claim>,
+) -> Result<StatusCode> {
+    counter::verify_claim(&s.db, &session.principal, &c.id_number, &c.username).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Files an application at the counter on the applicant's behalf; it waits for the decision.
 #[utoipa::path(post, path = "/api/v1/applications/counter", tag = "counter", request_body = CounterFiling,
     responses((status = 201, body = Application), (status = 403), (status = 409), (status = 422)))]

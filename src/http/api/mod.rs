@@ -170,6 +170,7 @@ pub fn router() -> Router<AppState> {
         .route("/windows/{id}/recall", post(counter::recall))
         .route("/windows/{id}/close", post(counter::close))
         .route("/applicants/find", post(counter::find))
+        .route("/applicants/verify", post(counter::verify))
         .route("/applications/counter", post(counter::file))
         .route("/applications/{id}/checks", post(counter::checks))
         .route(

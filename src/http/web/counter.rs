@@ -156,6 +156,30 @@ pub async fn find(
     }
 }
 
+#[derive(Debug, Deserialize)]
+pub struct VerifyForm {
+    window: i64,
+    id_number: String,
+    username: String,
+}
+
+/// Binds the account the applicant names to the ID number on the document they showed.
+pub async fn verify(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Form(f): Form<VerifyForm>,
+) -> Result<Response> {
+    let p = &session.principal;
+    let errs = match counter::verify_claim(&s.db, p, &f.id_number, &f.username).await {
+        Ok(()) => vec![],
+        Err(e) => form_errors(e, ctx.lang)?,
+    };
+    let a = counter::find(&s.db, p, &f.id_number).await?;
+    let found = context! { a => ser(&a), id_number => f.id_number.trim().to_ascii_uppercase() };
+    desk(&s, &ctx, &session, Some(f.window), Some(found), errs).await
+}
+
 /// What the counter's form page shows about the applicant.
 async fn applicant(
     s: &AppState,

@@ -115,6 +115,7 @@ pub fn router() -> Router<AppState> {
         .route("/counter", get(counter::page))
         .route("/counter/{window}/call/{what}", post(counter::call))
         .route("/counter/find", post(counter::find))
+        .route("/counter/verify", post(counter::verify))
         .route(
             "/applications/{id}/counter-resubmit",
             post(counter::resubmit).layer(axum::extract::DefaultBodyLimit::max(APPLY_LIMIT)),
