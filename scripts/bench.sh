@@ -3,6 +3,8 @@
 # data dir, its resident memory, and authenticated account-list pages per second against a bare
 # axum handler. Prints a Markdown table for docs/bench.md.
 set -euo pipefail
+# Load from one address: the per-address limits on public endpoints would measure themselves.
+export ZHENGWU_RATE_LIMITS=off
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet --bin zhengwu --example hello

@@ -8,6 +8,8 @@
 # Env: WORKERS (zhengwu clients, default 16), RT_WORKERS (default 8), DURATION (s, default 10),
 # TICKETS (default 1000000), SKIP_RT=1 to leave Request Tracker out.
 set -euo pipefail
+# Load from one address: the per-address limits on public endpoints would measure themselves.
+export ZHENGWU_RATE_LIMITS=off
 cd "$(dirname "$0")/.."
 WORKERS=${WORKERS:-16}; RT_WORKERS=${RT_WORKERS:-8}; SECONDS_=${DURATION:-10}; TICKETS=${TICKETS:-1000000}
 cargo build --release --quiet --bin zhengwu --example ops_load --example ops_stats

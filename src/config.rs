@@ -1,5 +1,6 @@
 //! Run-time configuration, in layers: built-in defaults → `zhengwu.toml` in the data dir →
-//! environment (`ZHENGWU_DATABASE_URL`, `ZHENGWU_LISTEN`, `ZHENGWU_SMTP_URL`, `ZHENGWU_MAIL_FROM`)
+//! environment (`ZHENGWU_DATABASE_URL`, `ZHENGWU_LISTEN`, `ZHENGWU_SMTP_URL`, `ZHENGWU_MAIL_FROM`,
+//! `ZHENGWU_RATE_LIMITS`, `ZHENGWU_METRICS_TOKEN`, `ZHENGWU_PUBLIC_URL`)
 //! → command-line flags. The database and mail URLs may hold passwords, so `Debug` hides them.
 
 use std::net::SocketAddr;
@@ -17,6 +18,15 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The mail server and sender address; no mail goes out without it (it stays queued).
     pub smtp: Option<crate::mail::Smtp>,
+    /// Per-address limits on public endpoints (kiosk, registration, sign-in, licence check,
+    /// search, rating codes). On unless `rate_limits = false` or `ZHENGWU_RATE_LIMITS=off` (a
+    /// load benchmark from one address).
+    pub rate_limits: bool,
+    /// The bearer token `/metrics` asks for; without one it answers loopback callers only.
+    pub metrics_token: Option<String>,
+    /// The address people reach the platform at (`https://zwfw.example.gov.cn`), printed in QR
+    /// codes and links; without it the request's host is used.
+    pub public_url: Option<String>,
 }
 
 fn hide_password(url: &str) -> String {
@@ -33,6 +43,8 @@ impl std::fmt::Debug for Config {
             .field("database_url", &hide_password(&self.database_url))
             .field("listen", &self.listen)
             .field("secure_cookies", &self.secure_cookies)
+            .field("rate_limits", &self.rate_limits)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field(
                 "smtp_url",
                 &self.smtp.as_ref().map(|s| hide_password(&s.url)),
@@ -48,6 +60,9 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    rate_limits: Option<bool>,
+    metrics_token: Option<String>,
+    public_url: Option<String>,
 }
 
 /// Flags that override the layers below them.
@@ -95,12 +110,22 @@ impl Config {
                     .or(file.mail_from.clone())
                     .unwrap_or_else(|| "政务服务平台 <noreply@localhost>".into()),
             });
+        let rate_limits = match env("ZHENGWU_RATE_LIMITS").as_deref() {
+            Some("off" | "0" | "false") => false,
+            Some(_) => true,
+            None => file.rate_limits.unwrap_or(true),
+        };
+        let metrics_token = env("ZHENGWU_METRICS_TOKEN").or(file.metrics_token);
+        let public_url = env("ZHENGWU_PUBLIC_URL").or(file.public_url);
         Ok(Config {
             data_dir,
             database_url,
             listen,
             secure_cookies,
             smtp,
+            rate_limits,
+            metrics_token,
+            public_url,
         })
     }
 }

@@ -1237,6 +1237,31 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Applicant account verified",
     ),
     (
+        "err.bad_request",
+        "请求格式不正确。",
+        "The request is malformed.",
+    ),
+    (
+        "err.method_not_allowed",
+        "此地址不支持该请求方法。",
+        "This address does not take that method.",
+    ),
+    (
+        "err.payload_too_large",
+        "提交的内容过大。",
+        "What was sent is too large.",
+    ),
+    (
+        "err.media_type",
+        "不支持该内容类型（接口需要 JSON）。",
+        "That content type is not supported (the API takes JSON).",
+    ),
+    (
+        "err.invalid_body",
+        "请求内容无法解析，请检查各字段。",
+        "The request body could not be read; check its fields.",
+    ),
+    (
         "err.rate_limited",
         "请求过于频繁，请 {} 秒后再试。",
         "Too many requests; try again in {} seconds.",

@@ -194,8 +194,7 @@ pub async fn verify_claim(db: &Db, who: &Principal, raw_id: &str, username: &str
             .bind(username.trim())
             .fetch_optional(db)
             .await?;
-    let Some((uid, _, verified)) = claim.filter(|c| c.1.as_deref() == Some(tag.as_str()))
-    else {
+    let Some((uid, _, verified)) = claim.filter(|c| c.1.as_deref() == Some(tag.as_str())) else {
         return Err(Error::field("username", "field.claim_unknown"));
     };
     if verified.is_some() {

@@ -138,6 +138,29 @@ async fn address_throttled(db: &Db, ip: &str, now: chrono::DateTime<Utc>) -> Res
     Ok((failed >= ADDRESS_FAILURES).then_some(ADDRESS_WINDOW_MINUTES * 60))
 }
 
+/// Removes sessions past their expiry and sign-in failures no longer counted; answers how many
+/// rows went. Run by the minute job (idempotent on any number of nodes).
+pub async fn purge_expired(db: &Db) -> Result<u64> {
+    let now = Utc::now();
+    let mut n = crate::storage::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(clock::to_db(now))
+        .execute(&db)
+        .await?
+        .rows_affected();
+    n += crate::storage::query(
+        "DELETE FROM login_failures WHERE updated_at < $1 \
+         AND (locked_until IS NULL OR locked_until < $2)",
+    )
+    .bind(clock::to_db(
+        now - Duration::hours(FAILURES_FORGOTTEN_HOURS),
+    ))
+    .bind(clock::to_db(now))
+    .execute(&db)
+    .await?
+    .rows_affected();
+    Ok(n)
+}
+
 /// A hash to verify against when the username does not exist, so timing does not reveal it.
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("dummy-password-1").unwrap_or_default());

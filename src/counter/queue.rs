@@ -154,17 +154,24 @@ pub async fn call_next(db: &Db, who: &Principal, window_id: i64) -> Result<Optio
     let day = today();
     finish_current(db, w.id, "done").await?;
     loop {
-        let waiting: Vec<TicketRow> = query_as(
-            "SELECT id, number, matter_code FROM queue_tickets \
-             WHERE unit_id = $1 AND day = $2 AND status = 'waiting' ORDER BY seq LIMIT 200",
-        )
-        .bind(w.unit_id)
-        .bind(&day)
-        .fetch_all(db)
-        .await?;
-        let Some((id, number, matter)) =
-            waiting.into_iter().find(|(_, _, m)| w.takes(m.as_deref()))
-        else {
+        // The oldest waiting ticket this window takes, chosen in SQL: however many tickets for
+        // other windows wait before it (a flooded kiosk), it is found.
+        let mut q = crate::storage::Sql::new(
+            "SELECT id, number, matter_code FROM queue_tickets WHERE unit_id = ",
+        );
+        q.bind(w.unit_id)
+            .push(" AND day = ")
+            .bind(&day)
+            .push(" AND status = 'waiting'");
+        if !w.comprehensive {
+            q.push(" AND (matter_code IS NULL");
+            for m in &w.matters {
+                q.push(" OR matter_code = ").bind(m);
+            }
+            q.push(")");
+        }
+        q.push(" ORDER BY seq LIMIT 1");
+        let Some((id, number, matter)) = q.query_as::<TicketRow>().fetch_optional(db).await? else {
             return Ok(None);
         };
         let now = clock::now();

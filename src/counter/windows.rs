@@ -102,6 +102,18 @@ pub async fn of_hall(db: &Db, unit_id: i64) -> Result<Vec<Window>> {
     shown(db, rows).await
 }
 
+/// A hall's windows as `who` may see them: the clerks' usernames only to the hall's own staff
+/// (who accept there, or manage its accounts); to anyone else the windows and their matters.
+pub async fn of_hall_for(db: &Db, who: &Principal, hall: &crate::org::Unit) -> Result<Vec<Window>> {
+    let mut ws = of_hall(db, hall.id).await?;
+    if !(who.can(Perm::StartApprovals, &hall.path) || who.can(Perm::ManageAccounts, &hall.path)) {
+        for w in &mut ws {
+            w.clerks.clear();
+        }
+    }
+    Ok(ws)
+}
+
 /// One window.
 pub async fn get(db: &Db, id: i64) -> Result<Window> {
     let rows: Vec<Row> = query_as(format!(

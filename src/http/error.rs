@@ -14,7 +14,7 @@ use serde_json::json;
 use super::AppState;
 use super::context::Ctx;
 use crate::error::Error;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tr};
 
 /// An error, rendered in both languages, waiting for the middleware to pick one.
 #[derive(Clone, Debug)]
@@ -93,9 +93,22 @@ pub async fn localize(State(state): State<AppState>, req: Request, next: Next) -
         .path_and_query()
         .map(|p| p.to_string())
         .unwrap_or_default();
-    let resp = next.run(req).await;
-    let Some(r) = resp.extensions().get::<Rendered>().cloned() else {
-        return resp;
+    let mut resp = next.run(req).await;
+    let r = match resp.extensions().get::<Rendered>().cloned() {
+        Some(r) => r,
+        None if from_framework(&resp) => {
+            // axum's own refusals (a body, query or path it could not parse; an unknown route;
+            // a body over the limit) come as English text: same format as ours instead.
+            let (parts, body) = resp.into_parts();
+            let detail = axum::body::to_bytes(body, 4096)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            let r = rejection(parts.status, &detail);
+            resp = Response::from_parts(parts, axum::body::Body::empty());
+            r
+        }
+        None => return resp,
     };
     let lang = ctx.lang;
     if is_api {
@@ -119,6 +132,56 @@ pub async fn localize(State(state): State<AppState>, req: Request, next: Next) -
     crate::http::pages::with_status(html, r.status)
 }
 
+/// A response that axum (not a handler) made for an error: an error status with no body of
+/// ours (plain text or empty).
+fn from_framework(resp: &Response) -> bool {
+    let st = resp.status();
+    (st.is_client_error() || st.is_server_error())
+        && resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|c| c.starts_with("text/plain"))
+}
+
+/// One of axum's refusals as ours: a stable code, a message in both languages, and what axum
+/// said as the detail of the `body` field.
+fn rejection(status: StatusCode, detail: &str) -> Rendered {
+    let (code, key) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "err.not_found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "err.method_not_allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "err.payload_too_large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "err.media_type"),
+        StatusCode::UNPROCESSABLE_ENTITY => ("invalid_body", "err.invalid_body"),
+        s if s.is_server_error() => ("internal", "err.internal"),
+        _ => ("bad_request", "err.bad_request"),
+    };
+    let both = |k: &str| [tr(Lang::Zh, k).to_string(), tr(Lang::En, k).to_string()];
+    let detail = detail.trim();
+    Rendered {
+        status,
+        code,
+        message: both(key),
+        fields: if detail.is_empty() || status.is_server_error() {
+            vec![]
+        } else {
+            vec![("body".into(), [detail.to_string(), detail.to_string()])]
+        },
+    }
+}
+
+/// What a panicking handler answers: a 500 in the error format (the panic is logged; the
+/// process and every other request go on).
+pub fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("panic");
+    metrics::counter!("zhengwu_panics_total").increment(1);
+    Error::Internal(anyhow::anyhow!("handler panicked: {what}")).into_response()
+}
+
 pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -128,4 +191,33 @@ pub fn url_encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_answers_500_in_the_error_format() {
+        let r = panicked(Box::new("index out of range"));
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let rendered = r
+            .extensions()
+            .get::<Rendered>()
+            .expect("rendered by localize");
+        assert_eq!(rendered.code, "internal");
+        assert!(!rendered.message(Lang::Zh).contains("index"));
+    }
+
+    #[test]
+    fn axum_refusals_get_our_codes() {
+        assert_eq!(
+            rejection(StatusCode::PAYLOAD_TOO_LARGE, "").code,
+            "payload_too_large"
+        );
+        let r = rejection(StatusCode::UNPROCESSABLE_ENTITY, "missing field `name`");
+        assert_eq!(r.code, "invalid_body");
+        assert_eq!(r.fields[0].0, "body");
+        assert!(r.message(Lang::Zh).contains("无法解析"));
+    }
 }

@@ -40,7 +40,35 @@ pub async fn track(req: Request, next: Next) -> Response {
     resp
 }
 
-pub async fn render() -> impl IntoResponse {
+/// The metrics, to the monitoring system only: with the configured bearer token, or — when no
+/// token is configured — to a caller on this machine that no proxy forwarded. Anyone else gets
+/// a 404, as for an address that does not exist.
+pub async fn render(
+    axum::extract::State(s): axum::extract::State<super::AppState>,
+    ctx: super::context::Ctx,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let allowed = match &s.metrics_token {
+        Some(token) => headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| {
+                use subtle::ConstantTimeEq;
+                bool::from(given.as_bytes().ct_eq(token.as_bytes()))
+            }),
+        None => {
+            ctx.ip
+                .as_deref()
+                .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
+                .is_some_and(|ip| ip.is_loopback())
+                && !headers.contains_key("x-forwarded-for")
+                && !headers.contains_key("forwarded")
+        }
+    };
+    if !allowed {
+        return crate::error::Error::NotFound.into_response();
+    }
     (
         [(
             axum::http::header::CONTENT_TYPE,
@@ -48,4 +76,5 @@ pub async fn render() -> impl IntoResponse {
         )],
         handle().render(),
     )
+        .into_response()
 }

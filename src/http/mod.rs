@@ -5,6 +5,7 @@
 pub mod api;
 pub mod context;
 pub mod error;
+pub mod limits;
 mod metrics;
 mod openapi;
 pub mod pages;
@@ -31,6 +32,10 @@ pub struct AppState {
     pub search: Arc<crate::catalog::search::SearchIndex>,
     pub smtp: Option<crate::mail::Smtp>,
     pub data_dir: std::path::PathBuf,
+    pub limiter: Arc<limits::Limiter>,
+    pub metrics_token: Option<String>,
+    /// The address people reach the platform at (for printed links), when configured.
+    pub public_url: Option<String>,
 }
 
 impl AppState {
@@ -42,6 +47,9 @@ impl AppState {
             search: Arc::new(crate::catalog::search::SearchIndex::new()),
             smtp: config.smtp.clone(),
             data_dir: config.data_dir.clone(),
+            limiter: Arc::new(limits::Limiter::new(config.rate_limits)),
+            metrics_token: config.metrics_token.clone(),
+            public_url: config.public_url.clone(),
         }
     }
 }
@@ -52,18 +60,26 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::limit))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             context::authenticate,
         ))
+        // Inside `localize`, so a panic's 500 is written like every other error.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            error::panicked,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::localize,
         ))
         .layer(middleware::from_fn(metrics::track))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -98,11 +114,19 @@ async fn js() -> impl IntoResponse {
 }
 
 async fn security_headers(
+    axum::extract::State(s): axum::extract::State<AppState>,
     req: axum::extract::Request,
     next: middleware::Next,
 ) -> axum::response::Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    // Served over https (the cookies are `Secure`): browsers keep to https from now on.
+    if s.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
@@ -189,6 +213,14 @@ pub fn spawn_jobs(db: Db, every: std::time::Duration) -> tokio::task::JoinHandle
                 Ok(n) => tracing::info!(licences = n, "licences issued after a missed step"),
                 Err(e) => tracing::warn!(error = %e, "licence catch-up failed"),
             }
+            match crate::auth::purge_expired(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(
+                    rows = n,
+                    "expired sessions and old sign-in failures removed"
+                ),
+                Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+            }
             match crate::ops::sweep(&db).await {
                 Ok((0, 0)) => {}
                 Ok((escalated, breaches)) => {
@@ -217,12 +249,28 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// This server's address as the request reached it (`http://host`), for links printed on paper
-/// (a licence's check, a rating code) that must work when typed in or scanned.
-pub fn base_url(headers: &axum::http::HeaderMap) -> String {
+/// This server's public address, for links printed on paper (a licence's check, a rating code)
+/// that must work when typed in or scanned: the configured `public_url`; without one, the host
+/// the request named — only when it is a plain host name or address with an optional port (a
+/// forged `Host` cannot put another site's address, a path or markup into a printed QR code) —
+/// over https when the server is (its cookies are `Secure`).
+pub fn base_url(s: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(u) = &s.public_url {
+        return u.trim_end_matches('/').to_string();
+    }
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
+        .filter(|h| plain_host(h))
         .unwrap_or("localhost");
-    format!("http://{host}")
+    let scheme = if s.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+/// `host`, `host:port`, `1.2.3.4:port` or `[::1]:port`: letters, digits, `.-:[]`, nothing else.
+fn plain_host(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 255
+        && h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
 }

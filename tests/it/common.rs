@@ -77,6 +77,9 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().unwrap(),
             secure_cookies: false,
             smtp: None,
+            rate_limits: true,
+            metrics_token: None,
+            public_url: None,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -610,3 +610,237 @@ async fn a_clerk_finds_only_what_their_halls_may_see() {
         2
     );
 }
+
+#[tokio::test]
+async fn a_kiosk_flood_is_limited_and_cannot_starve_a_window() {
+    let crate::approvals::Setup { app, code } = crate::approvals::setup().await;
+    let other = app.publish_sample(4).await;
+    let admin = app.token("bureau_admin").await;
+    let hall = crate::applications::HALL;
+    let (s, w) = json_of(
+        app.post(
+            &admin,
+            "/api/v1/windows",
+            json!({"unit_code": hall, "number": "2", "name": "卫生许可窗口", "matters": [code],
+                   "clerks": ["window_clerk"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{w}");
+    let take = |c: reqwest::Client, m: String| {
+        let url = app.url(&format!("/api/v1/halls/{hall}/tickets"));
+        async move {
+            c.post(url)
+                .json(&json!({"matter_code": m}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // One address floods the kiosk: a burst is served, the rest refused with a reason.
+    let flooder = client_from("127.0.0.5");
+    let mut created = 0;
+    let mut refused = None;
+    for _ in 0..40 {
+        let r = take(flooder.clone(), other.clone()).await;
+        match r.status() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused = Some(r),
+            s => panic!("{s}"),
+        }
+    }
+    assert_eq!(created, 20);
+    let r = refused.unwrap();
+    assert!(r.headers().contains_key("retry-after"));
+    let (_, e) = json_of(r).await;
+    assert_eq!(e["error"]["code"], "rate_limited");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("请求过于频繁")
+    );
+    // Many addresses together put 260 tickets for another matter ahead of one for health …
+    for i in 1..=12 {
+        let c = client_from(&format!("127.0.1.{i}"));
+        for _ in 0..20 {
+            assert_eq!(
+                take(c.clone(), other.clone()).await.status(),
+                StatusCode::CREATED
+            );
+        }
+    }
+    let (_, mine) = json_of(take(client_from("127.0.2.1"), code.clone()).await).await;
+    // … and the health window still calls it.
+    let clerk = app.token("window_clerk").await;
+    let (s, c) = json_of(
+        app.post(
+            &clerk,
+            &format!("/api/v1/windows/{}/call", w["id"]),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    assert_eq!(c["number"], mine["number"], "{c}");
+    // The hall's windows: a citizen sees them, not the clerks' usernames; the hall's staff do.
+    let citizen = app.token("citizen").await;
+    let (_, ws) = json_of(
+        app.get(&citizen, &format!("/api/v1/halls/{hall}/windows"))
+            .await,
+    )
+    .await;
+    assert_eq!(ws[0]["clerks"], json!([]), "{ws}");
+    let (_, ws) = json_of(
+        app.get(&clerk, &format!("/api/v1/halls/{hall}/windows"))
+            .await,
+    )
+    .await;
+    assert_eq!(ws[0]["clerks"], json!(["window_clerk"]), "{ws}");
+}
+
+#[tokio::test]
+async fn every_api_error_is_json_in_the_callers_language() {
+    let app = TestApp::spawn().await;
+    let t = app.token("department_admin").await;
+    let send = |req: reqwest::RequestBuilder, lang: &'static str| async move {
+        let r = req.header("accept-language", lang).send().await.unwrap();
+        let s = r.status();
+        let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+        let body: serde_json::Value = r.json().await.unwrap_or(json!(null));
+        (s, ct, body)
+    };
+    let cases = [
+        // A body that is not JSON, a missing field, the wrong content type, a path that is not
+        // a number, a query that does not parse, an unknown address, a method not allowed.
+        app.client
+            .post(app.url("/api/v1/accounts"))
+            .bearer_auth(&t)
+            .header("content-type", "application/json")
+            .body("{not json"),
+        app.client
+            .post(app.url("/api/v1/accounts"))
+            .bearer_auth(&t)
+            .json(&json!({"username": "x"})),
+        app.client
+            .post(app.url("/api/v1/accounts"))
+            .bearer_auth(&t)
+            .header("content-type", "text/plain")
+            .body("x"),
+        app.client
+            .get(app.url("/api/v1/accounts/abc"))
+            .bearer_auth(&t),
+        app.client
+            .get(app.url("/api/v1/accounts?page=-x"))
+            .bearer_auth(&t),
+        app.client
+            .get(app.url("/api/v1/no-such-thing"))
+            .bearer_auth(&t),
+        app.client.delete(app.url("/api/v1/me")).bearer_auth(&t),
+    ];
+    for req in cases {
+        let en = req.try_clone().unwrap();
+        let (s, ct, body) = send(req, "zh-CN").await;
+        assert!(s.is_client_error(), "{s}");
+        assert!(ct.starts_with("application/json"), "{s} {ct}");
+        let msg = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            !body["error"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .is_empty()
+                && msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{s} {body}"
+        );
+        let (_, _, body) = send(en, "en").await;
+        let msg = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(msg.is_ascii() && !msg.is_empty(), "{body}");
+    }
+    // A body over the limit.
+    let big = vec![b'a'; 21 << 20];
+    let (s, ct, body) = send(
+        app.client
+            .post(app.url("/api/v1/accounts/import"))
+            .bearer_auth(&t)
+            .body(big),
+        "zh-CN",
+    )
+    .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(ct.starts_with("application/json"));
+    assert_eq!(body["error"]["code"], "payload_too_large");
+}
+
+#[tokio::test]
+async fn metrics_are_for_the_monitoring_system_and_sessions_expire_from_the_store() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .client
+        .get(app.url("/metrics"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "a proxied caller");
+    let r = client_from("127.0.0.1")
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "this machine");
+    // An expired session is gone after the clean-up, a live one stays.
+    let _old = app.token("auditor").await;
+    let live = app.token("approver").await;
+    app.db
+        .execute_batch(
+            "UPDATE sessions SET expires_at = '2020-01-01T00:00:00.000000Z' \
+             WHERE user_id = (SELECT id FROM users WHERE username = 'auditor')",
+        )
+        .await
+        .unwrap();
+    assert!(zhengwu::auth::purge_expired(&app.db).await.unwrap() >= 1);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 'auditor')"
+        )
+        .await,
+        0
+    );
+    assert_eq!(app.get(&live, "/api/v1/me").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_forged_host_never_reaches_a_printed_link() {
+    let crate::approvals::Setup { app, code } = crate::approvals::people().await;
+    let l = zhengwu::licence::issue(
+        &app.db,
+        &zhengwu::auth::Principal::system(),
+        &zhengwu::licence::Issue {
+            instance_id: None,
+            matter_code: code,
+            holder_name: "深圳市民治二次供水管理站".into(),
+            holder_id: "91440300MA5F00001A".into(),
+            content: json!({}),
+            valid_years: Some(4),
+        },
+    )
+    .await
+    .unwrap();
+    let page = app
+        .client
+        .get(app.url(&format!(
+            "/verify/{}/print?code={}",
+            l.number, l.verify_code
+        )))
+        .header("host", "evil.example/\"><script>x</script>")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("evil.example"), "{page}");
+    assert!(page.contains("http://localhost/verify/"), "{page}");
+}

@@ -18,15 +18,17 @@ use crate::http::AppState;
 use crate::http::context::Session;
 use crate::print::{self, Kind};
 
-/// The windows of a hall, with their matters and clerks.
+/// The windows of a hall with their matters (and, to the hall's own staff, their clerks).
 #[utoipa::path(get, path = "/api/v1/halls/{code}/windows", tag = "counter", responses((status = 200, body = Vec<Window>)))]
 pub async fn hall_windows(
     State(s): State<AppState>,
-    _session: Session,
+    session: Session,
     Path(code): Path<String>,
 ) -> Result<Json<Vec<Window>>> {
     let hall = queue::hall(&s.db, &code).await?;
-    Ok(Json(windows::of_hall(&s.db, hall.id).await?))
+    Ok(Json(
+        windows::of_hall_for(&s.db, &session.principal, &hall).await?,
+    ))
 }
 
 /// The windows the caller is assigned to.
@@ -245,7 +247,7 @@ pub async fn notice_pdf(
 ) -> Result<Response> {
     let kind = kind.strip_suffix(".pdf").unwrap_or(&kind);
     let kind = Kind::parse(kind).ok_or(Error::NotFound)?;
-    let base = crate::http::base_url(&headers);
+    let base = crate::http::base_url(&s, &headers);
     let (n, number) = print::for_application(&s.db, &session.principal, id, kind, &base).await?;
     Ok(super::download(
         "application/pdf",

@@ -81,7 +81,7 @@ pub async fn qr(
 ) -> Result<Response> {
     repo::status(&s.db, &number, &c.code).await?;
     qr_svg(&crate::licence::check_url(
-        &crate::http::base_url(&headers),
+        &crate::http::base_url(&s, &headers),
         &number,
         c.code.trim(),
     ))

@@ -29,7 +29,7 @@ pub async fn notice(
     Path((id, k)): Path<(i64, String)>,
 ) -> Result<Response> {
     let k = kind(&k)?;
-    let base = crate::http::base_url(&headers);
+    let base = crate::http::base_url(&s, &headers);
     let (n, number) = print::for_application(&s.db, &session.principal, id, k, &base).await?;
     let qr = n.qr.as_ref().map(|u| format!("{u}/qr.svg"));
     Ok(s.pages.render("notice.html", &ctx, Some(&session), context! {
@@ -48,7 +48,7 @@ pub async fn licence(
     Query(c): Query<super::licences::Code>,
 ) -> Result<Response> {
     let code = c.code.trim().to_string();
-    let n = print::for_licence(&s.db, &number, &code, &crate::http::base_url(&headers)).await?;
+    let n = print::for_licence(&s.db, &number, &code, &crate::http::base_url(&s, &headers)).await?;
     Ok(s.pages.render("notice.html", &ctx, session.0.as_ref(), context! {
         title => Kind::Licence.name(), body => n.html(Some(&format!("/verify/{number}/qr.svg?code={code}"))), number => number.clone(),
         pdf => format!("/verify/{number}/licence.pdf?code={code}"), back => format!("/verify/{number}?code={code}") }))
@@ -60,7 +60,13 @@ pub async fn licence_pdf(
     Path(number): Path<String>,
     Query(c): Query<super::licences::Code>,
 ) -> Result<Response> {
-    let n = print::for_licence(&s.db, &number, &c.code, &crate::http::base_url(&headers)).await?;
+    let n = print::for_licence(
+        &s.db,
+        &number,
+        &c.code,
+        &crate::http::base_url(&s, &headers),
+    )
+    .await?;
     Ok(crate::http::api::download(
         "application/pdf",
         &format!("{number}.pdf"),

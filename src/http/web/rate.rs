@@ -91,5 +91,8 @@ pub async fn qr(
     Path(token): Path<String>,
 ) -> Result<Response> {
     rating::rateable(&s.db, &token).await?;
-    super::licences::qr_svg(&format!("{}/rate/{token}", crate::http::base_url(&headers)))
+    super::licences::qr_svg(&format!(
+        "{}/rate/{token}",
+        crate::http::base_url(&s, &headers)
+    ))
 }
