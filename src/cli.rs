@@ -59,6 +59,18 @@ enum Cmd {
         #[command(subcommand)]
         cmd: TicketsCmd,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Walks the audit trail's hash chain and checks the daily anchors; names the first entry
+    /// that breaks it (exit status 1), or prints the head.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -146,11 +158,16 @@ async fn open(cli: &Cli, listen: Option<String>) -> anyhow::Result<(Config, Db)>
         listen,
     })?;
     let db = Db::open(&config.database_url).await?;
+    // The algorithms: digests, the vault's cipher, the signature of departments' first keys.
+    crate::crypto::configure(config.hash);
+    crate::vault::use_sm4(config.vault_sm4);
+    crate::licence::keys::configure(config.licence_algorithm);
     // The key that seals ID numbers at rest, and any stored before sealing existed.
     crate::vault::init(&config.data_dir)?;
     crate::vault::seal_existing(&db).await?;
     crate::vault::seal_existing_forms(&db).await?;
     crate::licence::repo::reissue_old(&db).await?;
+    crate::audit::chain::chain_existing(&db).await?;
     Ok((config, db))
 }
 
@@ -322,6 +339,34 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 file.display(),
                 tickets.len()
             );
+        }
+        Cmd::Audit {
+            cmd: AuditCmd::Verify,
+        } => {
+            let (_, db) = open(&cli, None).await?;
+            let r = crate::audit::chain::verify(&db).await?;
+            if let Some((id, why)) = &r.broken {
+                println!(
+                    "audit trail BROKEN at entry {id}: {why} ({} entries before it check out)\n\
+                     审计日志在第 {id} 条处断裂：{why}",
+                    r.entries
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            if let Some(day) = crate::audit::chain::check_anchors(&db).await? {
+                println!(
+                    "audit trail does not match the anchor of {day} (entries removed or rewritten since)\n\
+                     审计日志与 {day} 的锚点不符"
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            match &r.head {
+                Some((id, hash)) => println!(
+                    "audit trail intact: {} entries, head {id} {hash}\n审计日志完整：共 {} 条",
+                    r.entries, r.entries
+                ),
+                None => println!("audit trail empty / 审计日志为空"),
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

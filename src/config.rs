@@ -1,6 +1,7 @@
 //! Run-time configuration, in layers: built-in defaults → `zhengwu.toml` in the data dir →
 //! environment (`ZHENGWU_DATABASE_URL`, `ZHENGWU_LISTEN`, `ZHENGWU_SMTP_URL`, `ZHENGWU_MAIL_FROM`,
-//! `ZHENGWU_RATE_LIMITS`, `ZHENGWU_METRICS_TOKEN`, `ZHENGWU_PUBLIC_URL`)
+//! `ZHENGWU_RATE_LIMITS`, `ZHENGWU_METRICS_TOKEN`, `ZHENGWU_PUBLIC_URL`, `ZHENGWU_HASH`,
+//! `ZHENGWU_VAULT_CIPHER`, `ZHENGWU_LICENCE_ALGORITHM`)
 //! → command-line flags. The database and mail URLs may hold passwords, so `Debug` hides them.
 
 use std::net::SocketAddr;
@@ -27,6 +28,13 @@ pub struct Config {
     /// The address people reach the platform at (`https://zwfw.example.gov.cn`), printed in QR
     /// codes and links; without it the request's host is used.
     pub public_url: Option<String>,
+    /// The digest of session tokens and the audit chain: SHA-256, or SM3 (`hash = "sm3"`).
+    pub hash: crate::crypto::Hash,
+    /// Seal ID numbers with SM4-GCM instead of ChaCha20-Poly1305 (`vault_cipher = "sm4-gcm"`).
+    pub vault_sm4: bool,
+    /// The algorithm of a department's first licence key: Ed25519, or SM2
+    /// (`licence_algorithm = "sm2"`).
+    pub licence_algorithm: crate::crypto::SignAlg,
 }
 
 fn hide_password(url: &str) -> String {
@@ -63,6 +71,9 @@ struct FileConfig {
     rate_limits: Option<bool>,
     metrics_token: Option<String>,
     public_url: Option<String>,
+    hash: Option<String>,
+    vault_cipher: Option<String>,
+    licence_algorithm: Option<String>,
 }
 
 /// Flags that override the layers below them.
@@ -117,6 +128,23 @@ impl Config {
         };
         let metrics_token = env("ZHENGWU_METRICS_TOKEN").or(file.metrics_token);
         let public_url = env("ZHENGWU_PUBLIC_URL").or(file.public_url);
+        let hash = match env("ZHENGWU_HASH").or(file.hash) {
+            Some(h) => crate::crypto::Hash::parse(&h)
+                .ok_or_else(|| anyhow::anyhow!("hash must be sha256 or sm3, not {h}"))?,
+            None => crate::crypto::Hash::Sha256,
+        };
+        let vault_sm4 = match env("ZHENGWU_VAULT_CIPHER").or(file.vault_cipher) {
+            Some(c) if c.eq_ignore_ascii_case("sm4-gcm") || c.eq_ignore_ascii_case("sm4") => true,
+            Some(c) if c.eq_ignore_ascii_case("chacha20-poly1305") => false,
+            Some(c) => anyhow::bail!("vault_cipher must be chacha20-poly1305 or sm4-gcm, not {c}"),
+            None => false,
+        };
+        let licence_algorithm = match env("ZHENGWU_LICENCE_ALGORITHM").or(file.licence_algorithm) {
+            Some(a) => crate::crypto::SignAlg::parse(&a).ok_or_else(|| {
+                anyhow::anyhow!("licence_algorithm must be ed25519 or sm2, not {a}")
+            })?,
+            None => crate::crypto::SignAlg::Ed25519,
+        };
         Ok(Config {
             data_dir,
             database_url,
@@ -126,6 +154,9 @@ impl Config {
             rate_limits,
             metrics_token,
             public_url,
+            hash,
+            vault_sm4,
+            licence_algorithm,
         })
     }
 }

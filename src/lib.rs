@@ -15,6 +15,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod counter;
+pub mod crypto;
 pub mod demo;
 pub mod error;
 pub mod files;

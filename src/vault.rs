@@ -23,8 +23,18 @@ use crate::storage::{Db, query, query_as};
 
 struct Keys {
     seal: ChaCha20Poly1305,
+    sm4: [u8; 16],
     tag: [u8; 32],
     bind: [u8; 32],
+}
+
+/// Whether new values are sealed with SM4-GCM (`v2:`) instead of ChaCha20-Poly1305 (`v1:`);
+/// both always open.
+static USE_SM4: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Seals new values with SM4-GCM (GB/T 32907) from now on (`vault_cipher = "sm4-gcm"`).
+pub fn use_sm4(on: bool) {
+    USE_SM4.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
 static KEYS: OnceLock<Keys> = OnceLock::new();
@@ -42,6 +52,9 @@ fn keys_from(master: &[u8; 32]) -> Keys {
     };
     Keys {
         seal: ChaCha20Poly1305::new(&derive(b"zhengwu seal v1").into()),
+        sm4: derive(b"zhengwu seal sm4 v2")[..16]
+            .try_into()
+            .expect("sixteen bytes"),
         tag: derive(b"zhengwu tag v1"),
         bind: derive(b"zhengwu licence holder v1"),
     }
@@ -129,28 +142,33 @@ pub fn seal_text(id: &str) -> String {
     }
     let mut nonce = [0u8; 12];
     rand::rng().fill_bytes(&mut nonce);
-    let sealed = keys()
-        .seal
-        .encrypt(&Nonce::from(nonce), id.as_bytes())
-        .expect("sealing cannot fail");
+    let sm4 = USE_SM4.load(std::sync::atomic::Ordering::Relaxed);
+    let sealed = if sm4 {
+        crate::crypto::sm4_gcm_seal(&keys().sm4, &nonce, id.as_bytes())
+    } else {
+        keys()
+            .seal
+            .encrypt(&Nonce::from(nonce), id.as_bytes())
+            .expect("sealing cannot fail")
+    };
     let mut out = nonce.to_vec();
     out.extend(sealed);
-    format!("v1:{}", B64.encode(&out))
+    format!("{}:{}", if sm4 { "v2" } else { "v1" }, B64.encode(&out))
+}
+
+/// Whether a stored value is sealed (by either cipher).
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with("v1:") || stored.starts_with("v2:")
 }
 
 /// Opens a stored ID number or secret (a value from before sealing is returned as it is).
 pub fn open(stored: &str) -> String {
-    let Some(b64) = stored.strip_prefix("v1:") else {
+    if !is_sealed(stored) {
         return stored.to_string();
-    };
-    let Some(bytes) = B64.decode(b64).ok().filter(|b| b.len() > 12) else {
-        return String::new();
-    };
-    let (nonce, body) = bytes.split_at(12);
-    let nonce: [u8; 12] = nonce.try_into().expect("twelve bytes");
-    match keys().seal.decrypt(&Nonce::from(nonce), body) {
-        Ok(p) => String::from_utf8(p).unwrap_or_default(),
-        Err(_) => {
+    }
+    match try_open(stored) {
+        Some(p) => p,
+        None => {
             tracing::error!("an ID number does not open with this key (wrong vault.key?)");
             String::new()
         }
@@ -203,7 +221,7 @@ pub fn seal_form_ids(v: &mut serde_json::Value) {
 pub fn open_form_ids(v: &mut serde_json::Value) {
     use serde_json::Value;
     match v {
-        Value::String(s) if s.starts_with("v1:") => {
+        Value::String(s) if is_sealed(s) => {
             if let Some(plain) = try_open(s) {
                 *s = plain;
             }
@@ -229,13 +247,22 @@ pub fn seal_form(form: &serde_json::Value) -> String {
 }
 
 fn try_open(stored: &str) -> Option<String> {
-    let bytes = B64.decode(stored.strip_prefix("v1:")?).ok()?;
+    let (sm4, b64) = match stored.split_at_checked(3)? {
+        ("v1:", rest) => (false, rest),
+        ("v2:", rest) => (true, rest),
+        _ => return None,
+    };
+    let bytes = B64.decode(b64).ok()?;
     if bytes.len() <= 12 {
         return None;
     }
     let (nonce, body) = bytes.split_at(12);
     let nonce: [u8; 12] = nonce.try_into().ok()?;
-    let plain = keys().seal.decrypt(&Nonce::from(nonce), body).ok()?;
+    let plain = if sm4 {
+        crate::crypto::sm4_gcm_open(&keys().sm4, &nonce, body)?
+    } else {
+        keys().seal.decrypt(&Nonce::from(nonce), body).ok()?
+    };
     String::from_utf8(plain).ok()
 }
 
@@ -307,7 +334,7 @@ pub async fn seal_existing(db: &Db) -> anyhow::Result<usize> {
         ("licences", "id", "holder_id", "holder_tag"),
     ] {
         let rows: Vec<(i64, String)> = query_as(format!(
-            "SELECT {key}, {col} FROM {table} WHERE {col} IS NOT NULL AND {col} <> '' AND {col} NOT LIKE 'v1:%'"
+            "SELECT {key}, {col} FROM {table} WHERE {col} IS NOT NULL AND {col} <> '' AND {col} NOT LIKE 'v1:%' AND {col} NOT LIKE 'v2:%'"
         ))
         .fetch_all(db)
         .await?;
@@ -327,7 +354,7 @@ pub async fn seal_existing(db: &Db) -> anyhow::Result<usize> {
     }
     // Licence signing keys, sealed as they are (no tag: they are found by their unit).
     let keys: Vec<(i64, String)> =
-        query_as("SELECT id, secret_key FROM licence_keys WHERE secret_key NOT LIKE 'v1:%'")
+        query_as("SELECT id, secret_key FROM licence_keys WHERE secret_key NOT LIKE 'v1:%' AND secret_key NOT LIKE 'v2:%'")
             .fetch_all(db)
             .await?;
     let mut tx = db.begin().await?;
@@ -380,6 +407,22 @@ mod tests {
         assert_eq!(back["children"][0]["id"], "11010519491231002X");
         assert_eq!(back["note"], "v1:not really sealed");
         assert_eq!(back["phone"], "13800138000");
+    }
+
+    #[test]
+    fn sm4_gcm_seals_when_configured_and_both_always_open() {
+        let chacha = seal("11010519491231002X");
+        use_sm4(true);
+        let sm4 = seal("11010519491231002X");
+        use_sm4(false);
+        assert!(chacha.starts_with("v1:") && sm4.starts_with("v2:"), "{sm4}");
+        assert_eq!(open(&chacha), open(&sm4));
+        assert_eq!(open(&sm4), "11010519491231002X");
+        // One changed byte: nothing opens.
+        let mut bad = sm4.into_bytes();
+        let last = bad.len() - 3;
+        bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
+        assert_eq!(open(&String::from_utf8(bad).unwrap()), "");
     }
 
     #[test]

@@ -2,7 +2,13 @@
 //! after. Entries are written in the same transaction as the change they describe, so a change
 //! cannot land without its entry. Each entry carries the org path it concerns, so an auditor
 //! granted at a street reads that street's entries only.
+//!
+//! The trail is tamper-evident ([`chain`]): each entry carries the digest of the one before it,
+//! in the order the entries were written, so a changed, removed or slipped-in entry breaks the
+//! chain where it happened, and each day's head is kept (and logged, and mailed if asked) as an
+//! anchor that a shortened trail cannot match.
 
+pub mod chain;
 mod export;
 
 pub use export::{to_csv, to_xlsx};
@@ -44,26 +50,46 @@ pub struct Change<'a> {
     pub after: Option<Value>,
 }
 
+/// Records a change in the transaction that makes it, as the chain's next link.
 pub async fn record(
     conn: &mut crate::storage::Tx,
     actor: &Actor,
     c: Change<'_>,
 ) -> sqlx::Result<()> {
+    let prev = chain::lock_head(conn).await?;
+    let e = Entry {
+        id: 0,
+        at: clock::now(),
+        actor_id: actor.user_id,
+        actor: actor.name.clone(),
+        ip: actor.ip.clone(),
+        action: c.action.to_string(),
+        entity: c.entity.to_string(),
+        entity_id: Some(c.entity_id),
+        scope_path: c.scope_path.to_string(),
+        summary: c.summary,
+        before_json: c.before.map(|v| v.to_string()),
+        after_json: c.after.map(|v| v.to_string()),
+    };
+    let hash = chain::link(prev.as_deref(), &e);
     crate::storage::query(
         "INSERT INTO audit_log (at, actor_id, actor, ip, action, entity, entity_id, scope_path, \
-         summary, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         summary, before_json, after_json, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
-    .bind(clock::now())
-    .bind(actor.user_id)
-    .bind(&actor.name)
-    .bind(&actor.ip)
-    .bind(c.action)
-    .bind(c.entity)
-    .bind(c.entity_id)
-    .bind(c.scope_path)
-    .bind(c.summary)
-    .bind(c.before.map(|v| v.to_string()))
-    .bind(c.after.map(|v| v.to_string()))
+    .bind(&e.at)
+    .bind(e.actor_id)
+    .bind(&e.actor)
+    .bind(&e.ip)
+    .bind(&e.action)
+    .bind(&e.entity)
+    .bind(&e.entity_id)
+    .bind(&e.scope_path)
+    .bind(&e.summary)
+    .bind(&e.before_json)
+    .bind(&e.after_json)
+    .bind(&prev)
+    .bind(&hash)
     .execute(conn)
     .await?;
     Ok(())

@@ -15,7 +15,6 @@ use std::sync::LazyLock;
 use chrono::{Duration, Utc};
 use rand::RngCore;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 
 use super::{Grant, Principal, Role, check_password_policy, hash_password, verify_password};
@@ -45,8 +44,10 @@ pub fn lock_seconds(failed: i64) -> i64 {
     }
 }
 
+/// What the store keeps of a session token: its digest (SHA-256, or SM3 when configured; a
+/// change of algorithm signs everyone out).
 fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    crate::crypto::hash().hex(token.as_bytes())
 }
 
 pub fn random_token() -> String {

@@ -213,6 +213,10 @@ pub fn spawn_jobs(db: Db, every: std::time::Duration) -> tokio::task::JoinHandle
                 Ok(n) => tracing::info!(licences = n, "licences issued after a missed step"),
                 Err(e) => tracing::warn!(error = %e, "licence catch-up failed"),
             }
+            match crate::audit::chain::anchor_today(&db).await {
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "audit anchor failed"),
+            }
             match crate::auth::purge_expired(&db).await {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(

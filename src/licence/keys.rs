@@ -1,14 +1,13 @@
 //! Each issuing department's signing keys: created on first use, rotated on request (the old key
 //! retired, never deleted, so its licences still verify).
 
-use ed25519_dalek::SigningKey;
-use rand::RngCore;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
 use crate::clock;
+use crate::crypto::{SignAlg, Signer};
 use crate::error::{Error, Result};
 use crate::org;
 use crate::storage::{Db, Tx, query, query_as};
@@ -17,34 +16,44 @@ use crate::storage::{Db, Tx, query, query_as};
 pub struct KeyInfo {
     pub id: i64,
     pub unit_id: i64,
-    /// Ed25519 public key, hex.
+    /// `ed25519` or `sm2`.
+    pub algorithm: String,
+    /// The public key: Ed25519 as hex; SM2 as `sm2:` + the SEC1 point in hex.
     pub public_key: String,
     pub created_at: String,
     pub retired_at: Option<String>,
 }
 
-fn generate() -> SigningKey {
-    let mut seed = [0u8; 32];
-    rand::rng().fill_bytes(&mut seed);
-    SigningKey::from_bytes(&seed)
+/// The algorithm of keys made on first use: Ed25519 unless configured (`licence_algorithm`).
+static DEFAULT_ALG: std::sync::OnceLock<SignAlg> = std::sync::OnceLock::new();
+
+/// Sets the algorithm of departments' first keys (once, at start-up).
+pub fn configure(alg: SignAlg) {
+    let _ = DEFAULT_ALG.set(alg);
 }
 
-async fn create(tx: &mut Tx, unit: i64) -> Result<(i64, SigningKey)> {
-    let key = generate();
+fn default_alg() -> SignAlg {
+    DEFAULT_ALG.get().copied().unwrap_or(SignAlg::Ed25519)
+}
+
+async fn create(tx: &mut Tx, unit: i64, alg: SignAlg) -> Result<(i64, Signer)> {
+    let key = Signer::generate(alg);
     let id: i64 = crate::storage::query_scalar(
-        "INSERT INTO licence_keys (unit_id, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO licence_keys (unit_id, public_key, secret_key, created_at, algorithm) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(unit)
-    .bind(hex::encode(key.verifying_key().to_bytes()))
-    .bind(crate::vault::seal_text(&hex::encode(key.to_bytes())))
+    .bind(key.public_text())
+    .bind(crate::vault::seal_text(&key.secret_text()))
     .bind(clock::now())
+    .bind(alg.name())
     .fetch_one(&mut *tx)
     .await?;
     Ok((id, key))
 }
 
 /// The unit's current signing key (made on first use), in `tx`.
-pub(super) async fn current(tx: &mut Tx, unit: i64) -> Result<(i64, SigningKey)> {
+pub(super) async fn current(tx: &mut Tx, unit: i64) -> Result<(i64, Signer)> {
     let row: Option<(i64, String)> = query_as(
         "SELECT id, secret_key FROM licence_keys WHERE unit_id = $1 AND retired_at IS NULL ORDER BY id DESC LIMIT 1",
     )
@@ -52,33 +61,60 @@ pub(super) async fn current(tx: &mut Tx, unit: i64) -> Result<(i64, SigningKey)>
     .fetch_optional(&mut *tx)
     .await?;
     match row {
-        Some((id, secret)) => {
-            let bytes: [u8; 32] = hex::decode(crate::vault::open(&secret))
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| Error::Internal(anyhow::anyhow!("licence key {id} is damaged")))?;
-            Ok((id, SigningKey::from_bytes(&bytes)))
-        }
-        None => create(tx, unit).await,
+        Some((id, secret)) => Signer::from_secret_text(&crate::vault::open(&secret))
+            .map(|k| (id, k))
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("licence key {id} is damaged"))),
+        None => create(tx, unit, default_alg()).await,
     }
 }
 
 /// A key's public half, current or retired.
 pub async fn public(db: &Db, id: i64) -> Result<Option<KeyInfo>> {
     Ok(query_as::<KeyInfo>(
-        "SELECT id, unit_id, public_key, created_at, retired_at FROM licence_keys WHERE id = $1",
+        "SELECT id, unit_id, algorithm, public_key, created_at, retired_at FROM licence_keys WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)
     .await?)
 }
 
-/// Retires the unit's current key and makes a new one (department or bureau admins).
-pub async fn rotate(db: &Db, who: &Principal, unit: i64) -> Result<KeyInfo> {
+/// What a rotation may choose.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct Rotate {
+    /// `ed25519` or `sm2` (GB/T 32918 with SM3): the department's algorithm from now on; the
+    /// current key's when absent.
+    #[serde(default)]
+    pub algorithm: Option<String>,
+}
+
+/// Retires the unit's current key and makes a new one (department or bureau admins), of the
+/// algorithm asked for or the retiring key's; what the old key signed still verifies.
+pub async fn rotate(db: &Db, who: &Principal, unit: i64, r: &Rotate) -> Result<KeyInfo> {
     let u = org::get(db, unit).await?;
     if !who.can(Perm::ManageOrg, &u.path) {
         return Err(Error::Forbidden);
     }
+    let alg = match r
+        .algorithm
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        Some(a) => SignAlg::parse(a).ok_or_else(|| Error::field("algorithm", "field.invalid"))?,
+        None => {
+            let current: Option<String> = crate::storage::query_scalar(
+                "SELECT algorithm FROM licence_keys WHERE unit_id = $1 AND retired_at IS NULL \
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(unit)
+            .fetch_optional(db)
+            .await?;
+            current
+                .as_deref()
+                .and_then(SignAlg::parse)
+                .unwrap_or_else(default_alg)
+        }
+    };
     let now = clock::now();
     let mut tx = db.begin().await?;
     query("UPDATE licence_keys SET retired_at = $1 WHERE unit_id = $2 AND retired_at IS NULL")
@@ -86,7 +122,7 @@ pub async fn rotate(db: &Db, who: &Principal, unit: i64) -> Result<KeyInfo> {
         .bind(unit)
         .execute(&mut tx)
         .await?;
-    let (id, key) = create(&mut tx, unit).await?;
+    let (id, key) = create(&mut tx, unit, alg).await?;
     audit::record(
         &mut tx,
         &who.actor(),
@@ -97,7 +133,7 @@ pub async fn rotate(db: &Db, who: &Principal, unit: i64) -> Result<KeyInfo> {
             scope_path: &u.path,
             summary: u.name.clone(),
             before: None,
-            after: Some(json!({"public_key": hex::encode(key.verifying_key().to_bytes())})),
+            after: Some(json!({"algorithm": alg.name(), "public_key": key.public_text()})),
         },
     )
     .await?;

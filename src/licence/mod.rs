@@ -1,5 +1,5 @@
 //! E-licences (电子证照): what a finished approval issues — number, holder, matter, content
-//! fields, validity, issuing department — signed with the department's Ed25519 key.
+//! fields, validity, issuing department — signed with the department's key (Ed25519 or SM2 with SM3).
 //!
 //! The signature covers a canonical text of the licence ([`Licence::payload`]). What a licence
 //! says is what anyone shown it may read: its content is only the fields the matter's licence
@@ -18,8 +18,9 @@
 pub mod keys;
 pub mod repo;
 
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use rand::Rng;
+
+use crate::crypto::Signer;
 use serde::{Deserialize, Serialize};
 
 pub use repo::{Issue, issue, revoke, status, verify_document};
@@ -106,27 +107,15 @@ impl Licence {
         )
     }
 
-    pub fn sign(&mut self, key: &SigningKey) {
-        self.signature = hex::encode(key.sign(self.payload().as_bytes()).to_bytes());
+    /// Signs with the department's key (Ed25519 or SM2).
+    pub fn sign(&mut self, key: &Signer) {
+        self.signature = key.sign_hex(self.payload().as_bytes());
     }
 
-    /// Whether the signature matches the fields under `public` (hex).
+    /// Whether the signature matches the fields under the published key `public` (Ed25519 hex,
+    /// or `sm2:` + SEC1 hex).
     pub fn verifies(&self, public: &str) -> bool {
-        let Some(key) = hex::decode(public)
-            .ok()
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .and_then(|b| VerifyingKey::from_bytes(&b).ok())
-        else {
-            return false;
-        };
-        let Some(sig) = hex::decode(&self.signature)
-            .ok()
-            .and_then(|b| <[u8; 64]>::try_from(b).ok())
-            .map(|b| Signature::from_bytes(&b))
-        else {
-            return false;
-        };
-        key.verify(self.payload().as_bytes(), &sig).is_ok()
+        crate::crypto::verify(public, self.payload().as_bytes(), &self.signature)
     }
 }
 
@@ -173,8 +162,8 @@ mod tests {
 
     #[test]
     fn a_signed_licence_verifies_and_one_changed_byte_does_not() {
-        let key = SigningKey::from_bytes(&[7u8; 32]);
-        let public = hex::encode(key.verifying_key().to_bytes());
+        let key = Signer::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(&[7u8; 32])));
+        let public = key.public_text();
         let mut l = sample();
         l.sign(&key);
         assert!(l.verifies(&public));
@@ -194,7 +183,15 @@ mod tests {
         let mut recoded = l.clone();
         recoded.verify_code = new_verify_code();
         assert!(recoded.verifies(&public));
-        let other = SigningKey::from_bytes(&[8u8; 32]);
-        assert!(!l.verifies(&hex::encode(other.verifying_key().to_bytes())));
+        let other = Signer::generate(crate::crypto::SignAlg::Ed25519);
+        assert!(!l.verifies(&other.public_text()));
+        // Signed with SM2 (GB/T 32918), the same licence verifies under the SM2 key only.
+        let sm2 = Signer::generate(crate::crypto::SignAlg::Sm2);
+        let mut l2 = l.clone();
+        l2.sign(&sm2);
+        assert!(l2.verifies(&sm2.public_text()));
+        assert!(!l2.verifies(&public));
+        l2.holder_name.push('X');
+        assert!(!l2.verifies(&sm2.public_text()));
     }
 }

@@ -78,6 +78,12 @@ struct LiteTx {
 }
 
 impl Tx {
+    /// Whether this transaction is on PostgreSQL (where concurrent writers need explicit locks
+    /// that SQLite's single writer makes unnecessary).
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.conn, TxConn::Postgres(_))
+    }
+
     pub async fn commit(self) -> sqlx::Result<()> {
         match self.conn {
             TxConn::Postgres(t) => t.commit().await,

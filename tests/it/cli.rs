@@ -104,3 +104,82 @@ async fn users_import_from_the_command_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("row 2: [username] 该用户名已被使用。"));
 }
+
+#[tokio::test]
+async fn audit_verify_names_the_first_entry_that_breaks_the_chain() {
+    let app = TestApp::spawn().await;
+    // A few audited changes: sign-ins, an account.
+    let admin = app.token("district_bureau_admin").await;
+    let _ = app.token("auditor").await;
+    let r = app
+        .post(
+            &admin,
+            "/api/v1/accounts",
+            serde_json::json!({"username": "chain.user", "name": "链", "org_unit_id": app.unit_id("beizhan"),
+                               "password": "Welcome2026"}),
+        )
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    let dir = tempfile::tempdir().unwrap();
+    let verify = || {
+        zhengwu(dir.path(), &app.database_url, &["audit", "verify"])
+            .output()
+            .unwrap()
+    };
+    let out = verify();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("intact"), "{text}");
+    // Today's anchor is kept once, however many nodes try.
+    assert!(zhengwu::audit::chain::anchor_today(&app.db).await.unwrap());
+    assert!(!zhengwu::audit::chain::anchor_today(&app.db).await.unwrap());
+    let ids: Vec<i64> = zhengwu::storage::query_scalar("SELECT id FROM audit_log ORDER BY id")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert!(ids.len() >= 3);
+    // Someone with database access rewrites an entry's summary: named.
+    app.db
+        .execute_batch(&format!(
+            "UPDATE audit_log SET summary = 'nothing happened' WHERE id = {}",
+            ids[1]
+        ))
+        .await
+        .unwrap();
+    let out = verify();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!("BROKEN at entry {}", ids[1])),
+        "{text}"
+    );
+    // Or removes one: the next entry is named.
+    let r = zhengwu::audit::chain::verify(&app.db).await.unwrap();
+    assert_eq!(r.broken.as_ref().unwrap().0, ids[1]);
+    app.db
+        .execute_batch(&format!("DELETE FROM audit_log WHERE id = {}", ids[1]))
+        .await
+        .unwrap();
+    let r = zhengwu::audit::chain::verify(&app.db).await.unwrap();
+    assert_eq!(r.broken.unwrap().0, ids[2]);
+    // Or cuts the trail short after the anchor: the anchor no longer matches.
+    app.db
+        .execute_batch(&format!("DELETE FROM audit_log WHERE id >= {}", ids[1]))
+        .await
+        .unwrap();
+    assert!(
+        zhengwu::audit::chain::verify(&app.db)
+            .await
+            .unwrap()
+            .broken
+            .is_none()
+    );
+    let out = verify();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("anchor"), "{text}");
+}

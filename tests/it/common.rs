@@ -80,6 +80,9 @@ impl TestApp {
             rate_limits: true,
             metrics_token: None,
             public_url: None,
+            hash: zhengwu::crypto::Hash::Sha256,
+            vault_sm4: false,
+            licence_algorithm: zhengwu::crypto::SignAlg::Ed25519,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

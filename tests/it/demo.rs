@@ -20,7 +20,12 @@ struct Running {
 }
 
 fn start(dir: &std::path::Path, db: &str, extra: &[&str]) -> Running {
+    start_with(dir, db, extra, &[])
+}
+
+fn start_with(dir: &std::path::Path, db: &str, extra: &[&str], env: &[(&str, &str)]) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_zhengwu"))
+        .envs(env.iter().copied())
         .arg("--data-dir")
         .arg(dir)
         .arg("--database-url")
@@ -191,4 +196,66 @@ async fn demo_district_is_built_once_reopened_and_shut_down_cleanly() {
         StatusCode::UNAUTHORIZED
     );
     assert!(stop(run).0);
+}
+
+#[tokio::test]
+async fn the_demo_runs_on_national_cryptography_when_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database_url(dir.path()).await;
+    let run = start_with(
+        dir.path(),
+        &db,
+        &[],
+        &[
+            ("ZHENGWU_HASH", "sm3"),
+            ("ZHENGWU_VAULT_CIPHER", "sm4-gcm"),
+            ("ZHENGWU_LICENCE_ALGORITHM", "sm2"),
+        ],
+    );
+    let (s, t) = token(&run.url, "citizen", zhengwu::demo::DEFAULT_PASSWORD).await;
+    assert_eq!(s, StatusCode::OK);
+    let me = get(&run.url, &t, "/api/v1/me").await;
+    assert_eq!(me["username"], "citizen");
+    let store = zhengwu::storage::Db::open(&db).await.unwrap();
+    // The session is kept as its SM3 digest; the citizen's ID number sealed with SM4-GCM.
+    let hashes: Vec<String> = zhengwu::storage::query_scalar("SELECT token_hash FROM sessions")
+        .fetch_all(&store)
+        .await
+        .unwrap();
+    assert!(hashes.contains(&zhengwu::crypto::Hash::Sm3.hex(t.as_bytes())));
+    let id: String =
+        zhengwu::storage::query_scalar("SELECT id_number FROM users WHERE username = 'citizen'")
+            .fetch_one(&store)
+            .await
+            .unwrap();
+    assert!(id.starts_with("v2:"), "{id}");
+    // The departments sign with SM2; the demo's licences verify.
+    let algs: Vec<String> =
+        zhengwu::storage::query_scalar("SELECT DISTINCT algorithm FROM licence_keys")
+            .fetch_all(&store)
+            .await
+            .unwrap();
+    assert_eq!(algs, ["sm2"]);
+    let (number, code): (String, String) =
+        zhengwu::storage::query_as("SELECT number, verify_code FROM licences ORDER BY id LIMIT 1")
+            .fetch_one(&store)
+            .await
+            .unwrap();
+    let st = get(
+        &run.url,
+        &t,
+        &format!("/api/v1/licences/{number}/status?code={code}"),
+    )
+    .await;
+    assert_eq!(st["state"], "valid", "{st}");
+    // The audit chain is SM3.
+    let h: String = zhengwu::storage::query_scalar(
+        "SELECT hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&store)
+    .await
+    .unwrap();
+    assert!(h.starts_with("sm3:"), "{h}");
+    let (ok, _) = stop(run);
+    assert!(ok);
 }

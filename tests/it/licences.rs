@@ -232,3 +232,49 @@ async fn a_licence_is_signed_checked_publicly_revoked_and_survives_key_rotation(
         3
     );
 }
+
+#[tokio::test]
+async fn a_department_signs_with_sm2_and_older_ed25519_licences_still_verify() {
+    let Setup { app, code } = people().await;
+    let ha = app.token("health.a").await;
+    let body = json!({"matter_code": code, "holder_name": "深圳市龙华区清泉水务有限公司", "holder_id": "91440300MA5F000007",
+                      "content": {"许可范围": "集中式供水"}, "valid_years": 4});
+    let (_, old) = json_of(app.post(&ha, "/api/v1/licences", body.clone()).await).await;
+    let admin = app.token("district_bureau_admin").await;
+    let path = format!("/api/v1/licence-keys/{}/rotate", app.unit_id("health"));
+    let rotate = |alg: serde_json::Value| app.post(&admin, &path, alg);
+    let (s, e) = json_of(rotate(json!({"algorithm": "rsa"})).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (s, k) = json_of(rotate(json!({"algorithm": "sm2"})).await).await;
+    assert_eq!(s, StatusCode::OK, "{k}");
+    assert_eq!(k["algorithm"], "sm2");
+    assert!(k["public_key"].as_str().unwrap().starts_with("sm2:04"));
+    let (_, new) = json_of(app.post(&ha, "/api/v1/licences", body).await).await;
+    assert_eq!(new["key_id"], k["id"]);
+    // Both verify as presented; one changed byte of the SM2 one does not.
+    let anon = reqwest::Client::new();
+    for doc in [&old, &new] {
+        let r: serde_json::Value = anon
+            .post(app.url("/api/v1/licences/verify"))
+            .json(doc)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r["state"], "valid", "{r}");
+    }
+    let mut forged = new.clone();
+    forged["holder_name"] = json!("深圳市龙华区浊水水务有限公司");
+    let r = anon
+        .post(app.url("/api/v1/licences/verify"))
+        .json(&forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A later rotation without a choice keeps the department's algorithm.
+    let (_, k2) = json_of(rotate(json!({})).await).await;
+    assert_eq!(k2["algorithm"], "sm2");
+}

@@ -110,15 +110,20 @@ pub async fn of_holder(
     ))
 }
 
-/// Retires a department's signing key and makes a new one; its licences still verify.
+/// Retires a department's signing key and makes a new one (Ed25519 or SM2); its licences
+/// still verify.
 #[utoipa::path(post, path = "/api/v1/licence-keys/{unit_id}/rotate", tag = "licences",
-    responses((status = 200, body = KeyInfo), (status = 403)))]
+    params(("unit_id" = i64, Path, description = "The issuing department")),
+    request_body = keys::Rotate,
+    responses((status = 200, body = KeyInfo), (status = 403), (status = 404), (status = 422)))]
 pub async fn rotate(
     State(s): State<AppState>,
     session: Session,
     Path(unit_id): Path<i64>,
+    body: Option<Json<keys::Rotate>>,
 ) -> Result<Json<KeyInfo>> {
+    let r = body.map(|b| b.0).unwrap_or_default();
     Ok(Json(
-        keys::rotate(&s.db, &session.principal, unit_id).await?,
+        keys::rotate(&s.db, &session.principal, unit_id, &r).await?,
     ))
 }
