@@ -5,7 +5,7 @@
 //! - an entry changed in the store no longer matches its hash;
 //! - an entry removed, or slipped in without the chain, breaks the next entry's link;
 //! - a trail cut short is caught by the day's anchor: the head, kept in `audit_anchors`, written
-//!   to the log and (with `audit.anchor_recipients` set) mailed — copies outside the store.
+//!   to the log and (with `audit_anchor_recipients` set) mailed — copies outside the store.
 //!
 //! [`verify`] walks the chain and names the first entry that breaks it; `zhengwu audit verify`
 //! prints that. Entries written before the chain existed are chained once, at start-up
@@ -158,7 +158,7 @@ pub async fn chain_existing(db: &Db) -> anyhow::Result<usize> {
 }
 
 /// Keeps today's anchor (China time) once, whichever node gets there first: the chain's head
-/// written to the log and, when `audit.anchor_recipients` is set, mailed. Answers whether this
+/// written to the log and, when `audit_anchor_recipients` is set, mailed. Answers whether this
 /// call made it.
 pub async fn anchor_today(db: &Db) -> anyhow::Result<bool> {
     let day = Utc::now()
@@ -196,7 +196,7 @@ pub async fn anchor_today(db: &Db) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let to: Option<String> = query_scalar("SELECT value FROM settings WHERE key = $1")
-        .bind("audit.anchor_recipients")
+        .bind("audit_anchor_recipients")
         .fetch_optional(&mut tx)
         .await?;
     if let Some(to) = to.filter(|t| !t.trim().is_empty()) {
