@@ -59,6 +59,12 @@ enum Cmd {
         #[command(subcommand)]
         cmd: TicketsCmd,
     },
+    /// Back up the whole store to FILE (a zip archive), while the platform serves. The data key
+    /// is not in it: keep vault.key safe, apart from the backups.
+    Backup { file: PathBuf },
+    /// Restore FILE into an empty data dir (and, on PostgreSQL, an empty database). The data dir
+    /// must hold the backup's vault.key (or ZHENGWU_DATA_KEY be set to it).
+    Restore { file: PathBuf },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -338,6 +344,55 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 tickets.len(),
                 file.display(),
                 tickets.len()
+            );
+        }
+        Cmd::Backup { file } => {
+            let config = Config::load(&Overrides {
+                data_dir: cli.data_dir.clone(),
+                database_url: cli.database_url.clone(),
+                listen: None,
+            })?;
+            if !crate::vault::key_present(&config.data_dir) {
+                anyhow::bail!(
+                    "no data key in {}: nothing to back up here",
+                    config.data_dir.display()
+                );
+            }
+            crate::vault::init(&config.data_dir)?;
+            let m = crate::backup::backup(&config.database_url, file).await?;
+            println!(
+                "backed up to {}: {} applications, {} licences, {} tickets, {} audit entries (data key {})\n\
+                 已备份。请另行妥善保管数据密钥 vault.key，备份文件中不含该密钥。",
+                file.display(),
+                m.applications,
+                m.licences,
+                m.tickets,
+                m.audit_entries,
+                m.data_key
+            );
+        }
+        Cmd::Restore { file } => {
+            let config = Config::load(&Overrides {
+                data_dir: cli.data_dir.clone(),
+                database_url: cli.database_url.clone(),
+                listen: None,
+            })?;
+            if !crate::vault::key_present(&config.data_dir) {
+                anyhow::bail!(
+                    "no data key in {}: put the backup's vault.key there (or set ZHENGWU_DATA_KEY) first / \
+                     请先放入备份时的数据密钥 vault.key",
+                    config.data_dir.display()
+                );
+            }
+            crate::vault::init(&config.data_dir)?;
+            let m = crate::backup::restore(&config.database_url, file).await?;
+            println!(
+                "restored {}: {} applications, {} licences, {} tickets, {} audit entries\n已恢复。",
+                file.display(),
+                m.applications,
+                m.licences,
+                m.tickets,
+                m.audit_entries
             );
         }
         Cmd::Audit {

@@ -10,6 +10,7 @@ pub mod applications;
 pub mod approval;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

@@ -26,6 +26,8 @@ struct Keys {
     sm4: [u8; 16],
     tag: [u8; 32],
     bind: [u8; 32],
+    /// Names the key without revealing it (backups record it).
+    fingerprint: String,
 }
 
 /// Whether new values are sealed with SM4-GCM (`v2:`) instead of ChaCha20-Poly1305 (`v1:`);
@@ -57,6 +59,7 @@ fn keys_from(master: &[u8; 32]) -> Keys {
             .expect("sixteen bytes"),
         tag: derive(b"zhengwu tag v1"),
         bind: derive(b"zhengwu licence holder v1"),
+        fingerprint: hex::encode(&derive(b"zhengwu key fingerprint v1")[..8]),
     }
 }
 
@@ -184,6 +187,19 @@ pub fn tag(id: &str) -> String {
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&keys().tag).expect("any key length");
     m.update(id.as_bytes());
     hex::encode(m.finalize().into_bytes())
+}
+
+/// The data key's fingerprint: 16 hex digits derived from it, which say whether two stores use
+/// the same key and nothing about it.
+pub fn key_fingerprint() -> String {
+    keys().fingerprint.clone()
+}
+
+/// Whether a data key is in place for `data_dir` (`ZHENGWU_DATA_KEY` or `vault.key`), without
+/// making one.
+pub fn key_present(data_dir: &Path) -> bool {
+    std::env::var("ZHENGWU_DATA_KEY").is_ok_and(|k| !k.trim().is_empty())
+        || data_dir.join("vault.key").exists()
 }
 
 /// The keyed digest that binds a licence to its holder's ID number: a verifier who is shown the

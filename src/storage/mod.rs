@@ -135,6 +135,43 @@ fn sqlite_path(url: &str) -> PathBuf {
     PathBuf::from(rest.split('?').next().unwrap_or(rest))
 }
 
+/// Copies the SQLite store at `url` to `dest` through SQLite's online backup API, all pages in
+/// one step: a consistent snapshot, taken while other connections go on writing.
+pub fn sqlite_snapshot(url: &str, dest: &Path) -> anyhow::Result<()> {
+    let src = rusqlite::Connection::open_with_flags(
+        sqlite_path(url),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?;
+    let mut dst = rusqlite::Connection::open(dest)?;
+    let b = rusqlite::backup::Backup::new(&src, &mut dst)?;
+    loop {
+        match b.step(-1)? {
+            rusqlite::backup::StepResult::Done => break,
+            // Another connection held a lock for a moment: try again.
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    drop(b);
+    dst.execute_batch("PRAGMA journal_mode = DELETE")?;
+    Ok(())
+}
+
+/// Puts `bytes` (a whole SQLite database) where the store at `url` lives, replacing the empty
+/// file and its log.
+pub fn sqlite_replace(url: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let path = sqlite_path(url);
+    for ext in ["-wal", "-shm"] {
+        let mut p = path.clone().into_os_string();
+        p.push(ext);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+    let tmp = path.with_extension("restoring");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(())
+}
+
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`). Does not migrate.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
