@@ -34,6 +34,7 @@ pub struct RowError {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = AccountImportReport)]
 pub struct ImportReport {
     pub rows: usize,
     pub created: usize,

@@ -51,6 +51,7 @@ pub struct Reusable {
 
 /// A clerk's check of one material against the guide.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = MaterialCheck)]
 pub struct Check {
     pub ok: bool,
     #[serde(default)]

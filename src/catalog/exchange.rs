@@ -19,6 +19,7 @@ use crate::storage::Db;
 pub const FORMAT: &str = "zhengwu.catalog/1";
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = CatalogEntry)]
 pub struct Entry {
     pub version: i64,
     pub status: String,
@@ -76,6 +77,7 @@ pub struct BadMatter {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = CatalogImportReport)]
 pub struct ImportReport {
     pub dry_run: bool,
     pub applied: bool,

@@ -14,6 +14,7 @@ use crate::storage::{Db, query, query_as, query_scalar};
 
 /// A queue ticket as the kiosk prints it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = QueueTicket)]
 pub struct Ticket {
     pub id: i64,
     /// e.g. `A012`.

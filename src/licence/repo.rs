@@ -218,6 +218,7 @@ pub async fn issue(db: &Db, who: &Principal, i: &Issue) -> Result<Licence> {
 
 /// A licence with its state, as its holder and its issuer see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LicenceStatus)]
 pub struct Status {
     /// `valid`, `expired`, `revoked` or `tampered`.
     pub state: String,

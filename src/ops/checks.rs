@@ -19,6 +19,7 @@ use crate::error::{Error, FieldError, Result};
 use crate::storage::{Db, query, query_as, query_scalar};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = Inspection)]
 pub struct Check {
     pub id: i64,
     pub name: String,
@@ -33,6 +34,7 @@ pub struct Check {
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = InspectionRun)]
 pub struct Run {
     pub id: i64,
     pub check_id: i64,

@@ -47,6 +47,7 @@ const COLUMNS: [(&str, &[&str]); 14] = [
 const REQUIRED: usize = 12;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LedgerImportReport)]
 pub struct ImportReport {
     pub rows: usize,
     pub imported: usize,

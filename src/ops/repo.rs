@@ -269,6 +269,7 @@ pub(super) async fn load(tx: &mut Tx, id: i64) -> Result<Ticket> {
 
 /// A move on a ticket, with a note (required to resolve, to wait and for a comment).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(as = TicketAct)]
 pub struct Act {
     #[serde(rename = "move")]
     pub move_: Move,

@@ -336,6 +336,7 @@ pub async fn claim(db: &Db, who: &Principal, task_id: i64, claim: bool) -> Resul
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(as = ApprovalAct)]
 pub struct Act {
     pub action: Action,
     #[serde(default)]

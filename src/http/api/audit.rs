@@ -44,7 +44,8 @@ pub struct ExportParams {
 
 /// All matching entries as CSV (UTF-8 with BOM) or XLSX.
 #[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", params(ExportParams),
-    responses((status = 200, content_type = "text/csv"), (status = 403)))]
+    responses((status = 200, description = "XLSX, or CSV (UTF-8 with BOM) with `format=csv`",
+        content((String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))), (status = 403)))]
 pub async fn export(
     State(s): State<AppState>,
     ctx: Ctx,

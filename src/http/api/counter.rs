@@ -149,6 +149,7 @@ pub async fn close(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = FindApplicant)]
 pub struct Find {
     pub id_number: String,
 }

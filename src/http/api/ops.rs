@@ -115,7 +115,8 @@ pub struct ExportParams {
 
 /// The ledger of tickets opened in a period, in the import's columns.
 #[utoipa::path(get, path = "/api/v1/ops/tickets/export", tag = "ops", params(ExportParams),
-    responses((status = 200), (status = 403)))]
+    responses((status = 200, description = "XLSX, or CSV (UTF-8 with BOM) with `format=csv`",
+        content((String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))), (status = 403)))]
 pub async fn export(
     State(s): State<AppState>,
     session: Session,
@@ -181,7 +182,7 @@ pub async fn weekly(
 
 /// The same report as a workbook (汇总, 明细).
 #[utoipa::path(get, path = "/api/v1/ops/reports/weekly.xlsx", tag = "ops", params(Week),
-    responses((status = 200), (status = 403)))]
+    responses((status = 200, description = "The week's report as XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403)))]
 pub async fn weekly_xlsx(
     State(s): State<AppState>,
     session: Session,
