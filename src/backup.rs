@@ -42,6 +42,14 @@ pub struct Manifest {
 }
 
 async fn counts(db: &Db) -> anyhow::Result<[i64; 5]> {
+    let mut tx = db.begin().await?;
+    let out = counts_in(&mut tx).await;
+    drop(tx);
+    out
+}
+
+/// The counts, read in `tx` (on PostgreSQL, the dump's snapshot).
+async fn counts_in(tx: &mut crate::storage::Tx) -> anyhow::Result<[i64; 5]> {
     let mut out = [0i64; 5];
     for (i, sql) in [
         "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations",
@@ -53,7 +61,7 @@ async fn counts(db: &Db) -> anyhow::Result<[i64; 5]> {
     .iter()
     .enumerate()
     {
-        out[i] = query_scalar::<i64>(*sql).fetch_one(db).await?;
+        out[i] = query_scalar::<i64>(*sql).fetch_one(&mut *tx).await?;
     }
     Ok(out)
 }
@@ -74,44 +82,96 @@ fn pg_tool(name: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// The URL as libpq takes it (sqlx's `postgres://…?host=/dir&port=N` is libpq's too).
-fn libpq_url(url: &str) -> String {
-    url.replacen("postgresql://", "postgres://", 1)
+/// Runs a PostgreSQL tool on `url` (sqlx's `postgres://…?host=/dir&port=N` is libpq's form too)
+/// with the password, if the URL has one, in `PGPASSWORD` rather than on the command line, where
+/// any user of the machine could read it.
+fn pg_command(tool: &str, url: &str) -> (std::process::Command, String) {
+    let url = url.replacen("postgresql://", "postgres://", 1);
+    let mut cmd = std::process::Command::new(pg_tool(tool));
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (cmd, url);
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return (cmd, url);
+    };
+    match userinfo.split_once(':') {
+        Some((user, password)) => {
+            cmd.env("PGPASSWORD", percent_decode(password));
+            (cmd, format!("{scheme}://{user}@{host}"))
+        }
+        None => (cmd, url),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Writes a backup of the store at `url` to `file`; answers its manifest.
 pub async fn backup(url: &str, file: &Path) -> anyhow::Result<Manifest> {
     let db = Db::connect(url).await?;
+    let dir = tempfile::tempdir()?;
+    // The counts are those of the copy itself: read from the snapshot file (SQLite), or in the
+    // transaction whose snapshot pg_dump copies (PostgreSQL).
+    let (member, path, counted) = match db.backend {
+        Backend::Sqlite => {
+            let dest = dir.path().join(SQLITE_MEMBER);
+            crate::storage::sqlite_snapshot(url, &dest)?;
+            let copy = Db::connect(&format!("sqlite://{}", dest.display())).await?;
+            let counted = counts(&copy).await?;
+            drop(copy);
+            (SQLITE_MEMBER, dest, counted)
+        }
+        Backend::Postgres => {
+            let dest = dir.path().join(PG_MEMBER);
+            let mut tx = db.begin().await?;
+            crate::storage::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                .execute(&mut tx)
+                .await?;
+            let snapshot: String = query_scalar("SELECT pg_export_snapshot()")
+                .fetch_one(&mut tx)
+                .await?;
+            let counted = counts_in(&mut tx).await?;
+            let (mut cmd, target) = pg_command("pg_dump", url);
+            let out = cmd
+                .arg("--format=custom")
+                .arg("--no-owner")
+                .arg(format!("--snapshot={snapshot}"))
+                .arg("--file")
+                .arg(&dest)
+                .arg(target)
+                .output()
+                .context("running pg_dump")?;
+            tx.commit().await?;
+            if !out.status.success() {
+                bail!("pg_dump failed: {}", String::from_utf8_lossy(&out.stderr));
+            }
+            (PG_MEMBER, dest, counted)
+        }
+    };
     let [
         schema_version,
         applications,
         licences,
         tickets,
         audit_entries,
-    ] = counts(&db).await?;
-    let dir = tempfile::tempdir()?;
-    let (member, path) = match db.backend {
-        Backend::Sqlite => {
-            let dest = dir.path().join(SQLITE_MEMBER);
-            crate::storage::sqlite_snapshot(url, &dest)?;
-            (SQLITE_MEMBER, dest)
-        }
-        Backend::Postgres => {
-            let dest = dir.path().join(PG_MEMBER);
-            let out = std::process::Command::new(pg_tool("pg_dump"))
-                .arg("--format=custom")
-                .arg("--no-owner")
-                .arg("--file")
-                .arg(&dest)
-                .arg(libpq_url(url))
-                .output()
-                .context("running pg_dump")?;
-            if !out.status.success() {
-                bail!("pg_dump failed: {}", String::from_utf8_lossy(&out.stderr));
-            }
-            (PG_MEMBER, dest)
-        }
-    };
+    ] = counted;
     let bytes = std::fs::read(&path)?;
     let manifest = Manifest {
         format: FORMAT.into(),
@@ -130,8 +190,14 @@ pub async fn backup(url: &str, file: &Path) -> anyhow::Result<Manifest> {
     };
     let tmp = file.with_extension("partial");
     {
-        let f =
-            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        // Readable by its owner only: it holds everything but the data key.
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let f = opts
+            .open(&tmp)
+            .with_context(|| format!("creating {}", tmp.display()))?;
         let mut zip = zip::ZipWriter::new(f);
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
@@ -207,11 +273,12 @@ pub async fn restore(url: &str, file: &Path) -> anyhow::Result<Manifest> {
             let dir = tempfile::tempdir()?;
             let dump = dir.path().join(PG_MEMBER);
             std::fs::write(&dump, &bytes)?;
-            let out = std::process::Command::new(pg_tool("pg_restore"))
+            let (mut cmd, target) = pg_command("pg_restore", url);
+            let out = cmd
                 .arg("--no-owner")
                 .arg("--exit-on-error")
                 .arg("--dbname")
-                .arg(libpq_url(url))
+                .arg(target)
                 .arg(&dump)
                 .output()
                 .context("running pg_restore")?;
@@ -235,4 +302,29 @@ pub async fn restore(url: &str, file: &Path) -> anyhow::Result<Manifest> {
         bail!("the restored store's counts differ from the manifest's");
     }
     Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_goes_to_the_environment_not_the_command_line() {
+        assert_eq!(percent_decode("a%中%4"), "a%中%4");
+        let (cmd, target) = pg_command("pg_dump", "postgres://zw:s%40cret@db.local:5432/zw");
+        assert_eq!(target, "postgres://zw@db.local:5432/zw");
+        let env: Vec<_> = cmd.get_envs().collect();
+        assert_eq!(
+            env,
+            [(
+                std::ffi::OsStr::new("PGPASSWORD"),
+                Some(std::ffi::OsStr::new("s@cret"))
+            )]
+        );
+        let (_, target) = pg_command(
+            "pg_dump",
+            "postgres://postgres@localhost/x?host=/tmp&port=1",
+        );
+        assert_eq!(target, "postgres://postgres@localhost/x?host=/tmp&port=1");
+    }
 }

@@ -168,8 +168,17 @@ async fn open(cli: &Cli, listen: Option<String>) -> anyhow::Result<(Config, Db)>
     crate::crypto::configure(config.hash);
     crate::vault::use_sm4(config.vault_sm4);
     crate::licence::keys::configure(config.licence_algorithm);
-    // The key that seals ID numbers at rest, and any stored before sealing existed.
+    // The key that seals ID numbers at rest (never made anew for a store sealed under one), and
+    // any stored before sealing existed.
+    if !crate::vault::key_present(&config.data_dir) && crate::vault::store_names_key(&db).await? {
+        anyhow::bail!(
+            "no data key in {} for a store whose ID numbers are sealed: put its vault.key back \
+             (or set ZHENGWU_DATA_KEY) / 找不到本库的数据密钥 vault.key",
+            config.data_dir.display()
+        );
+    }
     crate::vault::init(&config.data_dir)?;
+    crate::vault::check_store_key(&db).await?;
     crate::vault::seal_existing(&db).await?;
     crate::vault::seal_existing_forms(&db).await?;
     crate::licence::repo::reissue_old(&db).await?;

@@ -112,7 +112,13 @@ impl Config {
             .or(file.listen)
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .parse()?;
-        let secure_cookies = file.secure_cookies.unwrap_or(!listen.ip().is_loopback());
+        // Behind a TLS proxy on the same machine the server listens on loopback: say so with
+        // `secure_cookies = true` or ZHENGWU_SECURE_COOKIES=1.
+        let secure_cookies = match env("ZHENGWU_SECURE_COOKIES").as_deref() {
+            Some("1" | "true" | "on") => true,
+            Some(_) => false,
+            None => file.secure_cookies.unwrap_or(!listen.ip().is_loopback()),
+        };
         let smtp = env("ZHENGWU_SMTP_URL")
             .or(file.smtp_url)
             .map(|url| crate::mail::Smtp {

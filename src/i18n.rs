@@ -1492,6 +1492,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("lic.code", "验证码", "Verification code"),
     (
+        "field.licence_mismatch",
+        "证照内容与发证机关的签发记录不符。",
+        "The licence does not match the issuer's register.",
+    ),
+    (
         "lic.code_hint",
         "证照上二维码旁的 10 位验证码；扫码进入时已自动填写。",
         "The 10-character code beside the licence's QR code; filled in when you scan it.",

@@ -1,11 +1,14 @@
 //! Personal ID numbers at rest (PIPL: sensitive personal information). A resident ID or credit
-//! code is stored sealed — ChaCha20-Poly1305 with a random nonce, `v1:` + base64 — beside a
-//! keyed tag (HMAC-SHA-256) that finds it again without opening anything; the screen only ever
+//! code is stored sealed — ChaCha20-Poly1305 (`v1:`) or, when configured, SM4-GCM (`v2:`), with a
+//! random nonce, + base64 — beside a keyed tag (HMAC-SHA-256) that finds it again without opening
+//! anything; ID numbers inside application forms are sealed the same way; the screen only ever
 //! shows the masked form. The key lives outside the store: `ZHENGWU_DATA_KEY` (64 hex digits),
-//! or the file `vault.key` in the data dir, made (mode 0600) on the first start. A copy of the
-//! database alone does not reveal who applied. Values written before sealing existed are sealed
-//! at start-up ([`seal_existing`]); [`open`] still reads them meanwhile. The departments' licence
-//! signing keys are sealed with the same key.
+//! or the file `vault.key` in the data dir, made (mode 0600) on the first start; the store names
+//! its fingerprint, and a start with another key, or without one, is refused. A copy of the
+//! database alone does not reveal anyone's ID number (names, phones and scans are not sealed:
+//! guard the database too). Values written before sealing existed are sealed at start-up
+//! ([`seal_existing`]); [`open`] still reads them meanwhile. The departments' licence signing
+//! keys are sealed with the same key.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -193,6 +196,51 @@ pub fn tag(id: &str) -> String {
 /// the same key and nothing about it.
 pub fn key_fingerprint() -> String {
     keys().fingerprint.clone()
+}
+
+/// The setting that names the data key a store's values are sealed under.
+const FINGERPRINT: &str = "vault.key_fingerprint";
+
+/// Refuses a store whose values were sealed under another data key (a lost or replaced
+/// `vault.key` would read every ID number as empty and seal new ones under a second key); on a
+/// store that names no key yet, records this one. Run at start-up, after [`init`].
+pub async fn check_store_key(db: &Db) -> anyhow::Result<()> {
+    let stored: Option<String> =
+        crate::storage::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(FINGERPRINT)
+            .fetch_optional(db)
+            .await?;
+    match stored {
+        Some(f) if f != key_fingerprint() => anyhow::bail!(
+            "this store's ID numbers are sealed under another data key (fingerprint {f}, this \
+             one is {}): put that store's vault.key back in the data dir, or set \
+             ZHENGWU_DATA_KEY to it / 数据密钥与本库不符，请放回原 vault.key",
+            key_fingerprint()
+        ),
+        Some(_) => Ok(()),
+        None => {
+            query(
+                "INSERT INTO settings (key, value, updated_by, updated_at) VALUES ($1, $2, 'system', $3) \
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(FINGERPRINT)
+            .bind(key_fingerprint())
+            .bind(crate::clock::now())
+            .execute(db)
+            .await?;
+            Ok(())
+        }
+    }
+}
+
+/// Whether the store at `db` names a data key (so a missing one must not be made anew).
+pub async fn store_names_key(db: &Db) -> anyhow::Result<bool> {
+    let stored: Option<String> =
+        crate::storage::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(FINGERPRINT)
+            .fetch_optional(db)
+            .await?;
+    Ok(stored.is_some())
 }
 
 /// Whether a data key is in place for `data_dir` (`ZHENGWU_DATA_KEY` or `vault.key`), without

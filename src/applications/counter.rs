@@ -82,6 +82,15 @@ fn id_number(raw: &str) -> Result<String> {
     Ok(id)
 }
 
+/// Where a clerk's look-ups are recorded: the unit they accept at (so that unit's auditors read
+/// them), or the whole platform.
+fn clerk_scope(who: &Principal) -> String {
+    who.scopes(Perm::StartApprovals)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| crate::audit::PLATFORM_SCOPE.to_string())
+}
+
 /// A clerk may receive applicants when they accept applications somewhere.
 fn clerk(who: &Principal) -> Result<()> {
     if who.has(Perm::StartApprovals) {
@@ -150,7 +159,7 @@ pub async fn find(db: &Db, who: &Principal, raw_id: &str) -> Result<Applicant> {
             action: "applicant.lookup",
             entity: "applicant",
             entity_id: crate::ids::mask_any(&id),
-            scope_path: "/",
+            scope_path: &clerk_scope(who),
             summary: format!(
                 "{} {}",
                 crate::ids::mask_any(&id),
@@ -215,7 +224,7 @@ pub async fn verify_claim(db: &Db, who: &Principal, raw_id: &str, username: &str
             action: "applicant.verify",
             entity: "user",
             entity_id: uid.to_string(),
-            scope_path: "/",
+            scope_path: &clerk_scope(who),
             summary: format!("{} {}", username.trim(), crate::ids::mask_any(&id)),
             before: None,
             after: None,

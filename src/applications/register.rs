@@ -53,7 +53,11 @@ pub async fn register(db: &Db, r: &Registration) -> Result<String> {
         .find(|u| u.parent_id.is_none())
         .cloned()
         .ok_or(Error::NotFound)?;
-    let hash = hash_password(&r.password)?;
+    // Argon2 is deliberately slow: off the async workers.
+    let pw = r.password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+        .await
+        .map_err(anyhow::Error::from)??;
     let user = CheckedUser {
         username: username.clone(),
         name,

@@ -134,8 +134,19 @@ fn clean(o: &Option<String>) -> Option<&str> {
     o.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Entries about the platform as a whole (the duty rota, inspections, print templates…) carry
+/// the scope `/`: an auditor of the whole tree (a scope at its root) reads them.
+pub const PLATFORM_SCOPE: &str = "/";
+
 fn push_where(q: &mut Sql, f: &Filter, scopes: &[String]) {
-    q.push(" WHERE ").any_subtree("scope_path", scopes);
+    q.push(" WHERE (").any_subtree("scope_path", scopes);
+    if scopes
+        .iter()
+        .any(|p| p == "/" || p.matches('/').count() == 2)
+    {
+        q.push(" OR scope_path = ").bind(PLATFORM_SCOPE);
+    }
+    q.push(")");
     if let Some(a) = clean(&f.actor) {
         q.push(" AND actor LIKE ").bind(format!("%{a}%"));
     }

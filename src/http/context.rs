@@ -144,7 +144,11 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             .uri()
             .query()
             .and_then(|q| form_field(q.as_bytes(), "csrf"));
-        let mut ok = header_tok == Some(expected) || query_tok.as_deref() == Some(expected);
+        let same = |given: Option<&str>| {
+            use subtle::ConstantTimeEq;
+            given.is_some_and(|g| bool::from(g.as_bytes().ct_eq(expected.as_bytes())))
+        };
+        let mut ok = same(header_tok) || same(query_tok.as_deref());
         let is_form = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -155,7 +159,7 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
                 return Error::Csrf.into_response();
             };
-            ok = form_field(&bytes, "csrf").as_deref() == Some(expected);
+            ok = same(form_field(&bytes, "csrf").as_deref());
             req = Request::from_parts(parts, Body::from(bytes));
         }
         if !ok {

@@ -32,6 +32,9 @@ pub enum Class {
     Verify,
     Search,
     Rating,
+    /// Confirming a licence holder's ID number: per licence, so guesses at the masked digits
+    /// cannot be spread over many addresses.
+    HolderCheck,
 }
 
 impl Class {
@@ -43,6 +46,7 @@ impl Class {
             Class::Verify => "verify",
             Class::Search => "search",
             Class::Rating => "rating",
+            Class::HolderCheck => "holder_check",
         }
     }
 
@@ -55,6 +59,7 @@ impl Class {
             Class::Verify => (60, 60),
             Class::Search => (120, 240),
             Class::Rating => (30, 30),
+            Class::HolderCheck => (5, 1),
         }
     }
 
@@ -83,7 +88,7 @@ impl Class {
 /// Per-address counters of every class.
 pub struct Limiter {
     enabled: bool,
-    table: Mutex<HashMap<(Class, IpAddr), Instant>>,
+    table: Mutex<HashMap<(Class, String), Instant>>,
 }
 
 const MAX_KEYS: usize = 100_000;
@@ -97,8 +102,13 @@ impl Limiter {
         }
     }
 
-    /// Counts one request; `Err(seconds)` to wait when it is one too many.
+    /// Counts one request from `ip`; `Err(seconds)` to wait when it is one too many.
     pub fn check(&self, class: Class, ip: IpAddr, now: Instant) -> Result<(), u64> {
+        self.check_key(class, &ip.to_string(), now)
+    }
+
+    /// Counts one use of `key` (an address, a licence number) in `class`.
+    pub fn check_key(&self, class: Class, key: &str, now: Instant) -> Result<(), u64> {
         if !self.enabled {
             return Ok(());
         }
@@ -109,12 +119,13 @@ impl Limiter {
         if table.len() >= MAX_KEYS {
             table.retain(|_, tat| *tat > now);
         }
-        let tat = table.get(&(class, ip)).copied().unwrap_or(now).max(now);
+        let k = (class, key.to_string());
+        let tat = table.get(&k).copied().unwrap_or(now).max(now);
         if tat - now > tolerance {
             let wait = (tat - now - tolerance).as_secs_f64().ceil() as u64;
             return Err(wait.max(1));
         }
-        table.insert((class, ip), tat + interval);
+        table.insert(k, tat + interval);
         Ok(())
     }
 }

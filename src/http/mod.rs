@@ -254,10 +254,11 @@ async fn shutdown_signal() {
 }
 
 /// This server's public address, for links printed on paper (a licence's check, a rating code)
-/// that must work when typed in or scanned: the configured `public_url`; without one, the host
-/// the request named — only when it is a plain host name or address with an optional port (a
-/// forged `Host` cannot put another site's address, a path or markup into a printed QR code) —
-/// over https when the server is (its cookies are `Secure`).
+/// that must work when typed in or scanned: the configured `public_url` — set it in production,
+/// it is the only way to be sure a printed link names this site; without one, the host the
+/// request named, only when it is a plain host name or address with an optional port (so a
+/// forged `Host` cannot put a path or markup into a printed link, though it can name another
+/// host in the caller's own printout) — over https when the server is (its cookies are `Secure`).
 pub fn base_url(s: &AppState, headers: &axum::http::HeaderMap) -> String {
     if let Some(u) = &s.public_url {
         return u.trim_end_matches('/').to_string();

@@ -51,7 +51,7 @@ pub struct Licence {
     pub valid_until: String,
     /// Which of the department's keys signed it.
     pub key_id: i64,
-    /// Ed25519 signature (hex) over [`Licence::payload`].
+    /// The department key's signature (hex; Ed25519, or SM2 r ‖ s) over [`Licence::payload`].
     pub signature: String,
 }
 
@@ -87,22 +87,28 @@ pub fn mask_name(name: &str, is_person: bool) -> String {
 }
 
 impl Licence {
-    /// The canonical text the signature covers: one `name=value` per line, fixed order, the
-    /// content as JSON with its keys sorted.
+    /// The canonical text the signature covers: one `name=value` per line, fixed order, each
+    /// value with its backslashes and line breaks escaped (so no value can pose as another
+    /// field's line), the content as JSON with its keys sorted.
     pub fn payload(&self) -> String {
+        fn esc(s: &str) -> String {
+            s.replace('\\', "\\\\")
+                .replace('\n', "\\n")
+                .replace('\r', "\\r")
+        }
         format!(
             "zhengwu-licence-v2\nnumber={}\nmatter={}\nmatter_name={}\nholder={}\nholder_binding={}\n\
              content={}\nunit={}\nissued_at={}\nvalid_from={}\nvalid_until={}\nkey={}\n",
-            self.number,
-            self.matter_code,
-            self.matter_name,
-            self.holder_name,
-            self.holder_binding,
+            esc(&self.number),
+            esc(&self.matter_code),
+            esc(&self.matter_name),
+            esc(&self.holder_name),
+            esc(&self.holder_binding),
             serde_json::to_string(&self.content).unwrap_or_default(),
-            self.unit_name,
-            self.issued_at,
-            self.valid_from,
-            self.valid_until,
+            esc(&self.unit_name),
+            esc(&self.issued_at),
+            esc(&self.valid_from),
+            esc(&self.valid_until),
             self.key_id,
         )
     }
@@ -176,6 +182,14 @@ mod tests {
         let mut changed = l.clone();
         changed.valid_until = "2035-11-27".into();
         assert!(!changed.verifies(&public));
+        // A line break cannot move text from one field into the next.
+        let mut a = l.clone();
+        a.holder_name = "张三\nholder_binding=x".into();
+        a.holder_binding = "y".into();
+        let mut b = l.clone();
+        b.holder_name = "张三".into();
+        b.holder_binding = "x\nholder_binding=y".into();
+        assert_ne!(a.payload(), b.payload());
         let mut changed = l.clone();
         changed.holder_binding = crate::vault::holder_binding(&l.number, "11010519491231002X");
         assert!(!changed.verifies(&public));

@@ -358,7 +358,13 @@ pub async fn verify_document(
     if doc.key_id != r.key_id || !key.as_ref().is_some_and(|k| doc.verifies(&k.public_key)) {
         return Err(Error::field("signature", "field.licence_tampered"));
     }
-    let st = judge(&r, doc.clone(), key.as_ref().map(|k| k.public_key.as_str()));
+    // Signed, but not what was issued (made with a leaked key, or an older issue of a licence
+    // re-issued since): the register decides, not the document.
+    let stored = r.licence();
+    if doc.payload() != stored.payload() {
+        return Err(Error::field("signature", "field.licence_mismatch"));
+    }
+    let st = judge(&r, stored, key.as_ref().map(|k| k.public_key.as_str()));
     let mut out = st.public(r.holder_is_person());
     out.holder_matches = holder_id
         .filter(|h| !h.trim().is_empty())

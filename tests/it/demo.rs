@@ -373,4 +373,15 @@ async fn a_backup_taken_while_serving_restores_whole_under_its_data_key_only() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // A replaced data key is refused before anything is read or sealed under it …
+    std::fs::write(b.path().join("vault.key"), "22".repeat(32)).unwrap();
+    let out = cli(b.path(), &db_b, &["audit", "verify"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another data key"));
+    // … and a lost one is not made anew.
+    std::fs::remove_file(b.path().join("vault.key")).unwrap();
+    let out = cli(b.path(), &db_b, &["audit", "verify"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no data key"));
+    assert!(!b.path().join("vault.key").exists());
 }

@@ -603,12 +603,18 @@ async fn a_clerk_finds_only_what_their_halls_may_see() {
     assert_eq!(s, StatusCode::OK, "{found}");
     assert_eq!(found["applications"], json!([]));
     assert_eq!(found["files"], json!([]));
-    // The look-up is audited either way.
+    // The look-up is audited either way, where each clerk works: 民治's auditor reads 民治's
+    // look-up, the district's auditor both.
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'applicant.lookup'")
             .await,
         2
     );
+    for (who, n) in [("auditor", 1), ("district_auditor", 2)] {
+        let t = app.token(who).await;
+        let (_, page) = json_of(app.get(&t, "/api/v1/audit?action=applicant.lookup").await).await;
+        assert_eq!(page["total"], n, "{who}: {page}");
+    }
 }
 
 #[tokio::test]
