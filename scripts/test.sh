@@ -2,7 +2,7 @@
 # Runs every test of zhengwu on a fresh machine: installs what is missing (Chromium and its
 # driver, CJK fonts, poppler-utils to read PDFs back, PostgreSQL 15), starts a throwaway PostgreSQL in a temp dir, then runs the
 # whole suite twice — on embedded SQLite and on PostgreSQL — fuzzes the API from its OpenAPI document
-# (schemathesis), and removes the database server.
+# (schemathesis) and the parsers (cargo-fuzz, bounded in time), and removes the database server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,3 +38,5 @@ echo "== tests on PostgreSQL"
 ZHENGWU_TEST_PG="$PG_URL" cargo test --test it
 echo "== the API fuzzed from its OpenAPI document"
 scripts/api_fuzz.sh
+echo "== the parsers fuzzed (cargo-fuzz)"
+scripts/fuzz.sh

@@ -120,11 +120,15 @@ impl Calendar {
     }
 
     /// The `n`-th working day after `from` (`from` itself not counted); `from` when `n` is 0.
+    /// At the end of the representable calendar it stops at the last day rather than fail.
     pub fn add_working_days(&self, from: NaiveDate, n: u32) -> NaiveDate {
         let mut d = from;
         let mut left = n;
         while left > 0 {
-            d = d.succ_opt().expect("date in range");
+            let Some(next) = d.succ_opt() else {
+                return d;
+            };
+            d = next;
             if self.is_working_day(d) {
                 left -= 1;
             }
@@ -137,7 +141,10 @@ impl Calendar {
         let mut n = 0;
         let mut d = a;
         while d < b {
-            d = d.succ_opt().expect("date in range");
+            let Some(next) = d.succ_opt() else {
+                return n;
+            };
+            d = next;
             if self.is_working_day(d) {
                 n += 1;
             }

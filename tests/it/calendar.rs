@@ -33,6 +33,9 @@ async fn working_days_over_real_seasons_and_bad_input() {
     assert_eq!(e["error"]["fields"][0]["field"], "from");
     let (s, _) = add(&app, "2026-01-01", -1).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // At the end of the representable calendar: a clear refusal, not a server error.
+    let (s, e) = add(&app, "262142-12-31", 10).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     let (_, y) = json_of(
         app.client
             .get(app.url("/api/v1/calendar/2026"))

@@ -122,3 +122,11 @@ fn the_migration_ships_exactly_the_csv() {
         );
     }
 }
+
+#[test]
+fn the_end_of_the_calendar_is_not_a_panic() {
+    let cal = Calendar::shipped();
+    let last = NaiveDate::MAX;
+    assert_eq!(cal.add_working_days(last, 10), last);
+    assert!(cal.working_days_between(last - chrono::Duration::days(3), last) <= 3);
+}

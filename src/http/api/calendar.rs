@@ -27,8 +27,13 @@ pub struct DateAnswer {
     pub date: String,
 }
 
+/// A date the calendar speaks of: `YYYY-MM-DD` between the years 1900 and 2199.
 fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| Error::field(field, "field.date"))
+    use chrono::Datelike;
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..2200).contains(&d.year()))
+        .ok_or_else(|| Error::field(field, "field.date"))
 }
 
 /// The N-th working day after a date, holidays and make-up working days counted.
