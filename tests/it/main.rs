@@ -9,6 +9,7 @@ mod attachments;
 mod audit;
 mod auth;
 mod authz;
+mod authz_matrix;
 mod browser;
 mod browser_apply;
 mod browser_ops;

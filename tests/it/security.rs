@@ -850,3 +850,27 @@ async fn a_forged_host_never_reaches_a_printed_link() {
     assert!(!page.contains("evil.example"), "{page}");
     assert!(page.contains("http://localhost/verify/"), "{page}");
 }
+
+#[tokio::test]
+async fn the_public_workflow_names_no_accounts() {
+    let crate::approvals::Setup { app, code } = crate::approvals::setup().await;
+    for path in [
+        format!("/api/v1/matters/{code}/workflow"),
+        format!("/api/v1/matters/{code}/workflow/versions/1"),
+        format!("/api/v1/matters/{code}/workflow.svg"),
+    ] {
+        let r = app.client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let body = r.text().await.unwrap();
+        assert!(!body.contains("health.b"), "{path}: {body}");
+    }
+    // The editors still see whom they named.
+    let admin = app.token("district_bureau_admin").await;
+    let body = app
+        .get(&admin, &format!("/api/v1/matters/{code}/workflow/draft"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("health.b"), "{body}");
+}

@@ -64,6 +64,15 @@ pub async fn patch(
     Json(p): Json<UnitPatch>,
 ) -> Result<Json<Unit>> {
     let mut unit = org::get(&s.db, id).await?;
+    // Even an empty change answers only to those who may change the unit.
+    let who = &session.principal;
+    if !who.can(Perm::ManageOrg, &unit.path) {
+        return Err(if who.can(Perm::ViewOrg, &unit.path) {
+            Error::Forbidden
+        } else {
+            Error::NotFound
+        });
+    }
     if let Some(name) = &p.name {
         unit = org::rename(&s.db, &session.principal, id, name).await?;
     }

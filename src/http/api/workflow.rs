@@ -31,7 +31,7 @@ pub async fn current(
     let (version, definition) = workflow_repo::current(&s.db, &code).await?;
     Ok(Json(Versioned {
         version,
-        definition: WorkflowDef::clone(&definition),
+        definition: definition.public(),
     }))
 }
 
@@ -98,9 +98,9 @@ pub async fn version(
     State(s): State<AppState>,
     Path((code, n)): Path<(String, i64)>,
 ) -> Result<Json<WorkflowDef>> {
-    Ok(Json(WorkflowDef::clone(
-        &*workflow_repo::published(&s.db, &code, n).await?,
-    )))
+    Ok(Json(
+        workflow_repo::published(&s.db, &code, n).await?.public(),
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -123,7 +123,7 @@ pub async fn svg(
     };
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
-        diagram::svg(&def, ctx.lang, &crate::org::list(&s.db).await?),
+        diagram::svg(&def.public(), ctx.lang, &crate::org::list(&s.db).await?),
     )
         .into_response())
 }
