@@ -1528,8 +1528,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("lic.qr", "验证二维码", "Verification QR code"),
     (
         "lic.signed",
-        "由发证部门的电子签章（Ed25519）签名，扫码可验真。",
-        "Signed with the issuing department's Ed25519 key; scan to verify.",
+        "由发证部门的电子签章签名（Ed25519 或国密 SM2），扫码可验真。",
+        "Signed with the issuing department's key (Ed25519 or SM2); scan to verify.",
     ),
     ("field.matter_unknown", "没有这个事项。", "No such matter."),
     ("msg.empty", "还没有消息。", "No messages yet."),
