@@ -30,6 +30,9 @@ pub struct Limits {
     pub grid: usize,
     /// Bytes of one cell's text.
     pub cell_bytes: usize,
+    /// Bytes of all cells' text together (a shared string named by every cell is counted each
+    /// time it is copied out).
+    pub text_bytes: usize,
     /// Bytes the XLSX inflates to, all entries together.
     pub inflated_bytes: u64,
 }
@@ -41,7 +44,8 @@ impl Default for Limits {
             cols: 64,
             grid: 1_500_000,
             cell_bytes: 32 * 1024,
-            inflated_bytes: 200 << 20,
+            text_bytes: 64 << 20,
+            inflated_bytes: 64 << 20,
         }
     }
 }
@@ -54,11 +58,19 @@ fn unreadable(detail: impl ToString) -> FieldError {
     FieldError::with("file", "field.file_format", detail.to_string())
 }
 
-/// [`read_table`] on a blocking thread, so a large sheet never holds an async worker.
+/// Sheets read at once in this process: each may hold its bounds' worth of memory.
+static READERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// [`read_table`] on a blocking thread, so a large sheet never holds an async worker — two at a
+/// time, so parallel uploads cannot multiply the memory one may take.
 pub async fn read_table_blocking(
     bytes: &[u8],
     limits: Limits,
 ) -> Result<Vec<Vec<String>>, FieldError> {
+    let _turn = READERS
+        .acquire()
+        .await
+        .map_err(|_| unreadable("reader stopped"))?;
     let owned = bytes.to_vec();
     tokio::task::spawn_blocking(move || read_table(&owned, limits))
         .await
@@ -87,16 +99,50 @@ fn check_inflated_size(bytes: &[u8], limit: u64) -> Result<(), FieldError> {
     }
     let mut total = 0u64;
     for i in 0..zip.len() {
-        let entry = zip.by_index(i).map_err(unreadable)?;
+        let mut entry = zip.by_index(i).map_err(unreadable)?;
         let left = limit.saturating_sub(total);
-        let n =
-            std::io::copy(&mut entry.take(left + 1), &mut std::io::sink()).map_err(unreadable)?;
+        let sheet = entry.name().is_ok_and(|n| n.starts_with("xl/worksheets/"));
+        let n = if sheet {
+            // A worksheet is read whole (within the bound) to check its cell references: a row
+            // number past what any sheet has overflows calamine's arithmetic.
+            let mut xml = Vec::new();
+            (&mut entry)
+                .take(left + 1)
+                .read_to_end(&mut xml)
+                .map_err(unreadable)?;
+            if absurd_reference(&xml) {
+                return Err(unreadable("cell reference out of range"));
+            }
+            xml.len() as u64
+        } else {
+            std::io::copy(&mut (&mut entry).take(left + 1), &mut std::io::sink())
+                .map_err(unreadable)?
+        };
         total += n;
         if total > limit {
             return Err(too_big("field.sheet_bytes", limit >> 20));
         }
     }
     Ok(())
+}
+
+/// Whether a worksheet's XML names a row or cell reference with more digits than Excel's
+/// 1,048,576 rows need (`r="…"` attributes of rows and cells).
+fn absurd_reference(xml: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(p) = xml[i..].windows(3).position(|w| w == b"r=\"") {
+        let start = i + p + 3;
+        let digits = xml[start..]
+            .iter()
+            .skip_while(|b| b.is_ascii_alphabetic())
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits > 7 {
+            return true;
+        }
+        i = start;
+    }
+    false
 }
 
 fn read_xlsx(bytes: &[u8], table: &mut Table) -> Result<(), FieldError> {
@@ -157,6 +203,7 @@ struct Table {
     limits: Limits,
     rows: Vec<Vec<String>>,
     grid: usize,
+    text: usize,
 }
 
 impl Table {
@@ -165,6 +212,7 @@ impl Table {
             limits,
             rows: Vec::new(),
             grid: 0,
+            text: 0,
         }
     }
 
@@ -184,6 +232,10 @@ impl Table {
         }
         if text.len() > self.limits.cell_bytes {
             return Err(too_big("field.sheet_cell", self.limits.cell_bytes));
+        }
+        self.text += text.len();
+        if self.text > self.limits.text_bytes {
+            return Err(too_big("field.sheet_bytes", self.limits.text_bytes >> 20));
         }
         self.put_row(row)?;
         let cells = &mut self.rows[row];
@@ -338,6 +390,34 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(read_table(&file, l).unwrap_err().key, "field.sheet_bytes");
+    }
+
+    #[test]
+    fn one_shared_string_copied_into_every_cell_is_bounded() {
+        // The same 30 KB text in 2,000 cells: 60 MB of text from a small file.
+        let big = "字".repeat(10_000);
+        let cells: Vec<(u32, u16, &str)> = (0..2_000)
+            .map(|i| (i / 40, (i % 40) as u16, big.as_str()))
+            .collect();
+        let l = Limits {
+            text_bytes: 8 << 20,
+            ..Limits::default()
+        };
+        assert_eq!(
+            read_table(&xlsx(&cells), l).unwrap_err().key,
+            "field.sheet_bytes"
+        );
+    }
+
+    #[test]
+    fn a_row_number_past_any_sheet_is_refused_before_the_reader() {
+        assert!(absurd_reference(
+            br#"<row r="99999999999999999999"><c r="A1"/></row>"#
+        ));
+        assert!(absurd_reference(br#"<c r="A99999999999999999999" t="s">"#));
+        assert!(!absurd_reference(
+            br#"<row r="1048576"><c r="XFD1048576"/></row>"#
+        ));
     }
 
     #[test]

@@ -296,6 +296,23 @@ pub fn open_form_ids(v: &mut serde_json::Value) {
     }
 }
 
+/// A form as shown to anyone but its applicant: every resident ID number in it masked (birth
+/// date hidden), as the screen shows the applicant's own number. Credit codes stay whole: a
+/// company's code is public.
+pub fn mask_form_ids(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            if let Ok(id) = crate::ids::ResidentId::parse(s) {
+                *s = id.masked();
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(mask_form_ids),
+        Value::Object(o) => o.values_mut().for_each(mask_form_ids),
+        _ => {}
+    }
+}
+
 /// A stored form (JSON text) with its ID numbers opened.
 pub fn open_form(stored: &str) -> serde_json::Value {
     let mut v = serde_json::from_str(stored).unwrap_or_default();
@@ -487,6 +504,21 @@ mod tests {
         let last = bad.len() - 3;
         bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
         assert_eq!(open(&String::from_utf8(bad).unwrap()), "");
+    }
+
+    #[test]
+    fn forms_shown_to_others_mask_resident_ids_only() {
+        let mut f = serde_json::json!({
+            "applicant_id": "11010519491231002X",
+            "family": [{"id": "11010519491231002X"}],
+            "credit_code": "91350100M000100Y43",
+            "name": "张三",
+        });
+        mask_form_ids(&mut f);
+        assert_eq!(f["applicant_id"], "110105********002X");
+        assert_eq!(f["family"][0]["id"], "110105********002X");
+        assert_eq!(f["credit_code"], "91350100M000100Y43");
+        assert_eq!(f["name"], "张三");
     }
 
     #[test]

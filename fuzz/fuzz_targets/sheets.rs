@@ -9,6 +9,7 @@ fuzz_target!(|data: &[u8]| {
         cols: 16,
         grid: 2_000,
         cell_bytes: 512,
+        text_bytes: 64 * 1024,
         inflated_bytes: 1 << 20,
     };
     if let Ok(rows) = read_table(data, limits) {

@@ -165,7 +165,12 @@ pub(super) async fn shown_all(db: &Db, rows: Vec<Row>) -> Result<Vec<Application
                 unit_id: r.unit_id,
                 channel: r.channel,
                 status,
-                form: crate::vault::open_form(&r.form_json),
+                // Others see ID numbers masked; the applicant reads their own whole (`get`, `mine`).
+                form: {
+                    let mut f = crate::vault::open_form(&r.form_json);
+                    crate::vault::mask_form_ids(&mut f);
+                    f
+                },
                 note: r.note,
                 instance_id: r.instance_id,
                 created_at: r.created_at,
@@ -442,7 +447,12 @@ pub async fn get(db: &Db, who: &Principal, id: i64) -> Result<Application> {
     {
         return Err(Error::NotFound);
     }
-    shown(db, r).await
+    let own = (r.applicant == who.username).then(|| r.form_json.clone());
+    let mut a = shown(db, r).await?;
+    if let Some(raw) = own {
+        a.form = crate::vault::open_form(&raw);
+    }
+    Ok(a)
 }
 
 /// The applicant's own applications, newest first.
@@ -453,7 +463,12 @@ pub async fn mine(db: &Db, who: &Principal) -> Result<Vec<Application>> {
     .bind(&who.username)
     .fetch_all(db)
     .await?;
-    shown_all(db, rows).await
+    let raw: Vec<String> = rows.iter().map(|r| r.form_json.clone()).collect();
+    let mut apps = shown_all(db, rows).await?;
+    for (a, f) in apps.iter_mut().zip(raw) {
+        a.form = crate::vault::open_form(&f);
+    }
+    Ok(apps)
 }
 
 /// What a clerk looks for in the acceptance queue.

@@ -32,6 +32,9 @@ pub enum Class {
     Verify,
     Search,
     Rating,
+    /// Queue tickets of one hall, from all addresses together: a flood from many addresses
+    /// cannot bury a hall's queue.
+    KioskHall,
     /// Confirming a licence holder's ID number: per licence, so guesses at the masked digits
     /// cannot be spread over many addresses.
     HolderCheck,
@@ -47,6 +50,7 @@ impl Class {
             Class::Search => "search",
             Class::Rating => "rating",
             Class::HolderCheck => "holder_check",
+            Class::KioskHall => "kiosk_hall",
         }
     }
 
@@ -60,6 +64,8 @@ impl Class {
             Class::Search => (120, 240),
             Class::Rating => (30, 30),
             Class::HolderCheck => (5, 1),
+            // A busy hall hands out a few hundred tickets an hour.
+            Class::KioskHall => (120, 60),
         }
     }
 
@@ -76,9 +82,9 @@ impl Class {
             (_, ["api", "v1", "licences", "verify"])
             | (_, ["api", "v1", "licences", _, "status"])
             | (_, ["verify", ..]) => Some(Class::Verify),
-            (false, ["api", "v1", "matters", "search"]) | (false, ["hall", "search"]) => {
-                Some(Class::Search)
-            }
+            (false, ["api", "v1", "matters", "search"])
+            | (false, ["hall", "search"])
+            | (true, ["api", "v1", "matters", _, "validate"]) => Some(Class::Search),
             (_, ["rate", ..]) => Some(Class::Rating),
             _ => None,
         }
@@ -137,8 +143,26 @@ pub async fn limit(State(s): State<AppState>, req: Request, next: Next) -> Respo
             .extensions()
             .get::<ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip());
-        if let Some(ip) = ip
-            && let Err(seconds) = s.limiter.check(class, ip, Instant::now())
+        let now = Instant::now();
+        let hall = match req
+            .uri()
+            .path()
+            .trim_start_matches('/')
+            .split('/')
+            .collect::<Vec<_>>()[..]
+        {
+            ["api", "v1", "halls", code, "tickets"] | ["halls", code, "kiosk"] => {
+                Some(code.to_string())
+            }
+            _ => None,
+        };
+        // The address first: a flooder's refused requests do not use up the hall's share.
+        if let Err(seconds) = ip
+            .map_or(Ok(()), |ip| s.limiter.check(class, ip, now))
+            .and_then(|()| match (class, &hall) {
+                (Class::Kiosk, Some(code)) => s.limiter.check_key(Class::KioskHall, code, now),
+                _ => Ok(()),
+            })
         {
             metrics::counter!("zhengwu_rate_limited_total", "class" => class.name()).increment(1);
             return Error::RateLimited {

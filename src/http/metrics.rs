@@ -62,8 +62,19 @@ pub async fn render(
                 .as_deref()
                 .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
                 .is_some_and(|ip| ip.is_loopback())
-                && !headers.contains_key("x-forwarded-for")
-                && !headers.contains_key("forwarded")
+                // Any sign of a proxy in between: the caller is not this machine.
+                && ![
+                    "x-forwarded-for",
+                    "forwarded",
+                    "x-real-ip",
+                    "true-client-ip",
+                    "cf-connecting-ip",
+                    "x-client-ip",
+                    "x-forwarded-host",
+                    "via",
+                ]
+                .iter()
+                .any(|h| headers.contains_key(*h))
         }
     };
     if !allowed {

@@ -278,14 +278,36 @@ fn personal_in_content(content: &serde_json::Value) -> Vec<FieldError> {
     };
     o.iter()
         .filter(|(_, v)| {
-            let t = v.as_str().map(str::trim).unwrap_or_default();
-            !(v.is_string() || v.is_number() || v.is_boolean() || v.is_null())
-                || ResidentId::parse(t).is_ok()
-                || CreditCode::parse(t).is_ok()
-                || (!t.is_empty() && crate::accounts::check_phone(t).is_ok())
+            let scalar = v.is_string() || v.is_number() || v.is_boolean() || v.is_null();
+            let text = v.as_str().map_or_else(|| v.to_string(), String::from);
+            !scalar || holds_personal_number(&text)
         })
         .map(|(k, _)| FieldError::with("content", "field.licence_personal", k))
         .collect()
+}
+
+/// Whether a text holds, anywhere in it, a resident ID number, a credit code or a mobile number
+/// — also written with spaces, dashes or full-width digits between its characters.
+fn holds_personal_number(text: &str) -> bool {
+    // Full-width forms to ASCII, separators dropped, upper case.
+    let plain: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            c => c,
+        })
+        .filter(|c| !matches!(c, ' ' | '-' | '_' | '.' | '\u{3000}' | '\t'))
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let chars: Vec<char> = plain.chars().collect();
+    chars.windows(18).any(|w| {
+        let s: String = w.iter().collect();
+        ResidentId::parse(&s).is_ok() || CreditCode::parse(&s).is_ok()
+    }) || chars
+        .windows(11)
+        .any(|w| w[0] == '1' && ('3'..='9').contains(&w[1]) && w.iter().all(char::is_ascii_digit))
 }
 
 fn judge(r: &Row, l: Licence, public: Option<&str>) -> Status {
@@ -353,7 +375,11 @@ pub async fn verify_document(
     doc: &Licence,
     holder_id: Option<&str>,
 ) -> Result<PublicStatus> {
-    let r = row(db, &doc.number).await?.ok_or(Error::NotFound)?;
+    // A number that is no licence answers as a forged one: the check does not tell which
+    // numbers exist.
+    let r = row(db, &doc.number)
+        .await?
+        .ok_or_else(|| Error::field("signature", "field.licence_tampered"))?;
     let key = keys::public(db, r.key_id).await?;
     if doc.key_id != r.key_id || !key.as_ref().is_some_and(|k| doc.verifies(&k.public_key)) {
         return Err(Error::field("signature", "field.licence_tampered"));
@@ -456,6 +482,30 @@ pub async fn of_holder(
         out.push(judge(&r, r.licence(), keys_seen[&r.key_id].as_deref()));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn personal_numbers_are_found_however_written() {
+        for t in [
+            "联系 13912345678",
+            "证件 110105 19491231002X",
+            "１１０１０５１９４９１２３１００２Ｘ",
+            "139-1234-5678",
+            "91350100M000100Y43",
+        ] {
+            assert!(super::holds_personal_number(t), "{t}");
+        }
+        for t in [
+            "集中式供水",
+            "2026-11-30",
+            "深圳市龙华区民治街道 18 号",
+            "0755-12345",
+        ] {
+            assert!(!super::holds_personal_number(t), "{t}");
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]

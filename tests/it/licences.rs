@@ -148,6 +148,16 @@ async fn a_licence_is_signed_checked_publicly_revoked_and_survives_key_rotation(
     assert!(limited);
     // Without a holder check the document is still checked.
     assert_eq!(verify(l.clone()).await.unwrap().status(), StatusCode::OK);
+    // A made-up document answers the same whether its number exists or not: no walking.
+    for n in [number.clone(), format!("{number}9")] {
+        let mut fake = l.clone();
+        fake["number"] = json!(n);
+        fake["signature"] = json!("00".repeat(64));
+        assert_eq!(
+            verify(fake).await.unwrap().status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
     // The binding is keyed: the plain SHA-256 of the ID is nowhere in the document.
     let plain = {
         use sha2::Digest;
