@@ -356,18 +356,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Cmd::Backup { file } => {
-            let config = Config::load(&Overrides {
-                data_dir: cli.data_dir.clone(),
-                database_url: cli.database_url.clone(),
-                listen: None,
-            })?;
-            if !crate::vault::key_present(&config.data_dir) {
-                anyhow::bail!(
-                    "no data key in {}: nothing to back up here",
-                    config.data_dir.display()
-                );
-            }
-            crate::vault::init(&config.data_dir)?;
+            let config = with_data_key(&cli, "nothing to back up here")?;
             let m = crate::backup::backup(&config.database_url, file).await?;
             println!(
                 "backed up to {}: {} applications, {} licences, {} tickets, {} audit entries (data key {})\n\
@@ -381,19 +370,11 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Cmd::Restore { file } => {
-            let config = Config::load(&Overrides {
-                data_dir: cli.data_dir.clone(),
-                database_url: cli.database_url.clone(),
-                listen: None,
-            })?;
-            if !crate::vault::key_present(&config.data_dir) {
-                anyhow::bail!(
-                    "no data key in {}: put the backup's vault.key there (or set ZHENGWU_DATA_KEY) first / \
-                     请先放入备份时的数据密钥 vault.key",
-                    config.data_dir.display()
-                );
-            }
-            crate::vault::init(&config.data_dir)?;
+            let config = with_data_key(
+                &cli,
+                "put the backup's vault.key there (or set ZHENGWU_DATA_KEY) first / \
+                 请先放入备份时的数据密钥 vault.key",
+            )?;
             let m = crate::backup::restore(&config.database_url, file).await?;
             println!(
                 "restored {}: {} applications, {} licences, {} tickets, {} audit entries\n已恢复。",
@@ -434,6 +415,21 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The configuration, with the data key in place (never made anew here: backup and restore act
+/// on a store's existing key); `missing` says what to do without one.
+fn with_data_key(cli: &Cli, missing: &str) -> anyhow::Result<Config> {
+    let config = Config::load(&Overrides {
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+        listen: None,
+    })?;
+    if !crate::vault::key_present(&config.data_dir) {
+        anyhow::bail!("no data key in {}: {missing}", config.data_dir.display());
+    }
+    crate::vault::init(&config.data_dir)?;
+    Ok(config)
 }
 
 fn describe(e: &crate::Error) -> String {
