@@ -1262,6 +1262,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "The request body could not be read; check its fields.",
     ),
     (
+        "err.own_last_admin_grant",
+        "不能撤销自己仅有的管理员角色，请由其他管理员操作。",
+        "You cannot remove your own last administrator role; another admin must.",
+    ),
+    (
         "err.rate_limited",
         "请求过于频繁，请 {} 秒后再试。",
         "Too many requests; try again in {} seconds.",

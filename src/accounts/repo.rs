@@ -541,6 +541,15 @@ pub async fn remove_grant(
     if !who.may_grant(g.role, &g.unit_path) {
         return Err(Error::Forbidden);
     }
+    // An admin does not take away the grant their own administration rests on: the last
+    // account-managing grant they hold is removed by someone else.
+    let manages = |r: Role| r.perms().contains(&Perm::ManageAccounts);
+    if who.user_id == Some(user_id)
+        && manages(g.role)
+        && grants.iter().filter(|x| manages(x.role)).count() == 1
+    {
+        return Err(Error::Conflict("err.own_last_admin_grant"));
+    }
     let mut tx = db.begin().await?;
     crate::storage::query("DELETE FROM role_grants WHERE id = $1")
         .bind(grant_id)

@@ -902,3 +902,27 @@ async fn the_public_workflow_names_no_accounts() {
         .unwrap();
     assert!(body.contains("health.b"), "{body}");
 }
+
+#[tokio::test]
+async fn an_admin_cannot_remove_their_own_last_admin_grant() {
+    let app = TestApp::spawn().await;
+    let t = app.token("district_bureau_admin").await;
+    let id = app.users["district_bureau_admin"];
+    let (_, me) = json_of(app.get(&t, &format!("/api/v1/accounts/{id}")).await).await;
+    let gid = me["grants"][0]["id"].as_i64().unwrap();
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/accounts/{id}/grants/{gid}")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    let (s, e) = json_of(r).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["error"]["code"], "own_last_admin_grant");
+    // Still an admin.
+    assert_eq!(
+        app.get(&t, "/api/v1/accounts").await.status(),
+        StatusCode::OK
+    );
+}
