@@ -19,12 +19,31 @@ pub struct Driver {
     base: String,
     session: String,
     http: Client,
+    profile: std::path::PathBuf,
 }
 
 impl Drop for Driver {
+    /// Ends the WebDriver session first — chromedriver then quits the browser it started (killing
+    /// the driver alone leaves Chromium running, hundreds of them after a few test runs) — then
+    /// the driver, then the browser profile. Drop cannot wait on async, so the DELETE is a plain
+    /// blocking HTTP/1.1 request.
     fn drop(&mut self) {
+        use std::io::{Read, Write};
+        if let Some(addr) = self.base.strip_prefix("http://")
+            && let Ok(mut s) = std::net::TcpStream::connect(addr)
+        {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+            let _ = write!(
+                s,
+                "DELETE /session/{} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.session
+            );
+            let mut answer = Vec::new();
+            let _ = s.read_to_end(&mut answer);
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
@@ -85,6 +104,7 @@ impl Driver {
             base,
             session,
             http,
+            profile,
         }
     }
 
