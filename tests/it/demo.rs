@@ -236,18 +236,7 @@ async fn the_demo_runs_on_national_cryptography_when_configured() {
             .await
             .unwrap();
     assert_eq!(algs, ["sm2"]);
-    let (number, code): (String, String) =
-        zhengwu::storage::query_as("SELECT number, verify_code FROM licences ORDER BY id LIMIT 1")
-            .fetch_one(&store)
-            .await
-            .unwrap();
-    let st = get(
-        &run.url,
-        &t,
-        &format!("/api/v1/licences/{number}/status?code={code}"),
-    )
-    .await;
-    assert_eq!(st["state"], "valid", "{st}");
+    assert_first_licence_valid(&store, &run.url, &t).await;
     // The audit chain is SM3.
     let h: String = zhengwu::storage::query_scalar(
         "SELECT hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1",
@@ -353,18 +342,7 @@ async fn a_backup_taken_while_serving_restores_whole_under_its_data_key_only() {
     let (s, t) = token(&run.url, "admin", zhengwu::demo::DEFAULT_PASSWORD).await;
     assert_eq!(s, StatusCode::OK);
     let store = zhengwu::storage::Db::open(&db_b).await.unwrap();
-    let (number, code): (String, String) =
-        zhengwu::storage::query_as("SELECT number, verify_code FROM licences ORDER BY id LIMIT 1")
-            .fetch_one(&store)
-            .await
-            .unwrap();
-    let st = get(
-        &run.url,
-        &t,
-        &format!("/api/v1/licences/{number}/status?code={code}"),
-    )
-    .await;
-    assert_eq!(st["state"], "valid", "{st}");
+    assert_first_licence_valid(&store, &run.url, &t).await;
     let (ok, _) = stop(run);
     assert!(ok);
     let out = cli(b.path(), &db_b, &["audit", "verify"]);
@@ -384,4 +362,20 @@ async fn a_backup_taken_while_serving_restores_whole_under_its_data_key_only() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no data key"));
     assert!(!b.path().join("vault.key").exists());
+}
+
+/// The store's first licence, checked publicly through the running server: still valid.
+async fn assert_first_licence_valid(store: &zhengwu::storage::Db, url: &str, token: &str) {
+    let (number, code): (String, String) =
+        zhengwu::storage::query_as("SELECT number, verify_code FROM licences ORDER BY id LIMIT 1")
+            .fetch_one(store)
+            .await
+            .unwrap();
+    let st = get(
+        url,
+        token,
+        &format!("/api/v1/licences/{number}/status?code={code}"),
+    )
+    .await;
+    assert_eq!(st["state"], "valid", "{st}");
 }

@@ -926,3 +926,37 @@ async fn an_admin_cannot_remove_their_own_last_admin_grant() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_resident_id_in_a_form_is_whole_to_its_applicant_and_masked_to_staff() {
+    use crate::applications::{HALL, PDF, form, upload};
+    let crate::approvals::Setup { app, code } = crate::approvals::setup().await;
+    let id = resident_id("44030919850615123");
+    let owner = register(&app, "form.owner", &resident_id("44030919900101123")).await;
+    let f = upload(&app, &owner, "材料.pdf", PDF).await;
+    let mut values = form(f);
+    // An ID number typed into a text field is an ID number all the same.
+    values["legal_rep"] = json!(id);
+    let (s, a) = json_of(
+        app.post(
+            &owner,
+            "/api/v1/applications",
+            json!({"matter_code": code, "unit_code": HALL, "form": values, "submit": true,
+                   "materials": {"m_licence": [f], "m_form": [f], "m_special": [f]}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let path = format!("/api/v1/applications/{}", a["id"]);
+    let (_, mine) = json_of(app.get(&owner, &path).await).await;
+    assert_eq!(mine["form"]["legal_rep"], id);
+    let clerk = app.token("window_clerk").await;
+    let (_, seen) = json_of(app.get(&clerk, &path).await).await;
+    assert_eq!(
+        seen["form"]["legal_rep"],
+        zhengwu::ids::ResidentId::parse(&id).unwrap().masked()
+    );
+    let (_, queue) = json_of(app.get(&clerk, "/api/v1/applications/queue").await).await;
+    assert!(!queue.to_string().contains(&id[6..14]), "{queue}");
+}
