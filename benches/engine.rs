@@ -91,7 +91,7 @@ async fn stored(n: usize) -> f64 {
         while let Some(t) = p.open_tasks.first() {
             p = engine::act(&db, &system, t.id, &pass).await.unwrap();
         }
-        assert_eq!(p.instance.status, "approved");
+        assert_eq!(p.instance.status.as_str(), "approved");
     }
     n as f64 / t0.elapsed().as_secs_f64()
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of zhengwu on a fresh machine: installs what is missing (Chromium and its
 # driver, CJK fonts, poppler-utils to read PDFs back, PostgreSQL 15), starts a throwaway PostgreSQL in a temp dir, then runs the
-# whole suite twice — on embedded SQLite and on PostgreSQL — fuzzes the API from its OpenAPI document
+# formatting and lints, the whole suite twice — on embedded SQLite and on PostgreSQL — fuzzes the API from its OpenAPI document
 # (schemathesis) and the parsers (cargo-fuzz, bounded in time), and removes the database server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,9 @@ as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
   -o "-k $PGDIR -p $PGPORT -c listen_addresses='' -c fsync=off -c max_connections=300" start >/dev/null
 PG_URL="postgres://postgres@localhost/postgres?host=$PGDIR&port=$PGPORT"
 
+echo "== formatting and lints"
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
 echo "== tests on SQLite"
 cargo test
 echo "== tests on PostgreSQL"

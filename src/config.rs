@@ -1,7 +1,7 @@
 //! Run-time configuration, in layers: built-in defaults → `zhengwu.toml` in the data dir →
 //! environment (`ZHENGWU_DATABASE_URL`, `ZHENGWU_LISTEN`, `ZHENGWU_SMTP_URL`, `ZHENGWU_MAIL_FROM`,
 //! `ZHENGWU_RATE_LIMITS`, `ZHENGWU_METRICS_TOKEN`, `ZHENGWU_PUBLIC_URL`, `ZHENGWU_HASH`,
-//! `ZHENGWU_VAULT_CIPHER`, `ZHENGWU_LICENCE_ALGORITHM`)
+//! `ZHENGWU_VAULT_CIPHER`, `ZHENGWU_LICENCE_ALGORITHM`, `ZHENGWU_REQUEST_TIMEOUT`)
 //! → command-line flags. The database and mail URLs may hold passwords, so `Debug` hides them.
 
 use std::net::SocketAddr;
@@ -35,6 +35,9 @@ pub struct Config {
     /// The algorithm of a department's first licence key: Ed25519, or SM2
     /// (`licence_algorithm = "sm2"`).
     pub licence_algorithm: crate::crypto::SignAlg,
+    /// The longest a request may take, body included (`request_timeout` seconds; 120 unless
+    /// set): a client trickling a body in holds a connection no longer than this.
+    pub request_timeout: std::time::Duration,
 }
 
 fn hide_password(url: &str) -> String {
@@ -74,6 +77,7 @@ struct FileConfig {
     hash: Option<String>,
     vault_cipher: Option<String>,
     licence_algorithm: Option<String>,
+    request_timeout: Option<u64>,
 }
 
 /// Flags that override the layers below them.
@@ -151,7 +155,18 @@ impl Config {
             })?,
             None => crate::crypto::SignAlg::Ed25519,
         };
+        let request_timeout = match env("ZHENGWU_REQUEST_TIMEOUT") {
+            Some(s) => s
+                .parse::<u64>()
+                .map_err(|_| anyhow::anyhow!("ZHENGWU_REQUEST_TIMEOUT must be seconds, not {s}"))?,
+            None => file.request_timeout.unwrap_or(120),
+        };
+        anyhow::ensure!(
+            request_timeout > 0,
+            "request_timeout must be at least 1 second"
+        );
         Ok(Config {
+            request_timeout: std::time::Duration::from_secs(request_timeout),
             data_dir,
             database_url,
             listen,

@@ -97,21 +97,6 @@ pub const STREETS: [(&str, &[&str]); 6] = [
     ),
 ];
 
-pub const DEPARTMENTS: [&str; 12] = [
-    "区政务服务局",
-    "区卫生健康局",
-    "区民政局",
-    "区人力资源局",
-    "区教育局",
-    "区住房和建设局",
-    "区市场监督管理局",
-    "区发展和改革局",
-    "区司法局",
-    "区城市管理和综合执法局",
-    "区文化广电旅游体育局",
-    "区医疗保障局",
-];
-
 /// The sign-ins printed at start: (username, name, role, unit name).
 pub const LOGINS: [(&str, &str, Role, &str); 9] = [
     ("admin", "王政", Role::BureauAdmin, "龙华区"),
@@ -326,7 +311,7 @@ pub async fn build(db: &Db, password: &str) -> anyhow::Result<()> {
         .await?,
     );
     let mut depts = Vec::new();
-    for (i, d) in DEPARTMENTS.iter().enumerate() {
+    for (i, d) in samples::DEPARTMENTS.iter().enumerate() {
         let u = unit(
             db,
             format!("440309-D{:02}", i + 1),

@@ -2,12 +2,12 @@
 //! clients can match on, and a message in the user's language (`message(lang)`); the HTTP layer
 //! maps it to a status in one place (`http::error`). Internal causes are logged, never shown.
 
-use crate::i18n::{Lang, tr};
+use crate::i18n::{Lang, tr, tr_args, tr_one};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// One field's problem: which field (or import row and column), and a message key with an
-/// optional argument substituted for `{}`.
+/// optional argument filling the message's one named argument.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FieldError {
     pub field: String,
@@ -31,10 +31,9 @@ impl FieldError {
         }
     }
     pub fn message(&self, lang: Lang) -> String {
-        let m = tr(lang, self.key);
         match &self.arg {
-            Some(a) => m.replace("{}", a),
-            None => m.to_string(),
+            Some(a) => tr_one(lang, self.key, a),
+            None => tr(lang, self.key).to_string(),
         }
     }
 }
@@ -95,11 +94,13 @@ impl Error {
             Error::Csrf => tr(lang, "err.csrf").into(),
             Error::InvalidCredentials => tr(lang, "err.invalid_credentials").into(),
             Error::Locked { seconds } => {
-                tr(lang, "err.locked").replace("{}", &(*seconds).max(1).to_string())
+                tr_args(lang, "err.locked", &[("n", &(*seconds).max(1).to_string())])
             }
-            Error::RateLimited { seconds } => {
-                tr(lang, "err.rate_limited").replace("{}", &(*seconds).max(1).to_string())
-            }
+            Error::RateLimited { seconds } => tr_args(
+                lang,
+                "err.rate_limited",
+                &[("n", &(*seconds).max(1).to_string())],
+            ),
             Error::Validation(errs) => {
                 let first = errs.first().map(|e| e.message(lang)).unwrap_or_default();
                 format!("{}{}", tr(lang, "err.validation"), first)

@@ -121,7 +121,7 @@ document.addEventListener("submit", async (e) => {
 (() => {
   const src = document.body.dataset.display;
   if (!src) return;
-  const win = document.body.dataset.windowLabel || "{}";
+  const win = document.body.dataset.windowLabel || "{n}";
   let last = (document.querySelector("#display-now .num") || {}).textContent || "";
   const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
   const tick = async () => {
@@ -132,7 +132,7 @@ document.addEventListener("submit", async (e) => {
       d = await r.json();
     } catch (_) { return; }
     document.getElementById("display-waiting").textContent = d.waiting;
-    const rows = d.calls.map((c) => `<tr><td>${esc(c.number)}</td><td>${esc(win.replace("{}", c.window_number))} ${esc(c.window_name)}</td></tr>`);
+    const rows = d.calls.map((c) => `<tr><td>${esc(c.number)}</td><td>${esc(win.replace("{n}", c.window_number))} ${esc(c.window_name)}</td></tr>`);
     document.querySelector("#display-recent tbody").innerHTML = rows.join("");
     const top = d.calls[0];
     if (!top) return;
@@ -143,7 +143,7 @@ document.addEventListener("submit", async (e) => {
     now.querySelector(".label").textContent = document.body.dataset.nowLabel;
     now.querySelector(".now-line").hidden = false;
     now.querySelector(".num").textContent = top.number;
-    now.querySelector(".win").textContent = win.replace("{}", top.window_number);
+    now.querySelector(".win").textContent = win.replace("{n}", top.window_number);
     now.classList.remove("flash"); void now.offsetWidth; now.classList.add("flash");
     if (window.speechSynthesis && document.body.dataset.say) {
       const u = new SpeechSynthesisUtterance(document.body.dataset.say.replace("{n}", top.number).replace("{w}", top.window_number));
@@ -165,7 +165,7 @@ document.addEventListener("submit", async (e) => {
       if (!r.ok) return;
       const s = await r.json();
       document.getElementById("current-ticket").textContent = s.current ? s.current.number : "—";
-      document.getElementById("waiting").textContent = card.dataset.waitingLabel.replace("{}", s.waiting);
+      document.getElementById("waiting").textContent = card.dataset.waitingLabel.replace("{n}", s.waiting);
     } catch (_) { /* the next tick tries again */ }
   }, 10000);
 })();

@@ -3,6 +3,7 @@
 //! org unit, and only someone whose grant covers that unit sees or changes it.
 
 mod import;
+pub mod lookup;
 mod repo;
 
 pub use import::*;

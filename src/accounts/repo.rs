@@ -64,11 +64,8 @@ fn push_filters(s: &mut Sql, q: &ListQuery, scopes: &[String], sub: Option<Strin
         s.push(" AND o.path LIKE ").bind(subtree_pattern(&p));
     }
     if let Some(t) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pat = format!("%{t}%");
-        s.push(" AND (u.username LIKE ").bind(pat.as_str());
-        s.push(" OR u.name LIKE ").bind(pat.as_str());
-        s.push(" OR u.email LIKE ").bind(pat.as_str());
-        s.push(" OR u.phone LIKE ").bind(pat).push(")");
+        s.push(" AND ")
+            .contains_any(&["u.username", "u.name", "u.email", "u.phone"], t);
     }
     if let Some(r) = q.role.as_deref().and_then(Role::parse) {
         s.push(" AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.role = ")

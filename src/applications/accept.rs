@@ -37,7 +37,7 @@ pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<A
     if !who.can(Perm::StartApprovals, &hall.path) {
         return Err(Error::NotFound);
     }
-    if r.status != "submitted" {
+    if r.status() != super::Status::Submitted {
         return Err(Error::Conflict("err.application_not_submitted"));
     }
     let (status, note, subject) = match d {

@@ -303,7 +303,7 @@ pub async fn resubmit(
     if !who.can(Perm::StartApprovals, &hall.path) {
         return Err(Error::NotFound);
     }
-    if r.status != "supplement" {
+    if r.status() != super::Status::Supplement {
         return Err(Error::Conflict("err.application_locked"));
     }
     let id_number = crate::vault::open(&r.applicant_id);

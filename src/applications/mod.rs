@@ -11,8 +11,10 @@ pub mod counter;
 pub mod rating;
 pub mod register;
 pub mod repo;
+pub mod status;
 
 pub use accept::{Decision, decide, on_approved};
 pub use counter::{Applicant, Check, CounterFiling};
 pub use register::{Registration, register};
 pub use repo::{Application, QueueQuery, Save, get, mine, queue, save};
+pub use status::Status;

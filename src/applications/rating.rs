@@ -54,7 +54,7 @@ pub struct Complaint {
 }
 
 /// The application's matter department, channel, status and applicant.
-async fn context(db: &Db, id: i64) -> Result<(i64, String, String, String, String)> {
+async fn context(db: &Db, id: i64) -> Result<(i64, String, super::Status, String, String)> {
     let row: Option<(String, String, String, String, Option<String>)> = query_as(
         "SELECT m.department_code, a.channel, a.status, a.applicant, i.status FROM applications a \
          JOIN matters m ON m.code = a.matter_code LEFT JOIN approval_instances i ON i.id = a.instance_id WHERE a.id = $1",
@@ -139,7 +139,7 @@ pub async fn rate(db: &Db, who: &Principal, id: i64, r: &Rate) -> Result<Followu
     if applicant != who.username {
         return Err(Error::NotFound);
     }
-    if !matches!(status.as_str(), "approved" | "refused" | "rejected") {
+    if !status.decided() {
         return Err(Error::Conflict("err.not_completed"));
     }
     record_rating(db, who, id, r, None).await
@@ -196,7 +196,7 @@ pub struct Rateable {
     pub number: String,
     pub matter_name: String,
     pub hall_name: String,
-    pub status: String,
+    pub status: super::Status,
     /// Its rating, once given.
     pub rating: Option<Followup>,
 }
@@ -237,7 +237,7 @@ pub async fn rateable(db: &Db, token: &str) -> Result<Rateable> {
 /// follow-up rule as any other rating.
 pub async fn rate_by_token(db: &Db, token: &str, r: &Rate) -> Result<Followup> {
     let a = by_token(db, token.trim()).await?;
-    if matches!(a.status.as_str(), "draft" | "submitted") {
+    if matches!(a.status, super::Status::Draft | super::Status::Submitted) {
         return Err(Error::Conflict("err.not_decided"));
     }
     let who = Principal::without_account("rating-code");

@@ -17,6 +17,9 @@ use crate::files;
 use crate::org::{self, Kind};
 use crate::storage::{Db, Page, Sql, query, query_as, query_scalar};
 
+/// Most files one application carries (its id list is refused beyond this, before any look-up).
+pub const MAX_APPLICATION_FILES: usize = 100;
+
 /// Most bytes of materials one application carries.
 pub const MAX_APPLICATION_BYTES: i64 = 50 * 1024 * 1024;
 
@@ -34,8 +37,7 @@ pub struct Application {
     /// The hall it is filed at.
     pub unit_id: i64,
     pub channel: String,
-    /// draft, submitted, supplement, rejected, in_approval, approved, refused.
-    pub status: String,
+    pub status: super::Status,
     #[schema(value_type = Object)]
     pub form: Value,
     /// The clerk's reason (rejection) or list of what is missing (supplement).
@@ -73,6 +75,13 @@ pub(super) struct Row {
     pub(super) instance_status: Option<String>,
 }
 
+impl Row {
+    /// Where it stands, its approval's outcome included.
+    pub(super) fn status(&self) -> super::Status {
+        super::Status::of(&self.status, self.instance_status.as_deref())
+    }
+}
+
 pub(super) const COLS: &str = "a.id, a.number, a.matter_code, a.matter_version, a.applicant, a.applicant_name, a.applicant_id, \
     a.unit_id, a.channel, a.status, a.form_json, a.note, a.instance_id, a.created_at, a.submitted_at, a.decided_at, \
     i.status AS instance_status";
@@ -104,12 +113,8 @@ async fn materials_of(db: &Db, ids: &[i64]) -> Result<HashMap<i64, BTreeMap<Stri
 }
 
 /// An application's status as shown: in approval, it follows its instance to the end.
-pub(super) fn status_of(status: &str, instance: Option<&str>) -> String {
-    match (status, instance) {
-        ("in_approval", Some("approved")) => "approved".into(),
-        ("in_approval", Some("rejected")) => "refused".into(),
-        (s, _) => s.into(),
-    }
+pub(super) fn status_of(status: &str, instance: Option<&str>) -> super::Status {
+    super::Status::of(status, instance)
 }
 
 pub(super) async fn shown(db: &Db, r: Row) -> Result<Application> {
@@ -126,7 +131,7 @@ pub(super) async fn shown_all(db: &Db, rows: Vec<Row>) -> Result<Vec<Application
     let mut materials = materials_of(db, &ids).await?;
     let running: Vec<i64> = rows
         .iter()
-        .filter(|r| status_of(&r.status, r.instance_status.as_deref()) == "in_approval")
+        .filter(|r| status_of(&r.status, r.instance_status.as_deref()) == super::Status::InApproval)
         .filter_map(|r| r.instance_id)
         .collect();
     // The step each one in approval is at (its first open task) and when the approval is due.
@@ -233,7 +238,7 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
             if r.applicant != who.username {
                 return Err(Error::NotFound);
             }
-            if !matches!(r.status.as_str(), "draft" | "supplement") {
+            if !r.status().editable() {
                 return Err(Error::Conflict("err.application_locked"));
             }
             Some(r)
@@ -300,6 +305,13 @@ pub(super) async fn store(
     // Uploads must be the filer's own (or, at the counter, the applicant's earlier ones), for
     // materials the guide names, within the size limit.
     let ids: Vec<i64> = s.materials.values().flatten().copied().collect();
+    if ids.len() > MAX_APPLICATION_FILES {
+        return Err(Error::Validation(vec![FieldError::with(
+            "materials",
+            "field.too_many_files",
+            MAX_APPLICATION_FILES.to_string(),
+        )]));
+    }
     let fresh: Vec<i64> = ids
         .iter()
         .copied()
@@ -513,8 +525,8 @@ pub async fn queue(db: &Db, who: &Principal, f: &QueueQuery) -> Result<Page<Appl
                 .bind(q.to_ascii_uppercase())
                 .push(" OR a.matter_code = ")
                 .bind(q)
-                .push(" OR a.applicant_name LIKE ")
-                .bind(format!("%{q}%"))
+                .push(" OR ")
+                .contains_any(&["a.applicant_name"], q)
                 .push(")");
         }
     }

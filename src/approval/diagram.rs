@@ -70,10 +70,10 @@ pub fn svg(def: &WorkflowDef, lang: Lang, units: &[Unit]) -> String {
             format!(
                 "{} · {}",
                 tr(lang, "wf.countersign"),
-                tr(lang, "hall.days").replace("{}", &s.limit_days.to_string())
+                crate::i18n::tr_args(lang, "hall.days", &[("n", &s.limit_days.to_string())])
             )
         } else {
-            tr(lang, "hall.days").replace("{}", &s.limit_days.to_string())
+            crate::i18n::tr_args(lang, "hall.days", &[("n", &s.limit_days.to_string())])
         };
         out.push_str(&format!(
             r##"<text x="{}" y="{}" text-anchor="middle" fill="#5b6470" font-size="12">{}</text></g>"##,

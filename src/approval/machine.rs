@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::definition::{Action, WorkflowDef};
 
-/// The state of an application as a whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The state of an application as a whole (serialised as the stored word).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = InstanceStatus)]
 pub enum Status {
     Running,
     /// The clock is stopped: a supplement or a special procedure is under way.
@@ -37,6 +39,45 @@ impl Status {
         .into_iter()
         .find(|x| x.as_str() == s)
     }
+
+    /// Decided, one way or the other.
+    pub fn finished(self) -> bool {
+        matches!(self, Status::Approved | Status::Rejected)
+    }
+}
+
+/// The state of one task (serialised as the stored word).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Waiting for its party to act.
+    Open,
+    /// Acted on.
+    Done,
+    /// Closed without an action (the step moved on, the application ended).
+    Cancelled,
+}
+
+impl TaskStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Open => "open",
+            TaskStatus::Done => "done",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TaskStatus> {
+        [TaskStatus::Open, TaskStatus::Done, TaskStatus::Cancelled]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// A stored status word as its type; an unknown word is a damaged row, reported as a decode
+/// error rather than guessed at.
+pub fn decode<T>(word: String, parse: fn(&str) -> Option<T>) -> sqlx::Result<T> {
+    parse(&word).ok_or_else(|| sqlx::Error::Decode(format!("unknown status {word:?}").into()))
 }
 
 /// Special procedures (特别程序) whose time does not count against the limits: hearings,

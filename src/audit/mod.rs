@@ -148,10 +148,10 @@ fn push_where(q: &mut Sql, f: &Filter, scopes: &[String]) {
     }
     q.push(")");
     if let Some(a) = clean(&f.actor) {
-        q.push(" AND actor LIKE ").bind(format!("%{a}%"));
+        q.push(" AND ").contains_any(&["actor"], a);
     }
     if let Some(a) = clean(&f.action) {
-        q.push(" AND action LIKE ").bind(format!("{a}%"));
+        q.push(" AND ").starts_with("action", a);
     }
     if let Some(e) = clean(&f.entity) {
         q.push(" AND entity = ").bind(e);
@@ -167,7 +167,7 @@ fn push_where(q: &mut Sql, f: &Filter, scopes: &[String]) {
         q.push(" AND at < ").bind(d);
     }
     if let Some(t) = clean(&f.q) {
-        q.push(" AND summary LIKE ").bind(format!("%{t}%"));
+        q.push(" AND ").contains_any(&["summary"], t);
     }
 }
 
@@ -185,6 +185,29 @@ pub async fn history(db: &Db, entity: &str, entity_id: &str) -> sqlx::Result<Vec
 
 /// Entries visible under `scopes` (org paths) matching `f`, newest first, with the total count.
 /// `per_page` of 0 means all (for export).
+/// Most entries one export carries: a larger selection is refused before it is read, with a
+/// message to narrow the period or the filters.
+pub const MAX_EXPORT_ROWS: i64 = 100_000;
+
+/// Every entry the filter selects, for an export — refused when more than [`MAX_EXPORT_ROWS`].
+pub async fn for_export(db: &Db, f: &Filter, scopes: &[String]) -> crate::Result<Vec<Entry>> {
+    let mut q = Sql::new("SELECT COUNT(*) FROM audit_log");
+    push_where(&mut q, f, scopes);
+    let total: i64 = q.scalar().fetch_one(&db).await?;
+    if total > MAX_EXPORT_ROWS {
+        return Err(crate::Error::Validation(vec![
+            crate::error::FieldError::with(
+                "from",
+                "field.export_too_large",
+                MAX_EXPORT_ROWS.to_string(),
+            ),
+        ]));
+    }
+    let mut f = f.clone();
+    f.per_page = Some(0);
+    Ok(search(db, &f, scopes).await?.0)
+}
+
 pub async fn search(db: &Db, f: &Filter, scopes: &[String]) -> sqlx::Result<(Vec<Entry>, i64)> {
     let mut q = Sql::new("SELECT COUNT(*) FROM audit_log");
     push_where(&mut q, f, scopes);

@@ -3,6 +3,7 @@
 //! configuration, search, and exchange with the province.
 
 pub mod form;
+pub mod lookup;
 pub mod matter;
 pub mod samples;
 

@@ -113,8 +113,7 @@ pub async fn list(db: &Db, who: &Principal, q: &ListQuery) -> Result<Vec<Summary
     }
     s.push(")");
     if let Some(t) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        s.push(" AND (name LIKE ").bind(format!("%{t}%"));
-        s.push(" OR code LIKE ").bind(format!("%{t}%")).push(")");
+        s.push(" AND ").contains_any(&["name", "code"], t);
     }
     if let Some(st) = q.status.as_deref().filter(|t| !t.is_empty()) {
         s.push(" AND status = ").bind(st);

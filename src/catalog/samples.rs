@@ -11,6 +11,22 @@ use super::matter::{
 
 use MatterType::*;
 
+/// The demo district's departments, in the order the sample matters name them (1-based).
+pub const DEPARTMENTS: [&str; 12] = [
+    "区政务服务局",
+    "区卫生健康局",
+    "区民政局",
+    "区人力资源局",
+    "区教育局",
+    "区住房和建设局",
+    "区市场监督管理局",
+    "区发展和改革局",
+    "区司法局",
+    "区城市管理和综合执法局",
+    "区文化广电旅游体育局",
+    "区医疗保障局",
+];
+
 /// (name, type, department index 1–12, audience is enterprise, levels d/s/c, promised days,
 /// legal days, online depth, special material, themes)
 type Row = (
@@ -830,7 +846,7 @@ pub fn matter(i: usize) -> Matter {
         _ => vec![],
     };
     let visits = if depth == 4 { 0 } else { 1 };
-    let dept_name = crate::demo::DEPARTMENTS[dept as usize - 1];
+    let dept_name = DEPARTMENTS[dept as usize - 1];
     Matter {
         code: format!("4403090{:02}{:03}000", dept, seq),
         name: name.into(),

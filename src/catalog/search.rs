@@ -149,35 +149,7 @@ impl SearchIndex {
 
     /// Replaces the whole index with these matters.
     pub fn rebuild(&self, matters: &[Matter]) -> tantivy::Result<()> {
-        let f = self.fields;
-        let mut w = self
-            .index
-            .writer_with_num_threads::<TantivyDocument>(1, 30_000_000)?;
-        w.delete_all_documents()?;
-        for m in matters {
-            let mut d = doc!(
-                f.code => m.code.clone(),
-                f.name => m.name.clone(),
-                f.body => body_text(m),
-                f.department => m.department.clone(),
-                f.depth => u64::from(m.guide.online_depth),
-                f.kind => m.kind.code(),
-            );
-            let ini = initials(&m.name);
-            for n in 2..=ini.len() {
-                d.add_text(f.initials, &ini[..n]);
-            }
-            for a in &m.audience {
-                d.add_text(f.audience, a.code());
-            }
-            for l in &m.levels {
-                d.add_text(f.level, l.code());
-            }
-            w.add_document(d)?;
-        }
-        w.commit()?;
-        self.reader.reload()?;
-        Ok(())
+        fill(&self.index, &self.reader, self.fields, matters)
     }
 
     /// Rebuilds from the store when its catalog has changed since the last build.
@@ -200,8 +172,11 @@ impl SearchIndex {
             .into_iter()
             .map(|(_, m)| m)
             .collect();
-        self.rebuild(&matters)
-            .map_err(|e| crate::Error::Internal(e.into()))?;
+        let (index, reader, fields) = (self.index.clone(), self.reader.clone(), self.fields);
+        crate::blocking::run(move || {
+            fill(&index, &reader, fields, &matters).map_err(|e| crate::Error::Internal(e.into()))
+        })
+        .await?;
         *self.version.write().expect("version") = Some(v);
         Ok(())
     }
@@ -274,6 +249,36 @@ impl SearchIndex {
         }
         Ok(Hits { hits })
     }
+}
+
+/// Fills `index` with exactly these matters and makes them visible to `reader`.
+fn fill(index: &Index, reader: &IndexReader, f: Fields, matters: &[Matter]) -> tantivy::Result<()> {
+    let mut w = index.writer_with_num_threads::<TantivyDocument>(1, 30_000_000)?;
+    w.delete_all_documents()?;
+    for m in matters {
+        let mut d = doc!(
+            f.code => m.code.clone(),
+            f.name => m.name.clone(),
+            f.body => body_text(m),
+            f.department => m.department.clone(),
+            f.depth => u64::from(m.guide.online_depth),
+            f.kind => m.kind.code(),
+        );
+        let ini = initials(&m.name);
+        for n in 2..=ini.len() {
+            d.add_text(f.initials, &ini[..n]);
+        }
+        for a in &m.audience {
+            d.add_text(f.audience, a.code());
+        }
+        for l in &m.levels {
+            d.add_text(f.level, l.code());
+        }
+        w.add_document(d)?;
+    }
+    w.commit()?;
+    reader.reload()?;
+    Ok(())
 }
 
 #[cfg(test)]

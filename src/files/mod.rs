@@ -15,6 +15,9 @@ use crate::storage::{Db, Tx, query, query_as};
 /// The largest file accepted.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 
+/// The media type of an Excel workbook (exports, reports, mail attachments).
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// Longest file name kept, in characters.
 const MAX_NAME_CHARS: usize = 120;
 

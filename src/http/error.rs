@@ -151,6 +151,7 @@ fn rejection(status: StatusCode, detail: &str) -> Rendered {
         StatusCode::NOT_FOUND => ("not_found", "err.not_found"),
         StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "err.method_not_allowed"),
         StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "err.payload_too_large"),
+        StatusCode::REQUEST_TIMEOUT => ("timeout", "err.timeout"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "err.media_type"),
         StatusCode::UNPROCESSABLE_ENTITY => ("invalid_body", "err.invalid_body"),
         s if s.is_server_error() => ("internal", "err.internal"),

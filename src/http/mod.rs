@@ -4,11 +4,13 @@
 
 pub mod api;
 pub mod context;
+pub mod cookies;
 pub mod error;
 pub mod limits;
 mod metrics;
 mod openapi;
 pub mod pages;
+pub mod transfer;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -36,9 +38,23 @@ pub struct AppState {
     pub metrics_token: Option<String>,
     /// The address people reach the platform at (for printed links), when configured.
     pub public_url: Option<String>,
+    /// The longest a request may take, body included.
+    pub request_timeout: std::time::Duration,
 }
 
+/// Requests handled at once; more wait their turn (a flood queues instead of exhausting
+/// memory or the store's connections).
+pub const MAX_IN_FLIGHT: usize = 1024;
+
 impl AppState {
+    /// What the inspections probe on this server: its own address (from the request) and data dir.
+    pub fn probe(&self, host: Option<&str>) -> crate::ops::checks::Probe {
+        crate::ops::checks::Probe {
+            self_url: format!("http://{}", host.unwrap_or("127.0.0.1:8080")),
+            data_dir: self.data_dir.clone(),
+        }
+    }
+
     pub fn new(db: Db, config: &Config) -> AppState {
         AppState {
             db,
@@ -50,14 +66,26 @@ impl AppState {
             limiter: Arc::new(limits::Limiter::new(config.rate_limits)),
             metrics_token: config.metrics_token.clone(),
             public_url: config.public_url.clone(),
+            request_timeout: config.request_timeout,
         }
     }
 }
 
+/// The JSON API with its OpenAPI document: each area's API router, under `/api/v1`.
+pub fn api_router() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa::OpenApi;
+    utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .nest("/api/v1", api::router())
+}
+
 pub fn router(state: AppState) -> Router {
+    let (api, _) = api_router().split_for_parts();
     Router::new()
         .merge(web::router())
-        .nest("/api/v1", api::router())
+        .merge(api)
+        // API handlers that pages link to as they are.
+        .route("/approvals/{id}/files/{file}", get(api::files::attachment))
+        .route("/audit/export", get(api::audit::export))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
         .layer(middleware::from_fn_with_state(state.clone(), limits::limit))
@@ -71,6 +99,11 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panicked,
         ))
+        // And so is a request that took too long (408).
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.request_timeout,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::localize,
@@ -81,6 +114,9 @@ pub fn router(state: AppState) -> Router {
             security_headers,
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            MAX_IN_FLIGHT,
+        ))
         .with_state(state)
 }
 

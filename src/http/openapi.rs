@@ -1,4 +1,5 @@
-//! The OpenAPI document at `/api/v1/openapi.json`, generated from the handlers' annotations and
+//! The OpenAPI document at `/api/v1/openapi.json`, generated from the routers (`utoipa-axum`: a
+//! route and its documentation are one `routes!` line in its area), the handlers' annotations and
 //! the request/response types, so it cannot drift from the code — then completed once ([`complete`])
 //! with what is the same for every operation and would otherwise be written 126 times: each path
 //! parameter declared with its type (by name: ids are integers, codes are text), and the error
@@ -7,149 +8,19 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::api;
-
 #[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "zhengwu API",
-        description = "Internet+ government services platform"
-    ),
-    paths(
-        api::auth::login,
-        api::auth::logout,
-        api::auth::me,
-        api::auth::change_password,
-        api::org::list,
-        api::org::get,
-        api::org::create,
-        api::org::patch,
-        api::org::retire,
-        api::accounts::list,
-        api::accounts::create,
-        api::accounts::get,
-        api::accounts::patch,
-        api::accounts::reset_password,
-        api::accounts::add_grant,
-        api::accounts::remove_grant,
-        api::accounts::import,
-        api::audit::list,
-        api::audit::export,
-        api::catalog::search,
-        api::catalog::public,
-        api::catalog::list,
-        api::catalog::create,
-        api::catalog::detail,
-        api::catalog::save_draft,
-        api::catalog::act,
-        api::catalog::versions,
-        api::catalog::version,
-        api::catalog::diff_versions,
-        api::catalog::set_unit,
-        api::catalog::validate,
-        api::catalog::export,
-        api::catalog::import,
-        api::calendar::add_working_days,
-        api::calendar::year,
-        api::calendar::set_day,
-        api::calendar::hours,
-        api::calendar::set_hours,
-        api::workflow::current,
-        api::workflow::draft,
-        api::workflow::save_draft,
-        api::workflow::publish,
-        api::workflow::versions,
-        api::workflow::version,
-        api::workflow::svg,
-        api::approvals::start,
-        api::approvals::supervise,
-        api::approvals::inbox,
-        api::approvals::get,
-        api::approvals::claim,
-        api::approvals::release,
-        api::approvals::act,
-        api::approvals::resume,
-        api::files::attachment,
-        api::files::upload,
-        api::files::get,
-        api::applications::register,
-        api::print::get,
-        api::print::save,
-        api::print::preview,
-        api::counter::hall_windows,
-        api::counter::my_windows,
-        api::counter::create_window,
-        api::counter::update_window,
-        api::counter::take,
-        api::counter::display,
-        api::counter::call,
-        api::counter::state,
-        api::counter::recall,
-        api::counter::close,
-        api::counter::find,
-        api::counter::verify,
-        api::counter::file,
-        api::counter::checks,
-        api::counter::resubmit,
-        api::counter::notice_pdf,
-        api::applications::create,
-        api::applications::update,
-        api::applications::get,
-        api::applications::mine,
-        api::applications::queue,
-        api::applications::decide,
-        api::applications::material_file,
-        api::applications::rate,
-        api::applications::complain,
-        api::applications::followups,
-        api::applications::open_followups,
-        api::applications::answer,
-        api::applications::messages,
-        api::applications::read_message,
-        api::applications::my_licences,
-        api::licences::issue,
-        api::licences::status,
-        api::licences::verify,
-        api::licences::revoke,
-        api::licences::of_holder,
-        api::licences::rotate,
-        api::ops::create,
-        api::ops::list,
-        api::ops::get,
-        api::ops::act,
-        api::ops::escalate,
-        api::ops::stats,
-        api::ops::import,
-        api::ops::export,
-        api::ops::weekly,
-        api::ops::weekly_xlsx,
-        api::ops::weekly_send,
-        api::ops::set_recipients,
-        api::ops_desk::rota,
-        api::ops_desk::add_duty,
-        api::ops_desk::remove_duty,
-        api::ops_desk::assurances,
-        api::ops_desk::save_assurance,
-        api::ops_desk::inspections,
-        api::ops_desk::add_check,
-        api::ops_desk::run_checks,
-        api::ops_desk::duplicate,
-        api::ops_desk::known_errors,
-        api::ops_desk::add_known_error,
-        api::ops_desk::link_known_error,
-        api::ops_desk::vendor,
-        api::ops_desk::attach,
-        api::ops_desk::ticket_file,
-        api::ops_desk::sla,
-        api::ops_desk::set_sla,
-    )
-)]
+#[openapi(info(
+    title = "zhengwu API",
+    description = "Internet+ government services platform"
+))]
 pub struct ApiDoc;
 
-/// The completed document, built once.
+/// The completed document, built once from the routers: each area's `router()` lists its
+/// handlers with `routes!`, which carries each one's `#[utoipa::path]` into the document.
 pub fn json() -> &'static serde_json::Value {
     static DOC: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
-        let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
+        let (_, paths) = super::api_router().split_for_parts();
+        let mut doc = serde_json::to_value(paths).expect("the document serialises");
         complete(&mut doc);
         doc
     });

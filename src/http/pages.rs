@@ -1,4 +1,4 @@
-//! Page rendering: the templates (compiled into the binary with `include_str!`), the `t()`
+//! Page rendering: the templates (every `templates/*.html`, compiled in by `build.rs`), the `t()`
 //! translation function they call, and the context every page shares (language, the signed-in
 //! user, the CSRF token, the navigation the user's roles allow).
 
@@ -17,145 +17,6 @@ pub struct Pages {
     env: Environment<'static>,
 }
 
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("macros.html", include_str!("../../templates/macros.html")),
-    ("login.html", include_str!("../../templates/login.html")),
-    (
-        "messages.html",
-        include_str!("../../templates/messages.html"),
-    ),
-    ("rate.html", include_str!("../../templates/rate.html")),
-    (
-        "register.html",
-        include_str!("../../templates/register.html"),
-    ),
-    ("apply.html", include_str!("../../templates/apply.html")),
-    (
-        "followups.html",
-        include_str!("../../templates/followups.html"),
-    ),
-    ("counter.html", include_str!("../../templates/counter.html")),
-    (
-        "counter_windows.html",
-        include_str!("../../templates/counter_windows.html"),
-    ),
-    ("kiosk.html", include_str!("../../templates/kiosk.html")),
-    (
-        "hall_display.html",
-        include_str!("../../templates/hall_display.html"),
-    ),
-    ("notice.html", include_str!("../../templates/notice.html")),
-    (
-        "print_template.html",
-        include_str!("../../templates/print_template.html"),
-    ),
-    ("home.html", include_str!("../../templates/home.html")),
-    ("error.html", include_str!("../../templates/error.html")),
-    ("org.html", include_str!("../../templates/org.html")),
-    (
-        "accounts.html",
-        include_str!("../../templates/accounts.html"),
-    ),
-    ("account.html", include_str!("../../templates/account.html")),
-    (
-        "account_new.html",
-        include_str!("../../templates/account_new.html"),
-    ),
-    ("import.html", include_str!("../../templates/import.html")),
-    ("audit.html", include_str!("../../templates/audit.html")),
-    (
-        "password.html",
-        include_str!("../../templates/password.html"),
-    ),
-    (
-        "form_fields.html",
-        include_str!("../../templates/form_fields.html"),
-    ),
-    (
-        "hall_home.html",
-        include_str!("../../templates/hall_home.html"),
-    ),
-    (
-        "catalog_list.html",
-        include_str!("../../templates/catalog_list.html"),
-    ),
-    (
-        "catalog_matter.html",
-        include_str!("../../templates/catalog_matter.html"),
-    ),
-    (
-        "catalog_form.html",
-        include_str!("../../templates/catalog_form.html"),
-    ),
-    (
-        "catalog_edit.html",
-        include_str!("../../templates/catalog_edit.html"),
-    ),
-    (
-        "catalog_import.html",
-        include_str!("../../templates/catalog_import.html"),
-    ),
-    (
-        "calendar.html",
-        include_str!("../../templates/calendar.html"),
-    ),
-    ("inbox.html", include_str!("../../templates/inbox.html")),
-    (
-        "applications.html",
-        include_str!("../../templates/applications.html"),
-    ),
-    (
-        "application.html",
-        include_str!("../../templates/application.html"),
-    ),
-    (
-        "ops_list.html",
-        include_str!("../../templates/ops_list.html"),
-    ),
-    ("ops_new.html", include_str!("../../templates/ops_new.html")),
-    (
-        "ops_ticket.html",
-        include_str!("../../templates/ops_ticket.html"),
-    ),
-    (
-        "ops_stats.html",
-        include_str!("../../templates/ops_stats.html"),
-    ),
-    (
-        "ops_weekly.html",
-        include_str!("../../templates/ops_weekly.html"),
-    ),
-    (
-        "ops_desk.html",
-        include_str!("../../templates/ops_desk.html"),
-    ),
-    (
-        "licence_verify.html",
-        include_str!("../../templates/licence_verify.html"),
-    ),
-    (
-        "supervise.html",
-        include_str!("../../templates/supervise.html"),
-    ),
-    (
-        "workflow_designer.html",
-        include_str!("../../templates/workflow_designer.html"),
-    ),
-    (
-        "approval.html",
-        include_str!("../../templates/approval.html"),
-    ),
-    (
-        "hall_search.html",
-        include_str!("../../templates/hall_search.html"),
-    ),
-    (
-        "hall_matter.html",
-        include_str!("../../templates/hall_matter.html"),
-    ),
-];
-
 fn lang_of(state: &State) -> Lang {
     match state.lookup("lang").as_ref().and_then(|v| v.as_str()) {
         Some("en") => Lang::En,
@@ -163,15 +24,15 @@ fn lang_of(state: &State) -> Lang {
     }
 }
 
-/// `t("key")`, or `t("key", arg="x")` to fill `{}`.
+/// `t("key")`, or `t("key", n=3)` to fill the message's `{n}`.
 fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
-    let msg = tr(lang_of(state), key).to_string();
-    let arg: Option<String> = kwargs.get("arg")?;
+    let mut msg = tr(lang_of(state), key).to_string();
+    for name in kwargs.args() {
+        let v: Value = kwargs.get(name)?;
+        msg = msg.replace(&format!("{{{name}}}"), &v.to_string());
+    }
     kwargs.assert_all_used()?;
-    Ok(match arg {
-        Some(a) => msg.replace("{}", &a),
-        None => msg,
-    })
+    Ok(msg)
 }
 
 impl Default for Pages {
@@ -183,7 +44,7 @@ impl Default for Pages {
 impl Pages {
     pub fn new() -> Pages {
         let mut env = Environment::new();
-        for (name, src) in TEMPLATES {
+        for (name, src) in crate::embedded::TEMPLATES {
             env.add_template(name, src).expect("templates compile");
         }
         env.add_function("t", t);

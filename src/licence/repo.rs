@@ -484,6 +484,16 @@ pub async fn of_holder(
     Ok(out)
 }
 
+/// The number and verification code of the licence issued on an approval instance, if any.
+pub async fn number_of_instance(db: &Db, instance_id: i64) -> Result<Option<(String, String)>> {
+    Ok(
+        query_as("SELECT number, verify_code FROM licences WHERE instance_id = $1")
+            .bind(instance_id)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

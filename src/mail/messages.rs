@@ -50,7 +50,8 @@ pub async fn mine(db: &Db, who: &Principal) -> Result<Vec<Message>> {
 }
 
 /// Marks one of the caller's messages read.
-pub async fn read(db: &Db, who: &Principal, id: i64) -> Result<()> {
+/// Marks one of the principal's messages read; answers its link, if it has one.
+pub async fn read(db: &Db, who: &Principal, id: i64) -> Result<Option<String>> {
     let n = query(
         "UPDATE messages SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND username = $3",
     )
@@ -60,5 +61,14 @@ pub async fn read(db: &Db, who: &Principal, id: i64) -> Result<()> {
     .execute(db)
     .await?
     .rows_affected();
-    if n == 0 { Err(Error::NotFound) } else { Ok(()) }
+    if n == 0 {
+        return Err(Error::NotFound);
+    }
+    let link: Option<Option<String>> =
+        crate::storage::query_scalar("SELECT link FROM messages WHERE id = $1 AND username = $2")
+            .bind(id)
+            .bind(&who.username)
+            .fetch_optional(db)
+            .await?;
+    Ok(link.flatten())
 }

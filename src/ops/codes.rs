@@ -1,11 +1,11 @@
 //! The coded fields of a ticket, each with its stable code (stored, and used by the API and the
-//! ledger exchange) and its Chinese name (accepted on import, shown on screen through i18n keys
-//! `ops.<field>.<code>`).
+//! ledger exchange). Their names live once, in the message catalogue under `ops.<field>.<code>`
+//! (`messages/ops.toml`): shown on screen, and the Chinese one accepted on import.
 
 use serde::{Deserialize, Serialize};
 
 macro_rules! coded {
-    ($(#[$m:meta])* $name:ident, $field:literal { $($var:ident = $code:literal / $zh:literal,)* }) => {
+    ($(#[$m:meta])* $name:ident, $field:literal { $($var:ident = $code:literal,)* }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
@@ -20,8 +20,10 @@ macro_rules! coded {
                 match self { $($name::$var => $code,)* }
             }
 
+            /// Its Chinese name, from the message catalogue.
             pub fn zh(self) -> &'static str {
-                match self { $($name::$var => $zh,)* }
+                let key = format!("ops.{}.{}", $field, self.as_str());
+                crate::i18n::lookup(crate::i18n::Lang::Zh, &key).unwrap_or(self.as_str())
             }
 
             /// From its code or its Chinese name.
@@ -41,66 +43,66 @@ macro_rules! coded {
 coded!(
     /// Which system the problem is about.
     System, "system" {
-        Catalog = "catalog" / "权责清单系统",
-        Hall = "hall" / "网上办事大厅",
-        Window = "window" / "一窗综合服务",
-        Approval = "approval" / "公共审批平台",
-        Platform = "platform" / "平台",
+        Catalog = "catalog",
+        Hall = "hall",
+        Window = "window",
+        Approval = "approval",
+        Platform = "platform",
     }
 );
 
 coded!(
     Category, "category" {
-        Account = "account" / "账号与权限",
-        MatterConfig = "matter_config" / "事项配置",
-        WorkflowConfig = "workflow_config" / "流程配置",
-        PrintTemplate = "print_template" / "打印模板",
-        Fault = "fault" / "故障",
-        ELicence = "e_licence" / "电子证照",
-        DataFix = "data_fix" / "数据修正",
-        Security = "security" / "安全",
-        Consultation = "consultation" / "咨询",
+        Account = "account",
+        MatterConfig = "matter_config",
+        WorkflowConfig = "workflow_config",
+        PrintTemplate = "print_template",
+        Fault = "fault",
+        ELicence = "e_licence",
+        DataFix = "data_fix",
+        Security = "security",
+        Consultation = "consultation",
     }
 );
 
 coded!(
     Priority, "priority" {
-        Urgent = "urgent" / "紧急",
-        High = "high" / "高",
-        Normal = "normal" / "普通",
-        Low = "low" / "低",
+        Urgent = "urgent",
+        High = "high",
+        Normal = "normal",
+        Low = "low",
     }
 );
 
 coded!(
     /// How the problem reached the desk.
     Channel, "channel" {
-        Phone = "phone" / "电话",
-        Remote = "remote" / "远程",
-        Onsite = "onsite" / "现场",
-        Web = "web" / "网页",
-        Email = "email" / "邮件",
+        Phone = "phone",
+        Remote = "remote",
+        Onsite = "onsite",
+        Web = "web",
+        Email = "email",
     }
 );
 
 coded!(
     Status, "status" {
-        New = "new" / "新建",
-        Responded = "responded" / "已响应",
-        InProgress = "in_progress" / "处理中",
-        Waiting = "waiting" / "等待报告人",
-        Resolved = "resolved" / "已解决",
-        Closed = "closed" / "已关闭",
+        New = "new",
+        Responded = "responded",
+        InProgress = "in_progress",
+        Waiting = "waiting",
+        Resolved = "resolved",
+        Closed = "closed",
     }
 );
 
 coded!(
     /// The three levels of response, and the platform's developers above them.
     Level, "level" {
-        Community = "community" / "社区",
-        Street = "street" / "街道",
-        District = "district" / "区",
-        Developers = "developers" / "开发商",
+        Community = "community",
+        Street = "street",
+        District = "district",
+        Developers = "developers",
     }
 );
 
@@ -141,5 +143,27 @@ mod tests {
         }
         assert_eq!(Level::Street.up(), Some(Level::District));
         assert_eq!(Level::Developers.up(), None);
+    }
+
+    /// Every code has its name in both languages in the message catalogue, and no two codes of
+    /// one field share a Chinese name (the import could not tell them apart).
+    #[test]
+    fn every_code_has_its_names() {
+        use crate::i18n::{Lang, lookup};
+        fn check<T: Copy>(field: &str, all: &[T], code: fn(T) -> &'static str) {
+            let mut seen = std::collections::HashSet::new();
+            for v in all {
+                let key = format!("ops.{field}.{}", code(*v));
+                let zh = lookup(Lang::Zh, &key).unwrap_or_else(|| panic!("{key}: no zh"));
+                assert!(lookup(Lang::En, &key).is_some(), "{key}: no en");
+                assert!(seen.insert(zh), "{key}: {zh} named twice");
+            }
+        }
+        check(System::FIELD, System::ALL, System::as_str);
+        check(Category::FIELD, Category::ALL, Category::as_str);
+        check(Priority::FIELD, Priority::ALL, Priority::as_str);
+        check(Channel::FIELD, Channel::ALL, Channel::as_str);
+        check(Status::FIELD, Status::ALL, Status::as_str);
+        check(Level::FIELD, Level::ALL, Level::as_str);
     }
 }

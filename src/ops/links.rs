@@ -9,13 +9,13 @@ use super::codes::{Level, Priority, Status};
 use super::repo::{event, load};
 use super::sla::Policy;
 use super::ticket::Ticket;
-use super::views::{handled, seen};
+use super::ticket::{handled, seen};
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
 use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::files::{self, FileMeta};
-use crate::storage::{Db, Tx, query, query_as};
+use crate::storage::{Db, Sql, Tx, query, query_as};
 
 async fn audited(
     tx: &mut Tx,
@@ -118,13 +118,10 @@ pub struct KnownError {
 
 /// Known errors, those matching `q` (title or symptom) when given.
 pub async fn known_errors(db: &Db, q: Option<&str>) -> Result<Vec<KnownError>> {
-    let like = format!("%{}%", q.unwrap_or("").trim());
-    Ok(query_as::<KnownError>(
-        "SELECT id, title, symptom, fix FROM ops_known_errors WHERE title LIKE $1 OR symptom LIKE $1 ORDER BY id DESC LIMIT 200",
-    )
-    .bind(like)
-    .fetch_all(db)
-    .await?)
+    let mut s = Sql::new("SELECT id, title, symptom, fix FROM ops_known_errors WHERE ");
+    s.contains_any(&["title", "symptom"], q.unwrap_or("").trim())
+        .push(" ORDER BY id DESC LIMIT 200");
+    Ok(s.query_as::<KnownError>().fetch_all(db).await?)
 }
 
 /// Writes down a known error with its fix (O&M engineers and managers).

@@ -281,7 +281,7 @@ pub struct Act {
 /// (`start`), confirm (`close`) or `reopen` it. Only one of two people moving it at once succeeds.
 pub async fn act(db: &Db, who: &Principal, id: i64, a: &Act) -> Result<Ticket> {
     let units = org::list(db).await?;
-    let t = super::views::get_ticket(db, id).await?;
+    let t = super::ticket::get_ticket(db, id).await?;
     let handler = may_handle(who, &units, &t);
     let reporter = who.username == t.reporter;
     let reporter_may = matches!(a.move_, Move::Comment | Move::Close | Move::Reopen)
@@ -411,7 +411,7 @@ pub async fn act(db: &Db, who: &Principal, id: i64, a: &Act) -> Result<Ticket> {
 
 /// Sends a ticket one level up: community → street → district → the platform's developers.
 pub async fn escalate(db: &Db, who: &Principal, id: i64, note: &str) -> Result<Ticket> {
-    let t = super::views::handled(db, who, id).await?;
+    let t = super::ticket::handled(db, who, id).await?;
     let mut tx = db.begin().await?;
     let t = escalate_in(&mut tx, &t, &who.username, note.trim(), false).await?;
     audit::record(

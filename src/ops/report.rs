@@ -282,7 +282,7 @@ pub async fn send(db: &Db, who: &Principal, day: NaiveDate) -> Result<Option<i64
                     body: mail_text(&r),
                     attachment: Some((
                         format!("每周问题处理记录-{}.xlsx", r.week_start),
-                        crate::http::api::XLSX.to_string(),
+                        crate::files::XLSX.to_string(),
                         xlsx,
                     )),
                 },

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::codes::{Level, Status};
 use crate::auth::{Perm, Principal, Role};
-use crate::org::{Kind, Unit};
+use crate::error::{Error, Result};
+use crate::org::{self, Kind, Unit};
+use crate::storage::{Db, query_as};
 
 pub(super) const COLS: &str = "id, number, system, category, priority, channel, status, home_level, \
     level, escalated_to, vendor_status, unit_id, unit_path, reporter, title, description, page_url, \
@@ -205,6 +207,38 @@ pub fn may_see(who: &Principal, units: &[Unit], t: &Ticket) -> bool {
         || who.can(Perm::HandleTickets, &t.unit_path)
         || who.can(Perm::ManageOps, &t.unit_path)
         || who.can(Perm::ViewAudit, &t.unit_path)
+}
+
+/// The ticket if `who` handles it; Forbidden if they only see it; NotFound otherwise.
+pub(super) async fn handled(db: &Db, who: &Principal, id: i64) -> Result<Ticket> {
+    let units = org::list(db).await?;
+    let t = get_ticket(db, id).await?;
+    if may_handle(who, &units, &t) {
+        Ok(t)
+    } else if may_see(who, &units, &t) {
+        Err(Error::Forbidden)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// The ticket if `who` may see it; NotFound otherwise.
+pub(super) async fn seen(db: &Db, who: &Principal, id: i64) -> Result<Ticket> {
+    let units = org::list(db).await?;
+    let t = get_ticket(db, id).await?;
+    if may_see(who, &units, &t) {
+        Ok(t)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+pub(super) async fn get_ticket(db: &Db, id: i64) -> Result<Ticket> {
+    query_as::<Ticket>(format!("SELECT {COLS} FROM ops_tickets WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 #[cfg(test)]

@@ -5,44 +5,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::codes::Level;
-use super::ticket::{COLS, Event, Ticket, level_of, may_see};
+use super::ticket::{COLS, Event, Ticket, get_ticket, level_of, may_see};
 use crate::auth::{Perm, Principal, Role};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::org;
 use crate::storage::{Db, Page, Sql, query_as};
-
-/// The ticket if `who` handles it; Forbidden if they only see it; NotFound otherwise.
-pub(super) async fn handled(db: &Db, who: &Principal, id: i64) -> Result<Ticket> {
-    let units = org::list(db).await?;
-    let t = get_ticket(db, id).await?;
-    if super::ticket::may_handle(who, &units, &t) {
-        Ok(t)
-    } else if may_see(who, &units, &t) {
-        Err(Error::Forbidden)
-    } else {
-        Err(Error::NotFound)
-    }
-}
-
-/// The ticket if `who` may see it; NotFound otherwise.
-pub(super) async fn seen(db: &Db, who: &Principal, id: i64) -> Result<Ticket> {
-    let units = org::list(db).await?;
-    let t = get_ticket(db, id).await?;
-    if may_see(who, &units, &t) {
-        Ok(t)
-    } else {
-        Err(Error::NotFound)
-    }
-}
-
-pub(super) async fn get_ticket(db: &Db, id: i64) -> Result<Ticket> {
-    query_as::<Ticket>(format!("SELECT {COLS} FROM ops_tickets WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?
-        .ok_or(Error::NotFound)
-}
 
 /// A ticket with its history, oldest first.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -225,13 +193,7 @@ fn filters(f: &TicketQuery, s: &mut Sql) {
         s.push(" AND level = ").bind(v);
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        let like = format!("%{q}%");
-        s.push(" AND (number LIKE ")
-            .bind(like.as_str())
-            .push(" OR title LIKE ")
-            .bind(like.as_str())
-            .push(" OR reporter LIKE ")
-            .bind(like.as_str())
-            .push(")");
+        s.push(" AND ")
+            .contains_any(&["number", "title", "reporter"], q);
     }
 }

@@ -32,11 +32,12 @@ fn channel_name(c: &str) -> &'static str {
 }
 
 /// Whether an application in this status has this notice.
-fn applies(kind: Kind, status: &str) -> bool {
+fn applies(kind: Kind, status: applications::Status) -> bool {
+    use applications::Status as S;
     match kind {
-        Kind::Receipt => matches!(status, "in_approval" | "approved" | "refused"),
-        Kind::Rejection => status == "rejected",
-        Kind::Supplement => status == "supplement",
+        Kind::Receipt => matches!(status, S::InApproval | S::Approved | S::Refused),
+        Kind::Rejection => status == S::Rejected,
+        Kind::Supplement => status == S::Supplement,
         Kind::Licence => false,
     }
 }
@@ -51,7 +52,7 @@ pub async fn application(
     base: &str,
 ) -> Result<Value> {
     let a = applications::get(db, who, id).await?;
-    if !applies(kind, &a.status) {
+    if !applies(kind, a.status) {
         return Err(Error::Conflict("err.notice_not_applicable"));
     }
     let m = catalog::version(db, &a.matter_code, a.matter_version).await?;

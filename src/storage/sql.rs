@@ -6,6 +6,18 @@ use sqlx::any::AnyRow;
 
 use super::{Query, query, query_as, query_scalar};
 
+/// `text` with `LIKE`'s wildcards (and the escape character itself) escaped by `\\`.
+pub fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A value bound to a placeholder.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
@@ -126,6 +138,33 @@ impl Sql {
         self.push(")")
     }
 
+    /// `(LOWER(a) LIKE … OR LOWER(b) LIKE …)`: any of the columns contains `text`, the same on
+    /// both stores — case-insensitive (SQLite's `LIKE` is, PostgreSQL's is not) and literal
+    /// (`%`, `_` and `\\` in the text match themselves).
+    pub fn contains_any(&mut self, cols: &[&str], text: &str) -> &mut Sql {
+        let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
+        self.push("(");
+        for (i, col) in cols.iter().enumerate() {
+            if i > 0 {
+                self.push(" OR ");
+            }
+            self.push("LOWER(")
+                .push(col)
+                .push(") LIKE ")
+                .bind(pattern.as_str())
+                .push(" ESCAPE '\\'");
+        }
+        self.push(")")
+    }
+
+    /// `col LIKE 'text%'`, with `text` taken literally (case-sensitive on both stores).
+    pub fn starts_with(&mut self, col: &str, text: &str) -> &mut Sql {
+        self.push(col)
+            .push(" LIKE ")
+            .bind(format!("{}%", like_escape(text)))
+            .push(" ESCAPE '\\'")
+    }
+
     /// `(col LIKE $a OR col LIKE $b …)` for "any of these subtrees"; false when empty.
     pub fn any_subtree(&mut self, col: &str, paths: &[String]) -> &mut Sql {
         if paths.is_empty() {
@@ -172,5 +211,14 @@ impl Sql {
         (T,): for<'r> FromRow<'r, AnyRow>,
     {
         query_scalar(self.text.clone()).with_args(self.args.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(super::like_escape("a%b_c\\d"), "a\\%b\\_c\\\\d");
+        assert_eq!(super::like_escape("民治"), "民治");
     }
 }

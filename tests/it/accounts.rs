@@ -110,6 +110,25 @@ async fn list_searches_sorts_and_pages() {
     assert_eq!(by_role["total"], 2);
 }
 
+/// A search means the same on both stores: any case finds the account, and `%` or `_` typed
+/// into the box are characters, not wildcards that match everyone.
+#[tokio::test]
+async fn search_ignores_case_and_takes_wildcards_literally() {
+    let app = TestApp::spawn().await;
+    let t = app.token("district_bureau_admin").await;
+    let total = |path: &'static str| {
+        let (app, t) = (&app, &t);
+        async move { json_of(app.get(t, path).await).await.1["total"].clone() }
+    };
+    assert_eq!(total("/api/v1/accounts?q=STAFF").await, 2);
+    assert_eq!(total("/api/v1/accounts?q=Staff").await, 2);
+    assert_eq!(total("/api/v1/accounts?q=%25").await, 0);
+    assert_eq!(total("/api/v1/accounts?q=lh%5Fstaff").await, 1);
+    assert_eq!(total("/api/v1/accounts?q=lh%25staff").await, 0);
+    // `_` matches itself, not any one character.
+    assert_eq!(total("/api/v1/accounts?q=lh%5Fsta%5Ff").await, 0);
+}
+
 #[tokio::test]
 async fn disabling_ends_sessions_and_reset_unlocks() {
     let app = TestApp::spawn().await;

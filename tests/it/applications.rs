@@ -278,7 +278,11 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
     let system = Principal::system();
     for _ in 0..10 {
         let c = engine::case(&app.db, &system, inst).await.unwrap();
-        let Some(t) = c.tasks.iter().find(|t| t.status == "open") else {
+        let Some(t) = c
+            .tasks
+            .iter()
+            .find(|t| t.status == zhengwu::approval::machine::TaskStatus::Open)
+        else {
             break;
         };
         let pass = Act {

@@ -104,3 +104,36 @@ async fn changes_are_recorded_filtered_scoped_and_exported() {
     assert_eq!(range.height(), 3);
     assert_eq!(range.get((1, 3)).unwrap().to_string(), "修改账号");
 }
+
+/// An export that would carry more than 100,000 entries is refused with a way out (narrow the
+/// period), before anything is read into memory; the same period narrowed exports.
+#[tokio::test]
+async fn an_export_too_large_is_refused_until_the_period_is_narrowed() {
+    let app = TestApp::spawn().await;
+    let auditor = app.token("district_auditor").await;
+    zhengwu::storage::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100001) \
+         INSERT INTO audit_log (at, actor, action, entity, scope_path, summary) \
+         SELECT '2020-01-01T00:00:00.000000Z', 'old', 'user.update', 'user', '/', 'old' FROM n",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let r = app.get(&auditor, "/api/v1/audit/export?format=csv").await;
+    let (status, e) = json_of(r).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let msg = e["error"]["fields"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("100000") && msg.contains("缩小时间范围"),
+        "{msg}"
+    );
+    let r = app
+        .get(&auditor, "/api/v1/audit/export?format=csv&from=2025-01-01")
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = r.text().await.unwrap();
+    assert!(
+        !csv.contains(",old,"),
+        "the old entries are outside the period"
+    );
+}

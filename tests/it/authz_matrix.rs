@@ -442,23 +442,45 @@ fn concrete(fx: &Fixture, path: &str) -> String {
     p
 }
 
-/// Every `.route("…", method(…))` of the API router, as `METHOD /api/v1…`.
+/// Every route the API's area routers declare, as `METHOD /api/v1…`, read from their source:
+/// each handler named in a `routes!(…)` with the method and path of its `#[utoipa::path]`, and
+/// each plain `.route("…", method(…))`.
 fn declared_routes() -> BTreeSet<String> {
-    let src = include_str!("../../src/http/api/mod.rs");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/api");
     let mut out = BTreeSet::new();
-    for chunk in src.split(".route(").skip(1) {
-        let Some(path) = chunk
-            .trim_start()
-            .strip_prefix('"')
-            .and_then(|s| s.split('"').next())
-        else {
-            continue;
-        };
-        let end = chunk.find("\n        .").unwrap_or(chunk.len());
-        let body = &chunk[..end];
-        for m in ["get", "post", "put", "patch", "delete"] {
-            if body.contains(&format!("{m}(")) {
-                out.insert(format!("{} /api/v1{path}", m.to_uppercase()));
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let src = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for chunk in src.split("routes!(").skip(1) {
+            let list = chunk.split(')').next().unwrap();
+            for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                let at = src
+                    .find(&format!("pub async fn {name}("))
+                    .unwrap_or_else(|| panic!("no handler {name}"));
+                let attr = &src[src[..at].rfind("#[utoipa::path(").unwrap()..at];
+                let method = attr["#[utoipa::path(".len()..].split(',').next().unwrap();
+                let path = attr
+                    .split("path = \"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
+                out.insert(format!("{} /api/v1{path}", method.trim().to_uppercase()));
+            }
+        }
+        for chunk in src.split(".route(").skip(1) {
+            let Some(path) = chunk
+                .trim_start()
+                .strip_prefix('"')
+                .and_then(|s| s.split('"').next())
+            else {
+                continue;
+            };
+            let body = chunk.split("\n        .").next().unwrap();
+            for m in ["get", "post", "put", "patch", "delete"] {
+                if body.contains(&format!("{m}(")) {
+                    out.insert(format!("{} /api/v1{path}", m.to_uppercase()));
+                }
             }
         }
     }

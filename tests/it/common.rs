@@ -23,12 +23,56 @@ pub struct TestApp {
     pub units: HashMap<&'static str, Unit>,
     pub users: HashMap<String, i64>,
     pub client: Client,
-    pub database_url: String,
+    pub database_url: TestDb,
     _dir: tempfile::TempDir,
 }
 
-/// The store for this test: a fresh SQLite file, or a fresh PostgreSQL database.
-pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+/// The store for this test: a fresh SQLite file, or a fresh PostgreSQL database that is
+/// dropped (its connections ended) when the guard goes, so a run leaves no databases behind.
+pub struct TestDb {
+    url: String,
+    /// The PostgreSQL server's admin URL and the database's name.
+    pg: Option<(String, String)>,
+}
+
+impl std::ops::Deref for TestDb {
+    type Target = String;
+    fn deref(&self) -> &String {
+        &self.url
+    }
+}
+
+impl std::fmt::Display for TestDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.url)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.pg.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime: a thread of its own with its own runtime.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if let Ok(db) = Db::connect(&admin).await {
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    if let Err(e) = zhengwu::storage::query(sql).execute(&db).await {
+                        eprintln!("could not drop test database {name}: {e}");
+                    }
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub async fn fresh_database_url(dir: &std::path::Path) -> TestDb {
     match std::env::var("ZHENGWU_TEST_PG")
         .ok()
         .filter(|s| !s.is_empty())
@@ -45,13 +89,20 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
             // postgres://user@host/db?params → same with the new db name
             let (head, query) = base.split_once('?').unwrap_or((&base, ""));
             let root = head.rsplit_once('/').map_or(head, |(r, _)| r);
-            if query.is_empty() {
+            let url = if query.is_empty() {
                 format!("{root}/{name}")
             } else {
                 format!("{root}/{name}?{query}")
+            };
+            TestDb {
+                url,
+                pg: Some((base, name)),
             }
         }
-        None => zhengwu::storage::sqlite_url(dir),
+        None => TestDb {
+            url: zhengwu::storage::sqlite_url(dir),
+            pg: None,
+        },
     }
 }
 
@@ -65,6 +116,17 @@ async fn unit(db: &Db, code: &str, name: &str, kind: &str, parent: Option<&Unit>
     org::create(db, &Principal::system(), new).await.unwrap()
 }
 
+/// Serves the router over `state` on a free loopback port.
+pub async fn serve(state: AppState) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app).await.unwrap();
+    });
+    addr
+}
+
 impl TestApp {
     /// A server over an empty store (migrated).
     pub async fn empty() -> TestApp {
@@ -73,7 +135,7 @@ impl TestApp {
         let db = Db::open(&url).await.unwrap();
         let config = Config {
             data_dir: dir.path().into(),
-            database_url: url.clone(),
+            database_url: url.to_string(),
             listen: "127.0.0.1:0".parse().unwrap(),
             secure_cookies: false,
             smtp: None,
@@ -83,14 +145,9 @@ impl TestApp {
             hash: zhengwu::crypto::Hash::Sha256,
             vault_sm4: false,
             licence_algorithm: zhengwu::crypto::SignAlg::Ed25519,
+            request_timeout: std::time::Duration::from_secs(120),
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let state = AppState::new(db.clone(), &config);
-        tokio::spawn(async move {
-            let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
-            axum::serve(listener, app).await.unwrap();
-        });
+        let addr = serve(AppState::new(db.clone(), &config)).await;
         TestApp {
             addr,
             db,

@@ -713,7 +713,7 @@ async fn a_licence_missed_after_approval_is_issued_by_the_job_once() {
         .unwrap()
         .tasks
         .into_iter()
-        .find(|t| t.status == "open")
+        .find(|t| t.status == zhengwu::approval::machine::TaskStatus::Open)
     {
         let pass = Act {
             action: Action::Pass,

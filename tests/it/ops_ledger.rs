@@ -153,7 +153,7 @@ async fn the_command_line_imports_and_exports_the_ledger() {
             .arg("--data-dir")
             .arg(dir.path())
             .arg("--database-url")
-            .arg(&app.database_url)
+            .arg(app.database_url.as_str())
             .args(args)
             .env("ZHENGWU_LOG", "warn")
             .output()

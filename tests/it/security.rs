@@ -960,3 +960,37 @@ async fn a_resident_id_in_a_form_is_whole_to_its_applicant_and_masked_to_staff()
     let (_, queue) = json_of(app.get(&clerk, "/api/v1/applications/queue").await).await;
     assert!(!queue.to_string().contains(&id[6..14]), "{queue}");
 }
+
+/// A client that trickles a body in (a slow-loris) holds its connection only until the request
+/// timeout, then gets a 408 in the error format.
+#[tokio::test]
+async fn a_trickled_body_is_cut_off_at_the_request_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::empty().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = zhengwu::config::Config::load(&zhengwu::config::Overrides {
+        data_dir: Some(dir.path().into()),
+        ..Default::default()
+    })
+    .unwrap();
+    config.request_timeout = std::time::Duration::from_secs(1);
+    let addr = crate::common::serve(zhengwu::http::AppState::new(app.db.clone(), &config)).await;
+    let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+    sock.write_all(
+        b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+          Content-Length: 100\r\n\r\n{\"username\"",
+    )
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = vec![0; 8192];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), sock.read(&mut buf))
+        .await
+        .expect("the server answers before the client gives up")
+        .unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("\"code\":\"timeout\""), "{text}");
+    assert!(text.contains("请求处理超时"), "{text}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

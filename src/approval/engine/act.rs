@@ -57,10 +57,10 @@ pub async fn act_with(
     let def = workflow_repo::published(db, &inst.matter_code, inst.workflow_version).await?;
     let step = t.step as usize;
     machine::check(&def, step, a.action, &a.opinion, a.procedure).map_err(refused)?;
-    if inst.status != "running" {
+    if inst.status != crate::approval::machine::Status::Running {
         return Err(refused(Refusal::NotRunning));
     }
-    if t.status != "open" {
+    if t.status != crate::approval::machine::TaskStatus::Open {
         return Err(Error::Conflict("err.task_taken"));
     }
     let mut files = super::attachments::own(db, who, &a.attachments, uploads.len()).await?;
@@ -143,7 +143,7 @@ pub async fn act_with(
             if let Some(proc_) = a.procedure.filter(|_| a.action == Action::Special) {
                 after["procedure"] = json!(proc_.as_str());
             }
-            inst.status = "paused".into();
+            inst.status = crate::approval::machine::Status::Paused;
             inst.pause_kind = Some(p.kind());
             inst.pause_reason = Some(a.opinion.trim().to_string());
             inst.paused_at = Some(now.clone());
@@ -179,7 +179,7 @@ pub async fn act_with(
                 }
                 Outcome::Approved | Outcome::Rejected => {
                     let status = outcome.finished().unwrap_or(Status::Rejected);
-                    inst.status = status.as_str().into();
+                    inst.status = status;
                     inst.finished_at = Some(now.clone());
                     next = Some(Vec::new());
                 }
@@ -214,7 +214,7 @@ pub async fn act_with(
         None => open_tasks(&mut tx, inst.id).await?,
     };
     tx.commit().await?;
-    if inst.status == "approved"
+    if inst.status == crate::approval::machine::Status::Approved
         && let Err(e) = crate::applications::on_approved(db, inst.id).await
     {
         // The approval stands; what follows it is logged for the desk to redo.

@@ -10,6 +10,7 @@
 
 pub mod attachments;
 mod cache;
+mod case;
 mod overdue;
 mod steps;
 mod views;
@@ -29,12 +30,12 @@ use crate::error::{Error, FieldError, Result};
 use crate::org;
 use crate::storage::Db;
 
+pub use case::{Case, case};
 pub use overdue::record_overdue;
 pub use steps::backfill_candidates;
 use steps::{StepCtx, deadline, store_candidates};
 pub use views::{
-    Case, InboxItem, InboxQuery, Supervise, Supervised, case, inbox, instance, supervise, tasks,
-    timing,
+    InboxItem, InboxQuery, Supervise, Supervised, inbox, instance, supervise, tasks, timing,
 };
 
 /// Who may act on a task.
@@ -77,8 +78,7 @@ pub struct Instance {
     pub workflow_version: i64,
     pub reference: String,
     pub unit_id: i64,
-    /// `running`, `paused`, `approved` or `rejected`.
-    pub status: String,
+    pub status: super::machine::Status,
     pub step: i64,
     /// Why the clock stopped: `supplement` or `special:<procedure>`.
     pub pause_kind: Option<String>,
@@ -101,8 +101,7 @@ pub struct Task {
     /// JSON list of [`Candidate`].
     pub candidates: String,
     pub claimed_by: Option<String>,
-    /// `open`, `done` or `cancelled`.
-    pub status: String,
+    pub status: super::machine::TaskStatus,
     pub started_at: String,
     /// When it turns yellow: 80% of its working time used.
     pub warn_at: String,
@@ -230,7 +229,7 @@ pub async fn start_in(
         workflow_version,
         reference: s.reference.clone(),
         unit_id: unit.id,
-        status: "running".into(),
+        status: crate::approval::machine::Status::Running,
         step: 0,
         pause_kind: None,
         pause_reason: None,

@@ -17,7 +17,9 @@ use crate::storage::Db;
 /// the application's unit (the applicant brings the missing materials to them). A special
 /// procedure is the department's, so only its actors end it.
 pub fn may_resume(who: &Principal, inst: &Instance, tasks: &[Task], path: &str) -> bool {
-    let actor = tasks.iter().any(|t| t.status == "open" && t.may_act(who));
+    let actor = tasks
+        .iter()
+        .any(|t| t.status == crate::approval::machine::TaskStatus::Open && t.may_act(who));
     let special = inst
         .pause_kind
         .as_deref()
@@ -36,7 +38,7 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
         .paused_at
         .as_deref()
         .and_then(clock::from_db)
-        .filter(|_| inst.status == "paused")
+        .filter(|_| inst.status == crate::approval::machine::Status::Paused)
         .ok_or(Error::Conflict("err.approval_not_paused"))?;
     let cal = calendar_repo::calendar(db).await?;
     let hours = Hours::default();
@@ -71,7 +73,10 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
         return Err(Error::Conflict("err.approval_not_paused"));
     }
     let mut open = Vec::new();
-    for t in all.iter().filter(|t| t.status == "open") {
+    for t in all
+        .iter()
+        .filter(|t| t.status == crate::approval::machine::TaskStatus::Open)
+    {
         let t_due = shift(&t.due_at);
         crate::storage::query("UPDATE approval_tasks SET warn_at = $1, due_at = $2 WHERE id = $3")
             .bind(shift(&t.warn_at))
@@ -98,7 +103,7 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
     .await?;
     tx.commit().await?;
     let mut inst = inst;
-    inst.status = "running".into();
+    inst.status = crate::approval::machine::Status::Running;
     inst.warn_at = warn;
     inst.due_at = due;
     inst.pause_kind = None;

@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Instance, Task};
-use crate::audit;
+use crate::approval::machine::{Status, TaskStatus, decode};
 use crate::auth::{Perm, Principal};
 use crate::clock;
 use crate::error::{Error, Result};
@@ -30,7 +30,7 @@ pub(super) fn instance_at(r: &AnyRow, at: usize) -> sqlx::Result<Instance> {
         workflow_version: r.try_get(at + 3)?,
         reference: r.try_get(at + 4)?,
         unit_id: r.try_get(at + 5)?,
-        status: r.try_get(at + 6)?,
+        status: decode(r.try_get(at + 6)?, Status::parse)?,
         step: r.try_get(at + 7)?,
         pause_kind: r.try_get(at + 8)?,
         pause_reason: r.try_get(at + 9)?,
@@ -52,7 +52,7 @@ pub(super) fn task_at(r: &AnyRow, at: usize) -> sqlx::Result<Task> {
         step_name: r.try_get(at + 3)?,
         candidates: r.try_get(at + 4)?,
         claimed_by: r.try_get(at + 5)?,
-        status: r.try_get(at + 6)?,
+        status: decode(r.try_get(at + 6)?, TaskStatus::parse)?,
         started_at: r.try_get(at + 7)?,
         warn_at: r.try_get(at + 8)?,
         due_at: r.try_get(at + 9)?,
@@ -150,36 +150,6 @@ pub struct InboxItem {
     pub timing: String,
 }
 
-/// One application as someone involved or supervising sees it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Case {
-    pub instance: Instance,
-    pub tasks: Vec<Task>,
-    /// Every transition, oldest first.
-    pub history: Vec<audit::Entry>,
-    /// Files approvers attached to their actions, oldest first.
-    pub attachments: Vec<super::attachments::Attachment>,
-    /// Whether the principal may resume it after a pause (see [`super::may_resume`]).
-    pub can_resume: bool,
-}
-
-/// The application with its tasks and history, for those who act or acted on it, who start
-/// applications at its unit, or who audit that unit; 404 for everyone else.
-pub async fn case(db: &Db, who: &Principal, id: i64) -> Result<Case> {
-    let (instance, tasks, path) = visible(db, who, id).await?;
-    let can_resume =
-        instance.status == "paused" && super::may_resume(who, &instance, &tasks, &path);
-    let history = audit::history(db, "approval", &id.to_string()).await?;
-    let attachments = super::attachments::list(db, id).await?;
-    Ok(Case {
-        instance,
-        tasks,
-        history,
-        attachments,
-        can_resume,
-    })
-}
-
 /// The application, its tasks and its unit's path, if `who` may see it: those who act or acted
 /// on it, who start applications at its unit, or who audit that unit; 404 for everyone else.
 pub(super) async fn visible(
@@ -216,9 +186,7 @@ pub struct InboxQuery {
 /// Restricts `s` to applications whose number (办件编号) or matter name contains `q`.
 fn search(s: &mut Sql, q: Option<&str>) {
     if let Some(t) = q.map(str::trim).filter(|t| !t.is_empty()) {
-        let pat = format!("%{t}%");
-        s.push(" AND (i.reference LIKE ").bind(pat.as_str());
-        s.push(" OR m.name LIKE ").bind(pat).push(")");
+        s.push(" AND ").contains_any(&["i.reference", "m.name"], t);
     }
 }
 
@@ -283,7 +251,7 @@ pub async fn inbox(db: &Db, who: &Principal, q: &InboxQuery) -> Result<Page<Inbo
             let timing = timing(
                 &task.warn_at,
                 &task.due_at,
-                instance.status == "paused",
+                instance.status == Status::Paused,
                 &now,
             )
             .into();
@@ -381,13 +349,13 @@ pub async fn supervise(db: &Db, who: &Principal, q: &Supervise) -> Result<Page<S
         (q.page, q.per_page),
         |r| {
             let instance = instance_at(r, 0)?;
-            let timing = if matches!(instance.status.as_str(), "approved" | "rejected") {
+            let timing = if instance.status.finished() {
                 "finished"
             } else {
                 timing(
                     &instance.warn_at,
                     &instance.due_at,
-                    instance.status == "paused",
+                    instance.status == Status::Paused,
                     &now,
                 )
             };

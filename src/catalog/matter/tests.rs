@@ -2,7 +2,7 @@ use super::*;
 use crate::catalog::samples;
 
 fn units() -> Vec<Unit> {
-    crate::demo::DEPARTMENTS
+    crate::catalog::samples::DEPARTMENTS
         .iter()
         .enumerate()
         .map(|(i, name)| Unit {

@@ -5,6 +5,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
+use utoipa_axum::routes;
 
 use crate::accounts::{
     self, GrantSpec, ImportReport, ListQuery, NewUser, Page, User, UserDetail, UserPatch,
@@ -14,7 +17,7 @@ use crate::http::AppState;
 use crate::http::context::Session;
 
 /// Accounts within the caller's view, filtered, sorted, paged.
-#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(ListQuery),
+#[utoipa::path(get, path = "/accounts", tag = "accounts", params(ListQuery),
     responses((status = 200, body = Page<User>), (status = 403)))]
 pub async fn list(
     State(s): State<AppState>,
@@ -24,7 +27,7 @@ pub async fn list(
     Ok(Json(accounts::list(&s.db, &session.principal, &q).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = NewUser,
+#[utoipa::path(post, path = "/accounts", tag = "accounts", request_body = NewUser,
     responses((status = 201, body = UserDetail), (status = 403), (status = 409), (status = 422)))]
 pub async fn create(
     State(s): State<AppState>,
@@ -37,7 +40,7 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts",
+#[utoipa::path(get, path = "/accounts/{id}", tag = "accounts",
     responses((status = 200, body = UserDetail), (status = 404)))]
 pub async fn get(
     State(s): State<AppState>,
@@ -47,7 +50,7 @@ pub async fn get(
     Ok(Json(accounts::get(&s.db, &session.principal, id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts", request_body = UserPatch,
+#[utoipa::path(patch, path = "/accounts/{id}", tag = "accounts", request_body = UserPatch,
     responses((status = 200, body = UserDetail), (status = 403), (status = 404), (status = 422)))]
 pub async fn patch(
     State(s): State<AppState>,
@@ -66,7 +69,7 @@ pub struct PasswordReset {
 }
 
 /// An admin sets a new password; the account's sessions end.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/password", tag = "accounts",
+#[utoipa::path(post, path = "/accounts/{id}/password", tag = "accounts",
     request_body = PasswordReset, responses((status = 204), (status = 403), (status = 404)))]
 pub async fn reset_password(
     State(s): State<AppState>,
@@ -78,7 +81,7 @@ pub async fn reset_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/grants", tag = "accounts", request_body = GrantSpec,
+#[utoipa::path(post, path = "/accounts/{id}/grants", tag = "accounts", request_body = GrantSpec,
     responses((status = 200, body = UserDetail), (status = 403), (status = 409)))]
 pub async fn add_grant(
     State(s): State<AppState>,
@@ -91,7 +94,7 @@ pub async fn add_grant(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/accounts/{id}/grants/{gid}", tag = "accounts",
+#[utoipa::path(delete, path = "/accounts/{id}/grants/{gid}", tag = "accounts",
     responses((status = 200, body = UserDetail), (status = 403), (status = 404)))]
 pub async fn remove_grant(
     State(s): State<AppState>,
@@ -111,7 +114,7 @@ pub struct ImportQuery {
 }
 
 /// Import accounts from the CSV or XLSX file in the body. All or nothing: 422 with every bad row.
-#[utoipa::path(post, path = "/api/v1/accounts/import", tag = "accounts", params(ImportQuery),
+#[utoipa::path(post, path = "/accounts/import", tag = "accounts", params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
 pub async fn import(
@@ -127,4 +130,15 @@ pub async fn import(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((status, Json(report)))
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(import).layer(axum::extract::DefaultBodyLimit::max(20 << 20)))
+        .routes(routes!(get, patch))
+        .routes(routes!(reset_password))
+        .routes(routes!(add_grant))
+        .routes(routes!(remove_grant))
 }

@@ -5,6 +5,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::applications::rating::{self, Complaint, Followup, Rate};
 use crate::applications::{self, Application, Decision, QueueQuery, Registration, Save};
@@ -19,7 +21,7 @@ pub struct Registered {
 }
 
 /// Registers an applicant (a person by resident ID, a company by credit code). No sign-in.
-#[utoipa::path(post, path = "/api/v1/register", tag = "applications", request_body = Registration,
+#[utoipa::path(post, path = "/register", tag = "applications", request_body = Registration,
     responses((status = 201, body = Registered), (status = 409), (status = 422)))]
 pub async fn register(
     State(s): State<AppState>,
@@ -29,7 +31,7 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(Registered { username })))
 }
 
-#[utoipa::path(post, path = "/api/v1/applications", tag = "applications", request_body = Save,
+#[utoipa::path(post, path = "/applications", tag = "applications", request_body = Save,
     responses((status = 201, body = Application), (status = 409), (status = 422)))]
 pub async fn create(
     State(s): State<AppState>,
@@ -43,7 +45,7 @@ pub async fn create(
 }
 
 /// Changes a draft, or one sent back for a supplement; `submit` sends it (again).
-#[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications", request_body = Save,
+#[utoipa::path(put, path = "/applications/{id}", tag = "applications", request_body = Save,
     responses((status = 200, body = Application), (status = 409), (status = 422)))]
 pub async fn update(
     State(s): State<AppState>,
@@ -56,7 +58,7 @@ pub async fn update(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications",
+#[utoipa::path(get, path = "/applications/{id}", tag = "applications",
     responses((status = 200, body = Application), (status = 404)))]
 pub async fn get(
     State(s): State<AppState>,
@@ -69,13 +71,13 @@ pub async fn get(
 }
 
 /// My applications, newest first, each with its status.
-#[utoipa::path(get, path = "/api/v1/applications/mine", tag = "applications", responses((status = 200, body = Vec<Application>)))]
+#[utoipa::path(get, path = "/applications/mine", tag = "applications", responses((status = 200, body = Vec<Application>)))]
 pub async fn mine(State(s): State<AppState>, session: Session) -> Result<Json<Vec<Application>>> {
     Ok(Json(applications::mine(&s.db, &session.principal).await?))
 }
 
 /// Applications waiting for acceptance at the caller's halls (window clerks).
-#[utoipa::path(get, path = "/api/v1/applications/queue", tag = "applications", params(QueueQuery),
+#[utoipa::path(get, path = "/applications/queue", tag = "applications", params(QueueQuery),
     responses((status = 200, body = Page<Application>), (status = 403)))]
 pub async fn queue(
     State(s): State<AppState>,
@@ -88,7 +90,7 @@ pub async fn queue(
 }
 
 /// Accept (the approval workflow starts), reject with a reason, or ask for a supplement.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/decision", tag = "applications", request_body = Decision,
+#[utoipa::path(post, path = "/applications/{id}/decision", tag = "applications", request_body = Decision,
     responses((status = 200, body = Application), (status = 409), (status = 422)))]
 pub async fn decide(
     State(s): State<AppState>,
@@ -102,7 +104,7 @@ pub async fn decide(
 }
 
 /// The applicant rates a completed application (1–5, once); 1 or 2 opens a follow-up.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/rating", tag = "applications", request_body = Rate,
+#[utoipa::path(post, path = "/applications/{id}/rating", tag = "applications", request_body = Rate,
     responses((status = 201, body = Followup), (status = 409), (status = 422)))]
 pub async fn rate(
     State(s): State<AppState>,
@@ -116,7 +118,7 @@ pub async fn rate(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/applications/{id}/complaints", tag = "applications", request_body = Complaint,
+#[utoipa::path(post, path = "/applications/{id}/complaints", tag = "applications", request_body = Complaint,
     responses((status = 201, body = Followup), (status = 422)))]
 pub async fn complain(
     State(s): State<AppState>,
@@ -131,7 +133,7 @@ pub async fn complain(
 }
 
 /// An application's ratings and complaints with the department's answers.
-#[utoipa::path(get, path = "/api/v1/applications/{id}/followups", tag = "applications",
+#[utoipa::path(get, path = "/applications/{id}/followups", tag = "applications",
     responses((status = 200, body = Vec<Followup>)))]
 pub async fn followups(
     State(s): State<AppState>,
@@ -144,7 +146,7 @@ pub async fn followups(
 }
 
 /// Follow-ups the caller's departments must answer, due first.
-#[utoipa::path(get, path = "/api/v1/followups", tag = "applications", responses((status = 200, body = Vec<Followup>), (status = 403)))]
+#[utoipa::path(get, path = "/followups", tag = "applications", responses((status = 200, body = Vec<Followup>), (status = 403)))]
 pub async fn open_followups(
     State(s): State<AppState>,
     session: Session,
@@ -157,7 +159,7 @@ pub struct Answer {
     pub answer: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/followups/{id}/answer", tag = "applications", request_body = Answer,
+#[utoipa::path(post, path = "/followups/{id}/answer", tag = "applications", request_body = Answer,
     responses((status = 200, body = Followup), (status = 409), (status = 422)))]
 pub async fn answer(
     State(s): State<AppState>,
@@ -171,7 +173,7 @@ pub async fn answer(
 }
 
 /// My in-app messages, newest first.
-#[utoipa::path(get, path = "/api/v1/messages", tag = "applications",
+#[utoipa::path(get, path = "/messages", tag = "applications",
     responses((status = 200, body = Vec<crate::mail::messages::Message>)))]
 pub async fn messages(
     State(s): State<AppState>,
@@ -182,7 +184,7 @@ pub async fn messages(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/messages/{id}/read", tag = "applications", responses((status = 204), (status = 404)))]
+#[utoipa::path(post, path = "/messages/{id}/read", tag = "applications", responses((status = 204), (status = 404)))]
 pub async fn read_message(
     State(s): State<AppState>,
     session: Session,
@@ -194,29 +196,24 @@ pub async fn read_message(
 
 /// The licences held by the signed-in applicant: by their ID number once a window has verified
 /// it, else those issued on their own applications.
-#[utoipa::path(get, path = "/api/v1/licences/mine", tag = "licences",
+#[utoipa::path(get, path = "/licences/mine", tag = "licences",
     responses((status = 200, body = Vec<crate::licence::repo::Status>)))]
 pub async fn my_licences(
     State(s): State<AppState>,
     session: Session,
 ) -> Result<Json<Vec<crate::licence::repo::Status>>> {
-    let row: Option<(Option<String>, Option<String>)> =
-        crate::storage::query_as("SELECT id_number, id_verified_at FROM users WHERE username = $1")
-            .bind(&session.principal.username)
-            .fetch_optional(&s.db)
-            .await?;
-    match row {
-        Some((Some(id), Some(_))) if !id.is_empty() => Ok(Json(
-            crate::licence::repo::of_holder(&s.db, &crate::vault::open(&id), None).await?,
+    match crate::accounts::lookup::verified_id(&s.db, &session.principal.username).await? {
+        Some(id) => Ok(Json(
+            crate::licence::repo::of_holder(&s.db, &id, None).await?,
         )),
-        _ => Ok(Json(
+        None => Ok(Json(
             crate::licence::repo::of_applicant(&s.db, &session.principal.username).await?,
         )),
     }
 }
 
 /// A file filed with an application, for its applicant and the hall's clerks.
-#[utoipa::path(get, path = "/api/v1/applications/{id}/files/{file}", tag = "applications",
+#[utoipa::path(get, path = "/applications/{id}/files/{file}", tag = "applications",
     responses((status = 200), (status = 404)))]
 pub async fn material_file(
     State(s): State<AppState>,
@@ -225,5 +222,25 @@ pub async fn material_file(
 ) -> Result<axum::response::Response> {
     let (meta, bytes) =
         applications::repo::material_file(&s.db, &session.principal, id, file).await?;
-    Ok(super::files::send(&meta, bytes))
+    Ok(crate::http::transfer::send(&meta, bytes))
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(create))
+        .routes(routes!(mine))
+        .routes(routes!(queue))
+        .routes(routes!(get, update))
+        .routes(routes!(decide))
+        .routes(routes!(material_file))
+        .routes(routes!(rate))
+        .routes(routes!(complain))
+        .routes(routes!(followups))
+        .routes(routes!(open_followups))
+        .routes(routes!(messages))
+        .routes(routes!(read_message))
+        .routes(routes!(my_licences))
+        .routes(routes!(answer))
 }

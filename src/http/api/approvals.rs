@@ -4,6 +4,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use axum::extract::Query;
 
@@ -15,7 +17,7 @@ use crate::http::AppState;
 use crate::http::context::Session;
 use crate::storage::Page;
 
-#[utoipa::path(post, path = "/api/v1/approvals", tag = "approval", request_body = Start,
+#[utoipa::path(post, path = "/approvals", tag = "approval", request_body = Start,
     responses((status = 200, body = Progress), (status = 403), (status = 404)))]
 pub async fn start(
     State(s): State<AppState>,
@@ -26,7 +28,7 @@ pub async fn start(
 }
 
 /// Open tasks the caller may act on, filtered, sorted and paged.
-#[utoipa::path(get, path = "/api/v1/approvals/inbox", tag = "approval", params(InboxQuery),
+#[utoipa::path(get, path = "/approvals/inbox", tag = "approval", params(InboxQuery),
     responses((status = 200, body = Page<InboxItem>)))]
 pub async fn inbox(
     State(s): State<AppState>,
@@ -37,7 +39,7 @@ pub async fn inbox(
 }
 
 /// One instance with its tasks and history, for those who act on it or supervise its unit.
-#[utoipa::path(get, path = "/api/v1/approvals/{id}", tag = "approval", responses((status = 200, body = Case), (status = 404)))]
+#[utoipa::path(get, path = "/approvals/{id}", tag = "approval", responses((status = 200, body = Case), (status = 404)))]
 pub async fn get(
     State(s): State<AppState>,
     session: Session,
@@ -46,7 +48,7 @@ pub async fn get(
     Ok(Json(engine::case(&s.db, &session.principal, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/approvals/tasks/{id}/claim", tag = "approval", responses((status = 200, body = Task), (status = 409)))]
+#[utoipa::path(post, path = "/approvals/tasks/{id}/claim", tag = "approval", responses((status = 200, body = Task), (status = 409)))]
 pub async fn claim(
     State(s): State<AppState>,
     session: Session,
@@ -57,7 +59,7 @@ pub async fn claim(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/approvals/tasks/{id}/release", tag = "approval", responses((status = 200, body = Task), (status = 409)))]
+#[utoipa::path(post, path = "/approvals/tasks/{id}/release", tag = "approval", responses((status = 200, body = Task), (status = 409)))]
 pub async fn release(
     State(s): State<AppState>,
     session: Session,
@@ -68,7 +70,7 @@ pub async fn release(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/approvals/tasks/{id}/act", tag = "approval", request_body = Act,
+#[utoipa::path(post, path = "/approvals/tasks/{id}/act", tag = "approval", request_body = Act,
     responses((status = 200, body = Progress), (status = 409), (status = 422)))]
 pub async fn act(
     State(s): State<AppState>,
@@ -79,7 +81,7 @@ pub async fn act(
     Ok(Json(engine::act(&s.db, &session.principal, id, &a).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/approvals/{id}/resume", tag = "approval", responses((status = 200, body = Progress), (status = 409)))]
+#[utoipa::path(post, path = "/approvals/{id}/resume", tag = "approval", responses((status = 200, body = Progress), (status = 409)))]
 pub async fn resume(
     State(s): State<AppState>,
     session: Session,
@@ -89,7 +91,7 @@ pub async fn resume(
 }
 
 /// Applications of the caller's units with their deadline state, for supervisors.
-#[utoipa::path(get, path = "/api/v1/approvals", tag = "approval", params(Supervise),
+#[utoipa::path(get, path = "/approvals", tag = "approval", params(Supervise),
     responses((status = 200, body = Page<Supervised>), (status = 403)))]
 pub async fn supervise(
     State(s): State<AppState>,
@@ -99,4 +101,16 @@ pub async fn supervise(
     Ok(Json(
         engine::supervise(&s.db, &session.principal, &q).await?,
     ))
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(supervise, start))
+        .routes(routes!(inbox))
+        .routes(routes!(get))
+        .routes(routes!(resume))
+        .routes(routes!(claim))
+        .routes(routes!(release))
+        .routes(routes!(act))
 }

@@ -4,6 +4,8 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::audit::{self, Entry, Filter};
 use crate::auth::Perm;
@@ -18,7 +20,7 @@ pub struct AuditPage {
 }
 
 /// Entries under the caller's audit scope, newest first.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(Filter),
+#[utoipa::path(get, path = "/audit", tag = "audit", params(Filter),
     responses((status = 200, body = AuditPage), (status = 403)))]
 pub async fn list(
     State(s): State<AppState>,
@@ -43,7 +45,7 @@ pub struct ExportParams {
 }
 
 /// All matching entries as CSV (UTF-8 with BOM) or XLSX.
-#[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", params(ExportParams),
+#[utoipa::path(get, path = "/audit/export", tag = "audit", params(ExportParams),
     responses((status = 200, description = "XLSX, or CSV (UTF-8 with BOM) with `format=csv`",
         content((String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))), (status = 403)))]
 pub async fn export(
@@ -56,21 +58,21 @@ pub async fn export(
     if scopes.is_empty() {
         return Err(Error::Forbidden);
     }
-    let mut f = p.filter;
-    f.per_page = Some(0);
-    let (entries, _) = audit::search(&s.db, &f, &scopes).await?;
+    let entries = audit::for_export(&s.db, &p.filter, &scopes).await?;
+    let lang = ctx.lang;
     let (mime, name, body) = if p.format.as_deref() == Some("csv") {
-        (
-            "text/csv; charset=utf-8",
-            "audit.csv",
-            audit::to_csv(&entries, ctx.lang)?,
-        )
+        let body = crate::blocking::run(move || audit::to_csv(&entries, lang)).await?;
+        ("text/csv; charset=utf-8", "audit.csv", body)
     } else {
-        (
-            super::XLSX,
-            "audit.xlsx",
-            audit::to_xlsx(&entries, ctx.lang)?,
-        )
+        let body = crate::blocking::run(move || audit::to_xlsx(&entries, lang)).await?;
+        (crate::http::transfer::XLSX, "audit.xlsx", body)
     };
-    Ok(super::download(mime, name, body))
+    Ok(crate::http::transfer::download(mime, name, body))
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(export))
 }

@@ -5,12 +5,14 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{self, Grant, SESSION_HOURS};
 use crate::error::Result;
 use crate::http::AppState;
 use crate::http::context::{Ctx, SESSION_COOKIE, Session};
-use crate::http::web::cookie_header;
+use crate::http::cookies::cookie_header;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
@@ -45,7 +47,7 @@ fn me_of(p: &auth::Principal) -> Me {
 }
 
 /// Sign in; sets the session cookie and answers the bearer token.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401), (status = 429)))]
 pub async fn login(
     State(s): State<AppState>,
@@ -68,7 +70,7 @@ pub async fn login(
 }
 
 /// End this session (the token stops working).
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", responses((status = 204)))]
 pub async fn logout(State(s): State<AppState>, session: Session) -> Result<Response> {
     auth::logout(&s.db, &session.principal, &session.token).await?;
     let cookie = cookie_header(SESSION_COOKIE, "", 0, s.secure_cookies);
@@ -80,7 +82,7 @@ pub async fn logout(State(s): State<AppState>, session: Session) -> Result<Respo
 }
 
 /// The signed-in account and its role grants.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = Me)))]
+#[utoipa::path(get, path = "/me", tag = "auth", responses((status = 200, body = Me)))]
 pub async fn me(session: Session) -> Json<Me> {
     Json(me_of(&session.principal))
 }
@@ -92,7 +94,7 @@ pub struct PasswordChange {
 }
 
 /// Change one's own password; other sessions of the account end.
-#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", request_body = PasswordChange,
+#[utoipa::path(post, path = "/me/password", tag = "auth", request_body = PasswordChange,
     responses((status = 204), (status = 422)))]
 pub async fn change_password(
     State(s): State<AppState>,
@@ -108,4 +110,13 @@ pub async fn change_password(
     )
     .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
 }

@@ -6,6 +6,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::approval::calendar::DayKind;
 use crate::approval::calendar_repo::{self, Day};
@@ -37,7 +39,7 @@ fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
 }
 
 /// The N-th working day after a date, holidays and make-up working days counted.
-#[utoipa::path(get, path = "/api/v1/calendar/add-working-days", tag = "calendar", params(AddQuery),
+#[utoipa::path(get, path = "/calendar/add-working-days", tag = "calendar", params(AddQuery),
     responses((status = 200, body = DateAnswer), (status = 422)))]
 pub async fn add_working_days(
     State(s): State<AppState>,
@@ -64,7 +66,7 @@ pub struct Year {
     pub days: Vec<Day>,
 }
 
-#[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar", responses((status = 200, body = Year)))]
+#[utoipa::path(get, path = "/calendar/{year}", tag = "calendar", responses((status = 200, body = Year)))]
 pub async fn year(State(s): State<AppState>, Path(year): Path<i32>) -> Result<Json<Year>> {
     Ok(Json(Year {
         year,
@@ -81,7 +83,7 @@ pub struct DayEdit {
 }
 
 /// Set or clear one day's exception (bureau admins; audited).
-#[utoipa::path(put, path = "/api/v1/calendar/days/{date}", tag = "calendar", request_body = DayEdit,
+#[utoipa::path(put, path = "/calendar/days/{date}", tag = "calendar", request_body = DayEdit,
     responses((status = 204), (status = 403), (status = 422)))]
 pub async fn set_day(
     State(s): State<AppState>,
@@ -104,14 +106,14 @@ pub struct HallHours {
     pub periods: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/calendar/hours/{unit_id}", tag = "calendar", responses((status = 200, body = HallHours)))]
+#[utoipa::path(get, path = "/calendar/hours/{unit_id}", tag = "calendar", responses((status = 200, body = HallHours)))]
 pub async fn hours(State(s): State<AppState>, Path(unit): Path<i64>) -> Result<Json<HallHours>> {
     Ok(Json(HallHours {
         periods: calendar_repo::hours(&s.db, unit).await?.to_string(),
     }))
 }
 
-#[utoipa::path(put, path = "/api/v1/calendar/hours/{unit_id}", tag = "calendar", request_body = HallHours,
+#[utoipa::path(put, path = "/calendar/hours/{unit_id}", tag = "calendar", request_body = HallHours,
     responses((status = 200, body = HallHours), (status = 403), (status = 422)))]
 pub async fn set_hours(
     State(s): State<AppState>,
@@ -123,4 +125,13 @@ pub async fn set_hours(
     Ok(Json(HallHours {
         periods: h.to_string(),
     }))
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(add_working_days))
+        .routes(routes!(set_day))
+        .routes(routes!(hours, set_hours))
+        .routes(routes!(year))
 }

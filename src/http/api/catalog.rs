@@ -7,6 +7,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
+use utoipa_axum::routes;
 
 use crate::auth::Perm;
 use crate::catalog::diff::{Difference, diff};
@@ -20,7 +23,7 @@ use crate::http::context::{MaybeSession, Session};
 use crate::org;
 
 /// Search the matters in service. Public.
-#[utoipa::path(get, path = "/api/v1/matters/search", tag = "catalog", params(SearchQuery),
+#[utoipa::path(get, path = "/matters/search", tag = "catalog", params(SearchQuery),
     responses((status = 200, body = Hits)))]
 pub async fn search(State(s): State<AppState>, Query(q): Query<SearchQuery>) -> Result<Json<Hits>> {
     s.search.refresh(&s.db).await?;
@@ -40,7 +43,7 @@ pub struct PublicMatter {
 }
 
 /// A matter's published guide and form, and where it is served. Public.
-#[utoipa::path(get, path = "/api/v1/matters/{code}", tag = "catalog",
+#[utoipa::path(get, path = "/matters/{code}", tag = "catalog",
     responses((status = 200, body = PublicMatter), (status = 404)))]
 pub async fn public(
     State(s): State<AppState>,
@@ -57,7 +60,7 @@ pub async fn public(
 }
 
 /// Matters of the departments the caller edits or reviews.
-#[utoipa::path(get, path = "/api/v1/matters", tag = "catalog", params(ListQuery),
+#[utoipa::path(get, path = "/matters", tag = "catalog", params(ListQuery),
     responses((status = 200, body = Vec<Summary>), (status = 403)))]
 pub async fn list(
     State(s): State<AppState>,
@@ -68,7 +71,7 @@ pub async fn list(
 }
 
 /// Start a new matter as a draft.
-#[utoipa::path(post, path = "/api/v1/matters", tag = "catalog", request_body = Matter,
+#[utoipa::path(post, path = "/matters", tag = "catalog", request_body = Matter,
     responses((status = 201, body = Summary), (status = 403), (status = 409)))]
 pub async fn create(
     State(s): State<AppState>,
@@ -82,7 +85,7 @@ pub async fn create(
 }
 
 /// State, draft and published content, for editors and reviewers.
-#[utoipa::path(get, path = "/api/v1/matters/{code}/admin", tag = "catalog",
+#[utoipa::path(get, path = "/matters/{code}/admin", tag = "catalog",
     responses((status = 200, body = Detail), (status = 404)))]
 pub async fn detail(
     State(s): State<AppState>,
@@ -93,7 +96,7 @@ pub async fn detail(
 }
 
 /// Replace the draft.
-#[utoipa::path(put, path = "/api/v1/matters/{code}/draft", tag = "catalog", request_body = Matter,
+#[utoipa::path(put, path = "/matters/{code}/draft", tag = "catalog", request_body = Matter,
     responses((status = 200, body = Summary), (status = 403), (status = 404)))]
 pub async fn save_draft(
     State(s): State<AppState>,
@@ -115,7 +118,7 @@ pub struct ActionBody {
 
 /// `submit` (editors; runs the consistency rules), `publish`, `reject`, `suspend`, `resume`,
 /// `retire` (reviewers).
-#[utoipa::path(post, path = "/api/v1/matters/{code}/{action}", tag = "catalog", request_body = ActionBody,
+#[utoipa::path(post, path = "/matters/{code}/{action}", tag = "catalog", request_body = ActionBody,
     responses((status = 200, body = Summary), (status = 403), (status = 409), (status = 422)))]
 pub async fn act(
     State(s): State<AppState>,
@@ -135,7 +138,7 @@ pub async fn act(
     Ok(Json(r))
 }
 
-#[utoipa::path(get, path = "/api/v1/matters/{code}/versions", tag = "catalog",
+#[utoipa::path(get, path = "/matters/{code}/versions", tag = "catalog",
     responses((status = 200, body = Vec<VersionInfo>)))]
 pub async fn versions(
     State(s): State<AppState>,
@@ -145,7 +148,7 @@ pub async fn versions(
 }
 
 /// One published version exactly as it was published. Public.
-#[utoipa::path(get, path = "/api/v1/matters/{code}/versions/{n}", tag = "catalog",
+#[utoipa::path(get, path = "/matters/{code}/versions/{n}", tag = "catalog",
     responses((status = 200, body = Matter), (status = 404)))]
 pub async fn version(
     State(s): State<AppState>,
@@ -162,7 +165,7 @@ pub struct DiffQuery {
 }
 
 /// Field-by-field differences between two versions (or a version and the draft).
-#[utoipa::path(get, path = "/api/v1/matters/{code}/diff", tag = "catalog", params(DiffQuery),
+#[utoipa::path(get, path = "/matters/{code}/diff", tag = "catalog", params(DiffQuery),
     responses((status = 200, body = Vec<Difference>)))]
 pub async fn diff_versions(
     State(s): State<AppState>,
@@ -191,7 +194,7 @@ pub struct UnitSwitch {
 }
 
 /// Switch a matter on or off for a district, street or community.
-#[utoipa::path(put, path = "/api/v1/matters/{code}/units", tag = "catalog", request_body = UnitSwitch,
+#[utoipa::path(put, path = "/matters/{code}/units", tag = "catalog", request_body = UnitSwitch,
     responses((status = 204), (status = 403)))]
 pub async fn set_unit(
     State(s): State<AppState>,
@@ -218,7 +221,7 @@ pub struct Validated {
 }
 
 /// Check form values against the schema of the version they claim. Public.
-#[utoipa::path(post, path = "/api/v1/matters/{code}/validate", tag = "catalog", request_body = Submission,
+#[utoipa::path(post, path = "/matters/{code}/validate", tag = "catalog", request_body = Submission,
     responses((status = 200, body = Validated), (status = 422)))]
 pub async fn validate(
     State(s): State<AppState>,
@@ -242,7 +245,7 @@ pub struct ExportQuery {
 }
 
 /// The whole catalog, for reporting upward (JSON) or for people (XLSX).
-#[utoipa::path(get, path = "/api/v1/catalog/export", tag = "catalog", params(ExportQuery),
+#[utoipa::path(get, path = "/catalog/export", tag = "catalog", params(ExportQuery),
     responses((status = 200, body = CatalogFile)))]
 pub async fn export(
     State(s): State<AppState>,
@@ -255,7 +258,7 @@ pub async fn export(
     let file = exchange::export(&s.db).await?;
     if q.format.as_deref() == Some("xlsx") {
         let units = org::list(&s.db).await?;
-        let bytes = exchange::to_xlsx(&file, &units)?;
+        let bytes = crate::blocking::run(move || exchange::to_xlsx(&file, &units)).await?;
         let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
         let disp = "attachment; filename=\"catalog.xlsx\"";
         return Ok((
@@ -278,7 +281,7 @@ pub struct ImportQuery {
 
 /// Import a catalog file — the JSON format, or the XLSX sheet of `export?format=xlsx` (which changes
 /// the basic facts of existing matters) — reporting the differences; all or nothing.
-#[utoipa::path(post, path = "/api/v1/catalog/import", tag = "catalog", params(ImportQuery), request_body = CatalogFile,
+#[utoipa::path(post, path = "/catalog/import", tag = "catalog", params(ImportQuery), request_body = CatalogFile,
     responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
 pub async fn import(
     State(s): State<AppState>,
@@ -307,4 +310,22 @@ pub async fn import(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((status, Json(r)))
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(search))
+        .routes(routes!(public))
+        .routes(routes!(detail))
+        .routes(routes!(save_draft))
+        .routes(routes!(versions))
+        .routes(routes!(version))
+        .routes(routes!(diff_versions))
+        .routes(routes!(set_unit))
+        .routes(routes!(validate))
+        .routes(routes!(act))
+        .routes(routes!(export))
+        .routes(routes!(import).layer(axum::extract::DefaultBodyLimit::max(50 << 20)))
 }

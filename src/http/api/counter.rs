@@ -3,6 +3,8 @@
 //! applicant by ID number, filing at the counter, material checks, and notices as PDF.
 
 use std::collections::BTreeMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -19,7 +21,7 @@ use crate::http::context::Session;
 use crate::print::{self, Kind};
 
 /// The windows of a hall with their matters (and, to the hall's own staff, their clerks).
-#[utoipa::path(get, path = "/api/v1/halls/{code}/windows", tag = "counter", responses((status = 200, body = Vec<Window>)))]
+#[utoipa::path(get, path = "/halls/{code}/windows", tag = "counter", responses((status = 200, body = Vec<Window>)))]
 pub async fn hall_windows(
     State(s): State<AppState>,
     session: Session,
@@ -32,14 +34,14 @@ pub async fn hall_windows(
 }
 
 /// The windows the caller is assigned to.
-#[utoipa::path(get, path = "/api/v1/windows/mine", tag = "counter", responses((status = 200, body = Vec<Window>)))]
+#[utoipa::path(get, path = "/windows/mine", tag = "counter", responses((status = 200, body = Vec<Window>)))]
 pub async fn my_windows(State(s): State<AppState>, session: Session) -> Result<Json<Vec<Window>>> {
     Ok(Json(
         windows::of_clerk(&s.db, &session.principal.username).await?,
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/windows", tag = "counter", request_body = WindowSave,
+#[utoipa::path(post, path = "/windows", tag = "counter", request_body = WindowSave,
     responses((status = 201, body = Window), (status = 403), (status = 409), (status = 422)))]
 pub async fn create_window(
     State(s): State<AppState>,
@@ -52,7 +54,7 @@ pub async fn create_window(
     ))
 }
 
-#[utoipa::path(put, path = "/api/v1/windows/{id}", tag = "counter", request_body = WindowSave,
+#[utoipa::path(put, path = "/windows/{id}", tag = "counter", request_body = WindowSave,
     responses((status = 200, body = Window), (status = 403), (status = 409), (status = 422)))]
 pub async fn update_window(
     State(s): State<AppState>,
@@ -72,7 +74,7 @@ pub struct Take {
 }
 
 /// Takes a queue ticket at the hall's kiosk (取号). No sign-in.
-#[utoipa::path(post, path = "/api/v1/halls/{code}/tickets", tag = "counter", request_body = Take,
+#[utoipa::path(post, path = "/halls/{code}/tickets", tag = "counter", request_body = Take,
     responses((status = 201, body = Ticket), (status = 404), (status = 422)))]
 pub async fn take(
     State(s): State<AppState>,
@@ -86,13 +88,13 @@ pub async fn take(
 }
 
 /// What the hall display shows: the latest calls and how many wait. No sign-in.
-#[utoipa::path(get, path = "/api/v1/halls/{code}/display", tag = "counter", responses((status = 200, body = Display)))]
+#[utoipa::path(get, path = "/halls/{code}/display", tag = "counter", responses((status = 200, body = Display)))]
 pub async fn display(State(s): State<AppState>, Path(code): Path<String>) -> Result<Json<Display>> {
     Ok(Json(queue::display(&s.db, &code).await?))
 }
 
 /// Calls the next ticket this window takes (叫号); `null` when nobody waits.
-#[utoipa::path(post, path = "/api/v1/windows/{id}/call", tag = "counter", responses((status = 200, body = Option<Called>), (status = 403)))]
+#[utoipa::path(post, path = "/windows/{id}/call", tag = "counter", responses((status = 200, body = Option<Called>), (status = 403)))]
 pub async fn call(
     State(s): State<AppState>,
     session: Session,
@@ -101,7 +103,7 @@ pub async fn call(
     Ok(Json(queue::call_next(&s.db, &session.principal, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/windows/{id}/recall", tag = "counter", responses((status = 200, body = Option<Called>), (status = 403)))]
+#[utoipa::path(post, path = "/windows/{id}/recall", tag = "counter", responses((status = 200, body = Option<Called>), (status = 403)))]
 pub async fn recall(
     State(s): State<AppState>,
     session: Session,
@@ -117,7 +119,7 @@ pub struct WindowState {
     pub waiting: i64,
 }
 
-#[utoipa::path(get, path = "/api/v1/windows/{id}/state", tag = "counter", responses((status = 200, body = WindowState), (status = 403)))]
+#[utoipa::path(get, path = "/windows/{id}/state", tag = "counter", responses((status = 200, body = WindowState), (status = 403)))]
 pub async fn state(
     State(s): State<AppState>,
     session: Session,
@@ -136,7 +138,7 @@ pub struct Close {
     pub status: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/windows/{id}/close", tag = "counter", request_body = Close,
+#[utoipa::path(post, path = "/windows/{id}/close", tag = "counter", request_body = Close,
     responses((status = 204), (status = 403), (status = 422)))]
 pub async fn close(
     State(s): State<AppState>,
@@ -155,7 +157,7 @@ pub struct Find {
 }
 
 /// Finds an applicant by ID number (in the body, so it never appears in an address or a log).
-#[utoipa::path(post, path = "/api/v1/applicants/find", tag = "counter", request_body = Find,
+#[utoipa::path(post, path = "/applicants/find", tag = "counter", request_body = Find,
     responses((status = 200, body = Applicant), (status = 403), (status = 422)))]
 pub async fn find(
     State(s): State<AppState>,
@@ -176,7 +178,7 @@ pub struct Claim {
 
 /// Binds an account to the ID number whose document the clerk has seen: one number, one
 /// applicant (409 when another account is bound to it already).
-#[utoipa::path(post, path = "/api/v1/applicants/verify", tag = "counter", request_body = Claim,
+#[utoipa::path(post, path = "/applicants/verify", tag = "counter", request_body = Claim,
     responses((status = 204), (status = 403), (status = 409), (status = 422)))]
 pub async fn verify(
     State(s): State<AppState>,
@@ -188,7 +190,7 @@ pub async fn verify(
 }
 
 /// Files an application at the counter on the applicant's behalf; it waits for the decision.
-#[utoipa::path(post, path = "/api/v1/applications/counter", tag = "counter", request_body = CounterFiling,
+#[utoipa::path(post, path = "/applications/counter", tag = "counter", request_body = CounterFiling,
     responses((status = 201, body = Application), (status = 403), (status = 409), (status = 422)))]
 pub async fn file(
     State(s): State<AppState>,
@@ -211,7 +213,7 @@ pub struct Resubmit {
 }
 
 /// At the counter: adds what a supplement asked for and submits the application again.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/counter-resubmit", tag = "counter", request_body = Resubmit,
+#[utoipa::path(post, path = "/applications/{id}/counter-resubmit", tag = "counter", request_body = Resubmit,
     responses((status = 200, body = Application), (status = 409), (status = 422)))]
 pub async fn resubmit(
     State(s): State<AppState>,
@@ -225,7 +227,7 @@ pub async fn resubmit(
 }
 
 /// Records the clerk's check of materials; answers all checks of the application.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/checks", tag = "counter",
+#[utoipa::path(post, path = "/applications/{id}/checks", tag = "counter",
     responses((status = 200), (status = 422)))]
 pub async fn checks(
     State(s): State<AppState>,
@@ -238,7 +240,7 @@ pub async fn checks(
 }
 
 /// An application's notice (receipt, rejection, supplement) as PDF.
-#[utoipa::path(get, path = "/api/v1/applications/{id}/notices/{kind}", tag = "counter",
+#[utoipa::path(get, path = "/applications/{id}/notices/{kind}", tag = "counter",
     responses((status = 200, content_type = "application/pdf"), (status = 409)))]
 pub async fn notice_pdf(
     State(s): State<AppState>,
@@ -250,9 +252,30 @@ pub async fn notice_pdf(
     let kind = Kind::parse(kind).ok_or(Error::NotFound)?;
     let base = crate::http::base_url(&s, &headers);
     let (n, number) = print::for_application(&s.db, &session.principal, id, kind, &base).await?;
-    Ok(super::download(
+    Ok(crate::http::transfer::download(
         "application/pdf",
         &format!("{number}-{}.pdf", kind.key()),
-        n.pdf()?,
+        crate::blocking::run(move || n.pdf()).await?,
     ))
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(hall_windows))
+        .routes(routes!(take))
+        .routes(routes!(display))
+        .routes(routes!(create_window))
+        .routes(routes!(my_windows))
+        .routes(routes!(update_window))
+        .routes(routes!(state))
+        .routes(routes!(call))
+        .routes(routes!(recall))
+        .routes(routes!(close))
+        .routes(routes!(find))
+        .routes(routes!(verify))
+        .routes(routes!(file))
+        .routes(routes!(checks))
+        .routes(routes!(resubmit))
+        .routes(routes!(notice_pdf))
 }

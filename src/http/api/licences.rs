@@ -5,6 +5,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::AppState;
@@ -13,7 +15,7 @@ use crate::licence::Licence;
 use crate::licence::keys::{self, KeyInfo};
 use crate::licence::repo::{self, Issue, PublicStatus, Status};
 
-#[utoipa::path(post, path = "/api/v1/licences", tag = "licences", request_body = Issue,
+#[utoipa::path(post, path = "/licences", tag = "licences", request_body = Issue,
     responses((status = 201, body = Licence), (status = 403), (status = 422)))]
 pub async fn issue(
     State(s): State<AppState>,
@@ -36,7 +38,7 @@ pub struct Code {
 /// The public check: valid, expired, revoked (with the reason) or tampered, with the minimum a
 /// verifier needs. Needs the licence's verification code (404 without it, as for no licence).
 /// No sign-in.
-#[utoipa::path(get, path = "/api/v1/licences/{number}/status", tag = "licences",
+#[utoipa::path(get, path = "/licences/{number}/status", tag = "licences",
     params(("number" = String, Path, description = "Licence number"), Code),
     responses((status = 200, body = PublicStatus), (status = 404), (status = 429)))]
 pub async fn status(
@@ -59,7 +61,7 @@ pub struct Presented {
 
 /// Checks a licence document as exported; a changed field is refused (422). With `holder_id`,
 /// also whether that is the holder's ID number. No sign-in.
-#[utoipa::path(post, path = "/api/v1/licences/verify", tag = "licences", request_body = Presented,
+#[utoipa::path(post, path = "/licences/verify", tag = "licences", request_body = Presented,
     responses((status = 200, body = PublicStatus), (status = 404), (status = 422), (status = 429)))]
 pub async fn verify(
     State(s): State<AppState>,
@@ -88,7 +90,7 @@ pub struct Revoke {
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/licences/{number}/revoke", tag = "licences", request_body = Revoke,
+#[utoipa::path(post, path = "/licences/{number}/revoke", tag = "licences", request_body = Revoke,
     responses((status = 200, body = Status), (status = 404), (status = 409), (status = 422)))]
 pub async fn revoke(
     State(s): State<AppState>,
@@ -108,7 +110,7 @@ pub struct Holder {
 }
 
 /// A holder's licences, of the units where the caller issues licences.
-#[utoipa::path(get, path = "/api/v1/licences", tag = "licences", params(Holder),
+#[utoipa::path(get, path = "/licences", tag = "licences", params(Holder),
     responses((status = 200, body = Vec<Status>), (status = 403)))]
 pub async fn of_holder(
     State(s): State<AppState>,
@@ -125,7 +127,7 @@ pub async fn of_holder(
 
 /// Retires a department's signing key and makes a new one (Ed25519 or SM2); its licences
 /// still verify.
-#[utoipa::path(post, path = "/api/v1/licence-keys/{unit_id}/rotate", tag = "licences",
+#[utoipa::path(post, path = "/licence-keys/{unit_id}/rotate", tag = "licences",
     params(("unit_id" = i64, Path, description = "The issuing department")),
     request_body = keys::Rotate,
     responses((status = 200, body = KeyInfo), (status = 403), (status = 404), (status = 422)))]
@@ -139,4 +141,14 @@ pub async fn rotate(
     Ok(Json(
         keys::rotate(&s.db, &session.principal, unit_id, &r).await?,
     ))
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(of_holder, issue))
+        .routes(routes!(verify))
+        .routes(routes!(status))
+        .routes(routes!(revoke))
+        .routes(routes!(rotate))
 }

@@ -5,6 +5,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
+use utoipa_axum::routes;
 
 use crate::error::Result;
 use crate::http::AppState;
@@ -12,7 +15,7 @@ use crate::http::context::Session;
 use crate::ops::{self, Act, NewTicket, Period, Stats, Ticket, TicketQuery, TicketView};
 use crate::storage::Page;
 
-#[utoipa::path(post, path = "/api/v1/ops/tickets", tag = "ops", request_body = NewTicket,
+#[utoipa::path(post, path = "/ops/tickets", tag = "ops", request_body = NewTicket,
     responses((status = 201, body = Ticket), (status = 422)))]
 pub async fn create(
     State(s): State<AppState>,
@@ -23,7 +26,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(t)))
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/tickets", tag = "ops", params(TicketQuery),
+#[utoipa::path(get, path = "/ops/tickets", tag = "ops", params(TicketQuery),
     responses((status = 200, body = Page<Ticket>), (status = 403)))]
 pub async fn list(
     State(s): State<AppState>,
@@ -33,7 +36,7 @@ pub async fn list(
     Ok(Json(ops::list(&s.db, &session.principal, &q).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/tickets/{id}", tag = "ops",
+#[utoipa::path(get, path = "/ops/tickets/{id}", tag = "ops",
     responses((status = 200, body = TicketView), (status = 404)))]
 pub async fn get(
     State(s): State<AppState>,
@@ -43,7 +46,7 @@ pub async fn get(
     Ok(Json(ops::get(&s.db, &session.principal, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/tickets/{id}/act", tag = "ops", request_body = Act,
+#[utoipa::path(post, path = "/ops/tickets/{id}/act", tag = "ops", request_body = Act,
     responses((status = 200, body = Ticket), (status = 409), (status = 422)))]
 pub async fn act(
     State(s): State<AppState>,
@@ -60,7 +63,7 @@ pub struct Escalate {
     pub note: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/tickets/{id}/escalate", tag = "ops", request_body = Escalate,
+#[utoipa::path(post, path = "/ops/tickets/{id}/escalate", tag = "ops", request_body = Escalate,
     responses((status = 200, body = Ticket), (status = 409)))]
 pub async fn escalate(
     State(s): State<AppState>,
@@ -74,7 +77,7 @@ pub async fn escalate(
 }
 
 /// The desk's figures for tickets opened in a period (the last 7 days unless given).
-#[utoipa::path(get, path = "/api/v1/ops/stats", tag = "ops", params(Period),
+#[utoipa::path(get, path = "/ops/stats", tag = "ops", params(Period),
     responses((status = 200, body = Stats), (status = 403), (status = 422)))]
 pub async fn stats(
     State(s): State<AppState>,
@@ -86,7 +89,7 @@ pub async fn stats(
 
 /// Imports a ticket ledger (CSV or XLSX as the request body); all or nothing, every bad row
 /// reported (422).
-#[utoipa::path(post, path = "/api/v1/ops/tickets/import", tag = "ops", params(super::accounts::ImportQuery),
+#[utoipa::path(post, path = "/ops/tickets/import", tag = "ops", params(super::accounts::ImportQuery),
     responses((status = 200, body = ops::exchange::ImportReport), (status = 422, body = ops::exchange::ImportReport)))]
 pub async fn import(
     State(s): State<AppState>,
@@ -114,7 +117,7 @@ pub struct ExportParams {
 }
 
 /// The ledger of tickets opened in a period, in the import's columns.
-#[utoipa::path(get, path = "/api/v1/ops/tickets/export", tag = "ops", params(ExportParams),
+#[utoipa::path(get, path = "/ops/tickets/export", tag = "ops", params(ExportParams),
     responses((status = 200, description = "XLSX, or CSV (UTF-8 with BOM) with `format=csv`",
         content((String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))), (status = 403)))]
 pub async fn export(
@@ -131,19 +134,13 @@ pub async fn export(
     .await?;
     let units = crate::org::list(&s.db).await?;
     let (mime, name, body) = if p.format.as_deref() == Some("csv") {
-        (
-            "text/csv; charset=utf-8",
-            "tickets.csv",
-            ops::exchange::to_csv(&units, &tickets)?,
-        )
+        let body = crate::blocking::run(move || ops::exchange::to_csv(&units, &tickets)).await?;
+        ("text/csv; charset=utf-8", "tickets.csv", body)
     } else {
-        (
-            super::XLSX,
-            "tickets.xlsx",
-            ops::exchange::to_xlsx(&units, &tickets)?,
-        )
+        let body = crate::blocking::run(move || ops::exchange::to_xlsx(&units, &tickets)).await?;
+        (crate::http::transfer::XLSX, "tickets.xlsx", body)
     };
-    Ok(super::download(mime, name, body))
+    Ok(crate::http::transfer::download(mime, name, body))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -168,7 +165,7 @@ fn week_day(w: &Week) -> Result<chrono::NaiveDate> {
 }
 
 /// The weekly problem-handling report for a week.
-#[utoipa::path(get, path = "/api/v1/ops/reports/weekly", tag = "ops", params(Week),
+#[utoipa::path(get, path = "/ops/reports/weekly", tag = "ops", params(Week),
     responses((status = 200, body = ops::report::WeeklyReport), (status = 403)))]
 pub async fn weekly(
     State(s): State<AppState>,
@@ -181,7 +178,7 @@ pub async fn weekly(
 }
 
 /// The same report as a workbook (汇总, 明细).
-#[utoipa::path(get, path = "/api/v1/ops/reports/weekly.xlsx", tag = "ops", params(Week),
+#[utoipa::path(get, path = "/ops/reports/weekly.xlsx", tag = "ops", params(Week),
     responses((status = 200, description = "The week's report as XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403)))]
 pub async fn weekly_xlsx(
     State(s): State<AppState>,
@@ -190,10 +187,10 @@ pub async fn weekly_xlsx(
 ) -> Result<axum::response::Response> {
     let r = ops::report::weekly(&s.db, &session.principal, week_day(&w)?).await?;
     let name = format!("weekly-{}.xlsx", r.week_start);
-    Ok(super::download(
-        super::XLSX,
+    Ok(crate::http::transfer::download(
+        crate::http::transfer::XLSX,
         &name,
-        ops::report::to_xlsx(&r)?,
+        crate::blocking::run(move || ops::report::to_xlsx(&r)).await?,
     ))
 }
 
@@ -205,7 +202,7 @@ pub struct Sent {
 }
 
 /// Builds the week's report and queues it to the recipients now (O&M managers).
-#[utoipa::path(post, path = "/api/v1/ops/reports/weekly/send", tag = "ops", params(Week),
+#[utoipa::path(post, path = "/ops/reports/weekly/send", tag = "ops", params(Week),
     responses((status = 200, body = Sent), (status = 403)))]
 pub async fn weekly_send(
     State(s): State<AppState>,
@@ -229,7 +226,7 @@ pub struct Recipients {
 }
 
 /// Who receives the weekly report (O&M managers); answers the checked list.
-#[utoipa::path(put, path = "/api/v1/ops/reports/recipients", tag = "ops", request_body = Recipients,
+#[utoipa::path(put, path = "/ops/reports/recipients", tag = "ops", request_body = Recipients,
     responses((status = 200, body = Vec<String>), (status = 403), (status = 422)))]
 pub async fn set_recipients(
     State(s): State<AppState>,
@@ -239,4 +236,20 @@ pub async fn set_recipients(
     Ok(Json(
         ops::report::set_recipients(&s.db, &session.principal, &r.recipients).await?,
     ))
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(import).layer(axum::extract::DefaultBodyLimit::max(50 << 20)))
+        .routes(routes!(export))
+        .routes(routes!(get))
+        .routes(routes!(act))
+        .routes(routes!(escalate))
+        .routes(routes!(stats))
+        .routes(routes!(weekly))
+        .routes(routes!(weekly_xlsx))
+        .routes(routes!(weekly_send))
+        .routes(routes!(set_recipients))
 }

@@ -5,11 +5,14 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::context::Session;
-use crate::ops::checks::{self, Check, NewCheck, Probe, Run};
+use crate::ops::checks::{self, Check, NewCheck, Run};
 use crate::ops::duty::{self, Assurance, Duty, NewDuty};
 use crate::ops::links::{self, KnownError, PolicyRow};
 
@@ -21,23 +24,6 @@ pub struct Days {
     pub to: Option<String>,
 }
 
-/// The days a rota view covers.
-pub fn days(d: &Days) -> (String, String) {
-    let today = chrono::Utc::now()
-        .with_timezone(&crate::clock::cst())
-        .date_naive();
-    let from = d
-        .from
-        .as_deref()
-        .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        .unwrap_or(today);
-    let to =
-        d.to.as_deref()
-            .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-            .unwrap_or(from + chrono::Duration::days(13));
-    (from.to_string(), to.to_string())
-}
-
 fn desk_staff(s: &Session) -> Result<()> {
     let p = &s.principal;
     if p.has(crate::auth::Perm::HandleTickets) || p.has(crate::auth::Perm::ManageOps) {
@@ -47,18 +33,18 @@ fn desk_staff(s: &Session) -> Result<()> {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/duty", tag = "ops", params(Days), responses((status = 200, body = Vec<Duty>)))]
+#[utoipa::path(get, path = "/ops/duty", tag = "ops", params(Days), responses((status = 200, body = Vec<Duty>)))]
 pub async fn rota(
     State(s): State<AppState>,
     session: Session,
     Query(d): Query<Days>,
 ) -> Result<Json<Vec<Duty>>> {
     desk_staff(&session)?;
-    let (from, to) = days(&d);
+    let (from, to) = crate::ops::duty::rota_days(d.from.as_deref(), d.to.as_deref());
     Ok(Json(duty::rota(&s.db, &from, &to).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/duty", tag = "ops", request_body = NewDuty,
+#[utoipa::path(post, path = "/ops/duty", tag = "ops", request_body = NewDuty,
     responses((status = 201, body = Duty), (status = 403), (status = 409), (status = 422)))]
 pub async fn add_duty(
     State(s): State<AppState>,
@@ -71,7 +57,7 @@ pub async fn add_duty(
     ))
 }
 
-#[utoipa::path(delete, path = "/api/v1/ops/duty/{id}", tag = "ops", responses((status = 204), (status = 403)))]
+#[utoipa::path(delete, path = "/ops/duty/{id}", tag = "ops", responses((status = 204), (status = 403)))]
 pub async fn remove_duty(
     State(s): State<AppState>,
     session: Session,
@@ -81,7 +67,7 @@ pub async fn remove_duty(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/assurance", tag = "ops", responses((status = 200, body = Vec<Assurance>)))]
+#[utoipa::path(get, path = "/ops/assurance", tag = "ops", responses((status = 200, body = Vec<Assurance>)))]
 pub async fn assurances(
     State(s): State<AppState>,
     session: Session,
@@ -91,7 +77,7 @@ pub async fn assurances(
 }
 
 /// Records a holiday assurance plan or a security drill (`id` 0), or updates one with findings.
-#[utoipa::path(post, path = "/api/v1/ops/assurance", tag = "ops", request_body = Assurance,
+#[utoipa::path(post, path = "/ops/assurance", tag = "ops", request_body = Assurance,
     responses((status = 200, body = Assurance), (status = 403), (status = 422)))]
 pub async fn save_assurance(
     State(s): State<AppState>,
@@ -110,7 +96,7 @@ pub struct Inspections {
     pub runs: Vec<Run>,
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/checks", tag = "ops", responses((status = 200, body = Inspections)))]
+#[utoipa::path(get, path = "/ops/checks", tag = "ops", responses((status = 200, body = Inspections)))]
 pub async fn inspections(State(s): State<AppState>, session: Session) -> Result<Json<Inspections>> {
     desk_staff(&session)?;
     Ok(Json(Inspections {
@@ -119,7 +105,7 @@ pub async fn inspections(State(s): State<AppState>, session: Session) -> Result<
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/checks", tag = "ops", request_body = NewCheck,
+#[utoipa::path(post, path = "/ops/checks", tag = "ops", request_body = NewCheck,
     responses((status = 201, body = Check), (status = 403), (status = 422)))]
 pub async fn add_check(
     State(s): State<AppState>,
@@ -132,16 +118,8 @@ pub async fn add_check(
     ))
 }
 
-/// The probe of this server: its own address (from the request) and data dir.
-pub fn probe(s: &AppState, host: Option<&str>) -> Probe {
-    Probe {
-        self_url: format!("http://{}", host.unwrap_or("127.0.0.1:8080")),
-        data_dir: s.data_dir.clone(),
-    }
-}
-
 /// Runs every check now; answers the runs.
-#[utoipa::path(post, path = "/api/v1/ops/checks/run", tag = "ops", responses((status = 200, body = Vec<Run>), (status = 403)))]
+#[utoipa::path(post, path = "/ops/checks/run", tag = "ops", responses((status = 200, body = Vec<Run>), (status = 403)))]
 pub async fn run_checks(
     State(s): State<AppState>,
     session: Session,
@@ -151,7 +129,7 @@ pub async fn run_checks(
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok());
-    Ok(Json(checks::run_due(&s.db, &probe(&s, host), true).await?))
+    Ok(Json(checks::run_due(&s.db, &s.probe(host), true).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -160,7 +138,7 @@ pub struct DuplicateOf {
     pub of: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/tickets/{id}/duplicate", tag = "ops", request_body = DuplicateOf,
+#[utoipa::path(post, path = "/ops/tickets/{id}/duplicate", tag = "ops", request_body = DuplicateOf,
     responses((status = 200, body = crate::ops::Ticket), (status = 409), (status = 422)))]
 pub async fn duplicate(
     State(s): State<AppState>,
@@ -178,7 +156,7 @@ pub struct Search {
     pub q: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/known-errors", tag = "ops", params(Search), responses((status = 200, body = Vec<KnownError>)))]
+#[utoipa::path(get, path = "/ops/known-errors", tag = "ops", params(Search), responses((status = 200, body = Vec<KnownError>)))]
 pub async fn known_errors(
     State(s): State<AppState>,
     session: Session,
@@ -188,7 +166,7 @@ pub async fn known_errors(
     Ok(Json(links::known_errors(&s.db, q.q.as_deref()).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/known-errors", tag = "ops", request_body = KnownError,
+#[utoipa::path(post, path = "/ops/known-errors", tag = "ops", request_body = KnownError,
     responses((status = 201, body = KnownError), (status = 403), (status = 422)))]
 pub async fn add_known_error(
     State(s): State<AppState>,
@@ -206,7 +184,7 @@ pub struct LinkKnownError {
     pub known_error_id: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/tickets/{id}/known-error", tag = "ops", request_body = LinkKnownError,
+#[utoipa::path(post, path = "/ops/tickets/{id}/known-error", tag = "ops", request_body = LinkKnownError,
     responses((status = 200, body = crate::ops::Ticket), (status = 422)))]
 pub async fn link_known_error(
     State(s): State<AppState>,
@@ -224,7 +202,7 @@ pub struct VendorStatus {
     pub status: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/ops/tickets/{id}/vendor", tag = "ops", request_body = VendorStatus,
+#[utoipa::path(post, path = "/ops/tickets/{id}/vendor", tag = "ops", request_body = VendorStatus,
     responses((status = 200, body = crate::ops::Ticket), (status = 409)))]
 pub async fn vendor(
     State(s): State<AppState>,
@@ -238,7 +216,7 @@ pub async fn vendor(
 }
 
 /// Attaches files (multipart, parts named `file`) to a ticket.
-#[utoipa::path(post, path = "/api/v1/ops/tickets/{id}/files", tag = "ops",
+#[utoipa::path(post, path = "/ops/tickets/{id}/files", tag = "ops",
     responses((status = 201, body = Vec<crate::files::FileMeta>), (status = 422)))]
 pub async fn attach(
     State(s): State<AppState>,
@@ -246,30 +224,30 @@ pub async fn attach(
     Path(id): Path<i64>,
     form: axum::extract::Multipart,
 ) -> Result<(StatusCode, Json<Vec<crate::files::FileMeta>>)> {
-    let uploads = super::files::read_files(form, "file").await?;
+    let uploads = crate::http::transfer::read_files(form, "file").await?;
     Ok((
         StatusCode::CREATED,
         Json(links::attach(&s.db, &session.principal, id, &uploads).await?),
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/tickets/{id}/files/{file}", tag = "ops", responses((status = 200), (status = 404)))]
+#[utoipa::path(get, path = "/ops/tickets/{id}/files/{file}", tag = "ops", responses((status = 200), (status = 404)))]
 pub async fn ticket_file(
     State(s): State<AppState>,
     session: Session,
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<axum::response::Response> {
     let (meta, bytes) = links::ticket_file(&s.db, &session.principal, id, file).await?;
-    Ok(super::files::send(&meta, bytes))
+    Ok(crate::http::transfer::send(&meta, bytes))
 }
 
-#[utoipa::path(get, path = "/api/v1/ops/sla", tag = "ops", responses((status = 200, body = Vec<PolicyRow>)))]
+#[utoipa::path(get, path = "/ops/sla", tag = "ops", responses((status = 200, body = Vec<PolicyRow>)))]
 pub async fn sla(State(s): State<AppState>, session: Session) -> Result<Json<Vec<PolicyRow>>> {
     desk_staff(&session)?;
     Ok(Json(links::policies(&s.db).await?))
 }
 
-#[utoipa::path(put, path = "/api/v1/ops/sla/{priority}", tag = "ops", request_body = crate::ops::sla::Policy,
+#[utoipa::path(put, path = "/ops/sla/{priority}", tag = "ops", request_body = crate::ops::sla::Policy,
     responses((status = 200, body = PolicyRow), (status = 403), (status = 422)))]
 pub async fn set_sla(
     State(s): State<AppState>,
@@ -280,4 +258,24 @@ pub async fn set_sla(
     Ok(Json(
         links::set_policy(&s.db, &session.principal, &priority, &p).await?,
     ))
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(rota, add_duty))
+        .routes(routes!(remove_duty))
+        .routes(routes!(assurances, save_assurance))
+        .routes(routes!(inspections, add_check))
+        .routes(routes!(run_checks))
+        .routes(routes!(duplicate))
+        .routes(routes!(known_errors, add_known_error))
+        .routes(routes!(link_known_error))
+        .routes(routes!(vendor))
+        .routes(routes!(attach).layer(axum::extract::DefaultBodyLimit::max(
+            crate::http::transfer::BODY_LIMIT * 5,
+        )))
+        .routes(routes!(ticket_file))
+        .routes(routes!(sla))
+        .routes(routes!(set_sla))
 }

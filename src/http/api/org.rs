@@ -4,6 +4,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Perm;
 use crate::error::{Error, Result};
@@ -12,7 +14,7 @@ use crate::http::context::Session;
 use crate::org::{self, NewUnit, Unit};
 
 /// All units (any staff role may read the tree).
-#[utoipa::path(get, path = "/api/v1/org/units", tag = "org", responses((status = 200, body = Vec<Unit>)))]
+#[utoipa::path(get, path = "/org/units", tag = "org", responses((status = 200, body = Vec<Unit>)))]
 pub async fn list(State(s): State<AppState>, session: Session) -> Result<Json<Vec<Unit>>> {
     if !session.principal.has(Perm::ViewOrg) {
         return Err(Error::Forbidden);
@@ -20,7 +22,7 @@ pub async fn list(State(s): State<AppState>, session: Session) -> Result<Json<Ve
     Ok(Json(org::list(&s.db).await?.as_ref().clone()))
 }
 
-#[utoipa::path(get, path = "/api/v1/org/units/{id}", tag = "org", responses((status = 200, body = Unit), (status = 404)))]
+#[utoipa::path(get, path = "/org/units/{id}", tag = "org", responses((status = 200, body = Unit), (status = 404)))]
 pub async fn get(
     State(s): State<AppState>,
     session: Session,
@@ -34,7 +36,7 @@ pub async fn get(
 }
 
 /// Create a unit under a parent the caller manages.
-#[utoipa::path(post, path = "/api/v1/org/units", tag = "org", request_body = NewUnit,
+#[utoipa::path(post, path = "/org/units", tag = "org", request_body = NewUnit,
     responses((status = 201, body = Unit), (status = 403), (status = 409), (status = 422)))]
 pub async fn create(
     State(s): State<AppState>,
@@ -55,7 +57,7 @@ pub struct UnitPatch {
 }
 
 /// Rename and/or move a unit.
-#[utoipa::path(patch, path = "/api/v1/org/units/{id}", tag = "org", request_body = UnitPatch,
+#[utoipa::path(patch, path = "/org/units/{id}", tag = "org", request_body = UnitPatch,
     responses((status = 200, body = Unit), (status = 403), (status = 404), (status = 409)))]
 pub async fn patch(
     State(s): State<AppState>,
@@ -83,7 +85,7 @@ pub async fn patch(
 }
 
 /// Retire a unit without active sub-units or accounts.
-#[utoipa::path(post, path = "/api/v1/org/units/{id}/retire", tag = "org",
+#[utoipa::path(post, path = "/org/units/{id}/retire", tag = "org",
     responses((status = 200, body = Unit), (status = 409)))]
 pub async fn retire(
     State(s): State<AppState>,
@@ -91,4 +93,12 @@ pub async fn retire(
     Path(id): Path<i64>,
 ) -> Result<Json<Unit>> {
     Ok(Json(org::retire(&s.db, &session.principal, id).await?))
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, patch))
+        .routes(routes!(retire))
 }

@@ -4,6 +4,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::AppState;
@@ -25,7 +27,7 @@ fn kind(k: &str) -> Result<Kind> {
     Kind::parse(k).ok_or(Error::NotFound)
 }
 
-#[utoipa::path(get, path = "/api/v1/print/templates/{kind}", tag = "print", responses((status = 200, body = Template), (status = 403)))]
+#[utoipa::path(get, path = "/print/templates/{kind}", tag = "print", responses((status = 200, body = Template), (status = 403)))]
 pub async fn get(
     State(s): State<AppState>,
     session: Session,
@@ -38,7 +40,7 @@ pub async fn get(
 }
 
 /// Saves a new version (it must render on the sample data).
-#[utoipa::path(put, path = "/api/v1/print/templates/{kind}", tag = "print", request_body = Body,
+#[utoipa::path(put, path = "/print/templates/{kind}", tag = "print", request_body = Body,
     responses((status = 200, body = Template), (status = 403), (status = 422)))]
 pub async fn save(
     State(s): State<AppState>,
@@ -52,7 +54,7 @@ pub async fn save(
 }
 
 /// Renders a template text on sample data, without saving.
-#[utoipa::path(post, path = "/api/v1/print/templates/{kind}/preview", tag = "print", request_body = Body,
+#[utoipa::path(post, path = "/print/templates/{kind}/preview", tag = "print", request_body = Body,
     responses((status = 200, body = Preview), (status = 403), (status = 422)))]
 pub async fn preview(
     State(s): State<AppState>,
@@ -68,4 +70,11 @@ pub async fn preview(
     Ok(Json(Preview {
         html: n.html(Some("")),
     }))
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get, save))
+        .routes(routes!(preview))
 }

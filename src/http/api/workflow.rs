@@ -5,6 +5,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::approval::definition::WorkflowDef;
 use crate::approval::{
@@ -22,7 +24,7 @@ pub struct Versioned {
 }
 
 /// The matter's current published workflow. Public.
-#[utoipa::path(get, path = "/api/v1/matters/{code}/workflow", tag = "approval",
+#[utoipa::path(get, path = "/matters/{code}/workflow", tag = "approval",
     responses((status = 200, body = Versioned), (status = 404)))]
 pub async fn current(
     State(s): State<AppState>,
@@ -36,7 +38,7 @@ pub async fn current(
 }
 
 /// The draft (or what a new draft would start from), for editors.
-#[utoipa::path(get, path = "/api/v1/matters/{code}/workflow/draft", tag = "approval",
+#[utoipa::path(get, path = "/matters/{code}/workflow/draft", tag = "approval",
     responses((status = 200, body = Versioned)))]
 pub async fn draft(
     State(s): State<AppState>,
@@ -56,7 +58,7 @@ pub struct VersionNumber {
 }
 
 /// Save the draft; every problem is answered by field.
-#[utoipa::path(put, path = "/api/v1/matters/{code}/workflow/draft", tag = "approval", request_body = WorkflowDef,
+#[utoipa::path(put, path = "/matters/{code}/workflow/draft", tag = "approval", request_body = WorkflowDef,
     responses((status = 200, body = VersionNumber), (status = 422)))]
 pub async fn save_draft(
     State(s): State<AppState>,
@@ -70,7 +72,7 @@ pub async fn save_draft(
 }
 
 /// Publish the draft as an immutable version.
-#[utoipa::path(post, path = "/api/v1/matters/{code}/workflow/publish", tag = "approval",
+#[utoipa::path(post, path = "/matters/{code}/workflow/publish", tag = "approval",
     responses((status = 200, body = VersionNumber), (status = 409)))]
 pub async fn publish(
     State(s): State<AppState>,
@@ -82,7 +84,7 @@ pub async fn publish(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/matters/{code}/workflow/versions", tag = "approval",
+#[utoipa::path(get, path = "/matters/{code}/workflow/versions", tag = "approval",
     responses((status = 200, body = Vec<VersionRow>)))]
 pub async fn versions(
     State(s): State<AppState>,
@@ -92,7 +94,7 @@ pub async fn versions(
 }
 
 /// One published version. Public.
-#[utoipa::path(get, path = "/api/v1/matters/{code}/workflow/versions/{n}", tag = "approval",
+#[utoipa::path(get, path = "/matters/{code}/workflow/versions/{n}", tag = "approval",
     responses((status = 200, body = WorkflowDef), (status = 404)))]
 pub async fn version(
     State(s): State<AppState>,
@@ -109,7 +111,7 @@ pub struct SvgQuery {
 }
 
 /// A published version (the current one by default) as an SVG diagram. Public.
-#[utoipa::path(get, path = "/api/v1/matters/{code}/workflow.svg", tag = "approval", params(SvgQuery),
+#[utoipa::path(get, path = "/matters/{code}/workflow.svg", tag = "approval", params(SvgQuery),
     responses((status = 200, content_type = "image/svg+xml")))]
 pub async fn svg(
     State(s): State<AppState>,
@@ -126,4 +128,15 @@ pub async fn svg(
         diagram::svg(&def.public(), ctx.lang, &crate::org::list(&s.db).await?),
     )
         .into_response())
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(current))
+        .routes(routes!(svg))
+        .routes(routes!(draft, save_draft))
+        .routes(routes!(publish))
+        .routes(routes!(versions))
+        .routes(routes!(version))
 }

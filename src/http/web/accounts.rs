@@ -2,9 +2,11 @@
 //! an account's page with its grants, and bulk import with its row-by-row report.
 
 use axum::Form;
+use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -82,7 +84,8 @@ pub async fn export(
             break;
         }
     }
-    let bytes = accounts_xlsx(&all, ctx.lang).map_err(Error::Internal)?;
+    let lang = ctx.lang;
+    let bytes = crate::blocking::run(move || accounts_xlsx(&all, lang)).await?;
     Ok((
         [
             (
@@ -379,4 +382,20 @@ pub async fn import(
         context! { report => crate::http::pages::ser(&report), filename },
     );
     Ok(crate::http::pages::with_status(html, status))
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accounts", routing::get(list).post(create))
+        .route("/accounts/new", routing::get(new_page))
+        .route("/accounts/import", routing::get(import_page).post(import))
+        .route("/accounts/export", routing::get(export))
+        .route("/accounts/{id}", routing::get(show).post(update))
+        .route("/accounts/{id}/grants", routing::post(add_grant))
+        .route(
+            "/accounts/{id}/grants/{gid}/delete",
+            routing::post(remove_grant),
+        )
+        .route("/accounts/{id}/password", routing::post(reset_password))
 }

@@ -1,6 +1,8 @@
 //! Application pages: the hall clerks' acceptance queue and an applicant's own list, and one
 //! application with its form, its materials and — for the clerks — the decision forms.
 
+use axum::Router;
+use axum::routing;
 use std::collections::HashMap;
 
 use axum::Form;
@@ -20,10 +22,7 @@ use crate::http::context::{Ctx, Session};
 use crate::http::pages::{ser, with_status};
 
 async fn names(s: &AppState) -> Result<HashMap<String, String>> {
-    let rows: Vec<(String, String)> = crate::storage::query_as("SELECT code, name FROM matters")
-        .fetch_all(&s.db)
-        .await?;
-    Ok(rows.into_iter().collect())
+    crate::catalog::lookup::names(&s.db).await
 }
 
 async fn list(
@@ -79,9 +78,10 @@ pub async fn queue_xlsx(
         }
     }
     let names = names(&s).await?;
-    let bytes = queue_sheet(&all, &names, ctx.lang).map_err(crate::error::Error::Internal)?;
-    Ok(crate::http::api::download(
-        crate::http::api::XLSX,
+    let lang = ctx.lang;
+    let bytes = crate::blocking::run(move || queue_sheet(&all, &names, lang)).await?;
+    Ok(crate::http::transfer::download(
+        crate::http::transfer::XLSX,
         "acceptance-queue.xlsx",
         bytes,
     ))
@@ -193,8 +193,8 @@ pub(super) async fn page(
             let tasks = engine::tasks(&s.db, i).await?;
             let steps: Vec<Value> = tasks
                 .iter()
-                .filter(|t| t.status != "cancelled")
-                .map(|t| context! { name => t.step_name.clone(), status => t.status.clone(), due_at => t.due_at.clone(),
+                .filter(|t| t.status != crate::approval::machine::TaskStatus::Cancelled)
+                .map(|t| context! { name => t.step_name.clone(), status => t.status.as_str(), due_at => t.due_at.clone(),
                     done_at => t.done_at.clone(), action => t.action.clone(), opinion => t.opinion.clone() })
                 .collect();
             (
@@ -211,20 +211,17 @@ pub(super) async fn page(
         other => other?,
     };
     let (licence, licence_code): (Option<String>, Option<String>) = match a.instance_id {
-        Some(i) => crate::storage::query_as::<(String, String)>(
-            "SELECT number, verify_code FROM licences WHERE instance_id = $1",
-        )
-        .bind(i)
-        .fetch_optional(&s.db)
-        .await?
-        .map_or((None, None), |(n, c)| (Some(n), Some(c))),
+        Some(i) => crate::licence::repo::number_of_instance(&s.db, i)
+            .await?
+            .map_or((None, None), |(n, c)| (Some(n), Some(c))),
         None => (None, None),
     };
-    let notices: Vec<&str> = match a.status.as_str() {
-        "in_approval" | "approved" | "refused" => vec!["receipt"],
-        "rejected" => vec!["rejection"],
-        "supplement" => vec!["supplement"],
-        _ => vec![],
+    use crate::applications::Status as S;
+    let notices: Vec<&str> = match a.status {
+        S::InApproval | S::Approved | S::Refused => vec!["receipt"],
+        S::Rejected => vec!["rejection"],
+        S::Supplement => vec!["supplement"],
+        S::Draft | S::Submitted => vec![],
     };
     let (back, back_key, active_nav) = if clerk {
         (
@@ -306,4 +303,14 @@ pub async fn decide(
             page(&s, &ctx, &session, id, errs).await
         }
     }
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/applications/queue", routing::get(queue))
+        .route("/applications/queue.xlsx", routing::get(queue_xlsx))
+        .route("/applications/{id}", routing::get(show))
+        .route("/applications/{id}/decision", routing::post(decide))
+        .route("/my/applications", routing::get(mine))
 }

@@ -4,9 +4,12 @@
 //! [`super::filing`], shared with the counter.
 
 use axum::Form;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -120,7 +123,7 @@ pub async fn edit_page(
     if a.applicant != session.principal.username {
         return Err(Error::NotFound);
     }
-    if !matches!(a.status.as_str(), "draft" | "supplement") {
+    if !a.status.editable() {
         return Err(Error::Conflict("err.application_locked"));
     }
     let unit_code = crate::org::get(&s.db, a.unit_id).await?.code;
@@ -134,7 +137,10 @@ pub async fn edit_page(
             values: a.form.clone(),
             unit_code: Some(unit_code),
             materials: a.materials.clone(),
-            note: a.note.clone().filter(|_| a.status == "supplement"),
+            note: a
+                .note
+                .clone()
+                .filter(|_| a.status == crate::applications::Status::Supplement),
             ..Default::default()
         },
     )
@@ -356,14 +362,31 @@ pub async fn open_message(
     session: Session,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    crate::mail::messages::read(&s.db, &session.principal, id).await?;
-    let link: Option<String> =
-        crate::storage::query_scalar("SELECT link FROM messages WHERE id = $1 AND username = $2")
-            .bind(id)
-            .bind(&session.principal.username)
-            .fetch_optional(&s.db)
-            .await?
-            .flatten();
+    let link = crate::mail::messages::read(&s.db, &session.principal, id).await?;
     let to = super::safe_next(link.as_deref());
     Ok(Redirect::to(if to == "/" { "/my/messages" } else { &to }).into_response())
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/register", routing::get(register_page).post(register))
+        .route(
+            "/apply/{code}",
+            routing::get(apply_page)
+                .post(apply)
+                .layer(DefaultBodyLimit::max(super::APPLY_LIMIT)),
+        )
+        .route(
+            "/my/applications/{id}/edit",
+            routing::get(edit_page)
+                .post(edit)
+                .layer(DefaultBodyLimit::max(super::APPLY_LIMIT)),
+        )
+        .route("/applications/{id}/rating", routing::post(rate))
+        .route("/applications/{id}/complaints", routing::post(complain))
+        .route("/followups", routing::get(followups))
+        .route("/my/messages", routing::get(messages))
+        .route("/my/messages/{id}/open", routing::post(open_message))
+        .route("/followups/{id}/answer", routing::post(answer))
 }

@@ -1,9 +1,12 @@
 //! The approver's pages: the inbox (tasks of their roles and units, deadline state in colour) and
 //! one application's page with its workflow diagram, tasks, history and the form to act.
 
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing;
 use minijinja::context;
 
 use super::{errors_value, form_errors};
@@ -50,7 +53,7 @@ async fn render(
     let mine: Vec<_> = tasks
         .iter()
         .filter(|t| {
-            t.status == "open"
+            t.status == crate::approval::machine::TaskStatus::Open
                 && t.may_act(p)
                 && t.claimed_by.as_deref().is_none_or(|c| c == p.username)
         })
@@ -64,12 +67,9 @@ async fn render(
         .into_iter()
         .filter_map(|a| serde_json::to_value(a).ok()?.as_str().map(String::from))
         .collect();
-    let matter_name: String =
-        crate::storage::query_scalar("SELECT name FROM matters WHERE code = $1")
-            .bind(&i.matter_code)
-            .fetch_optional(&s.db)
-            .await?
-            .unwrap_or_default();
+    let matter_name = crate::catalog::lookup::name_of(&s.db, &i.matter_code)
+        .await?
+        .unwrap_or_default();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -106,7 +106,7 @@ struct ActForm {
 }
 
 async fn read_act_form(mut form: Multipart) -> Result<ActForm> {
-    let bad = |e| crate::http::api::files::upload_error("attachments", e);
+    let bad = |e| crate::http::transfer::upload_error("attachments", e);
     let mut f = ActForm::default();
     while let Some(field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_string();
@@ -189,4 +189,20 @@ pub async fn supervise(
                        status => q.status, q => q.q, timing => q.timing, per_page => q.per_page, sort => q.sort.unwrap_or_else(|| "due".into()) },
         )
         .into_response())
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/inbox", routing::get(inbox))
+        .route("/approvals", routing::get(supervise))
+        .route("/approvals/{id}", routing::get(show))
+        .route("/approvals/{id}/resume", routing::post(resume))
+        .route(
+            "/approvals/tasks/{task}/act",
+            routing::post(act).layer(DefaultBodyLimit::max(
+                crate::http::transfer::BODY_LIMIT
+                    * crate::approval::engine::attachments::MAX_PER_ACTION,
+            )),
+        )
 }

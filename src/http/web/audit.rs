@@ -1,8 +1,10 @@
 //! The audit trail for auditors: filter by actor, action, entity, dates and text; page. The
 //! export links go to the API's export, which the session cookie authorises as well.
 
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use axum::routing;
 use minijinja::context;
 
 use crate::audit::{self, Filter};
@@ -44,4 +46,9 @@ pub async fn page(
         },
     );
     Ok(html.into_response())
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/audit", routing::get(page))
 }

@@ -2,9 +2,11 @@
 //! bureau) the form that enters next year's schedule.
 
 use axum::Form;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing;
 use chrono::{Datelike, NaiveDate, Weekday};
 use minijinja::context;
 use serde::Deserialize;
@@ -138,4 +140,9 @@ pub async fn set_day(
             render(&s, &ctx, &session, day.year(), errs).await
         }
     }
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/calendar", routing::get(page).post(set_day))
 }

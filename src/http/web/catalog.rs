@@ -3,9 +3,12 @@
 //! add, reorder, remove and preview fields, with show-if conditions, without code.
 
 use axum::Form;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing;
 use minijinja::context;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -172,19 +175,14 @@ async fn switches(
     m: &Matter,
     p: &Principal,
 ) -> Result<Vec<minijinja::Value>> {
-    let explicit: Vec<(i64, i64)> = crate::storage::query_as(
-        "SELECT mu.unit_id, mu.enabled FROM matter_units mu JOIN matters m ON m.id = mu.matter_id WHERE m.code = $1",
-    )
-    .bind(code)
-    .fetch_all(&s.db)
-    .await?;
+    let explicit = crate::catalog::lookup::unit_switches(&s.db, code).await?;
     let units = org::list(&s.db).await?;
     Ok(org::tree_order(&units)
         .into_iter()
         .filter(|u| Level::of(u.kind).is_some() && !u.is_retired() && p.can(Perm::ConfigureMatters, &u.path))
         .map(|u| {
             let sw = explicit.iter().find(|(id, _)| *id == u.id);
-            let on = sw.map_or_else(|| Level::of(u.kind).is_some_and(|l| m.levels.contains(&l)), |(_, e)| *e == 1);
+            let on = sw.map_or_else(|| Level::of(u.kind).is_some_and(|l| m.levels.contains(&l)), |(_, e)| *e);
             context! { id => u.id, name => u.name.clone(), depth => u.depth, on, explicit => sw.is_some() }
         })
         .collect())
@@ -585,4 +583,28 @@ pub async fn import(
         context! { report => ser(&report) },
     );
     Ok(crate::http::pages::with_status(html, status))
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/catalog", routing::get(list).post(create))
+        .route(
+            "/catalog/import",
+            routing::get(import_page)
+                .post(import)
+                .layer(DefaultBodyLimit::max(50 << 20)),
+        )
+        .route("/catalog/{code}", routing::get(show))
+        .route("/catalog/{code}/act/{action}", routing::post(act))
+        .route("/catalog/{code}/units/{unit}", routing::post(switch_unit))
+        .route("/catalog/{code}/edit", routing::get(edit_page).post(edit))
+        .route(
+            "/catalog/{code}/form",
+            routing::get(designer).post(add_field),
+        )
+        .route(
+            "/catalog/{code}/form/{key}/{action}",
+            routing::post(field_action),
+        )
 }

@@ -3,9 +3,12 @@
 //! manage a hall, and the hall's public kiosk (取号) and display (叫号屏).
 
 use axum::Form;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
@@ -41,11 +44,7 @@ async fn chosen(
 
 /// Every published matter as (code, name), by name.
 async fn published(s: &AppState) -> Result<Vec<(String, String)>> {
-    Ok(crate::storage::query_as(
-        "SELECT code, name FROM matters WHERE status = 'published' ORDER BY name",
-    )
-    .fetch_all(&s.db)
-    .await?)
+    crate::catalog::lookup::published_names(&s.db).await
 }
 
 /// Matters a window takes, as (code, name): its own, or every published one of the hall.
@@ -470,8 +469,10 @@ pub async fn take(
         return Err(Error::Csrf);
     }
     let t = queue::take(&s.db, &code, Some(&f.matter_code)).await?;
-    let ticket = context! { t => ser(&t), matter_name => crate::storage::query_scalar::<String>("SELECT name FROM matters WHERE code = $1")
-    .bind(t.matter_code.clone().unwrap_or_default()).fetch_optional(&s.db).await? };
+    let matter_name =
+        crate::catalog::lookup::name_of(&s.db, t.matter_code.as_deref().unwrap_or_default())
+            .await?;
+    let ticket = context! { t => ser(&t), matter_name };
     kiosk_page(&s, &ctx, &headers, &code, Some(ticket)).await
 }
 
@@ -487,4 +488,29 @@ pub async fn display(
         None,
         context! { d => ser(&d), code },
     ))
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/counter", routing::get(page))
+        .route("/counter/{window}/call/{what}", routing::post(call))
+        .route("/counter/find", routing::post(find))
+        .route("/counter/verify", routing::post(verify))
+        .route(
+            "/applications/{id}/counter-resubmit",
+            routing::post(resubmit).layer(DefaultBodyLimit::max(super::APPLY_LIMIT)),
+        )
+        .route("/counter/start", routing::post(start))
+        .route(
+            "/counter/{window}/file/{code}",
+            routing::post(file).layer(DefaultBodyLimit::max(super::APPLY_LIMIT)),
+        )
+        .route(
+            "/counter/windows",
+            routing::get(windows_list).post(create_window),
+        )
+        .route("/counter/windows/{id}", routing::post(update_window))
+        .route("/halls/{code}/kiosk", routing::get(kiosk).post(take))
+        .route("/halls/{code}/display", routing::get(display))
 }

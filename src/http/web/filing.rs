@@ -31,7 +31,7 @@ pub struct Posted {
 
 impl Posted {
     pub async fn read(mut form: Multipart) -> Result<Posted> {
-        let bad = |e| crate::http::api::files::upload_error("materials", e);
+        let bad = |e| crate::http::transfer::upload_error("materials", e);
         let mut p = Posted::default();
         while let Some(field) = form.next_field().await.map_err(bad)? {
             let name = field.name().unwrap_or_default().to_string();

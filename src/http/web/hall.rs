@@ -1,6 +1,8 @@
 //! The online service hall (网上办事大厅): public pages, no sign-in needed — home with entries by
 //! audience, theme and department; search; a matter's full, printable guide with where to go.
 
+use axum::Router;
+use axum::routing;
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, Query, State};
@@ -18,12 +20,7 @@ use crate::org;
 /// Department code → name, for the departments that own matters in service.
 async fn departments(s: &AppState) -> Result<(HashMap<String, String>, Vec<minijinja::Value>)> {
     let units = org::list(&s.db).await?;
-    let counts: Vec<(String, i64)> = crate::storage::query_as(
-        "SELECT department_code, COUNT(*) FROM matters WHERE status = 'published' \
-         GROUP BY department_code ORDER BY department_code",
-    )
-    .fetch_all(&s.db)
-    .await?;
+    let counts = crate::catalog::lookup::published_per_department(&s.db).await?;
     let names: HashMap<String, String> = units
         .iter()
         .map(|u| (u.code.clone(), u.name.clone()))
@@ -136,4 +133,12 @@ pub async fn matter(
             communities => communities(&s).await?, has_workflow },
         )
         .into_response())
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/hall", routing::get(home))
+        .route("/hall/search", routing::get(search))
+        .route("/hall/matters/{code}", routing::get(matter))
 }

@@ -2,9 +2,11 @@
 //! printed on a licence, which leads here with both. No sign-in; it shows the minimum a verifier
 //! needs (kind, number, holder's name masked, issuer, validity, state).
 
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing;
 use minijinja::context;
 use qrcode::QrCode;
 use qrcode::render::svg;
@@ -96,4 +98,12 @@ pub fn qr_svg(text: &str) -> Result<Response> {
         .min_dimensions(160, 160)
         .build();
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], image).into_response())
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/verify", routing::get(find))
+        .route("/verify/{number}", routing::get(show))
+        .route("/verify/{number}/qr.svg", routing::get(qr))
 }

@@ -4,9 +4,12 @@
 //! the weekly problem-handling report with its mail.
 
 use axum::Form;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing;
 use chrono::Duration;
 use minijinja::{Value, context};
 use serde::Deserialize;
@@ -491,4 +494,22 @@ pub async fn weekly_recipients(
             weekly_page(&s, &ctx, &session, w.week.as_deref(), None, errs).await
         }
     }
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/ops", routing::get(list))
+        .route(
+            "/ops/import",
+            routing::post(import).layer(DefaultBodyLimit::max(50 << 20)),
+        )
+        .route("/ops/new", routing::get(new).post(create))
+        .route("/ops/tickets/{id}", routing::get(show))
+        .route("/ops/tickets/{id}/act", routing::post(act))
+        .route("/ops/tickets/{id}/escalate", routing::post(escalate))
+        .route("/ops/stats", routing::get(stats))
+        .route("/ops/weekly", routing::get(weekly))
+        .route("/ops/weekly/send", routing::post(weekly_send))
+        .route("/ops/weekly/recipients", routing::post(weekly_recipients))
 }

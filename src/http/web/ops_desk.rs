@@ -3,9 +3,12 @@
 //! marking a duplicate, linking a known error, attaching files, the developers' status.
 
 use axum::Form;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -133,7 +136,7 @@ pub async fn attach(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response> {
-    let uploads = crate::http::api::files::read_files(form, "file").await?;
+    let uploads = crate::http::transfer::read_files(form, "file").await?;
     let r = links::attach(&s.db, &session.principal, id, &uploads).await;
     on_ticket(&s, &ctx, &session, id, r).await
 }
@@ -149,7 +152,7 @@ async fn desk_page(
     if !(p.has(Perm::HandleTickets) || p.has(Perm::ManageOps)) {
         return Err(Error::Forbidden);
     }
-    let (from, to) = crate::http::api::ops_desk::days(&crate::http::api::ops_desk::Days::default());
+    let (from, to) = crate::ops::duty::rota_days(None, None);
     let checks = checks::list(&s.db).await?;
     let runs = checks::runs(&s.db, 200).await?;
     let latest: Vec<minijinja::Value> = checks
@@ -260,11 +263,16 @@ pub async fn run_checks(
     headers: HeaderMap,
 ) -> Result<Response> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let runs = checks::run_due(&s.db, &crate::http::api::ops_desk::probe(&s, host), true).await?;
+    let runs = checks::run_due(&s.db, &s.probe(host), true).await?;
     let failed = runs.iter().filter(|r| r.ok == 0).count();
-    let msg = crate::i18n::tr(ctx.lang, "ops.checks_done")
-        .replacen("{}", &runs.len().to_string(), 1)
-        .replacen("{}", &failed.to_string(), 1);
+    let msg = crate::i18n::tr_args(
+        ctx.lang,
+        "ops.checks_done",
+        &[
+            ("done", &runs.len().to_string()),
+            ("failed", &failed.to_string()),
+        ],
+    );
     desk_page(&s, &ctx, &session, Some(msg), vec![]).await
 }
 
@@ -278,4 +286,28 @@ pub async fn save_assurance(
         .await
         .map(|_| ());
     desk_result(&s, &ctx, &session, r).await
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/ops/desk", routing::get(desk))
+        .route("/ops/desk/duty", routing::post(add_duty))
+        .route("/ops/desk/duty/{id}/remove", routing::post(remove_duty))
+        .route("/ops/desk/sla/{priority}", routing::post(set_sla))
+        .route("/ops/desk/checks", routing::post(add_check))
+        .route("/ops/desk/checks/run", routing::post(run_checks))
+        .route("/ops/desk/assurance", routing::post(save_assurance))
+        .route("/ops/known-errors", routing::post(add_known_error))
+        .route("/ops/tickets/{id}/duplicate", routing::post(duplicate))
+        .route(
+            "/ops/tickets/{id}/known-error",
+            routing::post(link_known_error),
+        )
+        .route("/ops/tickets/{id}/vendor", routing::post(vendor))
+        .route(
+            "/ops/tickets/{id}/files",
+            routing::post(attach)
+                .layer(DefaultBodyLimit::max(crate::http::transfer::BODY_LIMIT * 5)),
+        )
 }

@@ -2,9 +2,11 @@
 //! signed-in user manages.
 
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -27,11 +29,7 @@ async fn render(
         return Err(Error::Forbidden);
     }
     let units = org::list(&s.db).await?;
-    let counts: Vec<(i64, i64)> = crate::storage::query_as(
-        "SELECT org_unit_id, COUNT(*) FROM users WHERE active = 1 GROUP BY org_unit_id",
-    )
-    .fetch_all(&s.db)
-    .await?;
+    let counts = crate::accounts::lookup::active_per_unit(&s.db).await?;
     let labels = org::name_paths(&units);
     let rows: Vec<_> = org::tree_order(&units)
         .into_iter()
@@ -158,4 +156,13 @@ pub async fn retire(
 ) -> Result<Response> {
     let r = org::retire(&s.db, &session.principal, id).await;
     done(&s, &ctx, &session, r).await
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/org", routing::get(page).post(create))
+        .route("/org/{id}/rename", routing::post(rename))
+        .route("/org/move", routing::post(move_unit))
+        .route("/org/{id}/retire", routing::post(retire))
 }

@@ -3,9 +3,11 @@
 //! sample data, saving as a new version, and going back to an earlier one.
 
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -67,10 +69,10 @@ pub async fn licence_pdf(
         &crate::http::base_url(&s, &headers),
     )
     .await?;
-    Ok(crate::http::api::download(
+    Ok(crate::http::transfer::download(
         "application/pdf",
         &format!("{number}.pdf"),
-        n.pdf()?,
+        crate::blocking::run(move || n.pdf()).await?,
     ))
 }
 
@@ -174,4 +176,17 @@ pub async fn template_post(
             editor(&s, &ctx, &session, k, Some(body), errs, false).await
         }
     }
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/verify/{number}/print", routing::get(licence))
+        .route("/verify/{number}/licence.pdf", routing::get(licence_pdf))
+        .route("/applications/{id}/notices/{kind}", routing::get(notice))
+        .route("/print/templates", routing::get(templates))
+        .route(
+            "/print/templates/{kind}",
+            routing::get(template).post(template_post),
+        )
 }

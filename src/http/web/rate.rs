@@ -2,9 +2,11 @@
 //! leads here; the applicant rates the window's service from their phone, no account needed, once.
 
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
+use axum::routing;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -95,4 +97,11 @@ pub async fn qr(
         "{}/rate/{token}",
         crate::http::base_url(&s, &headers)
     ))
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/rate/{token}", routing::get(show).post(rate))
+        .route("/rate/{token}/qr.svg", routing::get(qr))
 }

@@ -1,9 +1,11 @@
 //! Sign-in and sign-out, the language switch, the home page and changing one's own password.
 
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -215,4 +217,17 @@ pub async fn change_password(
         html,
     )
         .into_response())
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", routing::get(home))
+        .route("/login", routing::get(login_page).post(login))
+        .route("/logout", routing::post(logout))
+        .route("/lang/{code}", routing::get(set_lang))
+        .route(
+            "/password",
+            routing::get(password_page).post(change_password),
+        )
 }

@@ -2,10 +2,12 @@
 //! steps; add a step (one or two parties, or named people; countersign; actions; time limit),
 //! reorder or remove steps; publish. Every save goes through the same checks as the API.
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing;
 use minijinja::context;
 
 use super::{errors_value, form_errors};
@@ -211,4 +213,16 @@ pub async fn publish(
             render(&s, &ctx, &session, &code, errs).await
         }
     }
+}
+
+/// This area's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/catalog/{code}/workflow", routing::get(page))
+        .route("/catalog/{code}/workflow/steps", routing::post(add_step))
+        .route(
+            "/catalog/{code}/workflow/steps/{i}/{action}",
+            routing::post(step_action),
+        )
+        .route("/catalog/{code}/workflow/publish", routing::post(publish))
 }
