@@ -50,7 +50,8 @@ const SEALED: &str = "vault.sealed";
 fn keys_from(master: &[u8; 32]) -> Keys {
     // Two keys from one: sealing and tagging never share a key.
     let derive = |label: &[u8]| {
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("any key length");
+        let mut m =
+            <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(master).expect("any key length");
         m.update(label);
         let out: [u8; 32] = m.finalize().into_bytes().into();
         out
@@ -187,7 +188,8 @@ pub fn tag(id: &str) -> String {
     if id.is_empty() {
         return id;
     }
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&keys().tag).expect("any key length");
+    let mut m =
+        <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&keys().tag).expect("any key length");
     m.update(id.as_bytes());
     hex::encode(m.finalize().into_bytes())
 }
@@ -255,7 +257,8 @@ pub fn key_present(data_dir: &Path) -> bool {
 /// be searched offline for the number (a plain hash falls to the 32,000 possible birth dates).
 /// The licence number is in it, so one holder's licences do not share a value.
 pub fn holder_binding(number: &str, id: &str) -> String {
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&keys().bind).expect("any key length");
+    let mut m =
+        <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&keys().bind).expect("any key length");
     m.update(number.trim().as_bytes());
     m.update(b"\n");
     m.update(norm(id).as_bytes());

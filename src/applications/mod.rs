@@ -8,6 +8,7 @@
 
 pub mod accept;
 pub mod counter;
+pub mod posted;
 pub mod rating;
 pub mod register;
 pub mod repo;

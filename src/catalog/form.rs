@@ -465,6 +465,7 @@ fn check_value(
     })
 }
 
+pub mod design;
 mod posted;
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use super::{errors_value, form_errors};
 use crate::auth::{Perm, Principal};
 use crate::catalog::diff::diff;
 use crate::catalog::exchange;
-use crate::catalog::form::{Field, FieldKind, ShowIf};
+use crate::catalog::form::{FieldKind, design};
 use crate::catalog::repo::{self, ListQuery};
 use crate::catalog::{Audience, Level, Matter, MatterType};
 use crate::error::{Error, Result};
@@ -300,34 +300,6 @@ pub async fn designer(
     render_designer(&s, &ctx, &session, &code, vec![]).await
 }
 
-#[derive(Deserialize)]
-pub struct FieldForm {
-    key: String,
-    label: String,
-    kind: String,
-    required: Option<String>,
-    #[serde(default)]
-    options: String,
-    #[serde(default)]
-    group: String,
-    #[serde(default)]
-    hint: String,
-    #[serde(default)]
-    show_if_field: String,
-    #[serde(default)]
-    show_if_value: String,
-    #[serde(default)]
-    material: String,
-    #[serde(default)]
-    pattern: String,
-    #[serde(default)]
-    min: String,
-    #[serde(default)]
-    max: String,
-    #[serde(default)]
-    max_len: String,
-}
-
 fn opt(s: &str) -> Option<String> {
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
@@ -339,53 +311,11 @@ pub async fn add_field(
     ctx: Ctx,
     session: Session,
     Path(code): Path<String>,
-    Form(f): Form<FieldForm>,
+    Form(f): Form<design::NewField>,
 ) -> Result<Response> {
     let (_, mut m) = working(&s, &session.principal, &code).await?;
-    let kind: FieldKind = serde_json::from_value(Value::String(f.kind.clone()))
-        .map_err(|_| Error::field("kind", "field.type"))?;
-    let mut field = Field::new(f.key.trim(), f.label.trim(), kind);
-    field.required = f.required.is_some();
-    field.options = f
-        .options
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect();
-    field.group = opt(&f.group);
-    field.hint = opt(&f.hint);
-    field.material = opt(&f.material);
-    field.pattern = opt(&f.pattern);
-    field.min = f.min.trim().parse().ok();
-    field.max = f.max.trim().parse().ok();
-    field.max_len = f.max_len.trim().parse().ok();
-    if let Some(dep) = opt(&f.show_if_field) {
-        let raw = f.show_if_value.trim();
-        let equals = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
-        field.show_if = Some(ShowIf { field: dep, equals });
-    }
-    if kind == FieldKind::Table {
-        // Columns as "key:label:kind" lines in the options box.
-        field.columns = field
-            .options
-            .drain(..)
-            .filter_map(|l| {
-                let mut parts = l.splitn(3, ':');
-                let (k, lab) = (parts.next()?, parts.next()?);
-                let kind = parts
-                    .next()
-                    .and_then(|k| serde_json::from_value(Value::String(k.trim().into())).ok())
-                    .unwrap_or(FieldKind::Text);
-                Some(Field::new(k.trim(), lab.trim(), kind))
-            })
-            .collect();
-    }
-    m.form.fields.push(field);
-    let ids: Vec<String> = m.guide.materials.iter().map(|x| x.id.clone()).collect();
-    let problems = m.form.check(&ids);
-    if !problems.is_empty() {
-        let errs = form_errors(Error::Validation(problems), ctx.lang)?;
+    if let Err(e) = design::add_field(&mut m, &f) {
+        let errs = form_errors(e, ctx.lang)?;
         return render_designer(&s, &ctx, &session, &code, errs).await;
     }
     save(&s, &ctx, &session, m, &format!("/catalog/{code}/form")).await
@@ -399,24 +329,9 @@ pub async fn field_action(
     Path((code, key, action)): Path<(String, String, String)>,
 ) -> Result<Response> {
     let (_, mut m) = working(&s, &session.principal, &code).await?;
-    let fields = &mut m.form.fields;
-    let i = fields
-        .iter()
-        .position(|f| f.key == key)
-        .ok_or(Error::NotFound)?;
-    match action.as_str() {
-        "up" if i > 0 => fields.swap(i, i - 1),
-        "down" if i + 1 < fields.len() => fields.swap(i, i + 1),
-        "delete" => {
-            fields.remove(i);
-        }
-        "up" | "down" => {}
-        _ => return Err(Error::NotFound),
-    }
-    let ids: Vec<String> = m.guide.materials.iter().map(|x| x.id.clone()).collect();
-    let problems = m.form.check(&ids);
-    if !problems.is_empty() {
-        let errs = form_errors(Error::Validation(problems), ctx.lang)?;
+    let mv = design::Move::parse(&action).ok_or(Error::NotFound)?;
+    if let Err(e) = design::move_field(&mut m, &key, mv) {
+        let errs = form_errors(e, ctx.lang)?;
         return render_designer(&s, &ctx, &session, &code, errs).await;
     }
     save(&s, &ctx, &session, m, &format!("/catalog/{code}/form")).await

@@ -10,11 +10,9 @@ use axum::extract::Multipart;
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{Value, context};
-use serde_json::Map;
 
 use super::errors_value;
 use crate::applications::{Check, Save};
-use crate::catalog::form::FieldKind;
 use crate::catalog::repo as catalog;
 use crate::error::{Error, FieldError, Result};
 use crate::files;
@@ -86,19 +84,10 @@ impl Posted {
     pub fn checks(&self) -> BTreeMap<String, Check> {
         checks_in(&self.pairs)
     }
-
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.pairs
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
-            .collect()
-    }
 }
 
-/// Builds a filing from a posted form: uploads stored as `who`'s files (problems by material),
-/// kept and reused files by their ids, the form's values by field kind, each file field filled
-/// from its material.
+/// Builds a filing from a posted form: uploads stored as `who`'s files first (problems by
+/// material), then the rest as the domain reads a posted form ([`crate::applications::posted`]).
 pub async fn to_save(
     s: &AppState,
     who: &crate::auth::Principal,
@@ -107,47 +96,9 @@ pub async fn to_save(
     submit: bool,
 ) -> Result<(Save, Vec<FieldError>)> {
     let (current, m) = catalog::public(&s.db, code).await?;
-    let mut materials: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    for x in &m.guide.materials {
-        for id in p.all(&format!("keep.{}", x.id)) {
-            if let Ok(id) = id.parse::<i64>() {
-                materials.entry(x.id.clone()).or_default().push(id);
-            }
-        }
-    }
     let (uploaded, errs) = p.uploads(s, who).await?;
-    for (mid, ids) in uploaded {
-        materials.entry(mid).or_default().extend(ids);
-    }
-    let mut form: Map<String, serde_json::Value> = m.form.from_pairs(&p.pairs);
-    for f in m.form.fields.iter().filter(|f| f.kind == FieldKind::File) {
-        if let Some(first) = f
-            .material
-            .as_ref()
-            .and_then(|mid| materials.get(mid))
-            .and_then(|v| v.first())
-        {
-            form.insert(f.key.clone(), serde_json::Value::String(first.to_string()));
-        }
-    }
-    let version = p
-        .get("version")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(current);
-    Ok((
-        Save {
-            matter_code: code.to_string(),
-            version: Some(version),
-            unit_code: p
-                .get("unit_code")
-                .filter(|c| !c.is_empty())
-                .map(String::from),
-            form,
-            materials,
-            submit,
-        },
-        errs,
-    ))
+    let save = crate::applications::posted::filing(code, current, &m, &p.pairs, uploaded, submit);
+    Ok((save, errs))
 }
 
 /// The material checks among posted pairs (see [`Posted::checks`]); unticked ones are left out.
