@@ -4,8 +4,8 @@
 
 use std::time::Instant;
 
-use zhengwu::catalog::samples;
 use zhengwu::catalog::search::{SearchIndex, SearchQuery};
+use zhengwu::demo::catalog as samples;
 
 const VARIANTS: [&str; 24] = [
     "新办",

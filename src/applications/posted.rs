@@ -72,7 +72,7 @@ mod tests {
 
     #[test]
     fn kept_and_new_files_join_and_fill_their_file_field() {
-        let m = crate::catalog::samples::all()
+        let m = crate::demo::catalog::all()
             .into_iter()
             .find(|m| {
                 m.form

@@ -5,7 +5,6 @@
 pub mod form;
 pub mod lookup;
 pub mod matter;
-pub mod samples;
 
 pub use matter::{Audience, Guide, Level, Matter, MatterType};
 pub mod diff;

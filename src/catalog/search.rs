@@ -284,7 +284,7 @@ fn fill(index: &Index, reader: &IndexReader, f: Fields, matters: &[Matter]) -> t
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::samples;
+    use crate::demo::catalog as samples;
 
     fn index() -> SearchIndex {
         let idx = SearchIndex::new();

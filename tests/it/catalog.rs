@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use zhengwu::auth::Principal;
-use zhengwu::catalog::samples;
+use zhengwu::demo::catalog as samples;
 use zhengwu::org::{self, NewUnit};
 
 use crate::common::{TestApp, json_of};

@@ -290,10 +290,10 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Publishes demo sample matter `i` (see `catalog::samples`) through the catalog import, as
+    /// Publishes demo sample matter `i` (see `demo::catalog`) through the catalog import, as
     /// the district's bureau admin; answers its code.
     pub async fn publish_sample(&self, i: usize) -> String {
-        let m = zhengwu::catalog::samples::matter(i);
+        let m = zhengwu::demo::catalog::matter(i);
         let admin = self.token("district_bureau_admin").await;
         let r = self
             .post(

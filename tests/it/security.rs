@@ -411,7 +411,7 @@ async fn licences_of_the_first_format_are_reissued_without_personal_content() {
 
 #[tokio::test]
 async fn a_licence_template_naming_personal_fields_is_refused() {
-    let mut m = zhengwu::catalog::samples::all()
+    let mut m = zhengwu::demo::catalog::all()
         .into_iter()
         .find(|m| m.name == "饮用水供水单位卫生许可")
         .unwrap();

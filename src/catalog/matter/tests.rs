@@ -1,9 +1,9 @@
 use super::*;
-use crate::catalog::samples;
+use crate::demo::catalog as samples;
 
 fn units() -> Vec<Unit> {
-    crate::catalog::samples::DEPARTMENTS
-        .iter()
+    crate::demo::catalog::departments()
+        .into_iter()
         .enumerate()
         .map(|(i, name)| Unit {
             id: i as i64 + 2,

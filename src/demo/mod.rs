@@ -1,12 +1,14 @@
 //! The demo district: a Longhua-like tree (the six real streets, their communities, a dozen
 //! district departments, a service hall at every level) and 881 accounts spread over units and
-//! roles as in the 2018 report, with one sign-in per role. Built once; reopened as it is.
+//! roles as in the 2018 report, with one sign-in per role; its catalog is data ([`catalog`])
+//! loaded through the real catalog import. Built once; reopened as it is.
+
+pub mod catalog;
 
 use crate::accounts::{CheckedUser, insert};
 use crate::audit::Actor;
 use crate::auth::{Principal, Role, hash_password};
-use crate::catalog::exchange::{self, CatalogFile};
-use crate::catalog::samples;
+use crate::catalog::exchange;
 use crate::clock;
 use crate::org::{self, NewUnit, Unit};
 use crate::storage::Db;
@@ -194,25 +196,15 @@ async fn unit(
 
 /// Publishes the demo catalog (55 matters) through the catalog import.
 pub async fn seed_catalog(db: &Db) -> anyhow::Result<()> {
-    let file = CatalogFile {
-        format: exchange::FORMAT.into(),
-        exported_at: clock::now(),
-        matters: samples::all()
-            .into_iter()
-            .map(|matter| exchange::Entry {
-                version: 1,
-                status: "published".into(),
-                matter,
-            })
-            .collect(),
-    };
+    let mut file = catalog::file();
+    file.exported_at = clock::now();
     let r = exchange::import(db, &Principal::system(), file, false).await?;
     if !r.errors.is_empty() {
         anyhow::bail!("demo catalog rejected: {:?}", r.errors);
     }
     // Every demo matter runs on the standard flow, fitted to its promised limit.
     let system = Principal::system();
-    for m in samples::all() {
+    for m in catalog::all() {
         let def = crate::approval::definition::WorkflowDef::standard(m.guide.promised_limit_days);
         crate::approval::workflow_repo::save_draft(db, &system, &m.code, &def).await?;
         crate::approval::workflow_repo::publish(db, &system, &m.code).await?;
@@ -226,7 +218,7 @@ pub async fn seed_applications(db: &Db) -> anyhow::Result<()> {
     use crate::approval::definition::Action;
     use crate::approval::engine::{self, Act, Start};
     let system = Principal::system();
-    let health: Vec<_> = samples::all()
+    let health: Vec<_> = catalog::all()
         .into_iter()
         .filter(|m| m.department == "440309-D02")
         .collect();
@@ -264,7 +256,7 @@ pub async fn seed_applications(db: &Db) -> anyhow::Result<()> {
 /// A few e-licences of the health department, so the public check has something to show.
 pub async fn seed_licences(db: &Db) -> anyhow::Result<()> {
     let system = Principal::system();
-    let health: Vec<_> = samples::all()
+    let health: Vec<_> = catalog::all()
         .into_iter()
         .filter(|m| m.department == "440309-D02")
         .collect();
@@ -311,7 +303,7 @@ pub async fn build(db: &Db, password: &str) -> anyhow::Result<()> {
         .await?,
     );
     let mut depts = Vec::new();
-    for (i, d) in samples::DEPARTMENTS.iter().enumerate() {
+    for (i, d) in catalog::departments().into_iter().enumerate() {
         let u = unit(
             db,
             format!("440309-D{:02}", i + 1),
