@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{PASSWORD, TestApp, json_of};
+use crate::support::{PASSWORD, TestApp, json_of};
 
 #[tokio::test]
 async fn creating_an_account_checks_every_field_in_both_languages() {

@@ -4,41 +4,14 @@
 //! status follows the approval to the end.
 
 use reqwest::StatusCode;
-use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use zhengwu::approval::definition::Action;
 use zhengwu::approval::engine::{self, Act};
 use zhengwu::auth::Principal;
 
-use crate::approvals::{Setup, setup};
-use crate::common::{TestApp, json_of};
-
-pub const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
-pub const HALL: &str = "440309004-H";
-
-pub async fn upload(app: &TestApp, token: &str, name: &str, body: &[u8]) -> i64 {
-    let form = Form::new().part(
-        "file",
-        Part::bytes(body.to_vec()).file_name(name.to_string()),
-    );
-    let (s, f) = json_of(
-        app.client
-            .post(app.url("/api/v1/files"))
-            .bearer_auth(token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{f}");
-    f["id"].as_i64().unwrap()
-}
-
-pub fn form(file: i64) -> Value {
-    json!({"company_name": "深圳市龙华区清泉水务有限公司", "credit_code": "91440300MA5F000007", "legal_rep": "陈清泉",
-           "contact_phone": "13800138000", "upload_special": file.to_string()})
-}
+use crate::support::approval::{Setup, setup};
+use crate::support::filing::{HALL, PDF, form, upload};
+use crate::support::{TestApp, json_of};
 
 #[tokio::test]
 async fn apply_online_supplement_accept_and_follow_the_approval() {
@@ -239,7 +212,7 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
     // Two clerks at once: one decision wins.
     let admin = app.token("district_bureau_admin").await;
     let body = json!({"username": "mz.clerk2", "name": "窗口二", "org_unit_id": app.unit_id("minzhi"),
-                      "password": crate::common::PASSWORD, "roles": [{"role": "window_clerk"}]});
+                      "password": crate::support::PASSWORD, "roles": [{"role": "window_clerk"}]});
     assert_eq!(
         app.post(&admin, "/api/v1/accounts", body).await.status(),
         StatusCode::CREATED
@@ -435,14 +408,14 @@ async fn submitted(app: &TestApp, code: &str) -> (String, i64, String) {
     let r = anon
         .post(app.url("/api/v1/register"))
         .json(&json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司", "id_number": "91440300MA5F000007",
-                      "phone": "13800138000", "password": crate::common::PASSWORD}))
+                      "phone": "13800138000", "password": crate::support::PASSWORD}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let r: Value = anon
         .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": "qingquan", "password": crate::common::PASSWORD}))
+        .json(&json!({"username": "qingquan", "password": crate::support::PASSWORD}))
         .send()
         .await
         .unwrap()
@@ -484,7 +457,7 @@ async fn submitted(app: &TestApp, code: &str) -> (String, i64, String) {
 
 #[tokio::test]
 async fn the_clerks_pages_list_show_and_accept_an_application() {
-    use crate::web::{browser, hidden, sign_in};
+    use crate::support::pages::{browser, hidden, sign_in};
     let Setup { app, code } = setup().await;
     let (_, id, number) = submitted(&app, &code).await;
     let c = browser();

@@ -6,8 +6,8 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::approvals::{Setup, act, inbox, setup, start};
-use crate::common::{TestApp, json_of};
+use crate::support::approval::{Setup, act, inbox, setup, start};
+use crate::support::{TestApp, json_of};
 
 const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";

@@ -6,7 +6,7 @@ use calamine::{Reader, Xlsx};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{TestApp, json_of};
+use crate::support::{TestApp, json_of};
 
 #[tokio::test]
 async fn changes_are_recorded_filtered_scoped_and_exported() {

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{PASSWORD, TestApp, json_of};
+use crate::support::{PASSWORD, TestApp, json_of};
 
 #[tokio::test]
 async fn login_answers_a_token_usable_as_bearer_and_sets_a_secure_cookie() {

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use zhengwu::auth::Role;
 
-use crate::common::{TestApp, json_of};
+use crate::support::{TestApp, json_of};
 
 fn views_accounts(r: Role) -> bool {
     matches!(

@@ -17,9 +17,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::applications::{HALL, PDF, form, upload};
-use crate::approvals::{Setup, setup};
-use crate::common::{TestApp, json_of};
+use crate::support::approval::{Setup, setup};
+use crate::support::filing::{HALL, PDF, form, upload};
+use crate::support::{TestApp, json_of};
 
 /// The callers, by column name: the username they sign in as (none for `anon`).
 const CALLERS: [(&str, &str); 12] = [
@@ -315,7 +315,7 @@ async fn register(app: &TestApp, username: &str, body17: &str) -> String {
         .post(app.url("/api/v1/register"))
         .json(
             &json!({"username": username, "name": "市民", "id_number": id,
-                      "password": crate::common::PASSWORD, "phone": "13800138000"}),
+                      "password": crate::support::PASSWORD, "phone": "13800138000"}),
         )
         .send()
         .await

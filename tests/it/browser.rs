@@ -12,7 +12,7 @@ use base64::Engine;
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use crate::common::TestApp;
+use crate::support::TestApp;
 
 pub struct Driver {
     child: Child,
@@ -319,7 +319,7 @@ async fn street_admin_creates_an_account_and_finds_it_in_the_audit_trail() {
     d.go(&app.url("/login")).await;
     d.screenshot("login").await;
     d.type_into("#username", "department_admin").await;
-    d.type_into("#password", crate::common::PASSWORD).await;
+    d.type_into("#password", crate::support::PASSWORD).await;
     d.click_and_load("#login-submit").await;
     assert_eq!(d.current_path().await, "/");
     assert!(d.text("h1").await.contains("您好"));
@@ -393,7 +393,7 @@ async fn matter_admin_adds_a_conditional_field_and_a_visitor_finds_the_new_guide
     let d = Driver::start().await;
     d.go(&app.url("/login")).await;
     d.type_into("#username", "district_matter_admin").await;
-    d.type_into("#password", crate::common::PASSWORD).await;
+    d.type_into("#password", crate::support::PASSWORD).await;
     d.click_and_load("#login-submit").await;
     assert_eq!(d.current_path().await, "/");
     d.click_and_load("nav.main-nav a[href='/catalog']").await;
@@ -469,7 +469,7 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
     if std::env::var("ZHENGWU_SKIP_BROWSER").is_ok() {
         return;
     }
-    let crate::approvals::Setup { app, code } = crate::approvals::people().await;
+    let crate::support::approval::Setup { app, code } = crate::support::approval::people().await;
     let dir = tempfile::tempdir().unwrap();
 
     let d = Driver::start().await;
@@ -479,7 +479,7 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
         async move {
             d.go(&url).await;
             d.type_into("#username", user).await;
-            d.type_into("#password", crate::common::PASSWORD).await;
+            d.type_into("#password", crate::support::PASSWORD).await;
             d.click_and_load("#login-submit").await;
             assert_eq!(d.current_path().await, "/");
         }
@@ -531,7 +531,7 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
 
     // An application arrives and is accepted at the street.
     let clerk = app.token("window_clerk").await;
-    let (_, inst) = crate::common::json_of(
+    let (_, inst) = crate::support::json_of(
         app.post(
             &clerk,
             "/api/v1/approvals",

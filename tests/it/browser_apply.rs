@@ -6,9 +6,9 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::approvals::{Setup, people};
 use crate::browser::Driver;
-use crate::counter::pdf_text;
+use crate::support::approval::{Setup, people};
+use crate::support::pdf::pdf_text;
 
 #[tokio::test]
 async fn apply_online_accept_print_approve_verify_rate_and_answer() {
@@ -60,7 +60,7 @@ async fn apply_online_accept_print_approve_verify_rate_and_answer() {
             let pw = if user == "qingquan" {
                 "Qingquan2026!"
             } else {
-                crate::common::PASSWORD
+                crate::support::PASSWORD
             };
             d.type_into("#password", pw).await;
             d.click_and_load("#login-submit").await;
@@ -251,7 +251,7 @@ async fn the_hall_display_shows_a_new_call_without_reloading() {
     let Setup { app, code } = people().await;
     let hall = "440309004-H";
     let admin = app.token("bureau_admin").await;
-    let (s, w) = crate::common::json_of(
+    let (s, w) = crate::support::json_of(
         app.post(
             &admin,
             "/api/v1/windows",

@@ -17,7 +17,7 @@ async fn a_reported_problem_goes_up_to_the_street_is_solved_and_shows_in_the_rep
         async move {
             d.go(&url).await;
             d.type_into("#username", user).await;
-            d.type_into("#password", crate::common::PASSWORD).await;
+            d.type_into("#password", crate::support::PASSWORD).await;
             d.click_and_load("#login-submit").await;
             assert_eq!(d.current_path().await, "/");
         }

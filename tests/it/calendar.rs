@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{TestApp, json_of};
+use crate::support::{TestApp, json_of};
 
 async fn add(app: &TestApp, from: &str, days: i64) -> (StatusCode, serde_json::Value) {
     let url = app.url(&format!(
@@ -150,8 +150,8 @@ async fn hall_hours_and_the_calendar_page() {
             .status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
-    let c = crate::web::browser();
-    crate::web::sign_in(&app, &c, "district_bureau_admin").await;
+    let c = crate::support::pages::browser();
+    crate::support::pages::sign_in(&app, &c, "district_bureau_admin").await;
     let page = c
         .get(app.url("/calendar?year=2026"))
         .send()

@@ -7,7 +7,7 @@ use zhengwu::auth::Principal;
 use zhengwu::demo::catalog as samples;
 use zhengwu::org::{self, NewUnit};
 
-use crate::common::{TestApp, json_of};
+use crate::support::{TestApp, json_of};
 
 /// The fixture plus the health department (区卫生健康局, 440309-D02 in the samples) and a
 /// district-level matter admin.
@@ -438,7 +438,7 @@ async fn export_import_round_trip_and_all_or_nothing() {
         .filter(|m| m.department == "440309-D02" || m.department == "440309-D07")
         .collect();
     let n = picks.len();
-    let file = crate::common::catalog_file(&picks);
+    let file = crate::support::catalog_file(&picks);
     let (s, r) = json_of(
         app.post(&admin, "/api/v1/catalog/import?dry_run=true", file.clone())
             .await,
@@ -520,7 +520,7 @@ async fn public_search_ranks_names_and_knows_pinyin() {
         .into_iter()
         .filter(|m| m.department == "440309-D02" || m.department == "440309-D07")
         .collect();
-    let file = crate::common::catalog_file(&picks);
+    let file = crate::support::catalog_file(&picks);
     app.post(&admin, "/api/v1/catalog/import", file).await;
     let search = |q: &str| {
         let url = app.url(&format!("/api/v1/matters/search?{q}"));
@@ -558,7 +558,7 @@ async fn public_search_ranks_names_and_knows_pinyin() {
 
 #[tokio::test]
 async fn catalog_pages_switch_halls_and_import_with_a_diff() {
-    use crate::web::{browser, sign_in};
+    use crate::support::pages::{browser, sign_in};
     let app = app().await;
     let c = browser();
     let csrf = sign_in(&app, &c, "district_bureau_admin").await;
@@ -666,7 +666,7 @@ async fn the_excel_sheet_round_trips_and_changes_basic_facts() {
         .into_iter()
         .filter(|m| m.department == "440309-D02")
         .collect();
-    let file = crate::common::catalog_file(&picks);
+    let file = crate::support::catalog_file(&picks);
     app.post(&admin, "/api/v1/catalog/import", file).await;
     let bytes = app
         .get(&admin, "/api/v1/catalog/export?format=xlsx")

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::common::{TestApp, fresh_database_url};
+use crate::support::{TestApp, fresh_database_url};
 
 fn zhengwu(dir: &std::path::Path, url: &str, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_zhengwu"));

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use zhengwu::approval::calendar::Hours;
 use zhengwu::approval::calendar_repo;
 
-use crate::approvals::{Setup, act, history, setup, start};
-use crate::common::json_of;
+use crate::support::approval::{Setup, act, history, setup, start};
+use crate::support::json_of;
 
 fn task_ids(p: &Value) -> Vec<i64> {
     p["open_tasks"]
@@ -42,7 +42,7 @@ async fn a_special_procedure_pauses_the_clock_until_the_department_ends_it() {
 
     let health = app.token("health.a").await;
     let health_task = {
-        let inbox = crate::approvals::inbox(&app, &health).await;
+        let inbox = crate::support::approval::inbox(&app, &health).await;
         inbox[0]["task"]["id"].as_i64().unwrap()
     };
     // Which procedure, and why: both are required, answered by field.
@@ -88,8 +88,8 @@ async fn a_special_procedure_pauses_the_clock_until_the_department_ends_it() {
     );
 
     // The case page says what is under way and offers the department the way out.
-    let c = crate::web::browser();
-    crate::web::sign_in(&app, &c, "health.a").await;
+    let c = crate::support::pages::browser();
+    crate::support::pages::sign_in(&app, &c, "health.a").await;
     let page = c
         .get(app.url(&format!("/approvals/{id}")))
         .send()

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::applications::{HALL, PDF, form, upload};
-use crate::approvals::{Setup, setup};
-use crate::common::{TestApp, json_of};
+use crate::support::approval::{Setup, setup};
+use crate::support::filing::{HALL, PDF, form, upload};
+use crate::support::pdf::pdf_text;
+use crate::support::{TestApp, json_of};
 
 /// A valid resident ID number (its check character computed) for a walk-in applicant.
 fn resident_id(body17: &str) -> String {
@@ -45,26 +46,12 @@ async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode
 async fn clerk2(app: &TestApp) -> String {
     let admin = app.token("district_bureau_admin").await;
     let body = json!({"username": "mz.clerk2", "name": "窗口二", "org_unit_id": app.unit_id("minzhi"),
-                      "password": crate::common::PASSWORD, "roles": [{"role": "window_clerk"}]});
+                      "password": crate::support::PASSWORD, "roles": [{"role": "window_clerk"}]});
     assert_eq!(
         app.post(&admin, "/api/v1/accounts", body).await.status(),
         StatusCode::CREATED
     );
     app.token("mz.clerk2").await
-}
-
-/// Reads a PDF's text with poppler's pdftotext.
-pub fn pdf_text(bytes: &[u8]) -> String {
-    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("n.pdf");
-    std::fs::write(&p, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&p)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils, installed by scripts/test.sh)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[tokio::test]
@@ -514,7 +501,7 @@ async fn a_clerk_files_for_a_walk_in_reuses_materials_checks_them_and_prints_not
     }
 
     // The walk-in comes back with the originals: scanned, checked and submitted again at the window.
-    let (_, page) = crate::common::json_of(
+    let (_, page) = crate::support::json_of(
         app.get(&clerk, &format!("/api/v1/applications/{bid}"))
             .await,
     )

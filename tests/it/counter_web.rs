@@ -7,10 +7,10 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use zhengwu::auth::Principal;
 
-use crate::applications::HALL;
-use crate::approvals::{Setup, setup};
-use crate::counter::pdf_text;
-use crate::web::{browser, hidden, sign_in};
+use crate::support::approval::{Setup, setup};
+use crate::support::filing::HALL;
+use crate::support::pages::{browser, hidden, sign_in};
+use crate::support::pdf::pdf_text;
 
 async fn text(r: reqwest::Response) -> (StatusCode, String) {
     (r.status(), r.text().await.unwrap())

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::common::{fresh_database_url, json_of};
+use crate::support::{fresh_database_url, json_of};
 
 struct Running {
     child: Child,

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use rust_xlsxwriter::Workbook;
 use serde_json::Value;
 
-use crate::common::{TestApp, json_of};
+use crate::support::{TestApp, json_of};
 
 const GOOD: &str = "username,name,org_unit,roles,email,phone\n\
     imp.one,赵一,440309004001,window_clerk,imp1@longhua.example.cn,13800000001\n\

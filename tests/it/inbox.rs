@@ -5,8 +5,8 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::approvals::{Setup, setup, start};
-use crate::common::{TestApp, json_of};
+use crate::support::approval::{Setup, setup, start};
+use crate::support::{TestApp, json_of};
 
 /// Starts LH2026-1101 (turned yellow), -1102 (overdue) and -1103 (on time) at 北站社区.
 async fn three_applications(app: &TestApp, code: &str) {
@@ -127,8 +127,8 @@ async fn the_inbox_filters_by_deadline_state_and_text_sorts_and_pages() {
     );
 
     // The page: filters, a sortable header and a pager.
-    let c = crate::web::browser();
-    crate::web::sign_in(&app, &c, "window_clerk").await;
+    let c = crate::support::pages::browser();
+    crate::support::pages::sign_in(&app, &c, "window_clerk").await;
     let get = |path: String| {
         let c = c.clone();
         async move { c.get(path).send().await.unwrap().text().await.unwrap() }

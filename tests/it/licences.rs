@@ -5,8 +5,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::approvals::{Setup, people};
-use crate::common::json_of;
+use crate::support::approval::{Setup, people};
+use crate::support::json_of;
 
 #[tokio::test]
 async fn a_licence_is_signed_checked_publicly_revoked_and_survives_key_rotation() {

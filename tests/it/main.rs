@@ -17,7 +17,6 @@ mod calendar;
 mod catalog;
 mod cli;
 mod clocks;
-mod common;
 mod counter;
 mod counter_web;
 mod demo;
@@ -33,3 +32,6 @@ mod security;
 mod smtp;
 mod web;
 mod workflow;
+
+/// What the scenario files share: the server with its fixture, and helpers by area.
+mod support;

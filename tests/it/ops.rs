@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, json_of};
+use crate::support::{TestApp, json_of};
 
 /// Engineers at 北站社区 (community), at the district, and an O&M manager at the district, besides
 /// the fixture's `om_engineer` at 民治街道 (street).
@@ -18,7 +18,7 @@ pub async fn desk() -> TestApp {
         ("district.mgr", "district", "om_manager"),
     ] {
         let body = json!({"username": u, "name": u, "org_unit_id": app.unit_id(unit),
-                          "password": crate::common::PASSWORD, "roles": [{"role": role}]});
+                          "password": crate::support::PASSWORD, "roles": [{"role": role}]});
         assert_eq!(
             app.post(&admin, "/api/v1/accounts", body).await.status(),
             StatusCode::CREATED

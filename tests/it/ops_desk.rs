@@ -4,8 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::json_of;
 use crate::smtp::Sink;
+use crate::support::json_of;
 
 #[tokio::test]
 async fn off_hours_tickets_go_to_the_engineer_on_duty_with_a_mail() {

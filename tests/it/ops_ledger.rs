@@ -5,14 +5,14 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, json_of};
+use crate::support::{TestApp, json_of};
 
 const HEADER: &str = "number,system,category,priority,channel,unit,reporter,opened_at,first_response_at,resolved_at,status,escalated_to\n";
 
 async fn manager(app: &TestApp) -> String {
     let admin = app.token("district_bureau_admin").await;
     let body = json!({"username": "district.mgr", "name": "运维经理", "org_unit_id": app.unit_id("district"),
-                      "password": crate::common::PASSWORD, "roles": [{"role": "om_manager"}]});
+                      "password": crate::support::PASSWORD, "roles": [{"role": "om_manager"}]});
     assert_eq!(
         app.post(&admin, "/api/v1/accounts", body).await.status(),
         StatusCode::CREATED

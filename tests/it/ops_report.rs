@@ -5,15 +5,15 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{TestApp, json_of};
 use crate::smtp::Sink;
+use crate::support::{TestApp, json_of};
 
 #[tokio::test]
 async fn the_weekly_report_is_mailed_once_the_server_takes_it() {
     let app = TestApp::spawn().await;
     let admin = app.token("district_bureau_admin").await;
     let body = json!({"username": "district.mgr", "name": "运维经理", "org_unit_id": app.unit_id("district"),
-                      "password": crate::common::PASSWORD, "roles": [{"role": "om_manager"}]});
+                      "password": crate::support::PASSWORD, "roles": [{"role": "om_manager"}]});
     assert_eq!(
         app.post(&admin, "/api/v1/accounts", body).await.status(),
         StatusCode::CREATED

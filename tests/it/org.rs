@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, json_of};
+use crate::support::{TestApp, json_of};
 
 #[tokio::test]
 async fn create_rename_move_retire_keeps_history() {

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{PASSWORD, TestApp, json_of};
+use crate::support::{PASSWORD, TestApp, json_of};
 
 /// A client whose requests come from another loopback address (another machine to the server).
 fn client_from(addr: &str) -> reqwest::Client {
@@ -347,7 +347,7 @@ async fn exported_csv_cells_are_never_formulas() {
 
 #[tokio::test]
 async fn licences_of_the_first_format_are_reissued_without_personal_content() {
-    let crate::approvals::Setup { app, code } = crate::approvals::people().await;
+    let crate::support::approval::Setup { app, code } = crate::support::approval::people().await;
     let ha = app.token("health.a").await;
     let (s, l) = json_of(
         app.post(
@@ -448,7 +448,7 @@ fn resident_id(body17: &str) -> String {
 
 /// The victim walks in at 民治's hall without an account and files; answers the application.
 async fn walk_in(app: &TestApp, code: &str, id: &str) -> serde_json::Value {
-    use crate::applications::{HALL, PDF, form, upload};
+    use crate::support::filing::{HALL, PDF, form, upload};
     let clerk = app.token("window_clerk").await;
     let f = upload(app, &clerk, "材料.pdf", PDF).await;
     let (s, a) = json_of(
@@ -491,7 +491,7 @@ async fn register(app: &TestApp, username: &str, id: &str) -> String {
 
 #[tokio::test]
 async fn registering_with_someone_elses_id_number_takes_over_nothing() {
-    let crate::approvals::Setup { app, code } = crate::approvals::setup().await;
+    let crate::support::approval::Setup { app, code } = crate::support::approval::setup().await;
     let id = resident_id("44030919850615123");
     let first = walk_in(&app, &code, &id).await;
     let licence = zhengwu::licence::Issue {
@@ -582,7 +582,7 @@ async fn registering_with_someone_elses_id_number_takes_over_nothing() {
 
 #[tokio::test]
 async fn a_clerk_finds_only_what_their_halls_may_see() {
-    let crate::approvals::Setup { app, code } = crate::approvals::setup().await;
+    let crate::support::approval::Setup { app, code } = crate::support::approval::setup().await;
     let id = resident_id("44030919850615123");
     walk_in(&app, &code, &id).await;
     let mine = app.token("window_clerk").await;
@@ -619,10 +619,10 @@ async fn a_clerk_finds_only_what_their_halls_may_see() {
 
 #[tokio::test]
 async fn a_kiosk_flood_is_limited_and_cannot_starve_a_window() {
-    let crate::approvals::Setup { app, code } = crate::approvals::setup().await;
+    let crate::support::approval::Setup { app, code } = crate::support::approval::setup().await;
     let other = app.publish_sample(4).await;
     let admin = app.token("bureau_admin").await;
-    let hall = crate::applications::HALL;
+    let hall = crate::support::filing::HALL;
     let (s, w) = json_of(
         app.post(
             &admin,
@@ -847,7 +847,7 @@ async fn metrics_are_for_the_monitoring_system_and_sessions_expire_from_the_stor
 
 #[tokio::test]
 async fn a_forged_host_never_reaches_a_printed_link() {
-    let crate::approvals::Setup { app, code } = crate::approvals::people().await;
+    let crate::support::approval::Setup { app, code } = crate::support::approval::people().await;
     let l = zhengwu::licence::issue(
         &app.db,
         &zhengwu::auth::Principal::system(),
@@ -881,7 +881,7 @@ async fn a_forged_host_never_reaches_a_printed_link() {
 
 #[tokio::test]
 async fn the_public_workflow_names_no_accounts() {
-    let crate::approvals::Setup { app, code } = crate::approvals::setup().await;
+    let crate::support::approval::Setup { app, code } = crate::support::approval::setup().await;
     for path in [
         format!("/api/v1/matters/{code}/workflow"),
         format!("/api/v1/matters/{code}/workflow/versions/1"),
@@ -929,8 +929,8 @@ async fn an_admin_cannot_remove_their_own_last_admin_grant() {
 
 #[tokio::test]
 async fn a_resident_id_in_a_form_is_whole_to_its_applicant_and_masked_to_staff() {
-    use crate::applications::{HALL, PDF, form, upload};
-    let crate::approvals::Setup { app, code } = crate::approvals::setup().await;
+    use crate::support::filing::{HALL, PDF, form, upload};
+    let crate::support::approval::Setup { app, code } = crate::support::approval::setup().await;
     let id = resident_id("44030919850615123");
     let owner = register(&app, "form.owner", &resident_id("44030919900101123")).await;
     let f = upload(&app, &owner, "材料.pdf", PDF).await;
@@ -974,7 +974,7 @@ async fn a_trickled_body_is_cut_off_at_the_request_timeout() {
     })
     .unwrap();
     config.request_timeout = std::time::Duration::from_secs(1);
-    let addr = crate::common::serve(zhengwu::http::AppState::new(app.db.clone(), &config)).await;
+    let addr = crate::support::serve(zhengwu::http::AppState::new(app.db.clone(), &config)).await;
     let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
     sock.write_all(
         b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\

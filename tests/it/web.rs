@@ -1,59 +1,9 @@
 //! The pages through a cookie-holding client, as a browser would use them.
 
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 
-use crate::common::{PASSWORD, TestApp};
-
-pub fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-pub fn hidden(html: &str, name: &str) -> String {
-    let key = format!("name=\"{name}\" value=\"");
-    let i = html
-        .find(&key)
-        .unwrap_or_else(|| panic!("no hidden {name}"))
-        + key.len();
-    html[i..].split('"').next().unwrap().to_string()
-}
-
-pub async fn sign_in(app: &TestApp, c: &Client, user: &str) -> String {
-    let page = c
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&page, "csrf");
-    let r = c
-        .post(app.url("/login"))
-        .form(&[
-            ("username", user),
-            ("password", PASSWORD),
-            ("csrf", &csrf),
-            ("next", "/accounts"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()["location"], "/accounts");
-    let home = c
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    hidden(&home, "csrf")
-}
+use crate::support::pages::{browser, hidden, sign_in};
+use crate::support::{PASSWORD, TestApp};
 
 #[tokio::test]
 async fn pages_need_sign_in_and_speak_chinese_by_default() {

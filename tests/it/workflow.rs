@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, json_of};
+use crate::support::{TestApp, json_of};
 
 async fn app_with_matter() -> (TestApp, String) {
     let app = TestApp::spawn().await;

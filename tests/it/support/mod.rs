@@ -1,4 +1,10 @@
-//! `TestApp`: a running server with a small Longhua-like fixture, and helpers to call it.
+//! `TestApp`: a running server with a small Longhua-like fixture, and helpers to call it; the
+//! helpers scenario files share, by area: approvals, filings, pages, PDFs.
+
+pub mod approval;
+pub mod filing;
+pub mod pages;
+pub mod pdf;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
