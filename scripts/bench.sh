@@ -7,8 +7,11 @@ set -euo pipefail
 export ZHENGWU_RATE_LIMITS=off
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --quiet --bin zhengwu --example hello
-BIN=target/release/zhengwu
+# BIN and HELLO_BIN name other builds to measure (an earlier commit's, for a before/after in one
+# sitting); by default this tree's release build.
+if [ -z "${BIN:-}" ]; then cargo build --release --quiet --bin zhengwu --example hello; fi
+BIN=${BIN:-target/release/zhengwu}
+HELLO_BIN=${HELLO_BIN:-target/release/examples/hello}
 DATA=$(mktemp -d)
 PORT=18181; HELLO=18190
 DUR=${DUR:-10s}
@@ -39,7 +42,7 @@ tok=$(curl -sf -X POST http://127.0.0.1:$PORT/api/v1/auth/login -H 'content-type
 curl -sf -o /dev/null -H "Cookie: zw_session=$tok" http://127.0.0.1:$PORT/accounts
 rss_idle=$(awk '/VmRSS/ {print int($2/1024)}' /proc/$pid/status)
 
-target/release/examples/hello 127.0.0.1:$HELLO & hpid=$!
+"$HELLO_BIN" 127.0.0.1:$HELLO & hpid=$!
 wait_up http://127.0.0.1:$HELLO/
 
 rps() { wrk -t2 -c64 -d"$DUR" "$@" | awk '/Requests\/sec/ {print int($2)}'; }

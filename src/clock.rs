@@ -8,9 +8,45 @@ pub fn cst() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("valid offset")
 }
 
-/// Now, as stored.
+/// Now by the system clock, as stored. Code that has the store uses its clock instead
+/// (`db.now()`), which tests can move.
 pub fn now() -> String {
     to_db(Utc::now())
+}
+
+/// The time source of a store's code: the system clock, moved by an offset that starts at zero.
+/// Tests move it (`app.db.clock().advance(…)`) instead of rewriting timestamps in SQL; every
+/// handle of the store (and its transactions) shares it.
+#[derive(Clone, Default)]
+pub struct Clock {
+    offset_us: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    /// Now, by this clock.
+    pub fn now_utc(&self) -> DateTime<Utc> {
+        let off = self.offset_us.load(std::sync::atomic::Ordering::Relaxed);
+        Utc::now() + chrono::Duration::microseconds(off)
+    }
+
+    /// Now, as stored.
+    pub fn now(&self) -> String {
+        to_db(self.now_utc())
+    }
+
+    /// Moves the clock forward (or back, for a negative span).
+    pub fn advance(&self, by: chrono::Duration) {
+        let us = by.num_microseconds().unwrap_or(i64::MAX);
+        self.offset_us
+            .fetch_add(us, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Sets the clock to `at`.
+    pub fn set(&self, at: DateTime<Utc>) {
+        let us = (at - Utc::now()).num_microseconds().unwrap_or(0);
+        self.offset_us
+            .store(us, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 pub fn to_db(t: DateTime<Utc>) -> String {

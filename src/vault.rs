@@ -227,7 +227,7 @@ pub async fn check_store_key(db: &Db) -> anyhow::Result<()> {
             )
             .bind(FINGERPRINT)
             .bind(key_fingerprint())
-            .bind(crate::clock::now())
+            .bind(db.now())
             .execute(db)
             .await?;
             Ok(())
@@ -388,7 +388,7 @@ pub async fn seal_existing_forms(db: &Db) -> anyhow::Result<usize> {
          ON CONFLICT (key) DO NOTHING",
     )
     .bind(FORMS)
-    .bind(crate::clock::now())
+    .bind(db.now())
     .execute(&mut tx)
     .await?;
     tx.commit().await?;
@@ -456,7 +456,7 @@ pub async fn seal_existing(db: &Db) -> anyhow::Result<usize> {
          ON CONFLICT (key) DO NOTHING",
     )
     .bind(SEALED)
-    .bind(crate::clock::now())
+    .bind(db.now())
     .execute(db)
     .await?;
     if n > 0 {

@@ -220,9 +220,7 @@ pub async fn import(db: &Db, who: &Principal, bytes: &[u8], dry_run: bool) -> Re
         });
         to_hash.push(pw);
     }
-    let hashes = tokio::task::spawn_blocking(move || hash_all(&to_hash))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let hashes = crate::blocking::run(move || hash_all(&to_hash)).await?;
     let actor = who.actor();
     let mut tx = db.begin().await?;
     for ((u, _), h) in checked.iter().zip(&hashes) {

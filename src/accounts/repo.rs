@@ -10,7 +10,6 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::{
     Grant, Perm, Principal, Role, check_password_policy, grants_of, hash_password, store_password,
 };
-use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::org;
 use crate::storage::{Db, Sql, subtree_pattern};
@@ -47,6 +46,7 @@ pub struct ListQuery {
     /// Matches username, name, e-mail or phone.
     pub q: Option<String>,
     /// Only accounts at this unit or below.
+    #[serde(default, deserialize_with = "crate::params::empty_as_none")]
     pub unit_id: Option<i64>,
     /// Only accounts holding this role.
     pub role: Option<String>,
@@ -243,7 +243,7 @@ pub async fn insert(
     password_hash: &str,
     action: &str,
 ) -> Result<i64> {
-    let now = clock::now();
+    let now = conn.now();
     let id: i64 = crate::storage::query_scalar(
         "INSERT INTO users (username, name, org_unit_id, email, phone, password_hash, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
@@ -344,9 +344,7 @@ pub async fn create(db: &Db, who: &Principal, new: NewUser) -> Result<UserDetail
         return Err(Error::Validation(errs));
     }
     let pw = new.password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let hash = crate::blocking::run(move || hash_password(&pw)).await?;
     let mut tx = db.begin().await?;
     let id = insert(&mut tx, &who.actor(), &checked, &hash, "user.create").await?;
     tx.commit().await?;
@@ -419,7 +417,7 @@ pub async fn update(db: &Db, who: &Principal, id: i64, patch: UserPatch) -> Resu
     .bind(&phone)
     .bind(unit.id)
     .bind(active)
-    .bind(clock::now())
+    .bind(db.now())
     .bind(id)
     .execute(&mut tx)
     .await?;
@@ -459,9 +457,7 @@ pub async fn reset_password(db: &Db, who: &Principal, id: i64, password: &str) -
     let user = managed(db, who, id).await?;
     check_password_policy("password", password).map_err(|e| Error::Validation(vec![e]))?;
     let pw = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let hash = crate::blocking::run(move || hash_password(&pw)).await?;
     store_password(
         db,
         &who.actor(),
@@ -501,7 +497,7 @@ pub async fn add_grant(
     .bind(user_id)
     .bind(role.as_str())
     .bind(at.id)
-    .bind(clock::now())
+    .bind(db.now())
     .execute(&mut tx)
     .await
     .map_err(|e| Error::on_unique(e, "err.grant_exists"))?;

@@ -69,7 +69,7 @@ pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<A
             )]));
         }
     }
-    let now = clock::now();
+    let now = db.now();
     // The guarded change first: of two clerks deciding at once, one wins.
     let mut tx = db.begin().await?;
     let n = query(
@@ -219,7 +219,7 @@ pub async fn on_approved(db: &Db, instance: i64) -> Result<Option<String>> {
 /// refused): licensing applications approved more than a minute ago without their licence get it
 /// now, and the applicant is told. Run by the minute job; answers how many it issued.
 pub async fn issue_missing(db: &Db) -> Result<usize> {
-    let before = clock::to_db(chrono::Utc::now() - chrono::Duration::minutes(1));
+    let before = clock::to_db(db.clock().now_utc() - chrono::Duration::minutes(1));
     let rows: Vec<(i64, String, i64)> = query_as(
         "SELECT i.id, a.matter_code, a.matter_version FROM applications a \
          JOIN approval_instances i ON i.id = a.instance_id \

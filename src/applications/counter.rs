@@ -16,7 +16,6 @@ use serde_json::json;
 use super::repo::{Application, COLS, FROM, Filer, Row, Save, row, store};
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
-use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{CreditCode, ResidentId};
 use crate::org::{self, Kind};
@@ -212,7 +211,7 @@ pub async fn verify_claim(db: &Db, who: &Principal, raw_id: &str, username: &str
     }
     let mut tx = db.begin().await?;
     query("UPDATE users SET id_verified_at = $1 WHERE id = $2 AND id_verified_at IS NULL")
-        .bind(clock::now())
+        .bind(db.now())
         .bind(uid)
         .execute(&mut tx)
         .await
@@ -373,7 +372,7 @@ pub async fn record_checks(
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     for (m, c) in checks {
         query(

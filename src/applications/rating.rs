@@ -70,7 +70,7 @@ async fn context(db: &Db, id: i64) -> Result<(i64, String, super::Status, String
 
 async fn due(db: &Db) -> Result<String> {
     let cal = calendar_repo::calendar(db).await?;
-    let now = Utc::now().with_timezone(&clock::cst());
+    let now = db.clock().now_utc().with_timezone(&clock::cst());
     let h = Hours::default();
     let due = cal.add_working_minutes(now, i64::from(FOLLOWUP_DAYS) * h.minutes_per_day(), &h);
     Ok(clock::to_db(due.with_timezone(&Utc)))
@@ -107,7 +107,7 @@ async fn file(
     .bind(&channel)
     .bind(dept)
     .bind(&who.username)
-    .bind(clock::now())
+    .bind(db.now())
     .bind(due_at)
     .fetch_one(&mut tx)
     .await?;
@@ -311,7 +311,7 @@ pub async fn answer(db: &Db, who: &Principal, followup: i64, text: &str) -> Resu
     ))
     .bind(text)
     .bind(&who.username)
-    .bind(clock::now())
+    .bind(db.now())
     .bind(followup)
     .fetch_optional(&mut tx)
     .await?

@@ -55,9 +55,7 @@ pub async fn register(db: &Db, r: &Registration) -> Result<String> {
         .ok_or(Error::NotFound)?;
     // Argon2 is deliberately slow: off the async workers.
     let pw = r.password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let hash = crate::blocking::run(move || hash_password(&pw)).await?;
     let user = CheckedUser {
         username: username.clone(),
         name,

@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -358,7 +357,7 @@ pub(super) async fn store(
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
-    let now = clock::now();
+    let now = db.now();
     let status = if s.submit { "submitted" } else { "draft" };
     let mut tx = db.begin().await?;
     let app_id = match existing {
@@ -408,7 +407,11 @@ pub(super) async fn store(
             .bind(crate::vault::tag(&filer.id_number))
             .fetch_one(&mut tx)
             .await?;
-            let day = Utc::now().with_timezone(&clock::cst()).format("%Y%m%d");
+            let day = db
+                .clock()
+                .now_utc()
+                .with_timezone(&clock::cst())
+                .format("%Y%m%d");
             query("UPDATE applications SET number = $1 WHERE id = $2")
                 .bind(format!("LH{day}{id:06}"))
                 .bind(id)

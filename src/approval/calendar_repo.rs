@@ -10,7 +10,6 @@ use serde_json::json;
 use super::calendar::{Calendar, DayKind, Hours};
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
-use crate::clock;
 use crate::error::{Error, Result};
 use crate::org;
 use crate::storage::{Db, StoreCache};
@@ -81,7 +80,7 @@ pub async fn set_day(
             .bind(&key)
             .fetch_optional(&db)
             .await?;
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     crate::storage::query("DELETE FROM calendar_days WHERE day = $1")
         .bind(&key)
@@ -145,7 +144,7 @@ pub async fn set_hours(db: &Db, who: &Principal, unit_id: i64, periods: &str) ->
     }
     let h = Hours::parse(periods).ok_or_else(|| Error::field("periods", "field.hours"))?;
     let before = hours(db, unit_id).await?;
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     crate::storage::query(
         "INSERT INTO hall_hours (unit_id, periods, updated_at) VALUES ($1, $2, $3) \

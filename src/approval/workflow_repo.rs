@@ -11,7 +11,6 @@ use super::definition::WorkflowDef;
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
 use crate::catalog::repo as matters;
-use crate::clock;
 use crate::error::{Error, Result};
 use crate::org;
 use crate::storage::Db;
@@ -137,7 +136,7 @@ pub async fn save_draft(db: &Db, who: &Principal, code: &str, def: &WorkflowDef)
     }
     let (version, _) = draft(db, who, code).await?;
     let text = serde_json::to_string(def).map_err(anyhow::Error::from)?;
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     crate::storage::query("DELETE FROM workflow_defs WHERE matter_code = $1 AND status = 'draft'")
         .bind(code)
@@ -199,7 +198,7 @@ pub async fn publish(db: &Db, who: &Principal, code: &str) -> Result<i64> {
         "UPDATE workflow_defs SET status = 'published', published_at = $1 \
          WHERE matter_code = $2 AND version = $3 AND status = 'draft'",
     )
-    .bind(clock::now())
+    .bind(db.now())
     .bind(code)
     .bind(d.version)
     .execute(&mut tx)

@@ -11,7 +11,6 @@
 //! prints that. Entries written before the chain existed are chained once, at start-up
 //! ([`chain_existing`]), in their id order.
 
-use chrono::Utc;
 use serde::Serialize;
 use serde_json::json;
 
@@ -163,7 +162,9 @@ pub async fn chain_existing(db: &Db) -> anyhow::Result<usize> {
 /// written to the log and, when `audit_anchor_recipients` is set, mailed. Answers whether this
 /// call made it.
 pub async fn anchor_today(db: &Db) -> anyhow::Result<bool> {
-    let day = Utc::now()
+    let day = db
+        .clock()
+        .now_utc()
         .with_timezone(&clock::cst())
         .date_naive()
         .to_string();
@@ -190,7 +191,7 @@ pub async fn anchor_today(db: &Db) -> anyhow::Result<bool> {
     .bind(id)
     .bind(&hash)
     .bind(entries)
-    .bind(clock::now())
+    .bind(db.now())
     .execute(&mut tx)
     .await?
     .rows_affected();

@@ -59,7 +59,7 @@ pub async fn record(
     let prev = chain::lock_head(conn).await?;
     let e = Entry {
         id: 0,
-        at: clock::now(),
+        at: conn.now(),
         actor_id: actor.user_id,
         actor: actor.name.clone(),
         ip: actor.ip.clone(),
@@ -229,4 +229,48 @@ pub async fn search(db: &Db, f: &Filter, scopes: &[String]) -> sqlx::Result<(Vec
     }
     let rows = q.query_as::<Entry>().fetch_all(&db).await?;
     Ok((rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every action the code records, written as a literal in a `Change { action: … }`, has its
+    /// name in both languages (the audit page and export show the name, not the code).
+    #[test]
+    fn every_recorded_action_has_a_name() {
+        let lit = regex::Regex::new(r#""([a-z_]+\.[a-z_.]+)""#).unwrap();
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            for block in text.split("Change {").skip(1) {
+                // The audit's own `Change { action: …, entity: … }`, not another type's.
+                let Some(action) = block
+                    .trim_start()
+                    .strip_prefix("action:")
+                    .and_then(|rest| rest.split_once("entity:"))
+                    .map(|(a, _)| a)
+                    .filter(|a| a.len() < 400)
+                else {
+                    continue;
+                };
+                for c in lit.captures_iter(action) {
+                    seen += 1;
+                    let key = format!("audit.{}", &c[1]);
+                    if !crate::i18n::is_known(&key) {
+                        missing.push(format!("{}: {key}", p.display()));
+                    }
+                }
+            }
+        }
+        assert!(seen > 20, "found only {seen} recorded actions");
+        assert!(missing.is_empty(), "actions without a name: {missing:#?}");
+    }
 }

@@ -142,7 +142,7 @@ async fn address_throttled(db: &Db, ip: &str, now: chrono::DateTime<Utc>) -> Res
 /// Removes sessions past their expiry and sign-in failures no longer counted; answers how many
 /// rows went. Run by the minute job (idempotent on any number of nodes).
 pub async fn purge_expired(db: &Db) -> Result<u64> {
-    let now = Utc::now();
+    let now = db.clock().now_utc();
     let mut n = crate::storage::query("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(clock::to_db(now))
         .execute(&db)
@@ -189,14 +189,14 @@ pub async fn login(
     .fetch_optional(&db)
     .await?;
     let ip_key = ip.clone().unwrap_or_default();
-    let now = Utc::now();
+    let now = db.clock().now_utc();
     if let Some(seconds) = address_throttled(db, &ip_key, now).await? {
         return Err(Error::RateLimited { seconds });
     }
     let Some(row) = row else {
         let dummy = DUMMY_HASH.clone();
         let pw = password.to_string();
-        let _ = tokio::task::spawn_blocking(move || verify_password(&pw, &dummy)).await;
+        let _ = crate::blocking::run(move || Ok::<_, Error>(verify_password(&pw, &dummy))).await;
         // Guesses at unknown names count against the address too.
         let _ = claim_attempt(db, 0, &ip_key, now).await?;
         return Err(Error::InvalidCredentials);
@@ -208,9 +208,7 @@ pub async fn login(
         Attempt::Counted { failed } => failed,
     };
     let (pw, phc) = (password.to_string(), row.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
-        .await
-        .map_err(anyhow::Error::from)?;
+    let ok = crate::blocking::run(move || Ok::<_, Error>(verify_password(&pw, &phc))).await?;
     let actor = Actor {
         user_id: Some(row.id),
         name: row.username.clone(),
@@ -323,7 +321,7 @@ pub async fn principal_for_token(
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1 ORDER BY g.id",
     )
     .bind(token_hash(token))
-    .bind(clock::now())
+    .bind(db.now())
     .fetch_all(&db)
     .await?;
     let grants = rows
@@ -432,11 +430,10 @@ pub async fn change_password(
     .fetch_one(&db)
     .await?;
     let (cur, new_owned) = (current.to_string(), new.to_string());
-    let (ok, new_hash) = tokio::task::spawn_blocking(move || {
-        (verify_password(&cur, &phc), hash_password(&new_owned))
+    let (ok, new_hash) = crate::blocking::run(move || {
+        Ok::<_, Error>((verify_password(&cur, &phc), hash_password(&new_owned)))
     })
-    .await
-    .map_err(anyhow::Error::from)?;
+    .await?;
     if !ok {
         return Err(Error::Validation(vec![FieldError::new(
             "current_password",
@@ -475,7 +472,7 @@ pub async fn store_password(
          updated_at = $2 WHERE id = $3",
     )
     .bind(hash)
-    .bind(clock::now())
+    .bind(db.now())
     .bind(user_id)
     .execute(&mut tx)
     .await?;

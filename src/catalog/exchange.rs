@@ -10,7 +10,6 @@ use super::diff::{Difference, diff};
 use super::{Matter, repo};
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
-use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::i18n::Lang;
 use crate::org;
@@ -52,7 +51,7 @@ pub async fn export(db: &Db) -> Result<CatalogFile> {
     }
     Ok(CatalogFile {
         format: FORMAT.into(),
-        exported_at: clock::now(),
+        exported_at: db.now(),
         matters,
     })
 }
@@ -165,7 +164,7 @@ pub async fn import(
     if dry_run || !report.errors.is_empty() {
         return Ok(report);
     }
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     for (m, path) in &plan {
         let text = serde_json::to_string(m).map_err(anyhow::Error::from)?;
@@ -453,7 +452,7 @@ pub async fn from_xlsx(db: &Db, bytes: &[u8]) -> Result<(CatalogFile, Vec<BadMat
     Ok((
         CatalogFile {
             format: FORMAT.into(),
-            exported_at: clock::now(),
+            exported_at: db.now(),
             matters,
         },
         errors,

@@ -9,7 +9,6 @@ use sqlx::FromRow;
 use super::Matter;
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
-use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::org::{self, Unit};
 use crate::storage::{Db, Sql};
@@ -195,7 +194,7 @@ pub async fn create(db: &Db, who: &Principal, m: Matter) -> Result<Summary> {
             "field.required",
         )]));
     }
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     crate::storage::query(
         "INSERT INTO matters (code, name, department_code, status, draft_json, draft_state, draft_by, \
@@ -248,7 +247,7 @@ pub async fn save_draft(db: &Db, who: &Principal, code: &str, m: Matter) -> Resu
     .bind(serde_json::to_string(&m).map_err(anyhow::Error::from)?)
     .bind(&who.username)
     .bind(&m.name)
-    .bind(clock::now())
+    .bind(db.now())
     .bind(code)
     .execute(&mut tx)
     .await?;
@@ -340,7 +339,7 @@ async fn transition(
     let done = crate::storage::query(format!(
         "UPDATE matters SET {set}, updated_at = $1 WHERE code = $2 AND {when}"
     ))
-    .bind(clock::now())
+    .bind(db.now())
     .bind(code)
     .execute(&mut tx)
     .await?
@@ -365,7 +364,7 @@ pub async fn publish(db: &Db, who: &Principal, code: &str) -> Result<Summary> {
         return Err(Error::Validation(v));
     }
     let next = cur.summary.published_version.unwrap_or(0) + 1;
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     let done = crate::storage::query(
         "UPDATE matters SET status = 'published', published_version = $1, name = $2, \
@@ -540,7 +539,7 @@ pub async fn set_unit(
     if !who.can(Perm::ConfigureMatters, &unit.path) {
         return Err(Error::Forbidden);
     }
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     crate::storage::query(
         "INSERT INTO matter_units (matter_id, unit_id, enabled, updated_at) VALUES ($1, $2, $3, $4) \

@@ -2,7 +2,6 @@
 //! optional matter, called to a window that takes that matter — the oldest first — then served,
 //! passed over (过号) or done. The hall display shows who is called where.
 
-use chrono::Utc;
 use serde::Serialize;
 
 use super::windows::{self, Window};
@@ -48,8 +47,9 @@ pub struct Display {
 }
 
 /// Today in the platform's time zone, the day tickets count from.
-fn today() -> String {
-    Utc::now()
+fn today(db: &Db) -> String {
+    db.clock()
+        .now_utc()
         .with_timezone(&clock::cst())
         .format("%Y-%m-%d")
         .to_string()
@@ -77,7 +77,7 @@ pub async fn take(db: &Db, hall_code: &str, matter: Option<&str>) -> Result<Tick
             return Err(Error::field("matter_code", "field.matter_unknown"));
         }
     }
-    let day = today();
+    let day = today(db);
     // Two kiosks at once on PostgreSQL may pick the same number: the unique key refuses one, which tries again.
     for _ in 0..5 {
         let mut tx = db.begin().await?;
@@ -89,7 +89,7 @@ pub async fn take(db: &Db, hall_code: &str, matter: Option<&str>) -> Result<Tick
         .fetch_one(&mut tx)
         .await?;
         let number = format!("A{seq:03}");
-        let now = clock::now();
+        let now = db.now();
         let inserted = query_scalar::<i64>(
             "INSERT INTO queue_tickets (unit_id, day, seq, number, matter_code, status, created_at) \
              VALUES ($1, $2, $3, $4, $5, 'waiting', $6) RETURNING id",
@@ -152,7 +152,7 @@ type TicketRow = (i64, String, Option<String>);
 /// called before is done. `None` when nobody waits for it.
 pub async fn call_next(db: &Db, who: &Principal, window_id: i64) -> Result<Option<Called>> {
     let w = window_for(db, who, window_id).await?;
-    let day = today();
+    let day = today(db);
     finish_current(db, w.id, "done").await?;
     loop {
         // The oldest waiting ticket this window takes, chosen in SQL: however many tickets for
@@ -175,7 +175,7 @@ pub async fn call_next(db: &Db, who: &Principal, window_id: i64) -> Result<Optio
         let Some((id, number, matter)) = q.query_as::<TicketRow>().fetch_optional(db).await? else {
             return Ok(None);
         };
-        let now = clock::now();
+        let now = db.now();
         let n = query(
             "UPDATE queue_tickets SET status = 'called', window_id = $1, called_by = $2, called_at = $3 \
              WHERE id = $4 AND status = 'waiting'",
@@ -205,7 +205,7 @@ pub async fn call_next(db: &Db, who: &Principal, window_id: i64) -> Result<Optio
 pub async fn recall(db: &Db, who: &Principal, window_id: i64) -> Result<Option<Called>> {
     let w = window_for(db, who, window_id).await?;
     query("UPDATE queue_tickets SET called_at = $1 WHERE window_id = $2 AND status = 'called'")
-        .bind(clock::now())
+        .bind(db.now())
         .bind(w.id)
         .execute(db)
         .await?;
@@ -224,7 +224,7 @@ pub async fn close(db: &Db, who: &Principal, window_id: i64, status: &str) -> Re
 async fn finish_current(db: &Db, window_id: i64, status: &str) -> Result<()> {
     query("UPDATE queue_tickets SET status = $1, closed_at = $2 WHERE window_id = $3 AND status = 'called'")
         .bind(status)
-        .bind(clock::now())
+        .bind(db.now())
         .bind(window_id)
         .execute(db)
         .await?;
@@ -265,7 +265,7 @@ pub async fn waiting_for(db: &Db, w: &Window) -> Result<i64> {
         "SELECT matter_code FROM queue_tickets WHERE unit_id = $1 AND day = $2 AND status = 'waiting'",
     )
     .bind(w.unit_id)
-    .bind(today())
+    .bind(today(db))
     .fetch_all(db)
     .await?;
     Ok(rows.iter().filter(|m| w.takes(m.as_deref())).count() as i64)
@@ -274,7 +274,7 @@ pub async fn waiting_for(db: &Db, w: &Window) -> Result<i64> {
 /// The hall display: today's latest calls and how many wait.
 pub async fn display(db: &Db, hall_code: &str) -> Result<Display> {
     let hall = hall(db, hall_code).await?;
-    let day = today();
+    let day = today(db);
     let rows: Vec<CalledRow> = query_as(format!(
         "{CALLED} WHERE t.unit_id = $1 AND t.day = $2 AND t.called_at IS NOT NULL \
          ORDER BY t.called_at DESC, t.id DESC LIMIT 10"

@@ -8,7 +8,6 @@ use serde_json::json;
 
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal, Role};
-use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::org::{self, Kind, Unit};
 use crate::storage::{Db, Sql, query, query_as, query_scalar};
@@ -222,7 +221,7 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &WindowSave) -> 
         return Err(Error::Validation(errs));
     }
     let matters_json = serde_json::to_string(&matters).unwrap_or_default();
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     let wid = match id {
         Some(id) => {

@@ -197,7 +197,7 @@ async fn unit(
 /// Publishes the demo catalog (55 matters) through the catalog import.
 pub async fn seed_catalog(db: &Db) -> anyhow::Result<()> {
     let mut file = catalog::file();
-    file.exported_at = clock::now();
+    file.exported_at = db.now();
     let r = exchange::import(db, &Principal::system(), file, false).await?;
     if !r.errors.is_empty() {
         anyhow::bail!("demo catalog rejected: {:?}", r.errors);
@@ -233,7 +233,7 @@ pub async fn seed_applications(db: &Db) -> anyhow::Result<()> {
         let start = Start {
             matter_code: m.code.clone(),
             unit_code: communities[i % communities.len()].into(),
-            reference: format!("LH{}{:05}", &clock::display(&clock::now())[..4], 101 + i),
+            reference: format!("LH{}{:05}", &clock::display(&db.now())[..4], 101 + i),
         };
         let mut progress = engine::start(db, &system, &start).await?;
         // Move some along: accepted (now with the department), or accepted and reviewed.
@@ -422,10 +422,10 @@ pub async fn build(db: &Db, password: &str) -> anyhow::Result<()> {
     )
     .bind(crate::vault::seal(&id))
     .bind(crate::vault::tag(&id))
-    .bind(clock::now())
+    .bind(db.now())
     .execute(&mut tx)
     .await?;
     tx.commit().await?;
-    tracing::info!(units = units.len(), accounts = plan.len(), at = %clock::now(), "demo district built");
+    tracing::info!(units = units.len(), accounts = plan.len(), at = %db.now(), "demo district built");
     Ok(())
 }

@@ -119,7 +119,7 @@ pub fn check<'a>(name: &str, bytes: &'a [u8]) -> Result<Checked<'a>> {
 
 /// Stores a checked upload in `tx`: its content once, a row for the upload.
 pub async fn put(tx: &mut Tx, who: &Principal, c: &Checked<'_>) -> Result<FileMeta> {
-    let now = clock::now();
+    let now = tx.now();
     query(
         "INSERT INTO blobs (sha256, size, content, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (sha256) DO NOTHING",
@@ -159,7 +159,7 @@ pub async fn store(db: &Db, who: &Principal, name: &str, bytes: &[u8]) -> Result
 /// Attached files are never touched: attachments, ticket files and application materials name
 /// them (and their foreign keys would refuse it).
 pub async fn sweep(db: &Db, days: i64) -> Result<(u64, u64)> {
-    let before = clock::to_db(chrono::Utc::now() - chrono::Duration::days(days));
+    let before = clock::to_db(db.clock().now_utc() - chrono::Duration::days(days));
     let mut tx = db.begin().await?;
     let files = query(
         "DELETE FROM files WHERE created_at < $1 \

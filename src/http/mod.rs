@@ -42,10 +42,6 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
 }
 
-/// Requests handled at once; more wait their turn (a flood queues instead of exhausting
-/// memory or the store's connections).
-pub const MAX_IN_FLIGHT: usize = 1024;
-
 impl AppState {
     /// What the inspections probe on this server: its own address (from the request) and data dir.
     pub fn probe(&self, host: Option<&str>) -> crate::ops::checks::Probe {
@@ -114,9 +110,6 @@ pub fn router(state: AppState) -> Router {
             security_headers,
         ))
         .layer(TraceLayer::new_for_http())
-        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
-            MAX_IN_FLIGHT,
-        ))
         .with_state(state)
 }
 

@@ -6,7 +6,6 @@ use serde_json::json;
 
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
-use crate::clock;
 use crate::crypto::{SignAlg, Signer};
 use crate::error::{Error, Result};
 use crate::org;
@@ -45,7 +44,7 @@ async fn create(tx: &mut Tx, unit: i64, alg: SignAlg) -> Result<(i64, Signer)> {
     .bind(unit)
     .bind(key.public_text())
     .bind(crate::vault::seal_text(&key.secret_text()))
-    .bind(clock::now())
+    .bind(tx.now())
     .bind(alg.name())
     .fetch_one(&mut *tx)
     .await?;
@@ -115,7 +114,7 @@ pub async fn rotate(db: &Db, who: &Principal, unit: i64, r: &Rotate) -> Result<K
                 .unwrap_or_else(default_alg)
         }
     };
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     query("UPDATE licence_keys SET retired_at = $1 WHERE unit_id = $2 AND retired_at IS NULL")
         .bind(&now)

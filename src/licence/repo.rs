@@ -133,7 +133,11 @@ pub async fn issue(db: &Db, who: &Principal, i: &Issue) -> Result<Licence> {
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
-    let today = Utc::now().with_timezone(&clock::cst()).date_naive();
+    let today = db
+        .clock()
+        .now_utc()
+        .with_timezone(&clock::cst())
+        .date_naive();
     let until = today
         .checked_add_months(Months::new(12 * years))
         .and_then(|d| d.pred_opt())
@@ -143,7 +147,7 @@ pub async fn issue(db: &Db, who: &Principal, i: &Issue) -> Result<Licence> {
     } else {
         i.content.clone()
     };
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     let (key_id, key) = keys::current(&mut tx, unit.id).await?;
     let row_id: i64 = crate::storage::query_scalar(
@@ -408,7 +412,7 @@ pub async fn revoke(db: &Db, who: &Principal, number: &str, reason: &str) -> Res
     if reason.is_empty() {
         return Err(Error::field("reason", "field.required"));
     }
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     let n = query("UPDATE licences SET revoked_at = $1, revoke_reason = $2 WHERE number = $3 AND revoked_at IS NULL")
         .bind(&now)

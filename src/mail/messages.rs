@@ -5,7 +5,6 @@
 use serde::Serialize;
 
 use crate::auth::Principal;
-use crate::clock;
 use crate::error::{Error, Result};
 use crate::storage::{Db, Tx, query, query_as};
 
@@ -33,7 +32,7 @@ pub async fn post(
         .bind(subject)
         .bind(body)
         .bind(link)
-        .bind(clock::now())
+        .bind(tx.now())
         .execute(&mut *tx)
         .await?;
     Ok(())
@@ -55,7 +54,7 @@ pub async fn read(db: &Db, who: &Principal, id: i64) -> Result<Option<String>> {
     let n = query(
         "UPDATE messages SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND username = $3",
     )
-    .bind(clock::now())
+    .bind(db.now())
     .bind(id)
     .bind(&who.username)
     .execute(db)

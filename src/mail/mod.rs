@@ -10,7 +10,6 @@ pub mod messages;
 
 use std::time::Duration;
 
-use chrono::Utc;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -51,7 +50,7 @@ pub fn addresses(field: &str, s: &str) -> Result<Vec<String>> {
 
 /// Queues `m` in `tx`; answers its id.
 pub async fn queue(tx: &mut Tx, m: &Mail) -> Result<i64> {
-    let now = clock::now();
+    let now = tx.now();
     let (name, kind, bytes) = match &m.attachment {
         Some((n, k, b)) => (Some(n.as_str()), Some(k.as_str()), Some(b.clone())),
         None => (None, None, None),
@@ -127,7 +126,7 @@ fn message(smtp: &Smtp, q: &Queued) -> anyhow::Result<Message> {
 
 /// Delivers the mail that is due; answers (sent, failed). A failure is kept for a later try.
 pub async fn deliver_due(db: &Db, smtp: &Smtp) -> Result<(usize, usize)> {
-    let now = clock::now();
+    let now = db.now();
     let due = query_as::<Queued>(
         "SELECT id, to_addrs, subject, body, attachment_name, attachment_type, attachment, attempts \
          FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT 50",
@@ -155,14 +154,14 @@ pub async fn deliver_due(db: &Db, smtp: &Smtp) -> Result<(usize, usize)> {
         match result {
             Ok(()) => {
                 query("UPDATE mail_outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
-                    .bind(clock::now())
+                    .bind(db.now())
                     .bind(q.id)
                     .execute(db)
                     .await?;
                 sent += 1;
             }
             Err(e) => {
-                let next = Utc::now() + backoff(q.attempts);
+                let next = db.clock().now_utc() + backoff(q.attempts);
                 tracing::warn!(mail = q.id, attempts = q.attempts + 1, error = %e, "mail not delivered; will retry");
                 query("UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3")
                     .bind(clock::to_db(next))

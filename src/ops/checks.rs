@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -121,7 +120,7 @@ pub async fn add_url(db: &Db, who: &Principal, n: &NewCheck) -> Result<Check> {
     .bind(n.threshold.max(100))
     .bind(n.every_minutes)
     .bind(&who.username)
-    .bind(clock::now())
+    .bind(db.now())
     .fetch_one(&mut tx)
     .await?;
     audit::record(
@@ -198,7 +197,7 @@ async fn probe(db: &Db, p: &Probe, c: &Check) -> (bool, String) {
             let n: Result<i64> = query_scalar(
                 "SELECT COUNT(*) FROM approval_tasks WHERE status = 'open' AND due_at < $1",
             )
-            .bind(clock::now())
+            .bind(db.now())
             .fetch_one(db)
             .await
             .map_err(Error::from);
@@ -214,7 +213,7 @@ async fn probe(db: &Db, p: &Probe, c: &Check) -> (bool, String) {
 /// Runs every enabled check that is due (or all with `force`); records each run; a failure
 /// opens a ticket unless the check's last ticket is still open. Answers the runs made.
 pub async fn run_due(db: &Db, p: &Probe, force: bool) -> Result<Vec<Run>> {
-    let now = Utc::now();
+    let now = db.clock().now_utc();
     let mut out = Vec::new();
     for c in list(db).await?.into_iter().filter(|c| c.enabled == 1) {
         let due = force
@@ -242,7 +241,7 @@ pub async fn run_due(db: &Db, p: &Probe, force: bool) -> Result<Vec<Run>> {
                 None => Some(open_ticket(db, &c, &detail).await?),
             };
         }
-        let stamp = clock::now();
+        let stamp = db.now();
         let mut tx = db.begin().await?;
         let run = query_as::<Run>(
             "INSERT INTO ops_check_runs (check_id, at, ok, detail, duration_ms, ticket_id) VALUES ($1, $2, $3, $4, $5, $6) \

@@ -4,7 +4,7 @@
 //! hundred escalated and 127 taken to the developers. Generated with a fixed seed and brought in
 //! through the ledger import's own insert, so every report and chart has data.
 
-use chrono::{Duration, NaiveDateTime, Timelike, Utc};
+use chrono::{Duration, NaiveDateTime, Timelike};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -217,7 +217,11 @@ pub async fn seed(db: &Db, n: usize, end: NaiveDateTime) -> Result<usize> {
 /// The demo's year: up to now; with two weeks of duty rota, the year's holiday assurance plan and
 /// drill, and a few known errors.
 pub async fn seed_year(db: &Db) -> Result<usize> {
-    let now = Utc::now().with_timezone(&clock::cst()).naive_local();
+    let now = db
+        .clock()
+        .now_utc()
+        .with_timezone(&clock::cst())
+        .naive_local();
     let n = seed(db, 9_300, now).await?;
     if n == 0 {
         return Ok(0);

@@ -8,7 +8,6 @@ use serde_json::json;
 
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal, Role};
-use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::mail::{self, Mail};
 use crate::storage::{Db, Tx, query, query_as, query_scalar};
@@ -83,7 +82,7 @@ pub async fn add(db: &Db, who: &Principal, n: &NewDuty) -> Result<Duty> {
     .bind(engineer)
     .bind(n.note.trim())
     .bind(&who.username)
-    .bind(clock::now())
+    .bind(db.now())
     .fetch_one(&mut tx)
     .await
     .map_err(|e| Error::on_unique(e, "err.duty_taken"))?;
@@ -219,7 +218,7 @@ pub async fn save_assurance(db: &Db, who: &Principal, a: &Assurance) -> Result<A
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     let q = if a.id == 0 {
         query_as::<Assurance>(

@@ -310,7 +310,7 @@ pub async fn insert(
     for p in Priority::ALL {
         policies.push(policy(db, *p).await?);
     }
-    let now = clock::now();
+    let now = db.now();
     for r in rows {
         let opened = r
             .opened_at

@@ -12,7 +12,6 @@ use super::ticket::Ticket;
 use super::ticket::{handled, seen};
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
-use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::files::{self, FileMeta};
 use crate::storage::{Db, Sql, Tx, query, query_as};
@@ -61,7 +60,7 @@ pub async fn duplicate(db: &Db, who: &Principal, id: i64, of: &str) -> Result<Ti
     if !t.status().is_open() {
         return Err(Error::Conflict("err.ticket_move"));
     }
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     let n = query(
         "UPDATE ops_tickets SET duplicate_of = $1, status = 'resolved', resolved_at = $2, \
@@ -139,7 +138,7 @@ pub async fn add_known_error(db: &Db, who: &Principal, k: &KnownError) -> Result
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     let saved = query_as::<KnownError>(
         "INSERT INTO ops_known_errors (title, symptom, fix, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) \
@@ -186,7 +185,7 @@ pub async fn link_known_error(db: &Db, who: &Principal, id: i64, ke: i64) -> Res
             ke.to_string(),
         )])
     })?;
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     query("UPDATE ops_tickets SET known_error_id = $1, updated_at = $2 WHERE id = $3")
         .bind(k.id)
@@ -245,7 +244,7 @@ pub async fn vendor_status(db: &Db, who: &Principal, id: i64, status: &str) -> R
             "40",
         )]));
     }
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     query("UPDATE ops_tickets SET vendor_status = $1, updated_at = $2 WHERE id = $3")
         .bind(status)
@@ -294,7 +293,7 @@ pub async fn attach(
         .iter()
         .map(|(n, b)| files::check(n, b))
         .collect::<Result<Vec<_>>>()?;
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     let mut out = Vec::new();
     for c in &checked {
@@ -403,7 +402,7 @@ pub async fn set_policy(db: &Db, who: &Principal, priority: &str, p: &Policy) ->
     .bind(p.response_minutes)
     .bind(p.resolution_minutes)
     .bind(p.offhours_response_minutes)
-    .bind(clock::now())
+    .bind(db.now())
     .execute(&mut tx)
     .await?;
     audit::record(

@@ -142,7 +142,7 @@ pub async fn create(db: &Db, who: &Principal, n: &NewTicket) -> Result<Ticket> {
     };
     let level = level_of(&units, unit);
     let cal = calendar_repo::calendar(db).await?;
-    let now = Utc::now().with_timezone(&clock::cst());
+    let now = db.clock().now_utc().with_timezone(&clock::cst());
     let c = sla::clocks(&cal, &Hours::default(), &policy(db, priority).await?, now);
     let stamp = at(now);
     // Off hours, the engineer on duty takes it.
@@ -299,7 +299,7 @@ pub async fn act(db: &Db, who: &Principal, id: i64, a: &Act) -> Result<Ticket> {
     }
     let from = t.status();
     let to = next(from, a.move_).ok_or(Error::Conflict("err.ticket_move"))?;
-    let now = Utc::now().with_timezone(&clock::cst());
+    let now = db.clock().now_utc().with_timezone(&clock::cst());
     let stamp = at(now);
     let mut sets = vec!["status = $1".to_string(), "updated_at = $2".to_string()];
     let mut args: Vec<crate::storage::Arg> = vec![to.as_str().into(), stamp.clone().into()];
@@ -445,7 +445,7 @@ pub(super) async fn escalate_in(
     }
     let from = t.level();
     let to = from.up().ok_or(Error::Conflict("err.ticket_top_level"))?;
-    let stamp = clock::now();
+    let stamp = tx.now();
     let vendor = (to == Level::Developers).then_some("open");
     let n = query(
         "UPDATE ops_tickets SET level = $1, escalated_to = $1, vendor_status = COALESCE($2, vendor_status), \

@@ -3,7 +3,7 @@
 //! and e-mailed to the bureau's addresses by a scheduled job every Monday morning (once a week,
 //! recorded), or on demand for any week.
 
-use chrono::{Datelike, Duration, NaiveDate, Timelike, Utc};
+use chrono::{Datelike, Duration, NaiveDate, Timelike};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
 use serde_json::json;
@@ -242,7 +242,7 @@ pub async fn set_recipients(db: &Db, who: &Principal, list: &str) -> Result<Vec<
     .bind(RECIPIENTS)
     .bind(addrs.join(", "))
     .bind(&who.username)
-    .bind(clock::now())
+    .bind(db.now())
     .execute(&mut tx)
     .await?;
     audit::record(
@@ -295,7 +295,7 @@ pub async fn send(db: &Db, who: &Principal, day: NaiveDate) -> Result<Option<i64
          ON CONFLICT (week_start) DO UPDATE SET built_at = $2, mailed_to = $3, mail_id = $4",
     )
     .bind(&r.week_start)
-    .bind(clock::now())
+    .bind(db.now())
     .bind(to.join(", "))
     .bind(mail_id)
     .execute(&mut tx)
@@ -306,7 +306,7 @@ pub async fn send(db: &Db, who: &Principal, day: NaiveDate) -> Result<Option<i64
 
 /// The scheduled part: from Monday 08:00 China time, last week's report, once.
 pub async fn weekly_job(db: &Db) -> Result<bool> {
-    let now = Utc::now().with_timezone(&clock::cst());
+    let now = db.clock().now_utc().with_timezone(&clock::cst());
     let this_monday = monday(now.date_naive());
     if now.date_naive() == this_monday && now.hour() < 8 {
         return Ok(false);

@@ -123,7 +123,11 @@ fn day(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>> {
 /// The figures for tickets opened from `from` to `to` (China-time days, inclusive; the last 7
 /// days when not given) in the units the caller oversees.
 pub async fn stats(db: &Db, who: &Principal, p: &Period) -> Result<Stats> {
-    let today = chrono::Utc::now().with_timezone(&clock::cst()).date_naive();
+    let today = db
+        .clock()
+        .now_utc()
+        .with_timezone(&clock::cst())
+        .date_naive();
     let to = day("to", p.to.as_deref())?.unwrap_or(today);
     let from = day("from", p.from.as_deref())?.unwrap_or(to - chrono::Duration::days(6));
     if from > to {

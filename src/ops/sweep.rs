@@ -3,7 +3,6 @@
 
 use super::repo::{escalate_in, event};
 use super::ticket::{COLS, Ticket};
-use crate::clock;
 use crate::error::{Error, Result};
 use crate::storage::{Db, query, query_as};
 
@@ -11,7 +10,7 @@ use crate::storage::{Db, query, query_as};
 /// the district go up a level once by themselves; breaches of either clock are recorded once.
 /// Answers (escalated, breaches recorded).
 pub async fn sweep(db: &Db) -> Result<(usize, usize)> {
-    let now = clock::now();
+    let now = db.now();
     let due: Vec<Ticket> = query_as::<Ticket>(format!(
         "SELECT {COLS} FROM ops_tickets WHERE status IN ('new', 'responded', 'in_progress') \
          AND auto_escalated_at IS NULL AND level IN ('community', 'street') AND resolution_warn_at <= $1"

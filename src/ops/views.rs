@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use super::codes::Level;
 use super::ticket::{COLS, Event, Ticket, get_ticket, level_of, may_see};
 use crate::auth::{Perm, Principal, Role};
-use crate::clock;
 use crate::error::{Error, Result};
 use crate::org;
 use crate::storage::{Db, Page, Sql, query_as};
@@ -51,7 +50,7 @@ pub async fn get(db: &Db, who: &Principal, id: i64) -> Result<TicketView> {
         None => None,
     };
     Ok(TicketView {
-        timing: ticket.timing(&clock::now()).to_string(),
+        timing: ticket.timing(&db.now()).to_string(),
         can_handle: super::ticket::may_handle(who, &units, &ticket),
         files: super::links::ticket_files(db, id).await?,
         known_error,

@@ -11,7 +11,6 @@ use sqlx::FromRow;
 use super::{Kind, Unit, check_code, check_name};
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
-use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::storage::{Db, StoreCache, subtree_pattern};
 
@@ -168,7 +167,7 @@ pub async fn create(db: &Db, who: &Principal, new: NewUnit) -> Result<Unit> {
         return Err(Error::Validation(errs));
     }
     let kind = kind.expect("checked");
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     let id: i64 = crate::storage::query_scalar(
         "INSERT INTO org_units (code, name, kind, parent_id, path, depth, created_at, updated_at) \
@@ -237,7 +236,7 @@ pub async fn rename(db: &Db, who: &Principal, id: i64, name: &str) -> Result<Uni
     let mut tx = db.begin().await?;
     crate::storage::query("UPDATE org_units SET name = $1, updated_at = $2 WHERE id = $3")
         .bind(name)
-        .bind(clock::now())
+        .bind(db.now())
         .bind(id)
         .execute(&mut tx)
         .await?;
@@ -297,7 +296,7 @@ pub async fn move_to(db: &Db, who: &Principal, id: i64, new_parent_id: i64) -> R
     .bind(&new_path)
     .bind(before.path.len() as i64 + 1)
     .bind(delta)
-    .bind(clock::now())
+    .bind(db.now())
     .bind(subtree_pattern(&before.path))
     .execute(&mut tx)
     .await?;
@@ -348,7 +347,7 @@ pub async fn retire(db: &Db, who: &Principal, id: i64) -> Result<Unit> {
     if busy > 0 {
         return Err(Error::Conflict("err.unit_has_children"));
     }
-    let now = clock::now();
+    let now = db.now();
     let mut tx = db.begin().await?;
     crate::storage::query("UPDATE org_units SET retired_at = $1, updated_at = $1 WHERE id = $2")
         .bind(&now)

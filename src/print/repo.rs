@@ -7,7 +7,6 @@ use serde_json::json;
 use super::{Kind, data, defaults, notice};
 use crate::audit::{self, Change};
 use crate::auth::{Perm, Principal};
-use crate::clock;
 use crate::error::{Error, Result};
 use crate::org;
 use crate::storage::{Db, query, query_as, query_scalar};
@@ -116,7 +115,7 @@ pub async fn save(db: &Db, who: &Principal, kind: Kind, body: &str) -> Result<i6
         .bind(v)
         .bind(&body)
         .bind(&who.username)
-        .bind(clock::now())
+        .bind(db.now())
         .execute(&mut tx)
         .await
         .map_err(|e| Error::on_unique(e, "err.edited_meanwhile"))?;

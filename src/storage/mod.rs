@@ -57,12 +57,15 @@ pub struct Db {
     pub backend: Backend,
     /// Distinguishes connections to different stores in one process (for in-memory caches).
     pub id: u64,
+    /// What "now" is for the code working on this store.
+    clock: crate::clock::Clock,
 }
 
 /// A transaction; on SQLite it holds the process's write gate until it ends. Statements run in
 /// it with `&mut tx`; dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
     conn: TxConn,
+    clock: crate::clock::Clock,
 }
 
 enum TxConn {
@@ -78,6 +81,16 @@ struct LiteTx {
 }
 
 impl Tx {
+    /// Now by the store's clock, as stored.
+    pub fn now(&self) -> String {
+        self.clock.now()
+    }
+
+    /// The store's clock.
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.clock
+    }
+
     /// Whether this transaction is on PostgreSQL (where concurrent writers need explicit locks
     /// that SQLite's single writer makes unnecessary).
     pub fn is_postgres(&self) -> bool {
@@ -212,7 +225,18 @@ impl Db {
             url: url.into(),
             backend,
             id,
+            clock: crate::clock::Clock::default(),
         })
+    }
+
+    /// The store's clock (shared by every handle and transaction of it).
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.clock
+    }
+
+    /// Now by the store's clock, as stored.
+    pub fn now(&self) -> String {
+        self.clock.now()
     }
 
     /// Begins a transaction (on SQLite, after the transactions before it in this process).
@@ -229,7 +253,10 @@ impl Db {
                 })
             }
         };
-        Ok(Tx { conn })
+        Ok(Tx {
+            conn,
+            clock: self.clock.clone(),
+        })
     }
 
     /// Runs several statements separated by `;` (DDL, test fixtures), outside a transaction.

@@ -138,11 +138,12 @@ impl Sql {
         self.push(")")
     }
 
-    /// `(LOWER(a) LIKE … OR LOWER(b) LIKE …)`: any of the columns contains `text`, the same on
-    /// both stores — case-insensitive (SQLite's `LIKE` is, PostgreSQL's is not) and literal
-    /// (`%`, `_` and `\\` in the text match themselves).
+    /// `(LOWER(a) LIKE LOWER(…) OR …)`: any of the columns contains `text`, ignoring case the
+    /// same way on both sides of the comparison (SQLite's `LIKE` and `LOWER` fold A–Z only,
+    /// PostgreSQL's `LIKE` folds nothing and its `LOWER` folds every script, so the text is
+    /// folded by the store, never in Rust), with `%`, `_` and `\\` in the text matching themselves.
     pub fn contains_any(&mut self, cols: &[&str], text: &str) -> &mut Sql {
-        let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
+        let pattern = format!("%{}%", like_escape(text));
         self.push("(");
         for (i, col) in cols.iter().enumerate() {
             if i > 0 {
@@ -150,19 +151,24 @@ impl Sql {
             }
             self.push("LOWER(")
                 .push(col)
-                .push(") LIKE ")
+                .push(") LIKE LOWER(CAST(")
                 .bind(pattern.as_str())
-                .push(" ESCAPE '\\'");
+                .push(" AS TEXT)) ESCAPE '\\'");
         }
         self.push(")")
     }
 
-    /// `col LIKE 'text%'`, with `text` taken literally (case-sensitive on both stores).
+    /// `col` starts with `text`, exactly (case and all, the same on both stores).
     pub fn starts_with(&mut self, col: &str, text: &str) -> &mut Sql {
-        self.push(col)
-            .push(" LIKE ")
-            .bind(format!("{}%", like_escape(text)))
-            .push(" ESCAPE '\\'")
+        // The length is a number this code computed, written into the text: PostgreSQL's SUBSTR
+        // takes an INTEGER, and a bound parameter would arrive as BIGINT.
+        let len = text.chars().count().to_string();
+        self.push("SUBSTR(")
+            .push(col)
+            .push(", 1, ")
+            .push(&len)
+            .push(") = ")
+            .bind(text)
     }
 
     /// `(col LIKE $a OR col LIKE $b …)` for "any of these subtrees"; false when empty.

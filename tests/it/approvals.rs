@@ -323,15 +323,10 @@ async fn the_inbox_and_case_pages_let_people_act() {
 #[tokio::test]
 async fn overdue_tasks_are_recorded_once_and_supervisors_see_them() {
     let Setup { app, code } = setup().await;
+    start(&app, &code, "LH2026-0500").await;
+    // A month goes by: the acceptance (due within days) is overdue.
+    app.db.clock().advance(chrono::Duration::days(30));
     let clerk = app.token("window_clerk").await;
-    let inst = start(&app, &code, "LH2026-0500").await;
-    let id = inst["id"].as_i64().unwrap();
-    // The acceptance was due yesterday.
-    zhengwu::storage::query("UPDATE approval_tasks SET due_at = '2026-01-05T01:00:00.000000Z', started_at = '2026-01-02T01:00:00.000000Z' WHERE instance_id = $1")
-        .bind(id)
-        .execute(&app.db)
-        .await
-        .unwrap();
     assert_eq!(
         zhengwu::approval::engine::record_overdue(&app.db)
             .await

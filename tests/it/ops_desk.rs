@@ -438,3 +438,43 @@ async fn duplicates_known_errors_files_vendor_status_and_service_levels() {
         "off hours 20 min of the clock, else 30 working minutes: {minutes}"
     );
 }
+
+/// A known error's title in any script is found by what it says: full-width Latin, accented and
+/// Greek letters as typed, ASCII in either case, and `_` only as itself — on both stores.
+#[tokio::test]
+async fn known_errors_are_found_by_any_script_and_wildcards_are_literal() {
+    let app = crate::ops::desk().await;
+    let bz = app.token("om_engineer").await;
+    let (s, k) = json_of(
+        app.post(
+            &bz,
+            "/api/v1/ops/known-errors",
+            json!({"title": "ＶＰＮ连不上 Über ΑΒΓ MixedCase", "symptom": "隧道断开", "fix": "重启客户端"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{k}");
+    for q in ["ＶＰＮ", "Über", "ΑΒΓ", "mixedcase", "MIXEDCASE", "连不上"] {
+        let path = format!("/api/v1/ops/known-errors?q={}", urlencode(q));
+        let (_, found) = json_of(app.get(&bz, &path).await).await;
+        assert_eq!(found.as_array().unwrap().len(), 1, "{q}: {found}");
+    }
+    for q in ["%", "_", "Mixed_ase"] {
+        let path = format!("/api/v1/ops/known-errors?q={}", urlencode(q));
+        let (_, found) = json_of(app.get(&bz, &path).await).await;
+        assert_eq!(found.as_array().unwrap().len(), 0, "{q}: {found}");
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

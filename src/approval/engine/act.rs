@@ -14,7 +14,6 @@ use crate::approval::definition::Action;
 use crate::approval::machine::{self, Outcome, Refusal, Standing, Status};
 use crate::approval::workflow_repo;
 use crate::auth::Principal;
-use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::files;
 use crate::storage::Db;
@@ -77,7 +76,7 @@ pub async fn act_with(
         Action::SendBack => Some(StepCtx::load(db, &inst, def.clone()).await?),
         _ => None,
     };
-    let now = clock::now();
+    let now = db.now();
     let action = serde_json::to_value(a.action)
         .ok()
         .and_then(|v| v.as_str().map(String::from))

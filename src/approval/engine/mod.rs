@@ -143,8 +143,8 @@ fn at(t: DateTime<FixedOffset>) -> String {
     clock::to_db(t.with_timezone(&Utc))
 }
 
-fn now_cst() -> DateTime<FixedOffset> {
-    Utc::now().with_timezone(&clock::cst())
+fn now_cst(clock: &clock::Clock) -> DateTime<FixedOffset> {
+    clock.now_utc().with_timezone(&clock::cst())
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -204,7 +204,7 @@ pub async fn start_in(
     let def = workflow_repo::published(db, &s.matter_code, workflow_version).await?;
     let cal = calendar_repo::calendar(db).await?;
     let hours = Hours::default();
-    let now = now_cst();
+    let now = now_cst(db.clock());
     let (warn, due) = deadline(&cal, &hours, now, matter.promised_days);
     let id: i64 = crate::storage::query_scalar(
         "INSERT INTO approval_instances (matter_code, matter_version, workflow_version, reference, unit_id, \

@@ -5,14 +5,13 @@
 use serde_json::json;
 
 use crate::audit::{self, Change};
-use crate::clock;
 use crate::error::Result;
 use crate::storage::Db;
 
 /// Records every open task of a running application that has passed its deadline and was not
 /// recorded yet: one `approval.overdue` audit entry each. Answers how many were recorded.
 pub async fn record_overdue(db: &Db) -> Result<usize> {
-    let now = clock::now();
+    let now = db.now();
     let late: Vec<(i64, i64, String, String, String)> = crate::storage::query_as(
         "SELECT t.id, i.id, i.reference, t.step_name, o.path FROM approval_tasks t \
          JOIN approval_instances i ON i.id = t.instance_id JOIN org_units o ON o.id = i.unit_id \

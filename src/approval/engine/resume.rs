@@ -42,7 +42,7 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
         .ok_or(Error::Conflict("err.approval_not_paused"))?;
     let cal = calendar_repo::calendar(db).await?;
     let hours = Hours::default();
-    let now = now_cst();
+    let now = now_cst(db.clock());
     let waited = cal.working_minutes_between(
         paused_at.with_timezone(&clock::cst()).fixed_offset(),
         now,
@@ -63,7 +63,7 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
     let mut tx = db.begin().await?;
     let n = crate::storage::query("UPDATE approval_instances SET status = 'running', pause_kind = NULL, pause_reason = NULL, paused_at = NULL, warn_at = $4, due_at = $1, updated_at = $2 WHERE id = $3 AND status = 'paused'")
         .bind(&due)
-        .bind(clock::now())
+        .bind(db.now())
         .bind(id)
         .bind(&warn)
         .execute(&mut tx)

@@ -167,7 +167,7 @@ impl StepCtx {
         step: usize,
     ) -> Result<Vec<OpenTask>> {
         let s = &self.def.steps[step];
-        let now = now_cst();
+        let now = now_cst(conn.clock());
         let (warn, due) = deadline(&self.cal, &self.hours, now, s.limit_days);
         let mut groups: Vec<Vec<Candidate>> = Vec::new();
         for a in &s.actors {

@@ -8,7 +8,6 @@ use sqlx::any::AnyRow;
 use super::{Instance, Task};
 use crate::approval::machine::{Status, TaskStatus, decode};
 use crate::auth::{Perm, Principal};
-use crate::clock;
 use crate::error::{Error, Result};
 use crate::org;
 use crate::storage::{Db, Page, Sql};
@@ -210,7 +209,7 @@ fn sort(s: &mut Sql, sort: Option<&str>, times: &str) {
 /// Open tasks the principal may act on (not claimed by someone else), found through the
 /// candidate rows in one query, filtered, sorted (oldest deadline first) and paged.
 pub async fn inbox(db: &Db, who: &Principal, q: &InboxQuery) -> Result<Page<InboxItem>> {
-    let now = clock::now();
+    let now = db.now();
     let filter = |select: &str| {
         let mut s = Sql::new(format!(
             "SELECT {select} FROM approval_tasks t JOIN approval_instances i ON i.id = t.instance_id \
@@ -320,7 +319,7 @@ pub async fn supervise(db: &Db, who: &Principal, q: &Supervise) -> Result<Page<S
     if scopes.is_empty() {
         return Err(Error::Forbidden);
     }
-    let now = clock::now();
+    let now = db.now();
     let filter = |select: &str| {
         let mut s = Sql::new(format!(
             "SELECT {select} FROM approval_instances i JOIN org_units o ON o.id = i.unit_id \

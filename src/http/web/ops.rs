@@ -65,7 +65,7 @@ async fn list_page(
         ..q
     };
     let page = ops::list(&s.db, p, &q).await?;
-    let now = crate::clock::now();
+    let now = s.db.now();
     let items: Vec<Value> = page
         .items
         .iter()
