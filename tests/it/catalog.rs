@@ -613,6 +613,8 @@ async fn catalog_pages_switch_halls_and_import_with_a_diff() {
         "/hall",
         &format!("/hall/matters/{code}"),
         "/hall/search?q=生育",
+        // The filter form as a browser sends it, with the depth left at "any".
+        "/hall/search?q=生育&audience=&depth=",
     ] {
         let r = c.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{path}");

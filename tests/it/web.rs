@@ -210,6 +210,8 @@ async fn every_staff_page_renders() {
         ("/", "工作台"),
         ("/org", "民治街道"),
         ("/accounts", "mz_staff"),
+        // The search form as a browser sends it, with the unit left at "any".
+        ("/accounts?q=mz_&unit_id=&role=", "mz_staff"),
         ("/accounts/new", "初始密码"),
         (&format!("/accounts/{id}") as &str, "授予角色"),
         ("/accounts/import", "仅试导入"),
