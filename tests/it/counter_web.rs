@@ -98,6 +98,29 @@ async fn a_walk_in_takes_a_number_is_called_filed_for_and_gets_a_receipt() {
         StatusCode::FORBIDDEN,
         "another browser without the kiosk's token"
     );
+    // Someone signed in on the same browser (a clerk trying the kiosk) takes a number too.
+    let (_, page) = text(
+        admin
+            .get(app.url(&format!("/halls/{HALL}/kiosk")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (s, page) = text(
+        admin
+            .post(app.url(&format!("/halls/{HALL}/kiosk")))
+            .form(&[
+                ("csrf", hidden(&page, "csrf").as_str()),
+                ("matter_code", code.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("A002"), "{page}");
 
     // The clerk calls it; the display shows it.
     let clerk = browser();

@@ -363,3 +363,21 @@ async fn org_page_adds_renames_and_moves_units() {
         .unwrap();
     assert!(page.contains("示范社区") && !page.contains("试点社区"));
 }
+
+/// The language choice is a cookie like the others: the whole site, HttpOnly, SameSite=Lax.
+#[tokio::test]
+async fn the_language_cookie_is_set_like_the_others() {
+    let app = TestApp::spawn().await;
+    let r = browser().get(app.url("/lang/en")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let c = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    for part in [
+        "lang=en",
+        "Path=/",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Max-Age=31536000",
+    ] {
+        assert!(c.contains(part), "{c} lacks {part}");
+    }
+}

@@ -20,6 +20,7 @@ use crate::applications::{self, Registration, Save};
 use crate::auth::{self, SESSION_HOURS};
 use crate::error::{Error, FieldError, Result};
 use crate::http::AppState;
+use crate::http::context::MaybeSession;
 use crate::http::context::{Ctx, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Session};
 use crate::http::pages::{ser, with_status};
 
@@ -169,9 +170,10 @@ pub async fn register_page(
     State(s): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    session: MaybeSession,
     Query(q): Query<NextQuery>,
 ) -> Response {
-    let token = super::anon_token(&headers);
+    let token = super::form_token(&headers, &session);
     let html = s.pages.render("register.html", &ctx, None,
         context! { login_csrf => token.clone(), next => safe_next(q.next.as_deref()), errors => errors_value(&[]), r => context!{} });
     let mut r = html.into_response();
@@ -201,9 +203,10 @@ pub async fn register(
     State(s): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    session: MaybeSession,
     Form(f): Form<RegisterForm>,
 ) -> Result<Response> {
-    if !super::anon_token_ok(&headers, &f.csrf) {
+    if !super::form_token_ok(&headers, &session, &f.csrf) {
         return Err(Error::Csrf);
     }
     let r = Registration {

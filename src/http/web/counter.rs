@@ -19,6 +19,7 @@ use crate::auth::Principal;
 use crate::counter::{Window, WindowSave, queue, windows};
 use crate::error::{Error, Result};
 use crate::http::AppState;
+use crate::http::context::MaybeSession;
 use crate::http::context::{Ctx, LOGIN_CSRF_COOKIE, Session};
 use crate::http::pages::{ser, with_status};
 use crate::org;
@@ -415,6 +416,7 @@ async fn kiosk_page(
     s: &AppState,
     ctx: &Ctx,
     headers: &HeaderMap,
+    session: &MaybeSession,
     code: &str,
     ticket: Option<Value>,
 ) -> Result<Response> {
@@ -427,7 +429,7 @@ async fn kiosk_page(
         .filter(|(c, _)| ws.iter().any(|w| w.active && w.takes(Some(c))))
         .map(|(c, n)| context! { code => c, name => n })
         .collect();
-    let token = super::anon_token(headers);
+    let token = super::form_token(headers, session);
     let html = s.pages.render(
         "kiosk.html",
         ctx,
@@ -446,9 +448,10 @@ pub async fn kiosk(
     State(s): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    session: MaybeSession,
     Path(code): Path<String>,
 ) -> Result<Response> {
-    kiosk_page(&s, &ctx, &headers, &code, None).await
+    kiosk_page(&s, &ctx, &headers, &session, &code, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -462,10 +465,11 @@ pub async fn take(
     State(s): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    session: MaybeSession,
     Path(code): Path<String>,
     Form(f): Form<TakeForm>,
 ) -> Result<Response> {
-    if !super::anon_token_ok(&headers, &f.csrf) {
+    if !super::form_token_ok(&headers, &session, &f.csrf) {
         return Err(Error::Csrf);
     }
     let t = queue::take(&s.db, &code, Some(&f.matter_code)).await?;
@@ -473,7 +477,7 @@ pub async fn take(
         crate::catalog::lookup::name_of(&s.db, t.matter_code.as_deref().unwrap_or_default())
             .await?;
     let ticket = context! { t => ser(&t), matter_name };
-    kiosk_page(&s, &ctx, &headers, &code, Some(ticket)).await
+    kiosk_page(&s, &ctx, &headers, &session, &code, Some(ticket)).await
 }
 
 pub async fn display(

@@ -25,6 +25,7 @@ use axum::Router;
 
 use super::AppState;
 use crate::error::{Error, FieldError};
+use crate::http::context::MaybeSession;
 use crate::i18n::Lang;
 
 /// Largest application form post: its materials (50 MB) and the form.
@@ -61,6 +62,21 @@ pub fn anon_token(headers: &axum::http::HeaderMap) -> String {
         .filter(|t| t.len() == 64)
         .map(str::to_string)
         .unwrap_or_else(crate::auth::random_token)
+}
+
+/// The token a form that also works without a session carries: the session's own when signed
+/// in (the CSRF check of every signed-in post compares against it), else the cookie's.
+pub fn form_token(headers: &axum::http::HeaderMap, session: &MaybeSession) -> String {
+    match &session.0 {
+        Some(s) => s.principal.csrf.clone(),
+        None => anon_token(headers),
+    }
+}
+
+/// Whether such a form came back with its token: signed in, the session's check has passed
+/// before the handler runs; otherwise the cookie's token must match.
+pub fn form_token_ok(headers: &axum::http::HeaderMap, session: &MaybeSession, sent: &str) -> bool {
+    session.0.is_some() || anon_token_ok(headers, sent)
 }
 
 /// Whether a form posted without a session sent back its cookie's token.

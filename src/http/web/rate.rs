@@ -10,10 +10,11 @@ use axum::routing;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::{anon_token, anon_token_ok, cookie_header, errors_value, form_errors};
+use super::{cookie_header, errors_value, form_errors, form_token, form_token_ok};
 use crate::applications::rating::{self, Rate};
 use crate::error::{Error, Result};
 use crate::http::AppState;
+use crate::http::context::MaybeSession;
 use crate::http::context::{Ctx, LOGIN_CSRF_COOKIE};
 use crate::http::pages::{ser, with_status};
 
@@ -21,11 +22,12 @@ async fn page(
     s: &AppState,
     ctx: &Ctx,
     headers: &HeaderMap,
+    session: &MaybeSession,
     token: &str,
     errors: Vec<(String, String)>,
 ) -> Result<Response> {
     let a = rating::rateable(&s.db, token).await?;
-    let form_token = anon_token(headers);
+    let form_token = form_token(headers, session);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -45,9 +47,10 @@ pub async fn show(
     State(s): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    session: MaybeSession,
     Path(token): Path<String>,
 ) -> Result<Response> {
-    page(&s, &ctx, &headers, &token, vec![]).await
+    page(&s, &ctx, &headers, &session, &token, vec![]).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,10 +65,11 @@ pub async fn rate(
     State(s): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    session: MaybeSession,
     Path(token): Path<String>,
     Form(f): Form<RateForm>,
 ) -> Result<Response> {
-    if !anon_token_ok(&headers, &f.csrf) {
+    if !form_token_ok(&headers, &session, &f.csrf) {
         return Err(Error::Csrf);
     }
     match rating::rate_by_token(
@@ -78,10 +82,10 @@ pub async fn rate(
     )
     .await
     {
-        Ok(_) => page(&s, &ctx, &headers, &token, vec![]).await,
+        Ok(_) => page(&s, &ctx, &headers, &session, &token, vec![]).await,
         Err(e) => {
             let errs = form_errors(e, ctx.lang)?;
-            page(&s, &ctx, &headers, &token, errs).await
+            page(&s, &ctx, &headers, &session, &token, errs).await
         }
     }
 }

@@ -24,9 +24,10 @@ pub async fn login_page(
     State(s): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    session: MaybeSession,
     Query(q): Query<NextQuery>,
 ) -> Response {
-    let token = super::anon_token(&headers);
+    let token = super::form_token(&headers, &session);
     let html = s.pages.render(
         "login.html",
         &ctx,
@@ -53,9 +54,10 @@ pub async fn login(
     State(s): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    session: MaybeSession,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, Error> {
-    if !super::anon_token_ok(&headers, &f.csrf) {
+    if !super::form_token_ok(&headers, &session, &f.csrf) {
         return Err(Error::Csrf);
     }
     match auth::login(&s.db, &f.username, &f.password, ctx.ip.clone()).await {
@@ -93,7 +95,11 @@ pub async fn logout(State(s): State<AppState>, session: Session) -> Result<Respo
     ))
 }
 
-pub async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
+pub async fn set_lang(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let lang = if code.starts_with("en") {
         "en"
     } else {
@@ -104,11 +110,10 @@ pub async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response 
         .and_then(|v| v.to_str().ok())
         .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
         .and_then(|r| r.find('/').map(|i| r[i..].to_string()));
-    let mut r = Redirect::to(&safe_next(back.as_deref())).into_response();
-    let c = format!("lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000");
-    r.headers_mut()
-        .append(header::SET_COOKIE, c.parse().expect("ascii"));
-    r
+    redirect_with_cookie(
+        &safe_next(back.as_deref()),
+        cookie_header("lang", lang, 365 * 24 * 3600, s.secure_cookies),
+    )
 }
 
 /// What each role can do here, as cards on the home page.
