@@ -24,7 +24,7 @@ SERVER=$!
 cleanup() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$DATA"; }
 trap cleanup EXIT
 for _ in $(seq 1 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.2; done
-PASSWORD=$(grep -o 'DEFAULT_PASSWORD: &str = "[^"]*' src/demo.rs | cut -d'"' -f2)
+PASSWORD=$(grep -o 'DEFAULT_PASSWORD: &str = "[^"]*' src/demo/mod.rs | cut -d'"' -f2)
 token() {
   curl -sf -X POST "$URL/api/v1/auth/login" -H 'content-type: application/json' \
     -d "{\"username\":\"$1\",\"password\":\"$PASSWORD\"}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])'
