@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let schema: FormSchema = match serde_json::from_slice(schema) {
         Ok(s) => s,
-        Err(_) => zhengwu::catalog::samples::all()[1].form.clone(),
+        Err(_) => zhengwu::demo::catalog::all()[1].form.clone(),
     };
     let _ = schema.check(&["m_special".to_string()]);
     if let Ok(serde_json::Value::Object(input)) = serde_json::from_slice(values) {
