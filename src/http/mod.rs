@@ -10,10 +10,10 @@ pub mod limits;
 mod metrics;
 mod openapi;
 pub mod pages;
+pub mod server;
 pub mod transfer;
 pub mod web;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -194,10 +194,8 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
         },
         std::time::Duration::from_secs(60),
     );
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let r = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let header_timeout = server::HEADER_TIMEOUT.min(state.request_timeout);
+    let r = server::serve_on(listener, router(state), header_timeout, shutdown_signal()).await;
     jobs.abort();
     checks.abort();
     if let Some(m) = mail {

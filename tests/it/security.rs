@@ -962,9 +962,9 @@ async fn a_resident_id_in_a_form_is_whole_to_its_applicant_and_masked_to_staff()
 }
 
 /// A client that trickles a body in (a slow-loris) holds its connection only until the request
-/// timeout, then gets a 408 in the error format.
+/// timeout, then gets a 408 in the error format; one that never finishes its headers is dropped.
 #[tokio::test]
-async fn a_trickled_body_is_cut_off_at_the_request_timeout() {
+async fn a_slow_client_is_cut_off_at_the_deadlines() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = TestApp::empty().await;
     let dir = tempfile::tempdir().unwrap();
@@ -992,5 +992,19 @@ async fn a_trickled_body_is_cut_off_at_the_request_timeout() {
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     assert!(text.contains("\"code\":\"timeout\""), "{text}");
     assert!(text.contains("请求处理超时"), "{text}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    // A client that never finishes its headers is dropped too, not held for ever.
+    let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+    sock.write_all(b"GET /hall HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), sock.read(&mut buf))
+        .await
+        .expect("the server closes the connection");
+    assert!(
+        matches!(n, Ok(0) | Err(_)) || String::from_utf8_lossy(&buf[..n.unwrap()]).contains("408")
+    );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }

@@ -126,9 +126,17 @@ async fn unit(db: &Db, code: &str, name: &str, kind: &str, parent: Option<&Unit>
 pub async fn serve(state: AppState) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    // The production connection loop, header deadline and all.
+    let header_timeout = http::server::HEADER_TIMEOUT.min(state.request_timeout);
     tokio::spawn(async move {
-        let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app).await.unwrap();
+        http::server::serve_on(
+            listener,
+            http::router(state),
+            header_timeout,
+            std::future::pending(),
+        )
+        .await
+        .unwrap();
     });
     addr
 }
