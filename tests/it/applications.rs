@@ -13,12 +13,13 @@ use crate::support::approval::{Setup, setup};
 use crate::support::filing::{HALL, PDF, form, upload};
 use crate::support::{TestApp, json_of};
 
+/// Registration refuses a credit code with a wrong check character and an applicant with no
+/// way to reach them (neither phone nor e-mail), each beside its field.
 #[tokio::test]
-async fn apply_online_supplement_accept_and_follow_the_approval() {
-    let Setup { app, code } = setup().await;
+async fn a_registration_needs_a_valid_number_and_a_way_to_reach_the_applicant() {
+    let Setup { app, .. } = setup().await;
     let anon = reqwest::Client::new();
     let reg = |body: Value| anon.post(app.url("/api/v1/register")).json(&body).send();
-    // Bad registrations: a wrong check character, no way to reach them.
     let (s, e) = json_of(
         reg(
             json!({"username": "qingquan", "name": "清泉水务", "id_number": "91440300MA5F000002",
@@ -45,6 +46,18 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
         (s, e["error"]["fields"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("phone"))
     );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE username = 'qingquan'")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn apply_online_supplement_accept_and_follow_the_approval() {
+    let Setup { app, code } = setup().await;
+    let anon = reqwest::Client::new();
+    let reg = |body: Value| anon.post(app.url("/api/v1/register")).json(&body).send();
     let (s, _) = json_of(reg(json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司", "id_number": "91440300MA5F000007",
                                     "email": "qq@example.cn", "password": "Qingquan2026!"})).await.unwrap()).await;
     assert_eq!(s, StatusCode::CREATED);
