@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::browser::Driver;
-use crate::support::approval::{Setup, people};
+use crate::support::approval::{Setup, people, publish_flow};
 use crate::support::pdf::pdf_text;
 
 #[tokio::test]
@@ -17,7 +17,6 @@ async fn apply_online_accept_print_approve_verify_rate_and_answer() {
     }
     let Setup { app, code } = people().await;
     // The matter's flow: 受理 (the street's clerks) → 审查 (health.a) → 决定 (health.b).
-    let admin = app.token("district_bureau_admin").await;
     let def = json!({"steps": [
         {"key": "accept", "name": "受理", "limit_days": 1, "actions": ["pass", "reject", "supplement"],
          "actors": [{"type": "role", "role": "window_clerk", "at": {"kind": "application_street"}}]},
@@ -26,23 +25,7 @@ async fn apply_online_accept_print_approve_verify_rate_and_answer() {
         {"key": "decide", "name": "决定", "limit_days": 3, "actions": ["pass", "reject", "send_back"],
          "actors": [{"type": "users", "usernames": ["health.b"]}]}
     ]});
-    let r = app
-        .client
-        .put(app.url(&format!("/api/v1/matters/{code}/workflow/draft")))
-        .bearer_auth(&admin)
-        .json(&def)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let r = app
-        .post(
-            &admin,
-            &format!("/api/v1/matters/{code}/workflow/publish"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    publish_flow(&app, &code, def).await;
 
     let d = Driver::start().await;
     let dir = tempfile::tempdir().unwrap();

@@ -3,9 +3,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use zhengwu::auth::Principal;
 use zhengwu::demo::catalog as samples;
-use zhengwu::org::{self, NewUnit};
 
 use crate::support::{TestApp, json_of};
 
@@ -14,18 +12,7 @@ use crate::support::{TestApp, json_of};
 async fn app() -> TestApp {
     let app = TestApp::spawn().await;
     // The fixture's department already has code 440309-D02.
-    let _ = org::create(
-        &app.db,
-        &Principal::system(),
-        NewUnit {
-            code: "440309-D07".into(),
-            name: "区市场监督管理局".into(),
-            kind: "department".into(),
-            parent_id: Some(app.unit_id("district")),
-        },
-    )
-    .await
-    .unwrap();
+    crate::support::approval::add_market_department(&app).await;
     app
 }
 

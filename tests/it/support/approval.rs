@@ -13,10 +13,30 @@ pub struct Setup {
     pub code: String,
 }
 
-/// The fixture, a second department (区市场监督管理局, 440309-D07), approvers `health.a` and
-/// `health.b` (区卫生健康局) and `market.a`, and a published health matter without a custom flow.
-pub async fn people() -> Setup {
-    let app = TestApp::spawn().await;
+/// Saves `def` as the matter's workflow draft and publishes it, as the district's bureau admin.
+pub async fn publish_flow(app: &TestApp, code: &str, def: Value) {
+    let admin = app.token("district_bureau_admin").await;
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/workflow/draft")))
+        .bearer_auth(&admin)
+        .json(&def)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .post(
+            &admin,
+            &format!("/api/v1/matters/{code}/workflow/publish"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// Adds 区市场监督管理局 (440309-D07) under the district.
+pub async fn add_market_department(app: &TestApp) {
     org::create(
         &app.db,
         &Principal::system(),
@@ -29,6 +49,13 @@ pub async fn people() -> Setup {
     )
     .await
     .unwrap();
+}
+
+/// The fixture, a second department (区市场监督管理局, 440309-D07), approvers `health.a` and
+/// `health.b` (区卫生健康局) and `market.a`, and a published health matter without a custom flow.
+pub async fn people() -> Setup {
+    let app = TestApp::spawn().await;
+    add_market_department(&app).await;
     let admin = app.token("district_bureau_admin").await;
     let code = app.publish_sample(3).await;
     let units = org::list(&app.db).await.unwrap();
@@ -51,7 +78,6 @@ pub async fn people() -> Setup {
 /// the two departments) → 决定 (health.b).
 pub async fn setup() -> Setup {
     let Setup { app, code } = people().await;
-    let admin = app.token("district_bureau_admin").await;
     let def = json!({"steps": [
         {"key": "accept", "name": "受理", "limit_days": 1, "actions": ["pass", "reject", "supplement"],
          "actors": [{"type": "role", "role": "window_clerk", "at": {"kind": "application_street"}}]},
@@ -61,25 +87,7 @@ pub async fn setup() -> Setup {
         {"key": "decide", "name": "决定", "limit_days": 3, "actions": ["pass", "reject", "send_back", "transfer", "supplement"],
          "actors": [{"type": "users", "usernames": ["health.b"]}]}
     ]});
-    let r = app
-        .client
-        .put(app.url(&format!("/api/v1/matters/{code}/workflow/draft")))
-        .bearer_auth(&admin)
-        .json(&def)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(
-        app.post(
-            &admin,
-            &format!("/api/v1/matters/{code}/workflow/publish"),
-            json!({})
-        )
-        .await
-        .status(),
-        StatusCode::OK
-    );
+    publish_flow(&app, &code, def).await;
     Setup { app, code }
 }
 
