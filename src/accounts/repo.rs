@@ -1,9 +1,9 @@
 //! Account queries and changes, each authorised against the principal and audited in the same
 //! transaction.
 
+use crate::storage::FromRow;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::FromRow;
 
 use super::{check_email, check_person_name, check_phone, check_username};
 use crate::audit::{self, Actor, Change};

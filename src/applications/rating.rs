@@ -20,7 +20,7 @@ use crate::storage::{Db, query_as, query_scalar};
 /// Working days a department has to answer a poor rating or a complaint.
 pub const FOLLOWUP_DAYS: u32 = 5;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
 pub struct Followup {
     pub id: i64,
     pub application_id: i64,

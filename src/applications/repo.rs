@@ -53,7 +53,7 @@ pub struct Application {
     pub due_at: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(crate::storage::FromRow)]
 pub(super) struct Row {
     pub(super) id: i64,
     pub(super) number: String,

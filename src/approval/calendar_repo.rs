@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::org;
 use crate::storage::{Db, StoreCache};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
 pub struct Day {
     pub day: String,
     pub kind: String,

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::org;
 use crate::storage::Db;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
 pub struct VersionRow {
     pub version: i64,
     pub status: String,

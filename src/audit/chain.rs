@@ -61,9 +61,9 @@ pub(super) fn link(prev: Option<&str>, e: &Entry) -> String {
     crate::crypto::hash().tagged(canonical(prev, e).as_bytes())
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(crate::storage::FromRow)]
 struct Row {
-    #[sqlx(flatten)]
+    #[row(flatten)]
     e: Entry,
     prev_hash: Option<String>,
     hash: Option<String>,

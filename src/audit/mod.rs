@@ -13,9 +13,9 @@ mod export;
 
 pub use export::{to_csv, to_xlsx};
 
+use crate::storage::FromRow;
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::FromRow;
 
 use crate::clock;
 use crate::storage::{Db, Sql};

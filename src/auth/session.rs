@@ -12,10 +12,10 @@
 
 use std::sync::LazyLock;
 
+use crate::storage::FromRow;
 use chrono::{Duration, Utc};
 use rand::RngCore;
 use serde_json::json;
-use sqlx::FromRow;
 
 use super::{Grant, Principal, Role, check_password_policy, hash_password, verify_password};
 use crate::audit::{self, Actor, Change};

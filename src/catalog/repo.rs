@@ -2,9 +2,9 @@
 //! and retirement, per-unit switches. Every change is authorised against the owning department's
 //! place in the org tree and audited in the same transaction.
 
+use crate::storage::FromRow;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::FromRow;
 
 use super::Matter;
 use crate::audit::{self, Change};
@@ -30,7 +30,7 @@ pub struct Summary {
 
 #[derive(FromRow)]
 struct Full {
-    #[sqlx(flatten)]
+    #[row(flatten)]
     summary: Summary,
     draft_json: Option<String>,
 }

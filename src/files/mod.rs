@@ -35,7 +35,7 @@ const ACCEPTED: &[&str] = &[
 ];
 
 /// An upload as stored.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
 pub struct FileMeta {
     pub id: i64,
     pub name: String,

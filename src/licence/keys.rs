@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::org;
 use crate::storage::{Db, Tx, query, query_as};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
 pub struct KeyInfo {
     pub id: i64,
     pub unit_id: i64,

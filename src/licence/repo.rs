@@ -35,7 +35,7 @@ pub struct Issue {
     pub valid_years: Option<u32>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(crate::storage::FromRow)]
 struct Row {
     number: String,
     verify_code: String,
@@ -522,7 +522,7 @@ mod tests {
     }
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(crate::storage::FromRow)]
 struct OldRow {
     id: i64,
     number: String,

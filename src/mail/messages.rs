@@ -8,7 +8,7 @@ use crate::auth::Principal;
 use crate::error::{Error, Result};
 use crate::storage::{Db, Tx, query, query_as};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
 pub struct Message {
     pub id: i64,
     pub subject: String,

@@ -70,7 +70,7 @@ pub async fn queue(tx: &mut Tx, m: &Mail) -> Result<i64> {
     .await?)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, crate::storage::FromRow)]
 struct Queued {
     id: i64,
     to_addrs: String,

@@ -17,7 +17,7 @@ use crate::clock;
 use crate::error::{Error, FieldError, Result};
 use crate::storage::{Db, query, query_as, query_scalar};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
 #[schema(as = Inspection)]
 pub struct Check {
     pub id: i64,
@@ -32,7 +32,7 @@ pub struct Check {
     pub last_run_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
 #[schema(as = InspectionRun)]
 pub struct Run {
     pub id: i64,

@@ -12,7 +12,7 @@ use crate::error::{Error, FieldError, Result};
 use crate::mail::{self, Mail};
 use crate::storage::{Db, Tx, query, query_as, query_scalar};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
 pub struct Duty {
     pub id: i64,
     /// `YYYY-MM-DD`, China time.
@@ -176,7 +176,7 @@ pub(super) async fn alert(
 }
 
 /// A holiday assurance plan or a security drill, with what it found.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, crate::storage::FromRow, utoipa::ToSchema)]
 pub struct Assurance {
     #[serde(default)]
     pub id: i64,

@@ -103,7 +103,7 @@ pub async fn duplicate(db: &Db, who: &Principal, id: i64, of: &str) -> Result<Ti
     Ok(t)
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, crate::storage::FromRow, utoipa::ToSchema)]
 pub struct KnownError {
     #[serde(default)]
     pub id: i64,

@@ -15,7 +15,15 @@ use crate::approval::calendar::{Calendar, Hours};
 
 /// What a priority promises, in minutes.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    crate::storage::FromRow,
+    utoipa::ToSchema,
 )]
 pub struct Policy {
     /// First response, working minutes (opened in working time).

@@ -16,7 +16,7 @@ pub(super) const COLS: &str = "id, number, system, category, priority, channel, 
     first_response_seconds, response_met, resolution_met, response_breached_at, \
     resolution_breached_at, auto_escalated_at, created_by, updated_at";
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
 pub struct Ticket {
     pub id: i64,
     /// 工单编号, e.g. `YW2026-000123`.
@@ -91,7 +91,7 @@ impl Ticket {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
 pub struct Event {
     pub id: i64,
     pub ticket_id: i64,

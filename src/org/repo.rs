@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::storage::FromRow;
 use serde::Deserialize;
 use serde_json::json;
-use sqlx::FromRow;
 
 use super::{Kind, Unit, check_code, check_name};
 use crate::audit::{self, Change};

@@ -5,8 +5,7 @@
 //! 60 µs per statement natively and 170 µs through `Any` (docs/bench.md); under load half of the
 //! server's time went to those hand-offs. Here a statement costs what SQLite costs (a few µs for
 //! the platform's indexed queries), so it runs inline on the async worker, like a short
-//! computation. Rows come back as sqlx `AnyRow`s, so the `FromRow` types and `row.try_get(…)` code
-//! are the same for both stores.
+//! computation. Rows come back as the layer's own [`Row`]s, as they do from PostgreSQL.
 //!
 //! Connections: one writer, owned by the write gate (at most one writing transaction per process,
 //! and the gate queues the others without SQLite's sleeping busy handler), and a small stack of
@@ -17,12 +16,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::Connection;
-use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-use sqlx::any::{AnyRow, AnyTypeInfo, AnyTypeInfoKind, AnyValue};
-use sqlx_core::any::{AnyColumn, AnyValueKind};
-use sqlx_core::ext::ustr::UStr;
+use rusqlite::types::{ToSqlOutput, ValueRef};
 
 use super::Arg;
+use super::row::{Row, Value};
 
 /// Readers kept open between statements; more are opened when more threads read at once.
 const IDLE_READERS: usize = 8;
@@ -70,10 +67,10 @@ impl Lite {
 impl rusqlite::ToSql for Arg {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match self {
-            Arg::Null(_) => ToSqlOutput::Owned(Value::Null),
-            Arg::Int(i) => ToSqlOutput::Owned(Value::Integer(*i)),
-            Arg::Bool(b) => ToSqlOutput::Owned(Value::Integer(*b as i64)),
-            Arg::Real(f) => ToSqlOutput::Owned(Value::Real(*f)),
+            Arg::Null(_) => ToSqlOutput::Borrowed(ValueRef::Null),
+            Arg::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Arg::Bool(b) => ToSqlOutput::Borrowed(ValueRef::Integer(*b as i64)),
+            Arg::Real(f) => ToSqlOutput::Borrowed(ValueRef::Real(*f)),
             Arg::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Arg::Blob(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
         })
@@ -95,55 +92,36 @@ fn prepare<'c>(
 }
 
 /// Runs one statement and answers its rows.
-pub(super) fn fetch(conn: &Connection, sql: &str, args: &[Arg]) -> sqlx::Result<Vec<AnyRow>> {
+pub(super) fn fetch(conn: &Connection, sql: &str, args: &[Arg]) -> sqlx::Result<Vec<Row>> {
     let mut st = prepare(conn, sql, args)?;
     let cols = st.columns();
-    let mut names = sqlx_core::HashMap::with_capacity(cols.len());
-    let mut columns = Vec::with_capacity(cols.len());
-    let mut bools = Vec::with_capacity(cols.len());
-    for (i, c) in cols.iter().enumerate() {
-        let name = UStr::new(c.name());
-        names.insert(name.clone(), i);
-        let is_bool = c
-            .decl_type()
-            .is_some_and(|t| t.to_ascii_uppercase().contains("BOOL"));
-        bools.push(is_bool);
-        columns.push(AnyColumn {
-            ordinal: i,
-            name,
-            type_info: AnyTypeInfo {
-                kind: if is_bool {
-                    AnyTypeInfoKind::Bool
-                } else {
-                    AnyTypeInfoKind::Null
-                },
-            },
-        });
-    }
-    let names = Arc::new(names);
+    let names: Arc<[Box<str>]> = cols.iter().map(|c| Box::from(c.name())).collect();
+    // SQLite stores booleans as integers; the declared type says which columns are booleans.
+    let bools: Vec<bool> = cols
+        .iter()
+        .map(|c| {
+            c.decl_type()
+                .is_some_and(|t| t.to_ascii_uppercase().contains("BOOL"))
+        })
+        .collect();
     drop(cols);
     let mut out = Vec::new();
     let mut rows = st.raw_query();
     while let Some(r) = rows.next().map_err(to_sqlx)? {
-        let mut values = Vec::with_capacity(columns.len());
+        let mut values = Vec::with_capacity(bools.len());
         for (i, is_bool) in bools.iter().enumerate() {
-            let kind = match r.get_ref(i).map_err(to_sqlx)? {
-                ValueRef::Null => AnyValueKind::Null(AnyTypeInfoKind::Null),
-                ValueRef::Integer(v) if *is_bool => AnyValueKind::Bool(v != 0),
-                ValueRef::Integer(v) => AnyValueKind::BigInt(v),
-                ValueRef::Real(v) => AnyValueKind::Double(v),
-                ValueRef::Text(t) => AnyValueKind::Text(Arc::new(
+            values.push(match r.get_ref(i).map_err(to_sqlx)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(v) if *is_bool => Value::Bool(v != 0),
+                ValueRef::Integer(v) => Value::Int(v),
+                ValueRef::Real(v) => Value::Real(v),
+                ValueRef::Text(t) => Value::Text(
                     String::from_utf8(t.to_vec()).map_err(|e| sqlx::Error::Decode(e.into()))?,
-                )),
-                ValueRef::Blob(b) => AnyValueKind::Blob(Arc::new(b.to_vec())),
-            };
-            values.push(AnyValue { kind });
+                ),
+                ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+            });
         }
-        out.push(AnyRow {
-            column_names: names.clone(),
-            columns: columns.clone(),
-            values,
-        });
+        out.push(Row::new(names.clone(), values));
     }
     Ok(out)
 }

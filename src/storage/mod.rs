@@ -4,29 +4,36 @@
 //!
 //! Queries are written once in the SQL both engines accept (`$1` placeholders, `RETURNING`,
 //! BIGINT integers, fixed-width text timestamps) and run through [`query`], [`query_as`] and
-//! [`query_scalar`] on either store: PostgreSQL through sqlx's `Any` driver, SQLite in the calling
-//! thread through rusqlite ([`lite`] says why). Rows decode as sqlx `AnyRow`s either way. The only
-//! backend-specific text is the DDL in `migrations/sqlite` and `migrations/postgres`, kept side by
-//! side and checked to match by a test; sqlx's migrator applies it.
+//! [`query_scalar`] on either store: PostgreSQL through sqlx's driver ([`pg`]), SQLite in the
+//! calling thread through rusqlite ([`lite`] says why). Rows come back as the layer's own [`Row`]
+//! either way ([`row`]), decoded into structs by `#[derive(FromRow)]`. The only backend-specific
+//! text is the DDL in `migrations/sqlite` and `migrations/postgres`, kept side by side and checked
+//! to match by a test; sqlx's migrator applies PostgreSQL's, [`migrate`] SQLite's (through
+//! rusqlite, in the same `_sqlx_migrations` table).
 
 mod cache;
 mod durable;
 mod lite;
+mod migrate;
+mod pg;
 mod query;
+mod row;
 mod sql;
 
 pub use cache::StoreCache;
 pub use query::{Cells, Done, Ex, Query, query, query_as, query_scalar};
+pub use row::{ColumnIndex, FromRow, FromValue, Row, Value};
 pub use sql::{Arg, NullKind, Page, Sql};
+pub use zhengwu_derive::FromRow;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::ConnectOptions;
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, ConnectOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
@@ -38,7 +45,7 @@ pub enum Backend {
 }
 
 enum Store {
-    Postgres(AnyPool),
+    Postgres(PgPool),
     Sqlite {
         lite: lite::Lite,
         /// SQLite has one writer at a time: the writing connection is the process's write gate,
@@ -53,7 +60,6 @@ enum Store {
 #[derive(Clone)]
 pub struct Db {
     store: Arc<Store>,
-    url: Arc<str>,
     pub backend: Backend,
     /// Distinguishes connections to different stores in one process (for in-memory caches).
     pub id: u64,
@@ -69,7 +75,7 @@ pub struct Tx {
 }
 
 enum TxConn {
-    Postgres(sqlx::Transaction<'static, sqlx::Any>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
     Sqlite(LiteTx),
 }
 
@@ -207,10 +213,9 @@ impl Db {
                 }
             }
             Backend::Postgres => {
-                sqlx::any::install_default_drivers();
-                let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+                let opts = PgConnectOptions::from_str(url)?.disable_statement_logging();
                 Store::Postgres(
-                    AnyPoolOptions::new()
+                    PgPoolOptions::new()
                         .max_connections(16)
                         .acquire_timeout(Duration::from_secs(10))
                         .connect_with(opts)
@@ -222,7 +227,6 @@ impl Db {
         let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(Db {
             store: Arc::new(store),
-            url: url.into(),
             backend,
             id,
             clock: crate::clock::Clock::default(),
@@ -277,28 +281,18 @@ impl Db {
         }
     }
 
-    /// Applies pending schema migrations for this backend (sqlx's migrator, on a connection of
-    /// its own).
+    /// Applies pending schema migrations for this backend: sqlx's migrator on PostgreSQL, ours
+    /// on SQLite's writer ([`migrate`]); both keep sqlx's `_sqlx_migrations` table.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match &*self.store {
             Store::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
-            Store::Sqlite { .. } => {
-                sqlx::any::install_default_drivers();
-                let opts = AnyConnectOptions::from_str(&self.url)?.disable_statement_logging();
-                let pool = AnyPoolOptions::new()
-                    .max_connections(1)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            sqlx::raw_sql("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
-                                .execute(conn)
-                                .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(opts)
-                    .await?;
-                SQLITE_MIGRATIONS.run(&pool).await?;
-                pool.close().await;
+            Store::Sqlite { writer, syncer, .. } => {
+                let n = {
+                    let mut w = writer.lock().await;
+                    migrate::sqlite(&mut w, &SQLITE_MIGRATIONS)?;
+                    syncer.committed()
+                };
+                syncer.wait(n).await?;
             }
         }
         Ok(())

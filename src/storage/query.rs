@@ -2,17 +2,15 @@
 //! the same names, on either store. A statement runs on [`Ex`]: the store itself (`&Db`, one
 //! statement on its own) or a transaction (`&mut Tx`).
 //!
-//! On PostgreSQL the statement goes to sqlx's `Any` driver; on SQLite to [`super::lite`], in the
+//! On PostgreSQL the statement goes to sqlx's driver ([`super::pg`]); on SQLite to [`super::lite`], in the
 //! calling thread. Outside a transaction, SQLite statements that write wait for the process's
 //! write gate like transactions do, so no writer ever meets another inside SQLite.
 
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
-use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, FromRow};
-
-use super::{Arg, Db, Store, Tx, TxConn, lite};
+use super::row::{FromRow, Row};
+use super::{Arg, Db, Store, Tx, TxConn, lite, pg};
 
 /// Where a statement runs.
 pub enum Ex<'a> {
@@ -44,17 +42,6 @@ pub trait Cells {
     fn text(&self, i: usize) -> Option<&str>;
 }
 
-impl Cells for AnyRow {
-    fn int(&self, i: usize) -> Option<i64> {
-        sqlx::Row::try_get::<Option<i64>, _>(self, i).ok().flatten()
-    }
-    fn text(&self, i: usize) -> Option<&str> {
-        sqlx::Row::try_get::<Option<&str>, _>(self, i)
-            .ok()
-            .flatten()
-    }
-}
-
 /// What `execute` answers.
 #[derive(Debug, Clone, Copy)]
 pub struct Done {
@@ -72,29 +59,29 @@ impl Done {
 pub struct Query<O> {
     sql: Cow<'static, str>,
     args: Vec<Arg>,
-    decode: fn(AnyRow) -> sqlx::Result<O>,
+    decode: fn(Row) -> sqlx::Result<O>,
     _out: PhantomData<fn() -> O>,
 }
 
 /// A statement whose rows are read by hand (`row.try_get("col")`).
-pub fn query(sql: impl Into<Cow<'static, str>>) -> Query<AnyRow> {
+pub fn query(sql: impl Into<Cow<'static, str>>) -> Query<Row> {
     Query::new(sql.into(), Ok)
 }
 
 /// A statement whose rows decode into `T`.
 pub fn query_as<T>(sql: impl Into<Cow<'static, str>>) -> Query<T>
 where
-    T: for<'r> FromRow<'r, AnyRow>,
+    T: FromRow,
 {
-    Query::new(sql.into(), |r| T::from_row(&r))
+    Query::new(sql.into(), |mut r| T::from_row(&mut r))
 }
 
 /// A statement whose first column is the answer.
 pub fn query_scalar<T>(sql: impl Into<Cow<'static, str>>) -> Query<T>
 where
-    (T,): for<'r> FromRow<'r, AnyRow>,
+    (T,): FromRow,
 {
-    Query::new(sql.into(), |r| <(T,)>::from_row(&r).map(|(t,)| t))
+    Query::new(sql.into(), |mut r| <(T,)>::from_row(&mut r).map(|(t,)| t))
 }
 
 fn writes(sql: &str) -> bool {
@@ -104,7 +91,7 @@ fn writes(sql: &str) -> bool {
 }
 
 impl<O> Query<O> {
-    pub(super) fn new(sql: Cow<'static, str>, decode: fn(AnyRow) -> sqlx::Result<O>) -> Query<O> {
+    pub(super) fn new(sql: Cow<'static, str>, decode: fn(Row) -> sqlx::Result<O>) -> Query<O> {
         Query {
             sql,
             args: Vec::new(),
@@ -124,31 +111,14 @@ impl<O> Query<O> {
         self
     }
 
-    fn sqlx(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
-        let mut q = sqlx::query(AssertSqlSafe(self.sql.to_string()));
-        for a in &self.args {
-            q = match a {
-                Arg::Null(kind) => match kind {
-                    super::NullKind::Int => q.bind(None::<i64>),
-                    super::NullKind::Real => q.bind(None::<f64>),
-                    super::NullKind::Bool => q.bind(None::<bool>),
-                    super::NullKind::Text => q.bind(None::<String>),
-                    super::NullKind::Blob => q.bind(None::<Vec<u8>>),
-                },
-                Arg::Int(i) => q.bind(*i),
-                Arg::Bool(b) => q.bind(*b),
-                Arg::Real(f) => q.bind(*f),
-                Arg::Text(s) => q.bind(s.clone()),
-                Arg::Blob(b) => q.bind(b.clone()),
-            };
-        }
-        q
+    fn pg(&self) -> pg::Statement {
+        pg::statement(&self.sql, &self.args)
     }
 
-    async fn rows<'a>(&self, ex: Ex<'a>) -> sqlx::Result<Vec<AnyRow>> {
+    async fn rows<'a>(&self, ex: Ex<'a>) -> sqlx::Result<Vec<Row>> {
         match ex {
             Ex::Db(db) => match &*db.store {
-                Store::Postgres(pool) => self.sqlx().fetch_all(pool).await,
+                Store::Postgres(pool) => pg::rows(self.pg().fetch_all(pool).await?),
                 Store::Sqlite {
                     lite,
                     writer,
@@ -168,7 +138,7 @@ impl<O> Query<O> {
                 }
             },
             Ex::Tx(tx) => match &mut tx.conn {
-                TxConn::Postgres(t) => self.sqlx().fetch_all(&mut **t).await,
+                TxConn::Postgres(t) => pg::rows(self.pg().fetch_all(&mut **t).await?),
                 TxConn::Sqlite(t) => lite::fetch(&t.conn, &self.sql, &self.args),
             },
         }
@@ -205,7 +175,7 @@ impl<O> Query<O> {
         match ex.into() {
             Ex::Db(db) => match &*db.store {
                 Store::Postgres(pool) => {
-                    for r in self.sqlx().fetch_all(pool).await? {
+                    for r in pg::rows(self.pg().fetch_all(pool).await?)? {
                         f(&r);
                     }
                     Ok(())
@@ -216,7 +186,7 @@ impl<O> Query<O> {
             },
             Ex::Tx(tx) => match &mut tx.conn {
                 TxConn::Postgres(t) => {
-                    for r in self.sqlx().fetch_all(&mut **t).await? {
+                    for r in pg::rows(self.pg().fetch_all(&mut **t).await?)? {
                         f(&r);
                     }
                     Ok(())
@@ -230,7 +200,7 @@ impl<O> Query<O> {
     pub async fn execute<'a>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Done> {
         let rows = match ex.into() {
             Ex::Db(db) => match &*db.store {
-                Store::Postgres(pool) => self.sqlx().execute(pool).await?.rows_affected(),
+                Store::Postgres(pool) => self.pg().execute(pool).await?.rows_affected(),
                 Store::Sqlite { writer, syncer, .. } => {
                     let (rows, n) = {
                         let w = writer.lock().await;
@@ -244,7 +214,7 @@ impl<O> Query<O> {
                 }
             },
             Ex::Tx(tx) => match &mut tx.conn {
-                TxConn::Postgres(t) => self.sqlx().execute(&mut **t).await?.rows_affected(),
+                TxConn::Postgres(t) => self.pg().execute(&mut **t).await?.rows_affected(),
                 TxConn::Sqlite(t) => lite::execute(&t.conn, &self.sql, &self.args)?,
             },
         };

@@ -1,9 +1,7 @@
 //! A small builder for queries assembled at run time (filters, sorting, paging), numbering
 //! placeholders `$1, $2, …`, which both engines accept; and [`Arg`], a value bound to one.
 
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
-
+use super::row::{FromRow, Row};
 use super::{Query, query, query_as, query_scalar};
 
 /// `text` with `LIKE`'s wildcards (and the escape character itself) escaped by `\\`.
@@ -201,20 +199,20 @@ impl Sql {
     }
 
     /// The query, for rows decoded by hand.
-    pub fn query(&self) -> Query<AnyRow> {
+    pub fn query(&self) -> Query<Row> {
         query(self.text.clone()).with_args(self.args.clone())
     }
 
     pub fn query_as<T>(&self) -> Query<T>
     where
-        T: for<'r> FromRow<'r, AnyRow>,
+        T: FromRow,
     {
         query_as(self.text.clone()).with_args(self.args.clone())
     }
 
     pub fn scalar<T>(&self) -> Query<T>
     where
-        (T,): for<'r> FromRow<'r, AnyRow>,
+        (T,): FromRow,
     {
         query_scalar(self.text.clone()).with_args(self.args.clone())
     }

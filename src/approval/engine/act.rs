@@ -3,7 +3,6 @@
 //! happens, applies it and records it — all or nothing.
 
 use serde_json::json;
-use sqlx::Row;
 
 use super::views::{INSTANCE_COLS, INSTANCE_WIDTH, TASK_COLS, TASK_WIDTH, instance_at, task_at};
 use super::{

@@ -15,7 +15,7 @@ use crate::storage::{Db, Tx, query, query_as};
 pub const MAX_PER_ACTION: usize = 10;
 
 /// A file attached to an action on a task.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
 pub struct Attachment {
     pub file_id: i64,
     pub name: String,

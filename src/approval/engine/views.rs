@@ -1,9 +1,8 @@
 //! Reading applications: one instance, its tasks, a case with its history, an approver's inbox,
 //! a supervisor's list, and where each stands against its deadline.
 
+use crate::storage::Row;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use super::{Instance, Task};
 use crate::approval::machine::{Status, TaskStatus, decode};
@@ -21,7 +20,7 @@ pub(super) const TASK_COLS: &str = "t.id, t.instance_id, t.step, t.step_name, t.
 pub(super) const TASK_WIDTH: usize = 14;
 
 /// Decodes [`INSTANCE_COLS`] starting at column `at`.
-pub(super) fn instance_at(r: &AnyRow, at: usize) -> sqlx::Result<Instance> {
+pub(super) fn instance_at(r: &Row, at: usize) -> sqlx::Result<Instance> {
     Ok(Instance {
         id: r.try_get(at)?,
         matter_code: r.try_get(at + 1)?,
@@ -43,7 +42,7 @@ pub(super) fn instance_at(r: &AnyRow, at: usize) -> sqlx::Result<Instance> {
 }
 
 /// Decodes [`TASK_COLS`] starting at column `at`.
-pub(super) fn task_at(r: &AnyRow, at: usize) -> sqlx::Result<Task> {
+pub(super) fn task_at(r: &Row, at: usize) -> sqlx::Result<Task> {
     Ok(Task {
         id: r.try_get(at)?,
         instance_id: r.try_get(at + 1)?,
@@ -273,7 +272,7 @@ async fn listing<T>(
     cols: &str,
     (by, times): (Option<&str>, &str),
     (page, per_page): (Option<i64>, Option<i64>),
-    decode: impl Fn(&AnyRow) -> Result<T>,
+    decode: impl Fn(&Row) -> Result<T>,
 ) -> Result<Page<T>> {
     let total: i64 = filter("COUNT(*)").scalar().fetch_one(&db).await?;
     let mut s = filter(cols);
