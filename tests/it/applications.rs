@@ -53,9 +53,9 @@ async fn a_registration_needs_a_valid_number_and_a_way_to_reach_the_applicant() 
     );
 }
 
-#[tokio::test]
-async fn apply_online_supplement_accept_and_follow_the_approval() {
-    let Setup { app, code } = setup().await;
+/// Registers `qingquan` (the water company, reached by e-mail at qq@example.cn) and signs them
+/// in; answers their token.
+async fn register(app: &TestApp) -> String {
     let anon = reqwest::Client::new();
     let reg = |body: Value| anon.post(app.url("/api/v1/register")).json(&body).send();
     let (s, _) = json_of(reg(json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司", "id_number": "91440300MA5F000007",
@@ -70,35 +70,205 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
         .json()
         .await
         .unwrap();
-    let me = r["token"].as_str().unwrap().to_string();
+    r["token"].as_str().unwrap().to_string()
+}
 
-    // A draft first: a form half filled, one material.
-    let licence = upload(&app, &me, "营业执照.pdf", PDF).await;
+/// The applicant saves a draft: a form half filled, one material (the business licence);
+/// answers the licence's file id and the draft.
+async fn draft(app: &TestApp, me: &str, code: &str) -> (i64, Value) {
+    let licence = upload(app, me, "营业执照.pdf", PDF).await;
     let (s, d) = json_of(
         app.post(
-            &me,
+            me,
             "/api/v1/applications",
             json!({"matter_code": code, "unit_code": HALL,
-        "form": {"company_name": "清泉"}, "materials": {"m_licence": [licence]}}),
+                   "form": {"company_name": "清泉"}, "materials": {"m_licence": [licence]}}),
         )
         .await,
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{d}");
-    assert_eq!(d["status"], "draft");
+    (licence, d)
+}
+
+/// The applicant saves application `id` (with `"submit": true`, submits it).
+async fn put(app: &TestApp, me: &str, id: i64, body: Value) -> (StatusCode, Value) {
+    json_of(
+        app.client
+            .put(app.url(&format!("/api/v1/applications/{id}")))
+            .bearer_auth(me)
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// Nothing of a refused submission stuck: the application is still the draft [`draft`] saved.
+async fn assert_still_draft(app: &TestApp, me: &str, id: i64) {
+    let (_, still) = json_of(app.get(me, &format!("/api/v1/applications/{id}")).await).await;
+    assert_eq!(
+        (
+            still["status"].as_str(),
+            still["form"]["company_name"].as_str()
+        ),
+        (Some("draft"), Some("清泉"))
+    );
+}
+
+/// An application submitted online by an applicant who registered with an e-mail address.
+struct Online {
+    /// The applicant's token.
+    me: String,
+    id: i64,
+    number: String,
+    /// The file ids of its business licence and application form.
+    licence: i64,
+    form_pdf: i64,
+}
+
+/// [`register`], [`draft`], and the draft completed with the water report and the application
+/// form and submitted.
+async fn submitted_online(app: &TestApp, code: &str) -> Online {
+    let me = register(app).await;
+    let (licence, d) = draft(app, &me, code).await;
     let id = d["id"].as_i64().unwrap();
-    let number = d["number"].as_str().unwrap().to_string();
+    let report = upload(app, &me, "水质检测报告.pdf", b"%PDF-1.4\nreport\n%%EOF\n").await;
+    let form_pdf = upload(app, &me, "申请表.pdf", b"%PDF-1.4\nform\n%%EOF\n").await;
+    let all = json!({"m_licence": [licence], "m_special": [report], "m_form": [form_pdf]});
+    let (s, sub) = put(app, &me, id, json!({"matter_code": code, "unit_code": HALL, "form": form(report), "materials": all, "submit": true})).await;
+    assert_eq!(
+        (s, sub["status"].as_str()),
+        (StatusCode::OK, Some("submitted")),
+        "{sub}"
+    );
+    Online {
+        me,
+        id,
+        number: d["number"].as_str().unwrap().to_string(),
+        licence,
+        form_pdf,
+    }
+}
+
+/// The street's window clerk decides on application `id`.
+async fn decide(app: &TestApp, id: i64, body: Value) -> (StatusCode, Value) {
+    let clerk = app.token("window_clerk").await;
+    json_of(
+        app.post(&clerk, &format!("/api/v1/applications/{id}/decision"), body)
+            .await,
+    )
+    .await
+}
+
+/// The clerk asks for the water report stamped by the testing body.
+async fn ask_supplement(app: &TestApp, id: i64) {
+    let (s, sp) = decide(
+        app,
+        id,
+        json!({"decision": "supplement", "missing": "水质检测报告需加盖检测机构公章"}),
+    )
+    .await;
+    assert_eq!(
+        (s, sp["status"].as_str()),
+        (StatusCode::OK, Some("supplement"))
+    );
+}
+
+/// The applicant adds the stamped report online and submits again.
+async fn add_stamped_report(app: &TestApp, code: &str, o: &Online) -> (StatusCode, Value) {
+    let stamped = upload(
+        app,
+        &o.me,
+        "水质检测报告（盖章）.pdf",
+        b"%PDF-1.4\nstamped\n%%EOF\n",
+    )
+    .await;
+    let all = json!({"m_licence": [o.licence], "m_special": [stamped], "m_form": [o.form_pdf]});
+    put(app, &o.me, o.id, json!({"matter_code": code, "unit_code": HALL, "form": form(stamped), "materials": all, "submit": true})).await
+}
+
+/// The clerk accepts the application: it is in approval; answers the approval's instance.
+async fn accept(app: &TestApp, o: &Online) -> i64 {
+    let (s, a) = decide(app, o.id, json!({"decision": "accept"})).await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    let (_, now) = json_of(
+        app.get(&o.me, &format!("/api/v1/applications/{}", o.id))
+            .await,
+    )
+    .await;
+    assert_eq!(now["status"], "in_approval");
+    now["instance_id"].as_i64().unwrap()
+}
+
+/// Every open task of approval `inst` passed, until none is left.
+async fn run_to_end(app: &TestApp, inst: i64) {
+    let system = Principal::system();
+    for _ in 0..10 {
+        let c = engine::case(&app.db, &system, inst).await.unwrap();
+        let Some(t) = c
+            .tasks
+            .iter()
+            .find(|t| t.status == zhengwu::approval::machine::TaskStatus::Open)
+        else {
+            break;
+        };
+        let pass = Act {
+            action: Action::Pass,
+            opinion: "同意".into(),
+            to: None,
+            procedure: None,
+            attachments: vec![],
+        };
+        engine::act(&app.db, &system, t.id, &pass).await.unwrap();
+    }
+}
+
+/// [`submitted_online`], [`accept`]ed and its approval run to its end; answers it and the
+/// approval's instance.
+async fn approved_online(app: &TestApp, code: &str) -> (Online, i64) {
+    let o = submitted_online(app, code).await;
+    let inst = accept(app, &o).await;
+    run_to_end(app, inst).await;
+    (o, inst)
+}
+
+/// The licence issued at the end of approval `inst`: its number and its check code.
+async fn licence_of(app: &TestApp, inst: i64) -> (String, String) {
+    zhengwu::storage::query_as("SELECT number, verify_code FROM licences WHERE instance_id = $1")
+        .bind(inst)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+/// A draft is saved half filled, numbered LH, the year, 16 characters in all, the applicant's
+/// credit code masked.
+#[tokio::test]
+async fn a_draft_is_saved_numbered_with_the_applicants_number_masked() {
+    let Setup { app, code } = setup().await;
+    let me = register(&app).await;
+    let (_, d) = draft(&app, &me, &code).await;
+    assert_eq!(d["status"], "draft");
+    let number = d["number"].as_str().unwrap();
     assert!(number.starts_with("LH20") && number.len() == 16, "{number}");
     assert_eq!(d["applicant_id_masked"], "91440300********07");
+}
 
-    // Submitting with forged values and a material missing: every problem, nothing changed.
+/// Submitting with forged values and materials missing names every problem by its field, and
+/// changes nothing.
+#[tokio::test]
+async fn a_submission_with_forged_values_and_missing_materials_names_every_problem() {
+    let Setup { app, code } = setup().await;
+    let me = register(&app).await;
+    let (licence, d) = draft(&app, &me, &code).await;
+    let id = d["id"].as_i64().unwrap();
     let report = upload(&app, &me, "水质检测报告.pdf", b"%PDF-1.4\nreport\n%%EOF\n").await;
     let mut bad = form(report);
     bad["credit_code"] = json!("91440300MA5F000002");
     bad["contact_phone"] = json!("12345");
-    let (s, e) = json_of(app.client.put(app.url(&format!("/api/v1/applications/{id}"))).bearer_auth(&me)
-        .json(&json!({"matter_code": code, "unit_code": HALL, "form": bad, "materials": {"m_licence": [licence]}, "submit": true}))
-        .send().await.unwrap()).await;
+    let (s, e) = put(&app, &me, id, json!({"matter_code": code, "unit_code": HALL, "form": bad, "materials": {"m_licence": [licence]}, "submit": true})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     let fields: Vec<&str> = e["error"]["fields"]
         .as_array()
@@ -114,42 +284,59 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
     ] {
         assert!(fields.contains(&f), "{f} in {fields:?}");
     }
-    // A form of another version; someone else's file.
-    let put = |body: Value| {
-        app.client
-            .put(app.url(&format!("/api/v1/applications/{id}")))
-            .bearer_auth(&me)
-            .json(&body)
-            .send()
-    };
-    let (s, e) = json_of(
-        put(json!({"matter_code": code, "version": 99, "form": form(report), "submit": true}))
-            .await
-            .unwrap(),
+    assert_still_draft(&app, &me, id).await;
+}
+
+/// A form of another version than the matter's is refused as outdated; the draft is kept.
+#[tokio::test]
+async fn a_submission_on_an_outdated_form_is_refused() {
+    let Setup { app, code } = setup().await;
+    let me = register(&app).await;
+    let (_, d) = draft(&app, &me, &code).await;
+    let id = d["id"].as_i64().unwrap();
+    let report = upload(&app, &me, "水质检测报告.pdf", b"%PDF-1.4\nreport\n%%EOF\n").await;
+    let (s, e) = put(
+        &app,
+        &me,
+        id,
+        json!({"matter_code": code, "version": 99, "form": form(report), "submit": true}),
     )
     .await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("form_version_outdated"))
     );
+    assert_still_draft(&app, &me, id).await;
+}
+
+/// Someone else's upload cannot be attached to an application; the draft is kept.
+#[tokio::test]
+async fn someone_elses_file_cannot_be_attached() {
+    let Setup { app, code } = setup().await;
+    let me = register(&app).await;
+    let (_, d) = draft(&app, &me, &code).await;
+    let id = d["id"].as_i64().unwrap();
+    let report = upload(&app, &me, "水质检测报告.pdf", b"%PDF-1.4\nreport\n%%EOF\n").await;
     let theirs = upload(&app, &app.token("health.a").await, "别人的.pdf", PDF).await;
-    let (s, e) = json_of(put(json!({"matter_code": code, "form": form(report), "materials": {"m_licence": [theirs]}, "submit": true})).await.unwrap()).await;
+    let (s, e) = put(&app, &me, id, json!({"matter_code": code, "form": form(report), "materials": {"m_licence": [theirs]}, "submit": true})).await;
     assert_eq!(
         (s, e["error"]["fields"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("attachments"))
     );
-    let (_, still) = json_of(app.get(&me, &format!("/api/v1/applications/{id}")).await).await;
-    assert_eq!(
-        (
-            still["status"].as_str(),
-            still["form"]["company_name"].as_str()
-        ),
-        (Some("draft"), Some("清泉"))
-    );
+    assert_still_draft(&app, &me, id).await;
+}
 
-    // Submitted without the application form: the clerk asks for it.
+/// An application is submitted only with every required material: without the application
+/// form it is refused; with it, submitted.
+#[tokio::test]
+async fn an_application_is_submitted_only_with_every_required_material() {
+    let Setup { app, code } = setup().await;
+    let me = register(&app).await;
+    let (licence, d) = draft(&app, &me, &code).await;
+    let id = d["id"].as_i64().unwrap();
+    let report = upload(&app, &me, "水质检测报告.pdf", b"%PDF-1.4\nreport\n%%EOF\n").await;
     let materials = json!({"m_licence": [licence], "m_special": [report]});
-    let (s, sub) = json_of(put(json!({"matter_code": code, "unit_code": HALL, "form": form(report), "materials": materials, "submit": true})).await.unwrap()).await;
+    let (s, sub) = put(&app, &me, id, json!({"matter_code": code, "unit_code": HALL, "form": form(report), "materials": materials, "submit": true})).await;
     assert_eq!(
         s,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -157,13 +344,20 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
     );
     let form_pdf = upload(&app, &me, "申请表.pdf", b"%PDF-1.4\nform\n%%EOF\n").await;
     let all = json!({"m_licence": [licence], "m_special": [report], "m_form": [form_pdf]});
-    let (s, sub) = json_of(put(json!({"matter_code": code, "unit_code": HALL, "form": form(report), "materials": all, "submit": true})).await.unwrap()).await;
+    let (s, sub) = put(&app, &me, id, json!({"matter_code": code, "unit_code": HALL, "form": form(report), "materials": all, "submit": true})).await;
     assert_eq!(
         (s, sub["status"].as_str()),
         (StatusCode::OK, Some("submitted")),
         "{sub}"
     );
+}
 
+/// A submitted application waits in its street's acceptance queue, found by its number in any
+/// case; another street's clerk does not see it.
+#[tokio::test]
+async fn a_submitted_application_waits_in_its_streets_queue_found_by_number() {
+    let Setup { app, code } = setup().await;
+    let (_, _, number) = submitted(&app, &code).await;
     let clerk = app.token("window_clerk").await;
     let (_, q) = json_of(app.get(&clerk, "/api/v1/applications/queue").await).await;
     assert_eq!(q["items"][0]["number"], number);
@@ -186,43 +380,45 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
     let other = app.token("lh_staff").await;
     let (_, q) = json_of(app.get(&other, "/api/v1/applications/queue").await).await;
     assert_eq!(q["total"], 0, "another street's clerk");
-    let decision_path = format!("/api/v1/applications/{id}/decision");
-    let decide = |body: Value| app.post(&clerk, &decision_path, body);
-    let (s, sp) = json_of(
-        decide(json!({"decision": "supplement", "missing": "水质检测报告需加盖检测机构公章"}))
-            .await,
-    )
-    .await;
-    assert_eq!(
-        (s, sp["status"].as_str()),
-        (StatusCode::OK, Some("supplement"))
-    );
+}
+
+/// The clerk's request for a supplement is mailed to the applicant, and the application no
+/// longer waits for acceptance.
+#[tokio::test]
+async fn a_supplement_request_is_mailed_and_holds_back_acceptance() {
+    let Setup { app, code } = setup().await;
+    let o = submitted_online(&app, &code).await;
+    ask_supplement(&app, o.id).await;
     assert_eq!(
         app.count("SELECT COUNT(*) FROM mail_outbox WHERE to_addrs = 'qq@example.cn'")
             .await,
         1,
         "told by mail"
     );
-    let (s, _) = json_of(decide(json!({"decision": "accept"})).await).await;
+    let (s, _) = decide(&app, o.id, json!({"decision": "accept"})).await;
     assert_eq!(s, StatusCode::CONFLICT, "not waiting for acceptance now");
+}
 
-    // The applicant adds the stamped report online and submits again.
-    let stamped = upload(
-        &app,
-        &me,
-        "水质检测报告（盖章）.pdf",
-        b"%PDF-1.4\nstamped\n%%EOF\n",
-    )
-    .await;
-    let all = json!({"m_licence": [licence], "m_special": [stamped], "m_form": [form_pdf]});
-    let (s, sub) = json_of(put(json!({"matter_code": code, "unit_code": HALL, "form": form(stamped), "materials": all, "submit": true})).await.unwrap()).await;
+/// The applicant adds what a supplement asked for online and submits again.
+#[tokio::test]
+async fn the_applicant_adds_a_supplement_online_and_submits_again() {
+    let Setup { app, code } = setup().await;
+    let o = submitted_online(&app, &code).await;
+    ask_supplement(&app, o.id).await;
+    let (s, sub) = add_stamped_report(&app, &code, &o).await;
     assert_eq!(
         (s, sub["status"].as_str()),
         (StatusCode::OK, Some("submitted")),
         "{sub}"
     );
+}
 
-    // Two clerks at once: one decision wins.
+/// Two clerks deciding at once: one decision wins, the other is refused, and the application
+/// shows the winner's (a rejection with its reason, or the approval under way).
+#[tokio::test]
+async fn two_clerks_deciding_at_once_one_decision_wins() {
+    let Setup { app, code } = setup().await;
+    let o = submitted_online(&app, &code).await;
     let admin = app.token("district_bureau_admin").await;
     let body = json!({"username": "mz.clerk2", "name": "窗口二", "org_unit_id": app.unit_id("minzhi"),
                       "password": crate::support::PASSWORD, "roles": [{"role": "window_clerk"}]});
@@ -230,9 +426,11 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
         app.post(&admin, "/api/v1/accounts", body).await.status(),
         StatusCode::CREATED
     );
+    let clerk = app.token("window_clerk").await;
     let clerk2 = app.token("mz.clerk2").await;
+    let decision_path = format!("/api/v1/applications/{}/decision", o.id);
     let (a, b) = tokio::join!(
-        decide(json!({"decision": "accept"})),
+        app.post(&clerk, &decision_path, json!({"decision": "accept"})),
         app.post(
             &clerk2,
             &decision_path,
@@ -242,87 +440,102 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
     let mut codes = [a.status().as_u16(), b.status().as_u16()];
     codes.sort();
     assert_eq!(codes, [200, 409]);
-    let (_, now) = json_of(app.get(&me, &format!("/api/v1/applications/{id}")).await).await;
+    let (_, now) = json_of(
+        app.get(&o.me, &format!("/api/v1/applications/{}", o.id))
+            .await,
+    )
+    .await;
     if now["status"] == "rejected" {
         assert_eq!(
             now["note"], "不符合条件",
             "the rejection won, with its reason"
         );
-        rate_and_follow_up(&app, &me, id).await;
-        return;
+    } else {
+        assert_eq!(now["status"], "in_approval");
     }
-    assert_eq!(now["status"], "in_approval");
-    let inst = now["instance_id"].as_i64().unwrap();
-    // The clerk's acceptance passed the workflow's own acceptance step (受理).
+}
+
+/// The clerk's acceptance passes the workflow's own acceptance step (受理), in the clerk's name.
+#[tokio::test]
+async fn the_clerks_acceptance_passes_the_workflows_acceptance_step() {
+    let Setup { app, code } = setup().await;
+    let o = submitted_online(&app, &code).await;
+    let inst = accept(&app, &o).await;
     let c = engine::case(&app.db, &Principal::system(), inst)
         .await
         .unwrap();
     assert_eq!(c.instance.step, 1, "on to the joint review");
     assert_eq!(c.tasks[0].acted_by.as_deref(), Some("window_clerk"));
+}
 
-    // The approval runs to its end; the application says so.
-    let system = Principal::system();
-    for _ in 0..10 {
-        let c = engine::case(&app.db, &system, inst).await.unwrap();
-        let Some(t) = c
-            .tasks
-            .iter()
-            .find(|t| t.status == zhengwu::approval::machine::TaskStatus::Open)
-        else {
-            break;
-        };
-        let pass = Act {
-            action: Action::Pass,
-            opinion: "同意".into(),
-            to: None,
-            procedure: None,
-            attachments: vec![],
-        };
-        engine::act(&app.db, &system, t.id, &pass).await.unwrap();
-    }
-    let (_, mine) = json_of(app.get(&me, "/api/v1/applications/mine").await).await;
+/// When the approval runs to its end, the applicant's list says approved.
+#[tokio::test]
+async fn the_application_follows_its_approval_to_approved() {
+    let Setup { app, code } = setup().await;
+    let (o, _) = approved_online(&app, &code).await;
+    let (_, mine) = json_of(app.get(&o.me, "/api/v1/applications/mine").await).await;
     assert_eq!(
         (mine[0]["number"].as_str(), mine[0]["status"].as_str()),
-        (Some(number.as_str()), Some("approved"))
+        (Some(o.number.as_str()), Some("approved"))
     );
-    // A licensing matter: the department's e-licence is issued to the applicant, and they are told.
-    let (issued, code): (String, String) = zhengwu::storage::query_as(
-        "SELECT number, verify_code FROM licences WHERE instance_id = $1",
-    )
-    .bind(inst)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    let st: Value = reqwest::get(app.url(&format!("/api/v1/licences/{issued}/status?code={code}")))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    // The public check: the minimum, nothing of the form.
+}
+
+/// An approved licensing matter issues the department's e-licence, whose public check shows
+/// the minimum and nothing of the form.
+#[tokio::test]
+async fn an_approved_licensing_matter_issues_a_licence_checked_publicly_with_the_minimum() {
+    let Setup { app, code } = setup().await;
+    let (_, inst) = approved_online(&app, &code).await;
+    let (issued, verify) = licence_of(&app, inst).await;
+    let st: Value =
+        reqwest::get(app.url(&format!("/api/v1/licences/{issued}/status?code={verify}")))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     assert_eq!(st["state"], "valid", "{st}");
     assert!(
         st.get("licence").is_none() && st.get("content").is_none(),
         "{st}"
     );
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM mail_outbox WHERE to_addrs = 'qq@example.cn'")
-            .await,
-        3,
-        "supplement, accepted, licence"
-    );
-    // The holder lists their licences; every step is also an in-app message.
-    let (_, held) = json_of(app.get(&me, "/api/v1/licences/mine").await).await;
+}
+
+/// The holder lists their licence; it carries the matter's licence fields only (the legal
+/// representative, not the credit code, phone or e-mail of the form), their number masked.
+#[tokio::test]
+async fn the_holder_lists_their_licence_with_the_matters_licence_fields_only() {
+    let Setup { app, code } = setup().await;
+    let (o, inst) = approved_online(&app, &code).await;
+    let (issued, _) = licence_of(&app, inst).await;
+    let (_, held) = json_of(app.get(&o.me, "/api/v1/licences/mine").await).await;
     assert_eq!(held[0]["licence"]["number"].as_str(), Some(issued.as_str()));
-    // The licence carries the matter's licence fields only: the legal representative, not the
-    // credit code, phone or e-mail of the form.
     assert_eq!(
         held[0]["licence"]["content"],
         serde_json::json!({"法定代表人": "陈清泉"}),
         "{held}"
     );
     assert_eq!(held[0]["licence"]["holder_id_masked"], "91440300********07");
-    let (_, msgs) = json_of(app.get(&me, "/api/v1/messages").await).await;
+}
+
+/// The applicant is told of each step — the supplement asked for, the acceptance, the licence
+/// — by mail and by an in-app message, newest first.
+#[tokio::test]
+async fn the_applicant_is_told_of_each_step_by_mail_and_in_app_message() {
+    let Setup { app, code } = setup().await;
+    let o = submitted_online(&app, &code).await;
+    ask_supplement(&app, o.id).await;
+    let (s, sub) = add_stamped_report(&app, &code, &o).await;
+    assert_eq!(s, StatusCode::OK, "{sub}");
+    let inst = accept(&app, &o).await;
+    run_to_end(&app, inst).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM mail_outbox WHERE to_addrs = 'qq@example.cn'")
+            .await,
+        3,
+        "supplement, accepted, licence"
+    );
+    let (_, msgs) = json_of(app.get(&o.me, "/api/v1/messages").await).await;
     let subjects: Vec<&str> = msgs
         .as_array()
         .unwrap()
@@ -334,9 +547,17 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
         subjects[0].contains("电子证照") && subjects[2].contains("补正"),
         "{subjects:?}"
     );
+}
+
+/// Only its recipient marks an in-app message read; to a clerk it is not found.
+#[tokio::test]
+async fn only_its_recipient_marks_a_message_read() {
+    let Setup { app, code } = setup().await;
+    let (o, _) = approved_online(&app, &code).await;
+    let (_, msgs) = json_of(app.get(&o.me, "/api/v1/messages").await).await;
     let read = format!("/api/v1/messages/{}/read", msgs[0]["id"]);
     assert_eq!(
-        app.post(&me, &read, json!({})).await.status(),
+        app.post(&o.me, &read, json!({})).await.status(),
         StatusCode::NO_CONTENT
     );
     let clerk = app.token("window_clerk").await;
@@ -344,7 +565,15 @@ async fn apply_online_supplement_accept_and_follow_the_approval() {
         app.post(&clerk, &read, json!({})).await.status(),
         StatusCode::NOT_FOUND
     );
-    rate_and_follow_up(&app, &me, id).await;
+}
+
+/// A completed application is rated once; a poor rating is followed up by the department,
+/// and the applicant sees the answer (see [`rate_and_follow_up`]).
+#[tokio::test]
+async fn a_completed_application_is_rated_and_a_poor_rating_followed_up() {
+    let Setup { app, code } = setup().await;
+    let (o, _) = approved_online(&app, &code).await;
+    rate_and_follow_up(&app, &o.me, o.id).await;
 }
 
 /// The applicant rates the completed application 2: a follow-up for the department, due in five

@@ -255,26 +255,179 @@ async fn windows_take_their_matters_and_tickets_are_called_in_order() {
     );
 }
 
-#[tokio::test]
-async fn a_clerk_files_for_a_walk_in_reuses_materials_checks_them_and_prints_notices() {
-    let Setup { app, code } = setup().await;
+/// At the street's window: `window_clerk`'s token, a walk-in's ID number, and the three
+/// materials the clerk scanned for them.
+struct Desk {
+    clerk: String,
+    id: String,
+    lic: i64,
+    app_form: i64,
+    special: i64,
+}
+
+/// The fixture's window clerk scans a walk-in's business licence, application form and water
+/// quality report.
+async fn desk(app: &TestApp) -> Desk {
     let clerk = app.token("window_clerk").await;
     let id = resident_id("44030919850615123");
-    // Scanned at the window.
-    let lic = upload(&app, &clerk, "营业执照.pdf", PDF).await;
-    let app_form = upload(&app, &clerk, "申请书.pdf", b"%PDF-1.4\nform\n%%EOF\n").await;
-    let special = upload(&app, &clerk, "水质报告.pdf", b"%PDF-1.4\nwater\n%%EOF\n").await;
-    let filing = |materials: Value, checks: Value, name: &str, id: &str| {
+    let lic = upload(app, &clerk, "营业执照.pdf", PDF).await;
+    let app_form = upload(app, &clerk, "申请书.pdf", b"%PDF-1.4\nform\n%%EOF\n").await;
+    let special = upload(app, &clerk, "水质报告.pdf", b"%PDF-1.4\nwater\n%%EOF\n").await;
+    Desk {
+        clerk,
+        id,
+        lic,
+        app_form,
+        special,
+    }
+}
+
+impl Desk {
+    /// The three materials as scanned.
+    fn all(&self) -> Value {
+        json!({"m_licence": [self.lic], "m_form": [self.app_form], "m_special": [self.special]})
+    }
+
+    /// A counter filing for matter `code` at the hall.
+    fn filing(&self, code: &str, materials: Value, checks: Value, name: &str, id: &str) -> Value {
         json!({"id_number": id, "name": name, "matter_code": code, "unit_code": HALL,
-               "form": form(special), "materials": materials, "checks": checks})
-    };
-    let all = json!({"m_licence": [lic], "m_form": [app_form], "m_special": [special]});
-    // A bad ID number; a walk-in without a name; a failed check without a note.
+               "form": form(self.special), "materials": materials, "checks": checks})
+    }
+}
+
+/// Checks at the window: the licence and the form pass, the report has expired.
+fn failed_check() -> Value {
+    json!({"m_licence": {"ok": true}, "m_form": {"ok": true}, "m_special": {"ok": false, "note": "报告超过有效期"}})
+}
+
+/// The clerk files for the walk-in, 王大伟, with the three materials and these checks;
+/// answers the application.
+async fn file(app: &TestApp, code: &str, d: &Desk, checks: Value) -> Value {
+    let (s, a) = json_of(
+        app.post(
+            &d.clerk,
+            "/api/v1/applications/counter",
+            d.filing(code, d.all(), checks, "王大伟", &d.id),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    a
+}
+
+/// The clerk accepts application `aid`.
+async fn accept(app: &TestApp, clerk: &str, aid: i64) -> (StatusCode, Value) {
+    json_of(
+        app.post(
+            clerk,
+            &format!("/api/v1/applications/{aid}/decision"),
+            json!({"decision": "accept"}),
+        )
+        .await,
+    )
+    .await
+}
+
+/// The applicant brings a current report: the clerk checks it again (it passes) and accepts
+/// the application; answers it, in approval.
+async fn recheck_and_accept(app: &TestApp, clerk: &str, aid: i64) -> Value {
+    let (s, c) = json_of(
+        app.post(
+            clerk,
+            &format!("/api/v1/applications/{aid}/checks"),
+            json!({"m_special": {"ok": true}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, c["m_special"]["ok"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    let (s, a) = accept(app, clerk, aid).await;
+    assert_eq!(
+        (s, a["status"].as_str()),
+        (StatusCode::OK, Some("in_approval")),
+        "{a}"
+    );
+    a
+}
+
+/// [`file`] with the report's check failed, then [`recheck_and_accept`]: the accepted
+/// application.
+async fn accepted(app: &TestApp, code: &str, d: &Desk) -> Value {
+    let a = file(app, code, d, failed_check()).await;
+    recheck_and_accept(app, &d.clerk, a["id"].as_i64().unwrap()).await
+}
+
+/// The clerk looks the applicant up by ID number; answers what the counter knows of them.
+async fn look_up(app: &TestApp, clerk: &str, id: &str) -> Value {
+    let (s, found) = json_of(
+        app.post(clerk, "/api/v1/applicants/find", json!({"id_number": id}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{found}");
+    found
+}
+
+/// The applicant's earlier files, by material.
+fn files_of(found: &Value) -> BTreeMap<String, i64> {
+    found["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["material"].as_str().unwrap().to_string(),
+                f["file_id"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The clerk asks for a supplement of two documents.
+async fn ask_supplement(app: &TestApp, clerk: &str, aid: i64) {
+    let (s, _) = json_of(app.post(clerk, &format!("/api/v1/applications/{aid}/decision"),
+        json!({"decision": "supplement", "missing": "法定代表人身份证复印件；水质检测报告原件"})).await).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+/// The walk-in brings the original report: the clerk scans it and submits the application
+/// again, the report checked; answers the application.
+async fn resubmit_original(app: &TestApp, clerk: &str, aid: i64) -> Value {
+    let original = upload(
+        app,
+        clerk,
+        "水质检测报告原件.pdf",
+        b"%PDF-1.4\noriginal\n%%EOF\n",
+    )
+    .await;
+    let (s, again) = json_of(
+        app.post(
+            clerk,
+            &format!("/api/v1/applications/{aid}/counter-resubmit"),
+            json!({"materials": {"m_special": [original]}, "checks": {"m_special": {"ok": true}}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{again}");
+    again
+}
+
+/// A counter filing is refused by field for a bad ID number or a walk-in without a name, and
+/// refused for someone else's upload; nothing is stored.
+#[tokio::test]
+async fn a_counter_filing_with_bad_input_is_refused_and_nothing_is_stored() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
     let (s, e) = json_of(
         app.post(
-            &clerk,
+            &d.clerk,
             "/api/v1/applications/counter",
-            filing(all.clone(), json!({}), "王大伟", "440309198506151230"),
+            d.filing(&code, d.all(), json!({}), "王大伟", "440309198506151230"),
         )
         .await,
     )
@@ -289,9 +442,9 @@ async fn a_clerk_files_for_a_walk_in_reuses_materials_checks_them_and_prints_not
     );
     let (s, e) = json_of(
         app.post(
-            &clerk,
+            &d.clerk,
             "/api/v1/applications/counter",
-            filing(all.clone(), json!({}), " ", &id),
+            d.filing(&code, d.all(), json!({}), " ", &d.id),
         )
         .await,
     )
@@ -304,13 +457,14 @@ async fn a_clerk_files_for_a_walk_in_reuses_materials_checks_them_and_prints_not
     let theirs = upload(&app, &app.token("mz_staff").await, "别人的.pdf", PDF).await;
     let (s, _) = json_of(
         app.post(
-            &clerk,
+            &d.clerk,
             "/api/v1/applications/counter",
-            filing(
-                json!({"m_licence": [theirs], "m_form": [app_form], "m_special": [special]}),
+            d.filing(
+                &code,
+                json!({"m_licence": [theirs], "m_form": [d.app_form], "m_special": [d.special]}),
                 json!({}),
                 "王大伟",
-                &id,
+                &d.id,
             ),
         )
         .await,
@@ -322,73 +476,55 @@ async fn a_clerk_files_for_a_walk_in_reuses_materials_checks_them_and_prints_not
         0,
         "nothing stored"
     );
+}
 
-    let checks = json!({"m_licence": {"ok": true}, "m_form": {"ok": true}, "m_special": {"ok": false, "note": "报告超过有效期"}});
-    let (s, a) = json_of(
-        app.post(
-            &clerk,
-            "/api/v1/applications/counter",
-            filing(all.clone(), checks, "王大伟", &id),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{a}");
+/// A counter filing is submitted through the counter channel in the walk-in's name, their ID
+/// number masked in the answer.
+#[tokio::test]
+async fn a_counter_filing_is_submitted_in_the_walk_ins_name_with_the_id_masked() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
+    let a = file(&app, &code, &d, failed_check()).await;
     assert_eq!(
         (a["channel"].as_str(), a["status"].as_str()),
         (Some("counter"), Some("submitted"))
     );
     assert_eq!(a["applicant_name"], "王大伟");
-    assert!(!a.to_string().contains(&id), "the ID number is masked: {a}");
-    let aid = a["id"].as_i64().unwrap();
-    // A material that failed its check: not accepted.
-    let (s, e) = json_of(
-        app.post(
-            &clerk,
-            &format!("/api/v1/applications/{aid}/decision"),
-            json!({"decision": "accept"}),
-        )
-        .await,
-    )
-    .await;
+    assert!(
+        !a.to_string().contains(&d.id),
+        "the ID number is masked: {a}"
+    );
+}
+
+/// A material that failed its check holds back acceptance until it is checked again and
+/// passes.
+#[tokio::test]
+async fn a_failed_check_holds_back_acceptance_until_checked_again() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
+    let aid = file(&app, &code, &d, failed_check()).await["id"]
+        .as_i64()
+        .unwrap();
+    let (s, e) = accept(&app, &d.clerk, aid).await;
     assert_eq!(
         (s, fields(&e)),
         (StatusCode::UNPROCESSABLE_ENTITY, vec!["checks".to_string()]),
         "{e}"
     );
-    // The applicant brings a current report: checked again, accepted.
-    let (s, c) = json_of(
-        app.post(
-            &clerk,
-            &format!("/api/v1/applications/{aid}/checks"),
-            json!({"m_special": {"ok": true}}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(
-        (s, c["m_special"]["ok"].as_bool()),
-        (StatusCode::OK, Some(true))
-    );
-    let (s, a) = json_of(
-        app.post(
-            &clerk,
-            &format!("/api/v1/applications/{aid}/decision"),
-            json!({"decision": "accept"}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(
-        (s, a["status"].as_str()),
-        (StatusCode::OK, Some("in_approval")),
-        "{a}"
-    );
+    recheck_and_accept(&app, &d.clerk, aid).await;
+}
 
-    // The receipt as PDF: the applicant's name, the number, the materials' checks.
+/// The receipt as PDF: the applicant's name, the application's number, the materials' checks,
+/// the clerk and the rating code; the ID number masked on paper too.
+#[tokio::test]
+async fn the_receipt_pdf_shows_the_applicant_number_checks_and_clerk_with_the_id_masked() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
+    let a = accepted(&app, &code, &d).await;
+    let aid = a["id"].as_i64().unwrap();
     let r = app
         .get(
-            &clerk,
+            &d.clerk,
             &format!("/api/v1/applications/{aid}/notices/receipt.pdf"),
         )
         .await;
@@ -405,16 +541,30 @@ async fn a_clerk_files_for_a_walk_in_reuses_materials_checks_them_and_prints_not
     ] {
         assert!(text.contains(want), "{want} in {text}");
     }
-    assert!(!text.contains(&id), "the ID is masked on paper too");
-    // A rejection notice is not for an accepted application.
+    assert!(!text.contains(&d.id), "the ID is masked on paper too");
+}
+
+/// A rejection notice is not for an accepted application.
+#[tokio::test]
+async fn a_rejection_notice_is_refused_for_an_accepted_application() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
+    let aid = accepted(&app, &code, &d).await["id"].as_i64().unwrap();
     let r = app
         .get(
-            &clerk,
+            &d.clerk,
             &format!("/api/v1/applications/{aid}/notices/rejection.pdf"),
         )
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    // Someone outside the hall gets nothing.
+}
+
+/// A clerk outside the hall gets no notice of its applications.
+#[tokio::test]
+async fn a_clerk_outside_the_hall_gets_no_notice() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
+    let aid = accepted(&app, &code, &d).await["id"].as_i64().unwrap();
     let r = app
         .get(
             &app.token("lh_staff").await,
@@ -422,30 +572,21 @@ async fn a_clerk_files_for_a_walk_in_reuses_materials_checks_them_and_prints_not
         )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
 
-    // Next visit: found by ID number, with what they filed; the look-up is audited, masked.
-    let (s, found) = json_of(
-        app.post(&clerk, "/api/v1/applicants/find", json!({"id_number": id}))
-            .await,
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{found}");
+/// On a later visit a walk-in is found by ID number with what they filed; the look-up is
+/// audited, the number masked there too.
+#[tokio::test]
+async fn a_walk_in_is_found_by_id_number_with_their_files_and_the_look_up_audited_masked() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
+    file(&app, &code, &d, json!({})).await;
+    let found = look_up(&app, &d.clerk, &d.id).await;
     assert_eq!(found["name"], "王大伟");
     assert!(found["username"].is_null(), "a walk-in without an account");
     assert_eq!(found["applications"].as_array().unwrap().len(), 1);
-    let files: BTreeMap<String, i64> = found["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["material"].as_str().unwrap().to_string(),
-                f["file_id"].as_i64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(files.len(), 3, "{found}");
-    assert!(!found.to_string().contains(&id));
+    assert_eq!(files_of(&found).len(), 3, "{found}");
+    assert!(!found.to_string().contains(&d.id));
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'applicant.lookup'")
             .await,
@@ -453,40 +594,61 @@ async fn a_clerk_files_for_a_walk_in_reuses_materials_checks_them_and_prints_not
     );
     assert_eq!(
         app.count(&format!(
-            "SELECT COUNT(*) FROM audit_log WHERE summary LIKE '%{id}%'"
+            "SELECT COUNT(*) FROM audit_log WHERE summary LIKE '%{}%'",
+            d.id
         ))
         .await,
         0
     );
-    // A citizen cannot look people up.
+}
+
+/// A citizen cannot look applicants up by ID number.
+#[tokio::test]
+async fn a_citizen_cannot_look_applicants_up() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
+    file(&app, &code, &d, json!({})).await;
     let r = app
         .post(
             &app.token("citizen").await,
             "/api/v1/applicants/find",
-            json!({"id_number": id}),
+            json!({"id_number": d.id}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
 
-    // Filed again at another window: the earlier materials reused (another clerk scanned them);
-    // asked for a supplement; the notice lists what is missing.
+/// Filed again at another window, the walk-in's earlier materials are reused (though another
+/// clerk scanned them); they are not another applicant's to reuse.
+#[tokio::test]
+async fn earlier_materials_are_reused_for_the_same_walk_in_only() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
+    file(&app, &code, &d, json!({})).await;
+    let files = files_of(&look_up(&app, &d.clerk, &d.id).await);
     let clerk = clerk2(&app).await;
     let (s, b) = json_of(app.post(&clerk, "/api/v1/applications/counter",
-        filing(json!({"m_licence": [files["m_licence"]], "m_form": [files["m_form"]], "m_special": [files["m_special"]]}),
-               json!({}), "王大伟", &id)).await).await;
+        d.filing(&code, json!({"m_licence": [files["m_licence"]], "m_form": [files["m_form"]], "m_special": [files["m_special"]]}),
+        json!({}), "王大伟", &d.id)).await).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
-    let bid = b["id"].as_i64().unwrap();
-    // Another applicant's earlier files are not theirs to reuse.
     let (s, _) = json_of(app.post(&clerk, "/api/v1/applications/counter",
-        filing(json!({"m_licence": [files["m_licence"]], "m_form": [app_form], "m_special": [special]}),
-               json!({}), "李四", &resident_id("44030919900101002"))).await).await;
+        d.filing(&code, json!({"m_licence": [files["m_licence"]], "m_form": [d.app_form], "m_special": [d.special]}),
+        json!({}), "李四", &resident_id("44030919900101002"))).await).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, _) = json_of(app.post(&clerk, &format!("/api/v1/applications/{bid}/decision"),
-        json!({"decision": "supplement", "missing": "法定代表人身份证复印件；水质检测报告原件"})).await).await;
-    assert_eq!(s, StatusCode::OK);
+}
+
+/// The supplement notice as PDF names the applicant and lists what is missing.
+#[tokio::test]
+async fn the_supplement_notice_pdf_lists_what_is_missing() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
+    let bid = file(&app, &code, &d, json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+    ask_supplement(&app, &d.clerk, bid).await;
     let r = app
         .get(
-            &clerk,
+            &d.clerk,
             &format!("/api/v1/applications/{bid}/notices/supplement.pdf"),
         )
         .await;
@@ -499,41 +661,53 @@ async fn a_clerk_files_for_a_walk_in_reuses_materials_checks_them_and_prints_not
     ] {
         assert!(text.contains(want), "{want} in {text}");
     }
+}
 
-    // The walk-in comes back with the originals: scanned, checked and submitted again at the window.
-    let (_, page) = crate::support::json_of(
-        app.get(&clerk, &format!("/api/v1/applications/{bid}"))
+/// The walk-in comes back with what the supplement asked for: scanned, checked and submitted
+/// again at the window, the earlier material kept beside it; then accepted.
+#[tokio::test]
+async fn a_supplement_brought_to_the_window_is_added_and_the_application_accepted() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
+    let bid = file(&app, &code, &d, json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+    ask_supplement(&app, &d.clerk, bid).await;
+    let (_, page) = json_of(
+        app.get(&d.clerk, &format!("/api/v1/applications/{bid}"))
             .await,
     )
     .await;
     assert_eq!(page["status"], "supplement");
-    let original = upload(
-        &app,
-        &clerk,
-        "水质检测报告原件.pdf",
-        b"%PDF-1.4\noriginal\n%%EOF\n",
-    )
-    .await;
-    let (s, again) = json_of(
-        app.post(
-            &clerk,
-            &format!("/api/v1/applications/{bid}/counter-resubmit"),
-            json!({"materials": {"m_special": [original]}, "checks": {"m_special": {"ok": true}}}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{again}");
+    let again = resubmit_original(&app, &d.clerk, bid).await;
     assert_eq!(again["status"], "submitted");
     assert_eq!(
         again["materials"]["m_special"].as_array().unwrap().len(),
         2,
         "kept and added: {again}"
     );
-    // Only once: it is no longer waiting for a supplement.
+    let (s, a) = accept(&app, &d.clerk, bid).await;
+    assert_eq!(
+        (s, a["status"].as_str()),
+        (StatusCode::OK, Some("in_approval")),
+        "{a}"
+    );
+}
+
+/// A counter resubmission is taken once: after it, the application no longer waits for a
+/// supplement.
+#[tokio::test]
+async fn a_counter_resubmission_is_refused_once_no_supplement_is_awaited() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
+    let bid = file(&app, &code, &d, json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+    ask_supplement(&app, &d.clerk, bid).await;
+    resubmit_original(&app, &d.clerk, bid).await;
     let (s, _) = json_of(
         app.post(
-            &clerk,
+            &d.clerk,
             &format!("/api/v1/applications/{bid}/counter-resubmit"),
             json!({"materials": {}}),
         )
@@ -541,20 +715,6 @@ async fn a_clerk_files_for_a_walk_in_reuses_materials_checks_them_and_prints_not
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT);
-    let (s, a) = json_of(
-        app.post(
-            &clerk,
-            &format!("/api/v1/applications/{bid}/decision"),
-            json!({"decision": "accept"}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(
-        (s, a["status"].as_str()),
-        (StatusCode::OK, Some("in_approval")),
-        "{a}"
-    );
 }
 
 #[tokio::test]

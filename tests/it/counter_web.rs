@@ -3,10 +3,11 @@
 //! by ID number and filed for with scanned materials and checks, the receipt printed; print
 //! templates edited with preview and history; a licence printed and downloaded as PDF.
 
-use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
+use reqwest::{Client, StatusCode};
 use zhengwu::auth::Principal;
 
+use crate::support::TestApp;
 use crate::support::approval::{Setup, setup};
 use crate::support::filing::HALL;
 use crate::support::pages::{browser, hidden, sign_in};
@@ -16,50 +17,44 @@ async fn text(r: reqwest::Response) -> (StatusCode, String) {
     (r.status(), r.text().await.unwrap())
 }
 
-#[tokio::test]
-async fn a_walk_in_takes_a_number_is_called_filed_for_and_gets_a_receipt() {
-    let Setup { app, code } = setup().await;
-    // The hall's admin sets up the comprehensive window; a clerk of another street is refused.
-    let admin = browser();
-    let csrf = sign_in(&app, &admin, "bureau_admin").await;
-    let (s, page) = text(admin.get(app.url("/counter/windows")).send().await.unwrap()).await;
-    assert_eq!(s, StatusCode::OK);
-    assert!(
-        page.contains("民治街道行政服务大厅"),
-        "the hall they manage"
-    );
-    let window = |clerks: &'static str| {
-        [
-            ("csrf", csrf.clone()),
-            ("unit_code", HALL.into()),
-            ("number", "1".into()),
-            ("name", "综合受理窗口".into()),
-            ("comprehensive", "1".into()),
-            ("clerks", clerks.into()),
-        ]
-    };
-    let (s, page) = text(
-        admin
-            .post(app.url("/counter/windows"))
-            .form(&window("window_clerk, lh_staff"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("lh_staff 不是本大厅的窗口工作人员"), "{page}");
+/// The form that sets up the hall's comprehensive window 1 with these clerks.
+fn window_form(csrf: &str, clerks: &str) -> [(&'static str, String); 6] {
+    [
+        ("csrf", csrf.to_string()),
+        ("unit_code", HALL.into()),
+        ("number", "1".into()),
+        ("name", "综合受理窗口".into()),
+        ("comprehensive", "1".into()),
+        ("clerks", clerks.into()),
+    ]
+}
+
+/// The hall's admin, signed in on `admin`, sets up the comprehensive window 1 with
+/// `window_clerk` at it; answers the window's id.
+async fn open_window(app: &TestApp, admin: &Client) -> i64 {
+    let csrf = sign_in(app, admin, "bureau_admin").await;
     let r = admin
         .post(app.url("/counter/windows"))
-        .form(&window("window_clerk"))
+        .form(&window_form(&csrf, "window_clerk"))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let w: i64 = app.count("SELECT MAX(id) FROM hall_windows").await;
+    app.count("SELECT MAX(id) FROM hall_windows").await
+}
 
-    // The kiosk: no sign-in, but its own form token.
-    let kiosk = browser();
+/// [`open_window`], and `window_clerk` signed in on a browser of their own: the window's id,
+/// the clerk's browser and its form token.
+async fn at_the_window(app: &TestApp) -> (i64, Client, String) {
+    let w = open_window(app, &browser()).await;
+    let clerk = browser();
+    let csrf = sign_in(app, &clerk, "window_clerk").await;
+    (w, clerk, csrf)
+}
+
+/// Takes a number for matter `code` at the hall's kiosk on browser `kiosk`: the kiosk's form
+/// token and the ticket's page.
+async fn take_number(app: &TestApp, kiosk: &Client, code: &str) -> (String, String) {
     let (_, page) = text(
         kiosk
             .get(app.url(&format!("/halls/{HALL}/kiosk")))
@@ -69,24 +64,210 @@ async fn a_walk_in_takes_a_number_is_called_filed_for_and_gets_a_receipt() {
     )
     .await;
     let token = hidden(&page, "csrf");
-    assert!(
-        page.contains("饮用水供水单位卫生许可"),
-        "the matters its windows take"
-    );
     let (s, page) = text(
         kiosk
             .post(app.url(&format!("/halls/{HALL}/kiosk")))
-            .form(&[("csrf", token.as_str()), ("matter_code", code.as_str())])
+            .form(&[("csrf", token.as_str()), ("matter_code", code)])
             .send()
             .await
             .unwrap(),
     )
     .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    (token, page)
+}
+
+/// The walk-in's resident ID number (its check character computed).
+fn walk_in_id() -> String {
+    let body = "44030919850615123";
+    format!("{body}{}", zhengwu::ids::ResidentId::check_char(body))
+}
+
+/// A walk-in filed for at window 1 by `window_clerk`.
+struct Filed {
+    /// The clerk's browser and its form token.
+    clerk: Client,
+    csrf: String,
+    /// The application's id, and its page the filing led to.
+    aid: String,
+    page: String,
+}
+
+/// [`at_the_window`], and the clerk files for the walk-in with three scanned materials, the
+/// special report's check failed ("报告已过期").
+async fn file_walk_in(app: &TestApp, code: &str) -> Filed {
+    let (w, clerk, csrf) = at_the_window(app).await;
+    let pdf = |b: &'static [u8], n: &'static str| {
+        Part::bytes(b.to_vec())
+            .file_name(n)
+            .mime_str("application/pdf")
+            .unwrap()
+    };
+    let filing = Form::new()
+        .text("version", "1")
+        .text("id_number", walk_in_id())
+        .text("unit_code", HALL)
+        .text("name", "王大伟")
+        .text("company_name", "深圳市龙华区清泉水务有限公司")
+        .text("credit_code", "91440300MA5F000007")
+        .text("legal_rep", "王大伟")
+        .text("contact_phone", "13800138000")
+        .part("m.m_licence", pdf(b"%PDF-1.4\nl\n%%EOF\n", "营业执照.pdf"))
+        .part("m.m_form", pdf(b"%PDF-1.4\nf\n%%EOF\n", "申请表.pdf"))
+        .part("m.m_special", pdf(b"%PDF-1.4\ns\n%%EOF\n", "水质报告.pdf"))
+        .text("check.m_licence", "ok")
+        .text("check.m_form", "ok")
+        .text("check.m_special", "bad")
+        .text("note.m_special", "报告已过期")
+        .text("submit", "1");
+    let r = clerk
+        .post(app.url(&format!("/counter/{w}/file/{code}?csrf={csrf}")))
+        .multipart(filing)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let (_, page) = text(clerk.get(app.url(&to)).send().await.unwrap()).await;
+    let aid = to.rsplit('/').next().unwrap().to_string();
+    Filed {
+        clerk,
+        csrf,
+        aid,
+        page,
+    }
+}
+
+/// The clerk accepts the filing on its page; `checks`, when given, is the special report's
+/// check made again.
+async fn accept(app: &TestApp, f: &Filed, checks: &str) -> reqwest::Response {
+    let mut form = vec![("csrf", f.csrf.clone()), ("decision", "accept".to_string())];
+    if !checks.is_empty() {
+        form.extend([
+            ("check.m_special", checks.to_string()),
+            ("note.m_special", String::new()),
+        ]);
+    }
+    f.clerk
+        .post(app.url(&format!("/applications/{}/decision", f.aid)))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// [`file_walk_in`], the special report checked again and the filing accepted.
+async fn accepted_walk_in(app: &TestApp, code: &str) -> Filed {
+    let f = file_walk_in(app, code).await;
+    let r = accept(app, &f, "ok").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    f
+}
+
+/// The rating code printed on the application's notices.
+async fn rating_token(app: &TestApp, aid: &str) -> String {
+    zhengwu::storage::query_scalar("SELECT rating_token FROM applications WHERE id = $1")
+        .bind(aid.parse::<i64>().unwrap())
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+/// The applicant, on browser `phone`, opens the rating page of code `token` and rates the
+/// window `score` with a comment.
+async fn rate(app: &TestApp, phone: &Client, token: &str, score: &str) -> (StatusCode, String) {
+    let url = app.url(&format!("/rate/{token}"));
+    let (_, page) = text(phone.get(&url).send().await.unwrap()).await;
+    let csrf = hidden(&page, "csrf");
+    text(
+        phone
+            .post(&url)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("score", score),
+                ("comment", "等候时间太长"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// The hall's admin sets up a window only with the hall's own clerks: a clerk of another
+/// street is refused by name.
+#[tokio::test]
+async fn a_hall_admin_sets_up_a_window_with_the_halls_own_clerks_only() {
+    let Setup { app, .. } = setup().await;
+    let admin = browser();
+    let csrf = sign_in(&app, &admin, "bureau_admin").await;
+    let (s, page) = text(admin.get(app.url("/counter/windows")).send().await.unwrap()).await;
     assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("民治街道行政服务大厅"),
+        "the hall they manage"
+    );
+    let (s, page) = text(
+        admin
+            .post(app.url("/counter/windows"))
+            .form(&window_form(&csrf, "window_clerk, lh_staff"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("lh_staff 不是本大厅的窗口工作人员"), "{page}");
+    let r = admin
+        .post(app.url("/counter/windows"))
+        .form(&window_form(&csrf, "window_clerk"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+/// The kiosk (no sign-in) offers the matters its windows take and numbers tickets in order,
+/// for a browser someone is signed in on too.
+#[tokio::test]
+async fn the_kiosk_offers_its_windows_matters_and_numbers_tickets_in_order() {
+    let Setup { app, code } = setup().await;
+    let admin = browser();
+    open_window(&app, &admin).await;
+    let kiosk = browser();
+    let (_, page) = text(
+        kiosk
+            .get(app.url(&format!("/halls/{HALL}/kiosk")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        page.contains("饮用水供水单位卫生许可"),
+        "the matters its windows take"
+    );
+    let (_, page) = take_number(&app, &kiosk, &code).await;
     assert!(
         page.contains("A001") && page.contains("前面还有 0 人等候"),
         "{page}"
     );
+    // Someone signed in on the same browser (a clerk trying the kiosk) takes a number too.
+    let (_, page) = take_number(&app, &admin, &code).await;
+    assert!(page.contains("A002"), "{page}");
+}
+
+/// A ticket is taken only with the kiosk's own form token: another browser is refused.
+#[tokio::test]
+async fn a_kiosk_ticket_needs_the_kiosks_own_form_token() {
+    let Setup { app, code } = setup().await;
+    open_window(&app, &browser()).await;
+    let (token, _) = take_number(&app, &browser(), &code).await;
     let r = browser()
         .post(app.url(&format!("/halls/{HALL}/kiosk")))
         .form(&[("csrf", token.as_str())])
@@ -98,36 +279,18 @@ async fn a_walk_in_takes_a_number_is_called_filed_for_and_gets_a_receipt() {
         StatusCode::FORBIDDEN,
         "another browser without the kiosk's token"
     );
-    // Someone signed in on the same browser (a clerk trying the kiosk) takes a number too.
-    let (_, page) = text(
-        admin
-            .get(app.url(&format!("/halls/{HALL}/kiosk")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let (s, page) = text(
-        admin
-            .post(app.url(&format!("/halls/{HALL}/kiosk")))
-            .form(&[
-                ("csrf", hidden(&page, "csrf").as_str()),
-                ("matter_code", code.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{page}");
-    assert!(page.contains("A002"), "{page}");
+}
 
-    // The clerk calls it; the display shows it.
-    let clerk = browser();
-    let ccsrf = sign_in(&app, &clerk, "window_clerk").await;
+/// The clerk calls the next ticket to their window: their desk and the hall's display show it.
+#[tokio::test]
+async fn a_called_ticket_shows_at_the_clerks_desk_and_on_the_hall_display() {
+    let Setup { app, code } = setup().await;
+    let (w, clerk, csrf) = at_the_window(&app).await;
+    let kiosk = browser();
+    take_number(&app, &kiosk, &code).await;
     let r = clerk
         .post(app.url(&format!("/counter/{w}/call/next")))
-        .form(&[("csrf", ccsrf.as_str())])
+        .form(&[("csrf", csrf.as_str())])
         .send()
         .await
         .unwrap();
@@ -146,13 +309,18 @@ async fn a_walk_in_takes_a_number_is_called_filed_for_and_gets_a_receipt() {
         display.contains("A001") && display.contains("1 号窗口"),
         "{display}"
     );
+}
 
-    // The applicant's ID card: a bad number is refused by its field; a walk-in is new.
+/// An ID number with a wrong check character is refused beside its field.
+#[tokio::test]
+async fn the_counter_refuses_an_invalid_id_number_beside_its_field() {
+    let Setup { app, .. } = setup().await;
+    let (w, clerk, csrf) = at_the_window(&app).await;
     let (s, page) = text(
         clerk
             .post(app.url("/counter/find"))
             .form(&[
-                ("csrf", ccsrf.as_str()),
+                ("csrf", csrf.as_str()),
                 ("window", &w.to_string()),
                 ("id_number", "440309198506151230"),
             ])
@@ -163,13 +331,20 @@ async fn a_walk_in_takes_a_number_is_called_filed_for_and_gets_a_receipt() {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("请填写有效的居民身份证号"), "{page}");
-    let body = "44030919850615123";
-    let id = format!("{body}{}", zhengwu::ids::ResidentId::check_char(body));
+}
+
+/// A walk-in found by ID number is new, shown masked; the number itself travels only in the
+/// hidden field of the form that carries it on.
+#[tokio::test]
+async fn a_walk_in_found_by_id_number_is_shown_masked() {
+    let Setup { app, .. } = setup().await;
+    let (w, clerk, csrf) = at_the_window(&app).await;
+    let id = walk_in_id();
     let (s, page) = text(
         clerk
             .post(app.url("/counter/find"))
             .form(&[
-                ("csrf", ccsrf.as_str()),
+                ("csrf", csrf.as_str()),
                 ("window", &w.to_string()),
                 ("id_number", &id),
             ])
@@ -179,19 +354,25 @@ async fn a_walk_in_takes_a_number_is_called_filed_for_and_gets_a_receipt() {
     )
     .await;
     assert_eq!(s, StatusCode::OK);
-    // Shown masked; the number itself travels only in the form that carries it on.
     assert!(
         page.contains("新申请人") && page.contains(&zhengwu::ids::mask_any(&id)),
         "{page}"
     );
     assert_eq!(page.matches(&id).count(), 1, "only in the hidden field");
+}
+
+/// The form the clerk fills in for a walk-in has a check for each material.
+#[tokio::test]
+async fn the_counter_form_has_a_check_for_each_material() {
+    let Setup { app, code } = setup().await;
+    let (w, clerk, csrf) = at_the_window(&app).await;
     let (s, form) = text(
         clerk
             .post(app.url("/counter/start"))
             .form(&[
-                ("csrf", ccsrf.as_str()),
+                ("csrf", csrf.as_str()),
                 ("window", &w.to_string()),
-                ("id_number", &id),
+                ("id_number", &walk_in_id()),
                 ("matter_code", &code),
             ])
             .send()
@@ -204,102 +385,47 @@ async fn a_walk_in_takes_a_number_is_called_filed_for_and_gets_a_receipt() {
         form.contains("name=\"check.m_special\""),
         "each material has its check"
     );
+}
 
-    // Filed with scans and checks; the special report fails its check, so acceptance waits.
-    let pdf = |b: &'static [u8], n: &'static str| {
-        Part::bytes(b.to_vec())
-            .file_name(n)
-            .mime_str("application/pdf")
-            .unwrap()
-    };
-    let filing = Form::new()
-        .text("version", "1")
-        .text("id_number", id.clone())
-        .text("unit_code", HALL)
-        .text("name", "王大伟")
-        .text("company_name", "深圳市龙华区清泉水务有限公司")
-        .text("credit_code", "91440300MA5F000007")
-        .text("legal_rep", "王大伟")
-        .text("contact_phone", "13800138000")
-        .part("m.m_licence", pdf(b"%PDF-1.4\nl\n%%EOF\n", "营业执照.pdf"))
-        .part("m.m_form", pdf(b"%PDF-1.4\nf\n%%EOF\n", "申请表.pdf"))
-        .part("m.m_special", pdf(b"%PDF-1.4\ns\n%%EOF\n", "水质报告.pdf"))
-        .text("check.m_licence", "ok")
-        .text("check.m_form", "ok")
-        .text("check.m_special", "bad")
-        .text("note.m_special", "报告已过期")
-        .text("submit", "1");
-    let r = clerk
-        .post(app.url(&format!("/counter/{w}/file/{code}?csrf={ccsrf}")))
-        .multipart(filing)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        r.text().await.unwrap()
-    );
-    let to = r.headers()["location"].to_str().unwrap().to_string();
-    let (_, page) = text(clerk.get(app.url(&to)).send().await.unwrap()).await;
+/// A material that failed its check is shown on the filing, and the filing is not accepted
+/// until the material passes a check made again.
+#[tokio::test]
+async fn a_failed_check_holds_back_acceptance_until_the_material_passes() {
+    let Setup { app, code } = setup().await;
+    let f = file_walk_in(&app, &code).await;
     assert!(
-        page.contains("报告已过期") && page.contains("窗口申请"),
-        "{page}"
+        f.page.contains("报告已过期") && f.page.contains("窗口申请"),
+        "{}",
+        f.page
     );
-    let aid = to.rsplit('/').next().unwrap().to_string();
-    // Its rating code, printed on its notices, rates nothing before the window has decided.
-    let token: String =
-        zhengwu::storage::query_scalar("SELECT rating_token FROM applications WHERE id = $1")
-            .bind(aid.parse::<i64>().unwrap())
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    let phone = browser();
-    let rate = |score: &'static str| {
-        let (phone, url) = (&phone, app.url(&format!("/rate/{token}")));
-        async move {
-            let (_, page) = text(phone.get(&url).send().await.unwrap()).await;
-            let csrf = hidden(&page, "csrf");
-            text(
-                phone
-                    .post(&url)
-                    .form(&[
-                        ("csrf", csrf.as_str()),
-                        ("score", score),
-                        ("comment", "等候时间太长"),
-                    ])
-                    .send()
-                    .await
-                    .unwrap(),
-            )
-            .await
-        }
-    };
-    let (s, page) = rate("2").await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("尚未作出受理决定"), "{page}");
-    let accept = |checks: &'static str| {
-        let mut f = vec![("csrf", ccsrf.clone()), ("decision", "accept".to_string())];
-        if !checks.is_empty() {
-            f.extend([
-                ("check.m_special", checks.to_string()),
-                ("note.m_special", String::new()),
-            ]);
-        }
-        clerk
-            .post(app.url(&format!("/applications/{aid}/decision")))
-            .form(&f)
-            .send()
-    };
-    let (s, page) = text(accept("").await.unwrap()).await;
+    let (s, page) = text(accept(&app, &f, "").await).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("核验未通过"), "{page}");
-    let r = accept("ok").await.unwrap();
+    let r = accept(&app, &f, "ok").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+/// The rating code printed on a filing's notices rates nothing before the window has decided.
+#[tokio::test]
+async fn a_walk_in_cannot_rate_before_the_window_has_decided() {
+    let Setup { app, code } = setup().await;
+    let f = file_walk_in(&app, &code).await;
+    let token = rating_token(&app, &f.aid).await;
+    let (s, page) = rate(&app, &browser(), &token, "2").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("尚未作出受理决定"), "{page}");
+}
+
+/// The receipt of an accepted walk-in names the applicant and the window, links its PDF, and
+/// carries the rating code as a QR image.
+#[tokio::test]
+async fn the_receipt_names_the_applicant_and_carries_the_rating_code() {
+    let Setup { app, code } = setup().await;
+    let f = accepted_walk_in(&app, &code).await;
+    let token = rating_token(&app, &f.aid).await;
     let (s, sheet) = text(
-        clerk
-            .get(app.url(&format!("/applications/{aid}/notices/receipt")))
+        f.clerk
+            .get(app.url(&format!("/applications/{}/notices/receipt", f.aid)))
             .send()
             .await
             .unwrap(),
@@ -315,22 +441,30 @@ async fn a_walk_in_takes_a_number_is_called_filed_for_and_gets_a_receipt() {
         sheet.contains("请扫描二维码") && sheet.contains(&format!("/rate/{token}/qr.svg")),
         "the rating code"
     );
-    let r = phone
+    let r = browser()
         .get(app.url(&format!("/rate/{token}/qr.svg")))
         .send()
         .await
         .unwrap();
     assert_eq!(r.headers()["content-type"], "image/svg+xml");
+}
 
-    // The applicant scans it and rates the window 2: the department must answer; once only.
-    let (s, page) = rate("2").await;
+/// The applicant scans the receipt's code and rates the window 2: the department must answer
+/// by a date; the code rates once only.
+#[tokio::test]
+async fn a_poor_rating_by_qr_code_is_followed_up_and_given_once() {
+    let Setup { app, code } = setup().await;
+    let f = accepted_walk_in(&app, &code).await;
+    let token = rating_token(&app, &f.aid).await;
+    let phone = browser();
+    let (s, page) = rate(&app, &phone, &token, "2").await;
     assert_eq!(s, StatusCode::OK, "{page}");
     assert!(
         page.contains("感谢您的评价") && page.contains("前答复"),
         "{page}"
     );
     assert_eq!(
-        app.count(&format!("SELECT COUNT(*) FROM followups WHERE application_id = {aid} AND channel = 'qr_code' AND score = 2 AND due_at IS NOT NULL")).await,
+        app.count(&format!("SELECT COUNT(*) FROM followups WHERE application_id = {} AND channel = 'qr_code' AND score = 2 AND due_at IS NOT NULL", f.aid)).await,
         1
     );
     let (_, page) = text(
@@ -342,7 +476,17 @@ async fn a_walk_in_takes_a_number_is_called_filed_for_and_gets_a_receipt() {
     )
     .await;
     assert!(!page.contains("rate-form"), "rated: no form any more");
-    let r = phone.get(app.url("/rate/not-a-code")).send().await.unwrap();
+}
+
+/// A rating code that was never printed is not found.
+#[tokio::test]
+async fn an_unknown_rating_code_is_not_found() {
+    let app = TestApp::spawn().await;
+    let r = browser()
+        .get(app.url("/rate/not-a-code"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
