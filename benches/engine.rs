@@ -20,7 +20,7 @@ fn four_steps() -> WorkflowDef {
         name: name.into(),
         actors: vec![ActorSpec::Role { role, at }],
         countersign: false,
-        limit_days: 1,
+        limit_days: zhengwu::days::WorkingDays::of(1),
         actions: vec![Action::Pass, Action::Reject],
     };
     WorkflowDef {

@@ -18,6 +18,7 @@ pub mod clock;
 pub mod config;
 pub mod counter;
 pub mod crypto;
+pub mod days;
 pub mod demo;
 pub mod embedded;
 pub mod error;

@@ -121,9 +121,9 @@ impl Calendar {
 
     /// The `n`-th working day after `from` (`from` itself not counted); `from` when `n` is 0.
     /// At the end of the representable calendar it stops at the last day rather than fail.
-    pub fn add_working_days(&self, from: NaiveDate, n: u32) -> NaiveDate {
+    pub fn add_working_days(&self, from: NaiveDate, n: crate::days::WorkingDays) -> NaiveDate {
         let mut d = from;
-        let mut left = n;
+        let mut left = n.get();
         while left > 0 {
             let Some(next) = d.succ_opt() else {
                 return d;

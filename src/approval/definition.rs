@@ -3,6 +3,7 @@
 //! actions are allowed, whether several parties countersign in parallel, and the step's time limit
 //! in working days. Published versions are immutable; running applications stay on theirs.
 
+use crate::days::WorkingDays;
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
@@ -58,7 +59,7 @@ pub struct StepDef {
     #[serde(default)]
     pub countersign: bool,
     /// Time limit of the step in working days.
-    pub limit_days: u32,
+    pub limit_days: WorkingDays,
     pub actions: Vec<Action>,
 }
 
@@ -85,7 +86,7 @@ impl WorkflowDef {
 
 impl WorkflowDef {
     /// Every problem, by field. `promised_days` is the matter's promised limit (0: on the spot).
-    pub fn check(&self, promised_days: u32) -> Vec<FieldError> {
+    pub fn check(&self, promised: WorkingDays) -> Vec<FieldError> {
         let mut v = Vec::new();
         if self.steps.is_empty() {
             v.push(FieldError::new("steps", "wf.no_steps"));
@@ -131,12 +132,12 @@ impl WorkflowDef {
                 ));
             }
         }
-        let total: u32 = self.steps.iter().map(|s| s.limit_days).sum();
-        if promised_days > 0 && total > promised_days {
+        let total: u32 = self.steps.iter().map(|s| s.limit_days.get()).sum();
+        if !promised.is_zero() && total > promised.get() {
             v.push(FieldError::with(
                 "steps",
                 "wf.over_promised",
-                promised_days.to_string(),
+                promised.to_string(),
             ));
         }
         v
@@ -144,13 +145,14 @@ impl WorkflowDef {
 
     /// The five-step licensing flow a new definition starts from: 受理 → 审查 → 决定 → 制证 → 办结,
     /// with the step limits spread over the promised limit.
-    pub fn standard(promised_days: u32) -> WorkflowDef {
+    pub fn standard(promised: WorkingDays) -> WorkflowDef {
+        let promised_days = promised.get();
         let days = |share: u32| {
-            if promised_days == 0 {
+            WorkingDays::saturating(if promised_days == 0 {
                 0
             } else {
                 (promised_days * share / 10).max(1)
-            }
+            })
         };
         let role = |role, at| ActorSpec::Role { role, at };
         let step = |key: &str, name: &str, actor: ActorSpec, limit, actions: &[Action]| StepDef {
@@ -195,18 +197,19 @@ impl WorkflowDef {
                 "conclude",
                 "办结",
                 role(Role::WindowClerk, UnitSel::ApplicationStreet),
-                0,
+                WorkingDays::ZERO,
                 &[Pass],
             ),
         ];
         // Keep the total within the promised limit after rounding up.
-        while promised_days > 0 && s.iter().map(|x| x.limit_days).sum::<u32>() > promised_days {
+        while promised_days > 0 && s.iter().map(|x| x.limit_days.get()).sum::<u32>() > promised_days
+        {
             if let Some(x) = s
                 .iter_mut()
-                .filter(|x| x.limit_days > 0)
+                .filter(|x| !x.limit_days.is_zero())
                 .max_by_key(|x| x.limit_days)
             {
-                x.limit_days -= 1;
+                x.limit_days = WorkingDays::saturating(x.limit_days.get() - 1);
             } else {
                 break;
             }
@@ -221,7 +224,7 @@ mod tests {
 
     #[test]
     fn the_standard_flow_is_valid_for_any_promised_limit() {
-        for promised in [0, 1, 2, 3, 5, 10, 20, 60] {
+        for promised in [0, 1, 2, 3, 5, 10, 20, 60, WorkingDays::MAX].map(WorkingDays::of) {
             let d = WorkflowDef::standard(promised);
             assert!(
                 d.check(promised).is_empty(),
@@ -235,14 +238,18 @@ mod tests {
 
     #[test]
     fn problems_are_named_by_field() {
-        let mut d = WorkflowDef::standard(10);
+        let mut d = WorkflowDef::standard(WorkingDays::of(10));
         d.steps[0].actions.push(Action::SendBack);
         d.steps[1].countersign = true;
         d.steps[2].actions.retain(|a| *a != Action::Pass);
         d.steps[3].key = "review".into();
         d.steps[4].actors = vec![ActorSpec::Users { usernames: vec![] }];
-        d.steps[4].limit_days = 30;
-        let got: Vec<(String, &str)> = d.check(10).into_iter().map(|e| (e.field, e.key)).collect();
+        d.steps[4].limit_days = WorkingDays::of(30);
+        let got: Vec<(String, &str)> = d
+            .check(WorkingDays::of(10))
+            .into_iter()
+            .map(|e| (e.field, e.key))
+            .collect();
         assert_eq!(
             got,
             [
@@ -254,6 +261,9 @@ mod tests {
                 ("steps".to_string(), "wf.over_promised"),
             ]
         );
-        assert_eq!(WorkflowDef::default().check(0)[0].key, "wf.no_steps");
+        assert_eq!(
+            WorkflowDef::default().check(WorkingDays::ZERO)[0].key,
+            "wf.no_steps"
+        );
     }
 }

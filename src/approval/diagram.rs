@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn draws_each_step_with_an_arrow_between() {
-        let mut d = WorkflowDef::standard(10);
+        let mut d = WorkflowDef::standard(crate::days::WorkingDays::of(10));
         d.steps[1].countersign = true;
         d.steps[1].actors.push(ActorSpec::Role {
             role: crate::auth::Role::Approver,

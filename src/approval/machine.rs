@@ -367,7 +367,7 @@ mod tests {
                         if *countersign { 2 } else { 1 }
                     ],
                     countersign: *countersign,
-                    limit_days: 1,
+                    limit_days: crate::days::WorkingDays::of(1),
                     actions: actions.clone(),
                 })
                 .collect(),

@@ -25,7 +25,7 @@ pub struct VersionRow {
 }
 
 /// The department path that scopes a matter's workflow, and its promised limit.
-async fn scope(db: &Db, code: &str) -> Result<(String, u32)> {
+async fn scope(db: &Db, code: &str) -> Result<(String, crate::days::WorkingDays)> {
     let m = matters::current_or_draft(db, code).await?;
     let units = org::list(db).await?;
     let path = units

@@ -3,6 +3,7 @@
 //! with what is published, reports the differences, and applies all or nothing: a file with any bad
 //! matter changes nothing and names every bad one.
 
+use crate::days::WorkingDays;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -303,7 +304,7 @@ pub fn to_xlsx(file: &CatalogFile, units: &[org::Unit]) -> anyhow::Result<Vec<u8
             g.legal_limit_days
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "—".into()),
-            if g.promised_limit_days == 0 {
+            if g.promised_limit_days.is_zero() {
                 "即办".into()
             } else {
                 g.promised_limit_days.to_string()
@@ -409,10 +410,10 @@ pub async fn from_xlsx(db: &Db, bytes: &[u8]) -> Result<(CatalogFile, Vec<BadMat
                 }
             })
             .collect();
-        let days = |s: String, field: &str, errors: &mut Vec<BadMatter>| -> Option<u32> {
+        let days = |s: String, field: &str, errors: &mut Vec<BadMatter>| -> Option<WorkingDays> {
             match s.as_str() {
                 "" | "—" | "-" => None,
-                "即办" => Some(0),
+                "即办" => Some(WorkingDays::ZERO),
                 t => t
                     .parse()
                     .map_err(|_| errors.push(bad_cell(n, &code, field, "field.number", t)))
@@ -421,7 +422,7 @@ pub async fn from_xlsx(db: &Db, bytes: &[u8]) -> Result<(CatalogFile, Vec<BadMat
         };
         m.guide.legal_limit_days = days(cell(7), "guide.legal_limit_days", &mut errors);
         m.guide.promised_limit_days =
-            days(cell(8), "guide.promised_limit_days", &mut errors).unwrap_or(0);
+            days(cell(8), "guide.promised_limit_days", &mut errors).unwrap_or_default();
         match cell(10).parse() {
             Ok(d) => m.guide.online_depth = d,
             Err(_) => errors.push(bad_cell(

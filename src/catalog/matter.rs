@@ -3,6 +3,7 @@
 //! rules a province audits catalogs with (DOMAIN.md, "Rules of the field"). A matter that breaks a
 //! rule cannot be published; each violation names its field.
 
+use crate::days::WorkingDays;
 use serde::{Deserialize, Serialize};
 
 use super::form::{FieldKind, FormSchema};
@@ -169,10 +170,10 @@ pub struct Guide {
     pub steps: Vec<String>,
     /// Legal time limit (法定时限) in working days.
     #[serde(default)]
-    pub legal_limit_days: Option<u32>,
+    pub legal_limit_days: Option<WorkingDays>,
     /// Promised time limit (承诺时限) in working days; 0 means on the spot (即办).
     #[serde(default)]
-    pub promised_limit_days: u32,
+    pub promised_limit_days: WorkingDays,
     /// Fee items; none means free of charge.
     #[serde(default)]
     pub fees: Vec<Fee>,
@@ -246,7 +247,7 @@ pub const LICENSING_STEPS: [&str; 5] = ["受理", "审查", "决定", "办结", 
 impl Matter {
     /// 即办件 (1) or 承诺件 (2), as GB/T 39046 codes the case type.
     pub fn case_type(&self) -> u8 {
-        if self.guide.promised_limit_days == 0 {
+        if self.guide.promised_limit_days.is_zero() {
             1
         } else {
             2

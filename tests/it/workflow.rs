@@ -214,3 +214,75 @@ async fn editors_edit_reviewers_publish_others_see_nothing() {
         .status();
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+/// Working-day counts are bounded where they are read: a step limit, a promised limit or a
+/// calendar question past ten years of working days is refused with the field named, and what
+/// was stored stays.
+#[tokio::test]
+async fn working_day_counts_past_the_bound_are_refused_and_nothing_changes() {
+    let (app, code) = app_with_matter().await;
+    let admin = app.token("district_matter_admin").await;
+    let (_, before) = json_of(
+        app.get(&admin, &format!("/api/v1/matters/{code}/workflow/draft"))
+            .await,
+    )
+    .await;
+    let mut def = before["definition"].clone();
+    def["steps"][0]["limit_days"] = json!(4_294_967_295u64);
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/workflow/draft")))
+        .bearer_auth(&admin)
+        .json(&def)
+        .send()
+        .await
+        .unwrap();
+    let (s, e) = json_of(r).await;
+    assert!(s.is_client_error(), "{s} {e}");
+    assert!(e.to_string().contains("limit_days"), "{e}");
+    let (_, after) = json_of(
+        app.get(&admin, &format!("/api/v1/matters/{code}/workflow/draft"))
+            .await,
+    )
+    .await;
+    assert_eq!(after["definition"], before["definition"]);
+
+    let (_, m) = json_of(
+        app.get(&admin, &format!("/api/v1/matters/{code}/draft"))
+            .await,
+    )
+    .await;
+    let mut changed = m.clone();
+    changed["guide"]["promised_limit_days"] = json!(70000);
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/draft")))
+        .bearer_auth(&admin)
+        .json(&changed)
+        .send()
+        .await
+        .unwrap();
+    let (s, e) = json_of(r).await;
+    assert!(s.is_client_error(), "{s} {e}");
+    assert!(e.to_string().contains("promised_limit_days"), "{e}");
+    let (_, again) = json_of(
+        app.get(&admin, &format!("/api/v1/matters/{code}/draft"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        again["guide"]["promised_limit_days"],
+        m["guide"]["promised_limit_days"]
+    );
+
+    let (s, e) = json_of(
+        app.client
+            .get(app.url("/api/v1/calendar/add-working-days?from=2026-11-30&days=3651"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "days");
+}

@@ -1,3 +1,4 @@
+use crate::days::WorkingDays;
 use chrono::{FixedOffset, NaiveDate, TimeZone};
 use proptest::prelude::*;
 
@@ -21,19 +22,40 @@ fn real_holiday_seasons() {
     assert!(c.is_working_day(d("2024-02-04")));
     assert!(c.is_working_day(d("2024-02-18")));
     // Friday Feb 9 2024 + 1 working day: the Sunday make-up day Feb 18.
-    assert_eq!(c.add_working_days(d("2024-02-09"), 1), d("2024-02-18"));
+    assert_eq!(
+        c.add_working_days(d("2024-02-09"), WorkingDays::of(1)),
+        d("2024-02-18")
+    );
     // National Day 2025 (Oct 1–8 with Mid-Autumn), make-up Sat Sep 28 and Sat Oct 11.
-    assert_eq!(c.add_working_days(d("2025-09-30"), 1), d("2025-10-09"));
+    assert_eq!(
+        c.add_working_days(d("2025-09-30"), WorkingDays::of(1)),
+        d("2025-10-09")
+    );
     assert!(c.is_working_day(d("2025-10-11")));
     // 20 working days from the 2018 report year's National Day eve.
-    assert_eq!(c.add_working_days(d("2018-09-28"), 1), d("2018-09-29"));
+    assert_eq!(
+        c.add_working_days(d("2018-09-28"), WorkingDays::of(1)),
+        d("2018-09-29")
+    );
     // 2026 Spring Festival: Feb 15–23, worked Sat Feb 14 and Sat Feb 28.
-    assert_eq!(c.add_working_days(d("2026-02-13"), 1), d("2026-02-14"));
-    assert_eq!(c.add_working_days(d("2026-02-14"), 1), d("2026-02-24"));
+    assert_eq!(
+        c.add_working_days(d("2026-02-13"), WorkingDays::of(1)),
+        d("2026-02-14")
+    );
+    assert_eq!(
+        c.add_working_days(d("2026-02-14"), WorkingDays::of(1)),
+        d("2026-02-24")
+    );
     assert_eq!(c.working_days_between(d("2026-02-13"), d("2026-02-28")), 6);
     // An ordinary weekend.
-    assert_eq!(c.add_working_days(d("2026-11-27"), 1), d("2026-11-30"));
-    assert_eq!(c.add_working_days(d("2026-11-27"), 0), d("2026-11-27"));
+    assert_eq!(
+        c.add_working_days(d("2026-11-27"), WorkingDays::of(1)),
+        d("2026-11-30")
+    );
+    assert_eq!(
+        c.add_working_days(d("2026-11-27"), WorkingDays::of(0)),
+        d("2026-11-27")
+    );
 }
 
 #[test]
@@ -86,13 +108,13 @@ proptest! {
     #[test]
     fn adding_a_then_b_equals_adding_a_plus_b(from in date(), a in 0u32..40, b in 0u32..40) {
         let c = Calendar::shipped();
-        prop_assert_eq!(c.add_working_days(c.add_working_days(from, a), b), c.add_working_days(from, a + b));
+        prop_assert_eq!(c.add_working_days(c.add_working_days(from, WorkingDays::new(a).unwrap()), WorkingDays::new(b).unwrap()), c.add_working_days(from, WorkingDays::new(a + b).unwrap()));
     }
 
     #[test]
     fn results_are_working_days_and_count_back(from in date(), n in 1u32..60) {
         let c = Calendar::shipped();
-        let to = c.add_working_days(from, n);
+        let to = c.add_working_days(from, WorkingDays::new(n).unwrap());
         prop_assert!(c.is_working_day(to));
         prop_assert!(to > from);
         prop_assert_eq!(c.working_days_between(from, to), n);
@@ -127,6 +149,6 @@ fn the_migration_ships_exactly_the_csv() {
 fn the_end_of_the_calendar_is_not_a_panic() {
     let cal = Calendar::shipped();
     let last = NaiveDate::MAX;
-    assert_eq!(cal.add_working_days(last, 10), last);
+    assert_eq!(cal.add_working_days(last, WorkingDays::of(10)), last);
     assert!(cal.working_days_between(last - chrono::Duration::days(3), last) <= 3);
 }

@@ -4,6 +4,7 @@
 //! stores in one process (the tests) stay apart. (Published workflow versions are cached the same
 //! way by `workflow_repo::published`.)
 
+use crate::days::WorkingDays;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -20,7 +21,7 @@ pub struct MatterBrief {
     /// Code of the owning department.
     pub department: String,
     /// The promised limit in working days (0: on the spot).
-    pub promised_days: u32,
+    pub promised_days: WorkingDays,
 }
 
 /// A published matter version's department and promised limit.

@@ -63,9 +63,9 @@ pub(super) fn deadline(
     cal: &Calendar,
     hours: &Hours,
     from: DateTime<FixedOffset>,
-    days: u32,
+    days: crate::days::WorkingDays,
 ) -> (String, String) {
-    let total = match days {
+    let total = match days.get() {
         0 => {
             let start = cal.add_working_minutes(from, 0, hours);
             let midnight = start
@@ -215,7 +215,8 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap()
     }
 
-    fn due(from: &str, days: u32) -> (String, String) {
+    fn due(from: &str, days: u16) -> (String, String) {
+        let days = crate::days::WorkingDays::of(days);
         let (warn, due) = deadline(&Calendar::shipped(), &Hours::default(), t(from), days);
         (warn[..16].to_string(), due[..16].to_string())
     }

@@ -50,7 +50,7 @@ fn each_consistency_rule_names_its_field() {
     let base = samples::matter(3); // 饮用水供水单位卫生许可: licensing, promised 10 of 20
     assert_eq!(base.case_type(), 2);
     let mut m = base.clone();
-    m.guide.promised_limit_days = 25;
+    m.guide.promised_limit_days = crate::days::WorkingDays::of(25);
     assert_eq!(
         keys(&m),
         [(

@@ -1,6 +1,7 @@
 //! The working-day calendar over JSON: date arithmetic (public), a year's exceptions (public),
 //! edits by the bureau, and hall hours.
 
+use crate::days::WorkingDays;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -46,16 +47,19 @@ pub async fn add_working_days(
     Query(q): Query<AddQuery>,
 ) -> Result<Json<DateAnswer>> {
     let from = parse_date("from", &q.from)?;
-    if !(0..=3650).contains(&q.days) {
-        return Err(Error::Validation(vec![crate::error::FieldError::with(
-            "days",
-            "field.max",
-            "3650",
-        )]));
-    }
+    let days = u32::try_from(q.days)
+        .ok()
+        .and_then(WorkingDays::new)
+        .ok_or_else(|| {
+            Error::Validation(vec![crate::error::FieldError::with(
+                "days",
+                "field.max",
+                WorkingDays::MAX.to_string(),
+            )])
+        })?;
     let cal = calendar_repo::calendar(&s.db).await?;
     Ok(Json(DateAnswer {
-        date: cal.add_working_days(from, q.days as u32).to_string(),
+        date: cal.add_working_days(from, days).to_string(),
     }))
 }
 

@@ -71,7 +71,7 @@ async fn render(
                 .filter_map(|a| serde_json::to_value(a).ok()?.as_str().map(String::from))
                 .collect();
             context! { name => st.name.clone(), key => st.key.clone(), countersign => st.countersign,
-                       limit_days => st.limit_days, actions,
+                       limit_days => st.limit_days.get(), actions,
                        actors => st.actors.iter().map(|a| actor_text(a, ctx.lang)).collect::<Vec<_>>() }
         })
         .collect();
@@ -170,9 +170,8 @@ pub async fn add_step(
         name: get("name"),
         actors,
         countersign: !get("countersign").is_empty(),
-        limit_days: get("limit_days")
-            .parse()
-            .map_err(|_| Error::field("limit_days", "field.number"))?,
+        limit_days: crate::days::WorkingDays::from_field("limit_days", &get("limit_days"))
+            .map_err(|e| Error::Validation(vec![e]))?,
         actions,
     });
     save(&s, &ctx, &session, &code, def).await
