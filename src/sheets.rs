@@ -13,12 +13,27 @@
 //! A CSV cell that starts with `=`, `+`, `-`, `@`, tab or CR is a formula to Excel and LibreOffice
 //! (CSV injection): [`csv_bytes`] writes such cells with a leading `'`, and the reader drops that
 //! `'` again so an exported ledger imports back unchanged.
+//!
+//! An export carries at most [`MAX_EXPORT_ROWS`] rows: a larger selection is refused before its
+//! rows are read ([`export_too_large`]), with a message to narrow the period or the filters.
 
 use std::io::{Cursor, Read};
 
 use calamine::{DataRef, Reader, Xlsx};
 
 use crate::error::FieldError;
+
+/// Most rows one export (CSV or XLSX, any list) carries.
+pub const MAX_EXPORT_ROWS: i64 = 100_000;
+
+/// The refusal of an export past [`MAX_EXPORT_ROWS`], on the filter `field` to narrow.
+pub fn export_too_large(field: &str) -> crate::Error {
+    crate::Error::Validation(vec![FieldError::with(
+        field,
+        "field.export_too_large",
+        MAX_EXPORT_ROWS.to_string(),
+    )])
+}
 
 /// Bounds of an uploaded sheet.
 #[derive(Debug, Clone, Copy)]

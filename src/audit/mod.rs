@@ -185,23 +185,14 @@ pub async fn history(db: &Db, entity: &str, entity_id: &str) -> sqlx::Result<Vec
 
 /// Entries visible under `scopes` (org paths) matching `f`, newest first, with the total count.
 /// `per_page` of 0 means all (for export).
-/// Most entries one export carries: a larger selection is refused before it is read, with a
-/// message to narrow the period or the filters.
-pub const MAX_EXPORT_ROWS: i64 = 100_000;
-
-/// Every entry the filter selects, for an export — refused when more than [`MAX_EXPORT_ROWS`].
+/// Every entry the filter selects, for an export — refused when more than
+/// [`crate::sheets::MAX_EXPORT_ROWS`].
 pub async fn for_export(db: &Db, f: &Filter, scopes: &[String]) -> crate::Result<Vec<Entry>> {
     let mut q = Sql::new("SELECT COUNT(*) FROM audit_log");
     push_where(&mut q, f, scopes);
     let total: i64 = q.scalar().fetch_one(&db).await?;
-    if total > MAX_EXPORT_ROWS {
-        return Err(crate::Error::Validation(vec![
-            crate::error::FieldError::with(
-                "from",
-                "field.export_too_large",
-                MAX_EXPORT_ROWS.to_string(),
-            ),
-        ]));
+    if total > crate::sheets::MAX_EXPORT_ROWS {
+        return Err(crate::sheets::export_too_large("from"));
     }
     let mut f = f.clone();
     f.per_page = Some(0);

@@ -137,3 +137,30 @@ pub async fn read_upload(mut form: axum::extract::Multipart) -> Result<Upload, E
     }
     Ok(up)
 }
+
+/// Every page of a listing, for an export: `fetch(page, per_page)` until the last, refused
+/// before the second page when the listing's total is past [`crate::sheets::MAX_EXPORT_ROWS`].
+pub async fn every_page<T, Fut>(
+    field: &str,
+    mut fetch: impl FnMut(i64, i64) -> Fut,
+) -> Result<Vec<T>>
+where
+    Fut: std::future::Future<Output = Result<crate::storage::Page<T>>>,
+{
+    const PER_PAGE: i64 = 500;
+    let first = fetch(1, PER_PAGE).await?;
+    if first.total > crate::sheets::MAX_EXPORT_ROWS {
+        return Err(crate::sheets::export_too_large(field));
+    }
+    let mut all = first.items;
+    let mut n = 1;
+    while all.len() as i64 == n * PER_PAGE && (all.len() as i64) < crate::sheets::MAX_EXPORT_ROWS {
+        n += 1;
+        let page = fetch(n, PER_PAGE).await?;
+        if page.items.is_empty() {
+            break;
+        }
+        all.extend(page.items);
+    }
+    Ok(all)
+}

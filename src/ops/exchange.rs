@@ -421,16 +421,28 @@ pub async fn export_rows(
     if scopes.is_empty() {
         return Err(Error::Forbidden);
     }
-    let mut s = Sql::new(format!("SELECT {COLS} FROM ops_tickets WHERE "));
-    s.any_subtree("unit_path", &scopes);
-    if let Some(d) = from.and_then(clock::day_start_db) {
-        s.push(" AND opened_at >= ").bind(d);
+    let from = from.and_then(clock::day_start_db);
+    let to = to
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .map(|d| {
+            clock::day_start_db(&(d + chrono::Duration::days(1)).to_string()).unwrap_or_default()
+        });
+    let select = |head: &str| {
+        let mut s = Sql::new(format!("{head} FROM ops_tickets WHERE "));
+        s.any_subtree("unit_path", &scopes);
+        if let Some(d) = &from {
+            s.push(" AND opened_at >= ").bind(d.clone());
+        }
+        if let Some(end) = &to {
+            s.push(" AND opened_at < ").bind(end.clone());
+        }
+        s
+    };
+    let n: i64 = select("SELECT COUNT(*)").scalar().fetch_one(db).await?;
+    if n > crate::sheets::MAX_EXPORT_ROWS {
+        return Err(crate::sheets::export_too_large("from"));
     }
-    if let Some(d) = to.and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
-        let end =
-            clock::day_start_db(&(d + chrono::Duration::days(1)).to_string()).unwrap_or_default();
-        s.push(" AND opened_at < ").bind(end);
-    }
+    let mut s = select(&format!("SELECT {COLS}"));
     s.push(" ORDER BY opened_at, id");
     Ok(s.query_as::<Ticket>().fetch_all(db).await?)
 }

@@ -199,3 +199,32 @@ async fn disabling_ends_sessions_and_reset_unlocks() {
         "{acts:?}"
     );
 }
+
+/// The account list's export, like every export, refuses a selection past 100,000 rows before
+/// reading it, and says how to narrow it; the narrowed list exports.
+#[tokio::test]
+async fn an_account_export_too_large_is_refused_until_the_list_is_narrowed() {
+    let app = TestApp::spawn().await;
+    zhengwu::storage::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100001) \
+         INSERT INTO users (username, name, org_unit_id, password_hash, created_at, updated_at) \
+         SELECT 'bulk' || CAST(i AS TEXT), '批量', \
+         (SELECT id FROM org_units WHERE parent_id IS NULL), 'x', '2026-01-01', '2026-01-01' FROM n",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let c = crate::support::pages::browser();
+    crate::support::pages::sign_in(&app, &c, "district_bureau_admin").await;
+    let r = c.get(app.url("/accounts/export")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("100000") && page.contains("缩小"), "{page}");
+    let r = c
+        .get(app.url("/accounts/export?q=district_bureau"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"), "an XLSX file");
+}

@@ -178,3 +178,41 @@ async fn the_command_line_imports_and_exports_the_ledger() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("YW2018-0100"));
 }
+
+/// The ledger export refuses a period past 100,000 tickets before reading them, and says how to
+/// narrow it; a narrower period exports.
+#[tokio::test]
+async fn a_ledger_export_too_large_is_refused_until_the_period_is_narrowed() {
+    let app = TestApp::spawn().await;
+    let mgr = manager(&app).await;
+    let one = format!(
+        "{HEADER}YW2018-0001,approval,fault,normal,phone,440309004001,张三,2018-03-05 10:00:00,,,new,\n"
+    );
+    assert_eq!(import(&app, &mgr, &one).await.0, StatusCode::OK);
+    let cols = "system, category, priority, channel, status, home_level, level, unit_id, \
+                unit_path, reporter, title, description, off_hours, opened_at, response_due_at, \
+                resolution_warn_at, resolution_due_at, created_by, updated_at";
+    zhengwu::storage::query(format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100001) \
+         INSERT INTO ops_tickets (number, {cols}) \
+         SELECT 'BULK-' || CAST(n.i AS TEXT), {cols} FROM ops_tickets, n \
+         WHERE ops_tickets.number = 'YW2018-0001'"
+    ))
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let (s, e) = json_of(app.get(&mgr, "/api/v1/ops/tickets/export?format=csv").await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let msg = e["error"]["fields"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("100000") && msg.contains("缩小时间范围"),
+        "{msg}"
+    );
+    let r = app
+        .get(
+            &mgr,
+            "/api/v1/ops/tickets/export?format=csv&from=2019-01-01",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}

@@ -71,19 +71,18 @@ pub async fn export(
     State(s): State<AppState>,
     ctx: Ctx,
     session: Session,
-    Query(mut q): Query<ListQuery>,
+    Query(q): Query<ListQuery>,
 ) -> Result<Response> {
-    q.per_page = Some(500);
-    let mut all = Vec::new();
-    for n in 1.. {
-        q.page = Some(n);
-        let page = accounts::list(&s.db, &session.principal, &q).await?;
-        let done = page.items.len() < 500;
-        all.extend(page.items);
-        if done {
-            break;
-        }
-    }
+    let all = crate::http::transfer::every_page("q", |page, per_page| {
+        let q = ListQuery {
+            page: Some(page),
+            per_page: Some(per_page),
+            ..q.clone()
+        };
+        let (db, who) = (s.db.clone(), session.principal.clone());
+        async move { accounts::list(&db, &who, &q).await }
+    })
+    .await?;
     let lang = ctx.lang;
     let bytes = crate::blocking::run(move || accounts_xlsx(&all, lang)).await?;
     Ok((

@@ -64,19 +64,18 @@ pub async fn queue_xlsx(
     State(s): State<AppState>,
     ctx: Ctx,
     session: Session,
-    Query(mut q): Query<applications::QueueQuery>,
+    Query(q): Query<applications::QueueQuery>,
 ) -> Result<Response> {
-    q.per_page = Some(500);
-    let mut all = Vec::new();
-    for n in 1.. {
-        q.page = Some(n);
-        let p = applications::queue(&s.db, &session.principal, &q).await?;
-        let done = p.items.len() < 500;
-        all.extend(p.items);
-        if done {
-            break;
-        }
-    }
+    let all = crate::http::transfer::every_page("q", |page, per_page| {
+        let q = applications::QueueQuery {
+            page: Some(page),
+            per_page: Some(per_page),
+            ..q.clone()
+        };
+        let (db, who) = (s.db.clone(), session.principal.clone());
+        async move { applications::queue(&db, &who, &q).await }
+    })
+    .await?;
     let names = names(&s).await?;
     let lang = ctx.lang;
     let bytes = crate::blocking::run(move || queue_sheet(&all, &names, lang)).await?;
