@@ -29,6 +29,12 @@ impl Clock {
         Utc::now() + chrono::Duration::microseconds(off)
     }
 
+    /// Today in China Standard Time, by this clock (the default of "this week", "this year", a
+    /// licence's validity).
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now_utc().with_timezone(&cst()).date_naive()
+    }
+
     /// Now, as stored.
     pub fn now(&self) -> String {
         to_db(self.now_utc())

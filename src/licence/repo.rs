@@ -4,7 +4,7 @@
 //! the holder's ID, whether it is the holder's), revoking with a reason, re-issuing licences of
 //! the first format under the content rules.
 
-use chrono::{Datelike, Months, NaiveDate, Utc};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -314,8 +314,7 @@ fn holds_personal_number(text: &str) -> bool {
         .any(|w| w[0] == '1' && ('3'..='9').contains(&w[1]) && w.iter().all(char::is_ascii_digit))
 }
 
-fn judge(r: &Row, l: Licence, public: Option<&str>) -> Status {
-    let today = Utc::now().with_timezone(&clock::cst()).date_naive();
+fn judge(today: NaiveDate, r: &Row, l: Licence, public: Option<&str>) -> Status {
     let until = NaiveDate::parse_from_str(&l.valid_until, "%Y-%m-%d").unwrap_or(today);
     let state = if !public.is_some_and(|p| l.verifies(p)) {
         "tampered"
@@ -350,6 +349,7 @@ async fn row_with_code(db: &Db, number: &str, code: &str) -> Result<Row> {
 async fn with_state(db: &Db, r: &Row) -> Result<Status> {
     let key = keys::public(db, r.key_id).await?;
     Ok(judge(
+        db.clock().today(),
         r,
         r.licence(),
         key.as_ref().map(|k| k.public_key.as_str()),
@@ -394,7 +394,7 @@ pub async fn verify_document(
     if doc.payload() != stored.payload() {
         return Err(Error::field("signature", "field.licence_mismatch"));
     }
-    let st = judge(&r, stored, key.as_ref().map(|k| k.public_key.as_str()));
+    let st = judge(db.clock().today(), &r, stored, key.as_ref().map(|k| k.public_key.as_str()));
     let mut out = st.public(r.holder_is_person());
     out.holder_matches = holder_id
         .filter(|h| !h.trim().is_empty())
@@ -483,7 +483,7 @@ pub async fn of_holder(
         if let std::collections::hash_map::Entry::Vacant(e) = keys_seen.entry(r.key_id) {
             e.insert(keys::public(db, r.key_id).await?.map(|k| k.public_key));
         }
-        out.push(judge(&r, r.licence(), keys_seen[&r.key_id].as_deref()));
+        out.push(judge(db.clock().today(), &r, r.licence(), keys_seen[&r.key_id].as_deref()));
     }
     Ok(out)
 }

@@ -263,11 +263,12 @@ pub async fn save_assurance(db: &Db, who: &Principal, a: &Assurance) -> Result<A
 
 /// The days a rota view covers: `from` (`YYYY-MM-DD`, today when not given) to `to` (inclusive,
 /// two weeks after `from` when not given).
-pub fn rota_days(from: Option<&str>, to: Option<&str>) -> (String, String) {
+pub fn rota_days(
+    today: chrono::NaiveDate,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> (String, String) {
     let parse = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-    let today = chrono::Utc::now()
-        .with_timezone(&crate::clock::cst())
-        .date_naive();
     let from = from.and_then(parse).unwrap_or(today);
     let to = to
         .and_then(parse)

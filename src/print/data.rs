@@ -15,9 +15,11 @@ use crate::licence::repo::Status;
 use crate::org;
 use crate::storage::{Db, query_scalar};
 
-/// A stored time as a Chinese date, e.g. `2026年11月28日`.
-pub fn cn_date(db_time: Option<&str>) -> String {
-    let t: DateTime<Utc> = db_time.and_then(clock::from_db).unwrap_or_else(Utc::now);
+/// A stored time as a Chinese date, e.g. `2026年11月28日` (the store's today when there is none).
+pub fn cn_date(db: &Db, db_time: Option<&str>) -> String {
+    let t: DateTime<Utc> = db_time
+        .and_then(clock::from_db)
+        .unwrap_or_else(|| db.clock().now_utc());
     t.with_timezone(&clock::cst())
         .format("%Y年%-m月%-d日")
         .to_string()
@@ -105,9 +107,9 @@ pub async fn application(
         "materials": materials,
         "missing": missing,
         "rating_url": rating_url,
-        "submitted_date": cn_date(a.submitted_at.as_deref()),
-        "decided_date": cn_date(a.decided_at.as_deref()),
-        "today": cn_date(None),
+        "submitted_date": cn_date(db, a.submitted_at.as_deref()),
+        "decided_date": cn_date(db, a.decided_at.as_deref()),
+        "today": cn_date(db, None),
     }))
 }
 
@@ -145,8 +147,8 @@ pub async fn licence(db: &Db, st: &Status, verify_url: &str) -> Result<Value> {
         "state": st.state,
         "fields": fields,
         "verify_url": verify_url,
-        "issued_date": cn_date(Some(&l.issued_at)),
-        "today": cn_date(None),
+        "issued_date": cn_date(db, Some(&l.issued_at)),
+        "today": cn_date(db, None),
     }))
 }
 

@@ -322,3 +322,27 @@ async fn a_department_signs_with_sm2_and_older_ed25519_licences_still_verify() {
     let (_, k2) = json_of(rotate(json!({})).await).await;
     assert_eq!(k2["algorithm"], "sm2");
 }
+
+/// A licence's validity is judged by the store's clock: once its last day has passed, the
+/// public check says it has expired.
+#[tokio::test]
+async fn a_licence_past_its_last_day_is_shown_expired() {
+    let Setup { app, code } = people().await;
+    let ha = app.token("health.a").await;
+    let body = json!({"matter_code": code, "holder_name": "深圳市龙华区清泉水务有限公司", "holder_id": "91440300MA5F000007",
+                      "content": {"许可范围": "集中式供水"}, "valid_years": 1});
+    let (s, l) = json_of(app.post(&ha, "/api/v1/licences", body).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{l}");
+    let url = app.url(&format!(
+        "/api/v1/licences/{}/status?code={}",
+        l["number"].as_str().unwrap(),
+        l["verify_code"].as_str().unwrap()
+    ));
+    let state = || async {
+        let st: serde_json::Value = reqwest::get(url.clone()).await.unwrap().json().await.unwrap();
+        st["state"].as_str().unwrap().to_string()
+    };
+    assert_eq!(state().await, "valid");
+    app.db.clock().advance(chrono::Duration::days(367));
+    assert_eq!(state().await, "expired");
+}

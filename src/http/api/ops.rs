@@ -149,11 +149,9 @@ pub struct Week {
     pub week: Option<String>,
 }
 
-fn week_day(w: &Week) -> Result<chrono::NaiveDate> {
+fn week_day(s: &AppState, w: &Week) -> Result<chrono::NaiveDate> {
     match w.week.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(chrono::Utc::now()
-            .with_timezone(&crate::clock::cst())
-            .date_naive()),
+        None => Ok(s.db.clock().today()),
         Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
             crate::error::Error::Validation(vec![crate::error::FieldError::with(
                 "week",
@@ -173,7 +171,7 @@ pub async fn weekly(
     Query(w): Query<Week>,
 ) -> Result<Json<ops::report::WeeklyReport>> {
     Ok(Json(
-        ops::report::weekly(&s.db, &session.principal, week_day(&w)?).await?,
+        ops::report::weekly(&s.db, &session.principal, week_day(&s, &w)?).await?,
     ))
 }
 
@@ -185,7 +183,7 @@ pub async fn weekly_xlsx(
     session: Session,
     Query(w): Query<Week>,
 ) -> Result<axum::response::Response> {
-    let r = ops::report::weekly(&s.db, &session.principal, week_day(&w)?).await?;
+    let r = ops::report::weekly(&s.db, &session.principal, week_day(&s, &w)?).await?;
     let name = format!("weekly-{}.xlsx", r.week_start);
     Ok(crate::http::transfer::download(
         crate::http::transfer::XLSX,
@@ -212,7 +210,7 @@ pub async fn weekly_send(
     if !session.principal.has(crate::auth::Perm::ManageOps) {
         return Err(crate::error::Error::Forbidden);
     }
-    let mail_id = ops::report::send(&s.db, &session.principal, week_day(&w)?).await?;
+    let mail_id = ops::report::send(&s.db, &session.principal, week_day(&s, &w)?).await?;
     Ok(Json(Sent {
         mail_id,
         recipients: ops::report::recipients(&s.db).await?,

@@ -40,7 +40,7 @@ pub async fn rota(
     Query(d): Query<Days>,
 ) -> Result<Json<Vec<Duty>>> {
     desk_staff(&session)?;
-    let (from, to) = crate::ops::duty::rota_days(d.from.as_deref(), d.to.as_deref());
+    let (from, to) = crate::ops::duty::rota_days(s.db.clock().today(), d.from.as_deref(), d.to.as_deref());
     Ok(Json(duty::rota(&s.db, &from, &to).await?))
 }
 

@@ -98,11 +98,7 @@ pub async fn page(
 ) -> Result<Response> {
     let year = q
         .year
-        .unwrap_or_else(|| {
-            chrono::Utc::now()
-                .with_timezone(&crate::clock::cst())
-                .year()
-        })
+        .unwrap_or_else(|| s.db.clock().today().year())
         .clamp(2000, 2100);
     render(&s, &ctx, &session, year, vec![]).await
 }
@@ -123,7 +119,7 @@ pub async fn set_day(
 ) -> Result<Response> {
     let Ok(day) = NaiveDate::parse_from_str(&f.date, "%Y-%m-%d") else {
         let errs = form_errors(Error::field("date", "field.date"), ctx.lang)?;
-        return render(&s, &ctx, &session, chrono::Utc::now().year(), errs).await;
+        return render(&s, &ctx, &session, s.db.clock().today().year(), errs).await;
     };
     match calendar_repo::set_day(
         &s.db,

@@ -404,13 +404,9 @@ pub struct WeekForm {
     recipients: Option<String>,
 }
 
-fn day_of(week: Option<&str>) -> chrono::NaiveDate {
+fn day_of(s: &AppState, week: Option<&str>) -> chrono::NaiveDate {
     week.and_then(|w| chrono::NaiveDate::parse_from_str(w.trim(), "%Y-%m-%d").ok())
-        .unwrap_or_else(|| {
-            chrono::Utc::now()
-                .with_timezone(&crate::clock::cst())
-                .date_naive()
-        })
+        .unwrap_or_else(|| s.db.clock().today())
 }
 
 async fn weekly_page(
@@ -421,7 +417,7 @@ async fn weekly_page(
     sent: Option<String>,
     errors: Vec<(String, String)>,
 ) -> Result<Response> {
-    let r = ops::report::weekly(&s.db, &session.principal, day_of(week)).await?;
+    let r = ops::report::weekly(&s.db, &session.principal, day_of(s, week)).await?;
     let start = chrono::NaiveDate::parse_from_str(&r.week_start, "%Y-%m-%d").unwrap_or_default();
     let details: Vec<Value> = r
         .tickets
@@ -464,7 +460,7 @@ pub async fn weekly_send(
     if !session.principal.has(Perm::ManageOps) {
         return Err(Error::Forbidden);
     }
-    let id = ops::report::send(&s.db, &session.principal, day_of(w.week.as_deref())).await?;
+    let id = ops::report::send(&s.db, &session.principal, day_of(&s, w.week.as_deref())).await?;
     let msg = crate::i18n::tr(
         ctx.lang,
         if id.is_some() {
