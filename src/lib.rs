@@ -30,7 +30,6 @@ pub mod licence;
 pub mod mail;
 pub mod ops;
 pub mod org;
-pub mod params;
 pub mod print;
 pub mod sheets;
 pub mod storage;

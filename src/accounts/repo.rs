@@ -46,7 +46,6 @@ pub struct ListQuery {
     /// Matches username, name, e-mail or phone.
     pub q: Option<String>,
     /// Only accounts at this unit or below.
-    #[serde(default, deserialize_with = "crate::params::empty_as_none")]
     pub unit_id: Option<i64>,
     /// Only accounts holding this role.
     pub role: Option<String>,

@@ -55,7 +55,6 @@ pub struct SearchQuery {
     /// Owning department's unit code.
     pub department: Option<String>,
     /// Minimum online depth, 1–4.
-    #[serde(default, deserialize_with = "crate::params::empty_as_none")]
     pub depth: Option<u64>,
     /// At most this many hits (default 20, at most 100).
     pub limit: Option<usize>,

@@ -10,6 +10,7 @@ pub mod limits;
 mod metrics;
 mod openapi;
 pub mod pages;
+pub mod query;
 pub mod server;
 pub mod transfer;
 pub mod web;

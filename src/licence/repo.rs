@@ -394,7 +394,12 @@ pub async fn verify_document(
     if doc.payload() != stored.payload() {
         return Err(Error::field("signature", "field.licence_mismatch"));
     }
-    let st = judge(db.clock().today(), &r, stored, key.as_ref().map(|k| k.public_key.as_str()));
+    let st = judge(
+        db.clock().today(),
+        &r,
+        stored,
+        key.as_ref().map(|k| k.public_key.as_str()),
+    );
     let mut out = st.public(r.holder_is_person());
     out.holder_matches = holder_id
         .filter(|h| !h.trim().is_empty())
@@ -483,7 +488,12 @@ pub async fn of_holder(
         if let std::collections::hash_map::Entry::Vacant(e) = keys_seen.entry(r.key_id) {
             e.insert(keys::public(db, r.key_id).await?.map(|k| k.public_key));
         }
-        out.push(judge(db.clock().today(), &r, r.licence(), keys_seen[&r.key_id].as_deref()));
+        out.push(judge(
+            db.clock().today(),
+            &r,
+            r.licence(),
+            keys_seen[&r.key_id].as_deref(),
+        ));
     }
     Ok(out)
 }

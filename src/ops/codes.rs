@@ -20,10 +20,19 @@ macro_rules! coded {
                 match self { $($name::$var => $code,)* }
             }
 
-            /// Its Chinese name, from the message catalogue.
+            /// Its Chinese name, from the message catalogue (looked up once per field, on
+            /// first use: a ledger import asks for every cell).
             pub fn zh(self) -> &'static str {
-                let key = format!("ops.{}.{}", $field, self.as_str());
-                crate::i18n::lookup(crate::i18n::Lang::Zh, &key).unwrap_or(self.as_str())
+                static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+                NAMES.get_or_init(|| {
+                    Self::ALL
+                        .iter()
+                        .map(|v| {
+                            let key = format!("ops.{}.{}", $field, v.as_str());
+                            crate::i18n::lookup(crate::i18n::Lang::Zh, &key).unwrap_or(v.as_str())
+                        })
+                        .collect()
+                })[self.index()]
             }
 
             /// From its code or its Chinese name.
@@ -34,7 +43,7 @@ macro_rules! coded {
 
             /// Position in `ALL`, for tables indexed by the code.
             pub fn index(self) -> usize {
-                Self::ALL.iter().position(|v| *v == self).unwrap_or(0)
+                self as usize
             }
         }
     };

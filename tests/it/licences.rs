@@ -339,7 +339,12 @@ async fn a_licence_past_its_last_day_is_shown_expired() {
         l["verify_code"].as_str().unwrap()
     ));
     let state = || async {
-        let st: serde_json::Value = reqwest::get(url.clone()).await.unwrap().json().await.unwrap();
+        let st: serde_json::Value = reqwest::get(url.clone())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         st["state"].as_str().unwrap().to_string()
     };
     assert_eq!(state().await, "valid");

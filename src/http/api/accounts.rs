@@ -1,8 +1,9 @@
 //! Accounts and role grants over JSON, and bulk import (the request body is the CSV or XLSX file).
 
+use crate::http::query::Query;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;

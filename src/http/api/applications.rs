@@ -1,8 +1,9 @@
 //! Applications over the API: registering an applicant account, drafts and submissions, the
 //! applicant's list, the clerks' acceptance queue and their decisions.
 
+use crate::http::query::Query;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;

@@ -2,12 +2,11 @@
 //! the approver's inbox, claim and release, act, resume after a supplement, one instance's
 //! tasks and history.
 
+use crate::http::query::Query;
 use axum::Json;
 use axum::extract::{Path, State};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-use axum::extract::Query;
 
 use crate::approval::engine::{
     self, Act, Case, InboxItem, InboxQuery, Progress, Start, Supervise, Supervised, Task,

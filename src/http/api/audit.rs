@@ -1,7 +1,8 @@
 //! The audit trail over JSON, and its export.
 
+use crate::http::query::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;

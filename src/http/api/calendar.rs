@@ -2,8 +2,9 @@
 //! edits by the bureau, and hall hours.
 
 use crate::days::WorkingDays;
+use crate::http::query::Query;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,9 @@
 //! The catalog over JSON: public search and guides; drafting, review and publication for matter
 //! editors; per-unit switches; form validation; catalog export and import.
 
+use crate::http::query::Query;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,9 @@
 //! E-licences over the API: issue (the department), the public check by number, checking a
 //! presented licence document, revocation, a holder's licences, key rotation.
 
+use crate::http::query::Query;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;

@@ -1,8 +1,9 @@
 //! The operations desk over the API: tickets (open, list, read, move, escalate) and the figures
 //! for a period.
 
+use crate::http::query::Query;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;

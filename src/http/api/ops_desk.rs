@@ -1,8 +1,9 @@
 //! The desk's own routine over the API: the duty rota, holiday assurance plans and security
 //! drills, and the inspections with their runs.
 
+use crate::http::query::Query;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -40,7 +41,8 @@ pub async fn rota(
     Query(d): Query<Days>,
 ) -> Result<Json<Vec<Duty>>> {
     desk_staff(&session)?;
-    let (from, to) = crate::ops::duty::rota_days(s.db.clock().today(), d.from.as_deref(), d.to.as_deref());
+    let (from, to) =
+        crate::ops::duty::rota_days(s.db.clock().today(), d.from.as_deref(), d.to.as_deref());
     Ok(Json(duty::rota(&s.db, &from, &to).await?))
 }
 

@@ -1,7 +1,8 @@
 //! Approval workflow definitions over JSON (and as an SVG diagram).
 
+use crate::http::query::Query;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};

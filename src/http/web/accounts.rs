@@ -1,9 +1,10 @@
 //! Account pages: the searchable, sortable, paged list (with Excel export), the new-account form,
 //! an account's page with its grants, and bulk import with its row-by-row report.
 
+use crate::http::query::Query;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing;

@@ -5,8 +5,9 @@ use axum::Router;
 use axum::routing;
 use std::collections::HashMap;
 
+use crate::http::query::Query;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};

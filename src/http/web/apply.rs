@@ -3,10 +3,11 @@
 //! or complain; and the department's page answering follow-ups. The form itself is in
 //! [`super::filing`], shared with the counter.
 
+use crate::http::query::Query;
 use axum::Form;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing;

@@ -1,9 +1,10 @@
 //! The approver's pages: the inbox (tasks of their roles and units, deadline state in colour) and
 //! one application's page with its workflow diagram, tasks, history and the form to act.
 
+use crate::http::query::Query;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing;

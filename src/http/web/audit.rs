@@ -1,8 +1,9 @@
 //! The audit trail for auditors: filter by actor, action, entity, dates and text; page. The
 //! export links go to the API's export, which the session cookie authorises as well.
 
+use crate::http::query::Query;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing;
 use minijinja::context;

@@ -1,9 +1,10 @@
 //! The calendar page: a year at a glance, holidays and make-up working days marked, and (for the
 //! bureau) the form that enters next year's schedule.
 
+use crate::http::query::Query;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing;

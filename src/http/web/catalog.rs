@@ -2,10 +2,11 @@
 //! actions, versions and differences, the guide editor, and the form designer (D类事项表单设计):
 //! add, reorder, remove and preview fields, with show-if conditions, without code.
 
+use crate::http::query::Query;
 use axum::Form;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing;

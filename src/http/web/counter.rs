@@ -2,10 +2,11 @@
 //! applicant: find them by ID number and file for them), the windows' set-up for those who
 //! manage a hall, and the hall's public kiosk (取号) and display (叫号屏).
 
+use crate::http::query::Query;
 use axum::Form;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing;

@@ -5,7 +5,8 @@ use axum::Router;
 use axum::routing;
 use std::collections::{BTreeMap, HashMap};
 
-use axum::extract::{Path, Query, State};
+use crate::http::query::Query;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 

@@ -2,8 +2,9 @@
 //! printed on a licence, which leads here with both. No sign-in; it shows the minimum a verifier
 //! needs (kind, number, holder's name masked, issuer, validity, state).
 
+use crate::http::query::Query;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing;

@@ -3,10 +3,11 @@
 //! page it was opened from; one ticket with its clocks, history and moves; the figures as charts;
 //! the weekly problem-handling report with its mail.
 
+use crate::http::query::Query;
 use axum::Form;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing;

@@ -1,9 +1,10 @@
 //! The org tree page: the whole tree, with rename, add-below, move and retire on the units the
 //! signed-in user manages.
 
+use crate::http::query::Query;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing;

@@ -2,9 +2,10 @@
 //! the PDF beside it), and the print templates' editor for admins — the text, a preview on
 //! sample data, saving as a new version, and going back to an earlier one.
 
+use crate::http::query::Query;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing;

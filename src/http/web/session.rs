@@ -1,8 +1,9 @@
 //! Sign-in and sign-out, the language switch, the home page and changing one's own password.
 
+use crate::http::query::Query;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing;
