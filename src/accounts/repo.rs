@@ -42,6 +42,7 @@ const COLS: &str = "u.id, u.username, u.name, u.org_unit_id, o.name AS unit_name
     FROM users u JOIN org_units o ON o.id = u.org_unit_id";
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Matches username, name, e-mail or phone.
     pub q: Option<String>,

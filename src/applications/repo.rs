@@ -488,6 +488,7 @@ pub async fn mine(db: &Db, who: &Principal) -> Result<Vec<Application>> {
 
 /// What a clerk looks for in the acceptance queue.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// An application number, or part of the applicant's name, or a matter code.
     #[serde(default)]

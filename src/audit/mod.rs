@@ -113,6 +113,7 @@ pub struct Entry {
 
 /// Filters an auditor can set; all optional.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filter {
     /// Actor username (exact) or part of it.
     pub actor: Option<String>,

@@ -79,6 +79,7 @@ async fn guarded(db: &Db, who: &Principal, code: &str, perm: Perm) -> Result<(Fu
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub q: Option<String>,
     pub status: Option<String>,

@@ -45,6 +45,7 @@ pub struct SearchIndex {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words, or pinyin initials such as `sydj`.
     pub q: Option<String>,

@@ -224,6 +224,16 @@ mod tests {
                         "{method} {path}: {name}"
                     );
                 }
+                // A parameter "in path" is one of the path's; every other one is in the query.
+                for p in op["parameters"].as_array().unwrap() {
+                    if p["in"] == "path" {
+                        let name = p["name"].as_str().unwrap();
+                        assert!(
+                            path.contains(&format!("{{{name}}}")),
+                            "{method} {path}: {name} is not in the path"
+                        );
+                    }
+                }
                 for code in ["400", "401", "403", "404", "422", "429", "500"] {
                     assert!(
                         op["responses"].get(code).is_some(),

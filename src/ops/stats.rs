@@ -42,6 +42,7 @@ pub struct Stats {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Period {
     /// `YYYY-MM-DD`, China time, inclusive.
     pub from: Option<String>,

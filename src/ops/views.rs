@@ -62,6 +62,7 @@ pub async fn get(db: &Db, who: &Principal, id: i64) -> Result<TicketView> {
 
 /// List filters; all optional.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TicketQuery {
     /// `queue` (default: the tickets waiting at the caller's level in their units), `reported`
     /// (the caller's own reports and logged calls) or `all` (managers and auditors: their units).

@@ -170,6 +170,7 @@ pub(super) async fn visible(
 
 /// Inbox and supervision filters, sorting and paging; all optional.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InboxQuery {
     /// Part of the application number (办件编号) or of the matter's name.
     pub q: Option<String>,
@@ -288,6 +289,7 @@ async fn listing<T>(
 }
 /// Supervision filters, sorting and paging; all optional.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Supervise {
     /// `running`, `paused`, `approved`, `rejected`; all when absent.
     pub status: Option<String>,

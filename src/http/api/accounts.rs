@@ -108,6 +108,7 @@ pub async fn remove_grant(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Check every row and report, writing nothing.
     #[serde(default)]

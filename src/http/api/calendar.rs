@@ -18,6 +18,7 @@ use crate::http::AppState;
 use crate::http::context::Session;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AddQuery {
     /// `YYYY-MM-DD`
     pub from: String,

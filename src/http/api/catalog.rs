@@ -159,6 +159,7 @@ pub async fn version(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DiffQuery {
     pub from: i64,
     /// A version number, or `draft` (editors only).
@@ -240,6 +241,7 @@ pub async fn validate(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `json` (default, lossless) or `xlsx`.
     pub format: Option<String>,
@@ -275,6 +277,7 @@ pub async fn export(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     #[serde(default)]
     pub dry_run: bool,

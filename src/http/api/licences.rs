@@ -30,6 +30,7 @@ pub async fn issue(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Code {
     /// The licence's verification code, printed beside its QR code.
     #[serde(default)]
@@ -105,6 +106,7 @@ pub async fn revoke(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Holder {
     /// The holder's resident ID number or credit code.
     pub holder_id: String,

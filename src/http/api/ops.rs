@@ -108,6 +108,7 @@ pub async fn import(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportParams {
     /// `xlsx` (default) or `csv`.
     pub format: Option<String>,
@@ -145,6 +146,7 @@ pub async fn export(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Week {
     /// Any day of the week (`YYYY-MM-DD`); this week when not given.
     pub week: Option<String>,

@@ -18,6 +18,7 @@ use crate::ops::duty::{self, Assurance, Duty, NewDuty};
 use crate::ops::links::{self, KnownError, PolicyRow};
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Days {
     /// First day (`YYYY-MM-DD`); today when not given.
     pub from: Option<String>,
@@ -154,6 +155,7 @@ pub async fn duplicate(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Search {
     pub q: Option<String>,
 }

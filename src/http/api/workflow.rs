@@ -107,6 +107,7 @@ pub async fn version(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SvgQuery {
     pub version: Option<i64>,
 }
