@@ -25,3 +25,30 @@ pub async fn active_per_unit(db: &Db) -> Result<Vec<(i64, i64)>> {
             .await?,
     )
 }
+
+/// Every role an active account holds, with the path of the unit it is held at.
+pub async fn active_role_paths(db: &Db) -> Result<Vec<(String, String)>> {
+    Ok(query_as(
+        "SELECT g.role, o.path FROM role_grants g JOIN users u ON u.id = g.user_id \
+         JOIN org_units o ON o.id = g.org_unit_id WHERE u.active = 1",
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// Of `names`, those that are active accounts.
+pub async fn active_usernames(db: &Db, names: &[String]) -> Result<Vec<String>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q =
+        crate::storage::Sql::new("SELECT username FROM users WHERE active = 1 AND username IN (");
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(n.clone());
+    }
+    q.push(")");
+    Ok(q.scalar().fetch_all(db).await?)
+}

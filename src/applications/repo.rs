@@ -258,10 +258,23 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
         Some(c) => units
             .iter()
             .find(|u| u.code == c && u.kind == Kind::Hall && !u.is_retired()),
-        // Else where it was filed before; else the district's own hall.
+        // Else where it was filed before; else the district's own hall, or the first that
+        // serves the matter.
         None => match &existing {
             Some(r) => units.iter().find(|u| u.id == r.unit_id),
-            None => units.iter().find(|u| u.kind == Kind::Hall && u.depth == 1),
+            None => {
+                let serving = catalog::halls(db, &published.1.code, &published.1).await?;
+                units
+                    .iter()
+                    .find(|u| {
+                        u.kind == Kind::Hall && u.depth == 1 && serving.iter().any(|h| h.id == u.id)
+                    })
+                    .or_else(|| {
+                        serving
+                            .first()
+                            .and_then(|h| units.iter().find(|u| u.id == h.id))
+                    })
+            }
         },
     }
     .cloned()
@@ -301,6 +314,17 @@ pub(super) async fn store(
     }
     let units = org::list(db).await?;
     let mut errs = Vec::new();
+    // A hall files the matters it serves (the matter's levels and per-unit switches): checked
+    // on a first submission; a resubmission stays where it was filed.
+    let first_submission = s.submit && existing.is_none_or(|r| r.status() == super::Status::Draft);
+    if first_submission
+        && !catalog::halls(db, &matter.code, matter)
+            .await?
+            .iter()
+            .any(|h| h.id == hall.id)
+    {
+        errs.push(FieldError::new("unit_code", "field.hall_not_serving"));
+    }
     // Uploads must be the filer's own (or, at the counter, the applicant's earlier ones), for
     // materials the guide names, within the size limit.
     let ids: Vec<i64> = s.materials.values().flatten().copied().collect();

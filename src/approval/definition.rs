@@ -10,11 +10,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
 use crate::error::FieldError;
+use crate::org::{Kind, Unit};
 
 /// Where a role is looked up, relative to the application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum UnitSel {
+    /// The hall the application was filed at (its clerks, or those of a unit above it).
+    ApplicationHall,
     /// The street the application belongs to.
     ApplicationStreet,
     /// The community the application belongs to.
@@ -23,6 +26,30 @@ pub enum UnitSel {
     OwningDepartment,
     /// A fixed unit, by code (e.g. another department for a countersign).
     Unit { code: String },
+}
+
+impl UnitSel {
+    /// The unit this points at for an application filed at the hall `hall`. A hall of any level
+    /// resolves "the application's street" and "community": a community centre to its community,
+    /// a street hall to its street, and a district hall (which has neither) to itself, so the
+    /// district hall's own clerks accept what is filed there.
+    pub fn resolve(&self, hall: &Unit, dept_code: &str, units: &[Unit]) -> Option<Unit> {
+        let ancestor = |kind: Kind| {
+            units
+                .iter()
+                .find(|u| u.kind == kind && hall.path.starts_with(&u.path))
+                .cloned()
+        };
+        match self {
+            UnitSel::ApplicationHall => Some(hall.clone()),
+            UnitSel::ApplicationStreet => ancestor(Kind::Street).or_else(|| Some(hall.clone())),
+            UnitSel::ApplicationCommunity => ancestor(Kind::Community)
+                .or_else(|| ancestor(Kind::Street))
+                .or_else(|| Some(hall.clone())),
+            UnitSel::OwningDepartment => units.iter().find(|u| u.code == dept_code).cloned(),
+            UnitSel::Unit { code } => units.iter().find(|u| u.code == *code).cloned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -144,7 +171,8 @@ impl WorkflowDef {
     }
 
     /// The five-step licensing flow a new definition starts from: 受理 → 审查 → 决定 → 制证 → 办结,
-    /// with the step limits spread over the promised limit.
+    /// with the step limits spread over the promised limit; the clerks of the application's
+    /// street accept and conclude it (a district hall's own clerks at the district hall).
     pub fn standard(promised: WorkingDays) -> WorkflowDef {
         let promised_days = promised.get();
         let days = |share: u32| {

@@ -19,6 +19,7 @@ fn actor_label(a: &ActorSpec, lang: Lang, units: &[Unit]) -> String {
     match a {
         ActorSpec::Role { role, at } => {
             let unit = match at {
+                UnitSel::ApplicationHall => tr(lang, "wf.at_hall").to_string(),
                 UnitSel::ApplicationStreet => tr(lang, "wf.at_street").to_string(),
                 UnitSel::ApplicationCommunity => tr(lang, "wf.at_community").to_string(),
                 UnitSel::OwningDepartment => tr(lang, "wf.at_department").to_string(),

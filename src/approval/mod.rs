@@ -8,4 +8,5 @@ pub mod definition;
 pub mod diagram;
 pub mod engine;
 pub mod machine;
+pub mod reach;
 pub mod workflow_repo;

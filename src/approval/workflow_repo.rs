@@ -189,7 +189,8 @@ pub async fn publish(db: &Db, who: &Principal, code: &str) -> Result<i64> {
         return Err(Error::Conflict("err.wf_no_draft"));
     };
     let (_, def) = load(db, code, d.version).await?.ok_or(Error::NotFound)?;
-    let problems = def.check(promised);
+    let mut problems = def.check(promised);
+    problems.extend(super::reach::problems(db, code, &def).await?);
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }

@@ -20,6 +20,7 @@ mod clocks;
 mod counter;
 mod counter_web;
 mod demo;
+mod halls;
 mod import;
 mod inbox;
 mod licences;

@@ -71,16 +71,41 @@ async fn draft_check_publish_and_keep_versions() {
     assert_eq!(fields, ["steps[1].countersign", "steps"]);
     let (s, v) = json_of(put(def.clone()).await.unwrap()).await;
     assert_eq!((s, v["version"].as_i64()), (StatusCode::OK, Some(1)));
-    let (s, v) = json_of(
-        app.post(
-            &admin,
-            &format!("/api/v1/matters/{code}/workflow/publish"),
-            json!({}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!((s, v["version"].as_i64()), (StatusCode::OK, Some(1)));
+    let publish_url = format!("/api/v1/matters/{code}/workflow/publish");
+    let publish = || app.post(&admin, &publish_url, json!({}));
+    // A draft may name what does not exist yet; publishing it may not: the market department
+    // is missing and nobody approves at the health department, each step named.
+    let (s, e) = json_of(publish().await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let fields: Vec<(&str, &str)> = e["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap(), f["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(fields.len(), 2, "{e}");
+    assert!(
+        fields[0].0 == "steps[1].actors" && fields[0].1.contains("联合审查 @ 区卫生健康局"),
+        "{e}"
+    );
+    assert!(
+        fields[1].0 == "steps[1].actors" && fields[1].1.contains("找不到办理机构"),
+        "{e}"
+    );
+    crate::support::approval::add_market_department(&app).await;
+    let units = zhengwu::org::list(&app.db).await.unwrap();
+    let market = units.iter().find(|u| u.code == "440309-D07").unwrap().id;
+    let bureau = app.token("district_bureau_admin").await;
+    for (u, unit) in [("health.a", app.unit_id("health")), ("market.a", market)] {
+        let body = json!({"username": u, "name": u, "org_unit_id": unit,
+                          "password": crate::support::PASSWORD, "roles": [{"role": "approver"}]});
+        assert_eq!(
+            app.post(&bureau, "/api/v1/accounts", body).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let (s, v) = json_of(publish().await).await;
+    assert_eq!((s, v["version"].as_i64()), (StatusCode::OK, Some(1)), "{v}");
     // Publishing twice: nothing left to publish.
     let (s, e) = json_of(
         app.post(

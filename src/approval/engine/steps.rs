@@ -9,28 +9,10 @@ use chrono::{DateTime, FixedOffset};
 use super::{Candidate, Instance, OpenTask, at, cache, now_cst};
 use crate::approval::calendar::{Calendar, Hours};
 use crate::approval::calendar_repo;
-use crate::approval::definition::{ActorSpec, UnitSel, WorkflowDef};
+use crate::approval::definition::{ActorSpec, WorkflowDef};
 use crate::error::{Error, Result};
-use crate::org::{self, Kind, Unit};
+use crate::org::{self, Unit};
 use crate::storage::Db;
-
-/// The unit an actor spec points at for this application.
-fn resolve(sel: &UnitSel, app_unit: &Unit, dept_code: &str, units: &[Unit]) -> Option<Unit> {
-    let ancestor = |kind: Kind| {
-        units
-            .iter()
-            .find(|u| u.kind == kind && app_unit.path.starts_with(&u.path))
-            .cloned()
-    };
-    match sel {
-        UnitSel::ApplicationStreet => ancestor(Kind::Street),
-        UnitSel::ApplicationCommunity => {
-            ancestor(Kind::Community).or_else(|| ancestor(Kind::Street))
-        }
-        UnitSel::OwningDepartment => units.iter().find(|u| u.code == dept_code).cloned(),
-        UnitSel::Unit { code } => units.iter().find(|u| u.code == *code).cloned(),
-    }
-}
 
 fn candidates(
     spec: &ActorSpec,
@@ -40,7 +22,9 @@ fn candidates(
 ) -> Result<Vec<Candidate>> {
     Ok(match spec {
         ActorSpec::Role { role, at } => {
-            let u = resolve(at, app_unit, dept, units).ok_or(Error::Conflict("err.wf_no_unit"))?;
+            let u = at
+                .resolve(app_unit, dept, units)
+                .ok_or(Error::Conflict("err.wf_no_unit"))?;
             vec![Candidate::Role {
                 role: *role,
                 unit_path: u.path,

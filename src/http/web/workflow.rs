@@ -24,6 +24,7 @@ fn actor_text(a: &ActorSpec, lang: crate::i18n::Lang) -> String {
     match a {
         ActorSpec::Role { role, at } => {
             let unit = match at {
+                UnitSel::ApplicationHall => tr(lang, "wf.at.application_hall").to_string(),
                 UnitSel::ApplicationStreet => tr(lang, "wf.at.application_street").to_string(),
                 UnitSel::ApplicationCommunity => {
                     tr(lang, "wf.at.application_community").to_string()
@@ -121,6 +122,7 @@ async fn save(
 fn party(role: &str, at: &str) -> Option<ActorSpec> {
     let role = Role::parse(role)?;
     let at = match at {
+        "application_hall" => UnitSel::ApplicationHall,
         "application_street" => UnitSel::ApplicationStreet,
         "application_community" => UnitSel::ApplicationCommunity,
         "owning_department" => UnitSel::OwningDepartment,

@@ -1,0 +1,256 @@
+//! Halls of every level: an application filed online at the district hall or at a community
+//! centre is accepted there by that hall's own clerk on the standard flow and approved to the
+//! end; a hall that does not serve the matter is refused on submission; a workflow that a serving
+//! hall could not run is refused when it is published, naming the step and the hall.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use zhengwu::auth::Principal;
+use zhengwu::org::{self, NewUnit};
+
+use crate::support::approval::{Setup, act, inbox, people};
+use crate::support::filing::{PDF, form, upload};
+use crate::support::{PASSWORD, TestApp, json_of};
+
+const DISTRICT_HALL: &str = "440309-H";
+const COMMUNITY_HALL: &str = "440309004001-H";
+
+/// [`people`], a district hall and a community centre (北站社区) each with a clerk of its own,
+/// the water-supply matter switched on for 北站社区 too, on the standard flow as published.
+async fn halls() -> (TestApp, String) {
+    let Setup { app, code } = people().await;
+    let bureau = app.token("district_bureau_admin").await;
+    for (hall, name, parent, clerk) in [
+        (
+            DISTRICT_HALL,
+            "龙华区行政服务大厅",
+            "district",
+            "district.clerk",
+        ),
+        (
+            COMMUNITY_HALL,
+            "北站社区党群服务中心",
+            "beizhan",
+            "beizhan.clerk",
+        ),
+    ] {
+        let h = org::create(
+            &app.db,
+            &Principal::system(),
+            NewUnit {
+                code: hall.into(),
+                name: name.into(),
+                kind: "hall".into(),
+                parent_id: Some(app.unit_id(parent)),
+            },
+        )
+        .await
+        .unwrap();
+        let body = json!({"username": clerk, "name": clerk, "org_unit_id": h.id,
+                          "password": PASSWORD, "roles": [{"role": "window_clerk"}]});
+        assert_eq!(
+            app.post(&bureau, "/api/v1/accounts", body).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/units")))
+        .bearer_auth(&bureau)
+        .json(&json!({"unit_id": app.unit_id("beizhan"), "enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (s, d) = json_of(
+        app.get(&bureau, &format!("/api/v1/matters/{code}/workflow/draft"))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    crate::support::approval::publish_flow(&app, &code, d["definition"].clone()).await;
+    (app, code)
+}
+
+/// A company registers and files the matter online at `hall`; answers its token and the reply.
+async fn file_at(app: &TestApp, code: &str, hall: &str) -> (String, StatusCode, Value) {
+    let anon = reqwest::Client::new();
+    let r = anon
+        .post(app.url("/api/v1/register"))
+        .json(&json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司",
+                      "id_number": "91440300MA5F000007", "email": "qq@example.cn", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let me = app.token("qingquan").await;
+    let licence = upload(app, &me, "营业执照.pdf", PDF).await;
+    let report = upload(app, &me, "水质检测报告.pdf", PDF).await;
+    let form_pdf = upload(app, &me, "申请表.pdf", PDF).await;
+    let body = json!({"matter_code": code, "unit_code": hall, "form": form(report), "submit": true,
+                      "materials": {"m_licence": [licence], "m_special": [report], "m_form": [form_pdf]}});
+    let (s, a) = json_of(app.post(&me, "/api/v1/applications", body).await).await;
+    (me, s, a)
+}
+
+/// Filed at `hall`, accepted by `clerk` and approved to the end by the department.
+async fn accepted_and_approved_at(hall: &str, clerk: &str) {
+    let (app, code) = halls().await;
+    let (me, s, a) = file_at(&app, &code, hall).await;
+    assert_eq!(
+        (s, a["status"].as_str()),
+        (StatusCode::CREATED, Some("submitted")),
+        "{a}"
+    );
+    let id = a["id"].as_i64().unwrap();
+    // Another street's clerk cannot accept it; this hall's clerk does.
+    let other = app.token("lh_staff").await;
+    let (s, _) = json_of(
+        app.post(
+            &other,
+            &format!("/api/v1/applications/{id}/decision"),
+            json!({"decision": "accept"}),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        s == StatusCode::NOT_FOUND || s == StatusCode::FORBIDDEN,
+        "{s}"
+    );
+    let t = app.token(clerk).await;
+    let (s, d) = json_of(
+        app.post(
+            &t,
+            &format!("/api/v1/applications/{id}/decision"),
+            json!({"decision": "accept"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let (_, now) = json_of(app.get(&me, &format!("/api/v1/applications/{id}")).await).await;
+    assert_eq!(now["status"], "in_approval", "{now}");
+    // The department's approvers take it from there to the end.
+    let approver = app.token("health.a").await;
+    for _ in 0..6 {
+        let Some(task) = inbox(&app, &approver).await.first().cloned() else {
+            break;
+        };
+        let id = task["task"]["id"].as_i64().unwrap();
+        let (s, r) = act(
+            &app,
+            &approver,
+            id,
+            json!({"action": "pass", "opinion": "同意"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+    }
+    // The last step (办结) is the hall's again.
+    let mine = inbox(&app, &t).await;
+    assert_eq!(mine[0]["task"]["step_name"], "办结", "{mine:?}");
+    let last = mine[0]["task"]["id"].as_i64().unwrap();
+    let (s, r) = act(&app, &t, last, json!({"action": "pass", "opinion": "办结"})).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let (_, done) = json_of(app.get(&me, &format!("/api/v1/applications/{id}")).await).await;
+    assert_eq!(done["status"], "approved", "{done}");
+}
+
+#[tokio::test]
+async fn a_filing_at_the_district_hall_is_accepted_by_its_clerk_and_approved() {
+    accepted_and_approved_at(DISTRICT_HALL, "district.clerk").await;
+}
+
+#[tokio::test]
+async fn a_filing_at_a_community_centre_is_accepted_by_its_clerk_and_approved() {
+    accepted_and_approved_at(COMMUNITY_HALL, "beizhan.clerk").await;
+}
+
+/// 清湖社区 (龙华街道) was never switched on for the matter: its hall is refused on submission,
+/// named, and nothing is filed.
+#[tokio::test]
+async fn a_hall_that_does_not_serve_the_matter_is_refused_on_submission() {
+    let (app, code) = halls().await;
+    org::create(
+        &app.db,
+        &Principal::system(),
+        NewUnit {
+            code: "440309003002-H".into(),
+            name: "清湖社区党群服务中心".into(),
+            kind: "hall".into(),
+            parent_id: Some(app.unit_id("qinghu")),
+        },
+    )
+    .await
+    .unwrap();
+    let before = app.count("SELECT COUNT(*) FROM applications").await;
+    let (_, s, e) = file_at(&app, &code, "440309003002-H").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "unit_code", "{e}");
+    assert!(
+        e["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("不受理此事项"),
+        "{e}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM applications").await, before);
+}
+
+/// A workflow whose acceptance is the clerks' of the hall of filing cannot be published while a
+/// serving hall has no clerk: the step and the hall are named, and nothing is published.
+#[tokio::test]
+async fn a_workflow_a_serving_hall_cannot_run_is_refused_when_published() {
+    let (app, code) = halls().await;
+    let bureau = app.token("district_bureau_admin").await;
+    let (_, d) = json_of(
+        app.get(&bureau, &format!("/api/v1/matters/{code}/workflow/draft"))
+            .await,
+    )
+    .await;
+    let mut def = d["definition"].clone();
+    def["steps"][0]["actors"] =
+        json!([{"type": "role", "role": "window_clerk", "at": {"kind": "application_hall"}}]);
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/workflow/draft")))
+        .bearer_auth(&bureau)
+        .json(&def)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (s, e) = json_of(
+        app.post(
+            &bureau,
+            &format!("/api/v1/matters/{code}/workflow/publish"),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let msg = e["error"]["fields"][0]["message"].as_str().unwrap();
+    // 民治街道's hall has no clerk of its own (the fixture's clerk is at the street).
+    assert!(msg.contains("受理 @ 民治街道行政服务大厅"), "{msg}");
+    assert_eq!(e["error"]["fields"][0]["field"], "steps[0].actors");
+    let (_, versions) = json_of(
+        app.get(
+            &bureau,
+            &format!("/api/v1/matters/{code}/workflow/versions"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        versions
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["status"] == "published")
+            .count(),
+        1,
+        "{versions}"
+    );
+}
