@@ -76,6 +76,23 @@ pub fn display(s: &str) -> String {
         .unwrap_or_else(|| s.to_string())
 }
 
+/// A day a filter names (`YYYY-MM-DD`, years 1900–2199): none when blank, else the day, or the
+/// field's error — a filter that does not parse is refused, never silently dropped.
+pub fn filter_day(
+    field: &str,
+    text: Option<&str>,
+) -> Result<Option<chrono::NaiveDate>, crate::error::FieldError> {
+    use chrono::Datelike;
+    match text.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .filter(|d| (1900..2200).contains(&d.year()))
+            .map(Some)
+            .ok_or_else(|| crate::error::FieldError::new(field, "field.date")),
+    }
+}
+
 /// The UTC instant that starts the given China-time calendar day (`YYYY-MM-DD`), as stored.
 pub fn day_start_db(day: &str) -> Option<String> {
     let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;

@@ -131,6 +131,21 @@ pub struct Filter {
     pub per_page: Option<i64>,
 }
 
+impl Filter {
+    /// The period's days parse, or the field is named.
+    fn check(&self) -> crate::Result<()> {
+        let errs: Vec<_> = [("from", &self.from), ("to", &self.to)]
+            .into_iter()
+            .filter_map(|(k, v)| crate::clock::filter_day(k, v.as_deref()).err())
+            .collect();
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(crate::Error::Validation(errs))
+        }
+    }
+}
+
 fn clean(o: &Option<String>) -> Option<&str> {
     o.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
@@ -184,23 +199,32 @@ pub async fn history(db: &Db, entity: &str, entity_id: &str) -> sqlx::Result<Vec
     .await
 }
 
-/// Entries visible under `scopes` (org paths) matching `f`, newest first, with the total count.
-/// `per_page` of 0 means all (for export).
 /// Every entry the filter selects, for an export — refused when more than
 /// [`crate::sheets::MAX_EXPORT_ROWS`].
 pub async fn for_export(db: &Db, f: &Filter, scopes: &[String]) -> crate::Result<Vec<Entry>> {
+    f.check()?;
     let mut q = Sql::new("SELECT COUNT(*) FROM audit_log");
     push_where(&mut q, f, scopes);
     let total: i64 = q.scalar().fetch_one(&db).await?;
     if total > crate::sheets::MAX_EXPORT_ROWS {
         return Err(crate::sheets::export_too_large("from"));
     }
-    let mut f = f.clone();
-    f.per_page = Some(0);
-    Ok(search(db, &f, scopes).await?.0)
+    Ok(rows(db, f, scopes, false).await?.0)
 }
 
-pub async fn search(db: &Db, f: &Filter, scopes: &[String]) -> sqlx::Result<(Vec<Entry>, i64)> {
+/// One page of the entries visible under `scopes` (org paths) matching `f`, newest first, with
+/// the total count.
+pub async fn search(db: &Db, f: &Filter, scopes: &[String]) -> crate::Result<(Vec<Entry>, i64)> {
+    f.check()?;
+    Ok(rows(db, f, scopes, true).await?)
+}
+
+async fn rows(
+    db: &Db,
+    f: &Filter,
+    scopes: &[String],
+    paged: bool,
+) -> sqlx::Result<(Vec<Entry>, i64)> {
     let mut q = Sql::new("SELECT COUNT(*) FROM audit_log");
     push_where(&mut q, f, scopes);
     let total: i64 = q.scalar().fetch_one(&db).await?;
@@ -211,13 +235,8 @@ pub async fn search(db: &Db, f: &Filter, scopes: &[String]) -> sqlx::Result<(Vec
     );
     push_where(&mut q, f, scopes);
     q.push(" ORDER BY id DESC");
-    let per_page = f.per_page.unwrap_or(50).clamp(0, 500);
-    if per_page > 0 {
-        let page = f.page.unwrap_or(1).max(1);
-        q.push(" LIMIT ")
-            .bind(per_page)
-            .push(" OFFSET ")
-            .bind((page - 1) * per_page);
+    if paged {
+        q.paged(f.page, Some(f.per_page.unwrap_or(50)));
     }
     let rows = q.query_as::<Entry>().fetch_all(&db).await?;
     Ok((rows, total))

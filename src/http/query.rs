@@ -22,36 +22,34 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     }
 }
 
-/// `T` from a query string, blank inputs dropped.
+/// `T` from a query string, blank inputs dropped; a refusal names the input at fault (the path
+/// serde was at, through `serde_path_to_error`).
 pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, Error> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+    let given: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let kept = serde_urlencoded::to_string(&given)
         .map_err(|_| Error::Validation(vec![FieldError::new("query", "field.invalid")]))?;
-    let given: Vec<&(String, String)> =
-        pairs.iter().filter(|(_, v)| !v.trim().is_empty()).collect();
-    let decode = |skip: Option<usize>| {
-        let kept: Vec<_> = given
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| Some(*i) != skip)
-            .map(|(_, p)| *p)
-            .collect();
-        serde_urlencoded::to_string(&kept)
-            .ok()
-            .and_then(|q| serde_urlencoded::from_str::<T>(&q).ok())
-    };
-    if let Some(t) = decode(None) {
-        return Ok(t);
-    }
-    // Name the input at fault: the one whose absence lets the rest parse (else the query).
-    let field = (0..given.len())
-        .find(|i| decode(Some(*i)).is_some())
-        .map_or("query", |i| given[i].0.as_str());
-    let key = if given.iter().any(|(k, _)| k == field) {
-        "field.invalid"
-    } else {
-        "field.required"
-    };
-    Err(Error::Validation(vec![FieldError::new(field, key)]))
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(kept.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner().to_string();
+        // "missing field `days`": the path is the struct's, the field is in the message.
+        let missing = inner
+            .strip_prefix("missing field `")
+            .and_then(|r| r.strip_suffix('`'));
+        let field = match (missing, e.path().to_string()) {
+            (Some(f), _) => f.to_string(),
+            (None, p) if p != "." && !p.is_empty() => p,
+            _ => "query".to_string(),
+        };
+        let key = if missing.is_some() {
+            "field.required"
+        } else {
+            "field.invalid"
+        };
+        Error::Validation(vec![FieldError::new(field, key)])
+    })
 }
 
 #[cfg(test)]
@@ -65,6 +63,13 @@ mod tests {
         page: Option<i64>,
         #[serde(default)]
         q: String,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct R {
+        days: i64,
+        page: Option<i64>,
     }
 
     #[test]
@@ -87,11 +92,13 @@ mod tests {
                 q: "民".into()
             }
         );
-        match parse::<Q>("unit_id=7&page=abc") {
-            Err(Error::Validation(f)) => {
-                assert_eq!((f[0].field.as_str(), f[0].key), ("page", "field.invalid"))
-            }
+        let refused = |q: &str| match parse::<R>(q) {
+            Err(Error::Validation(f)) => (f[0].field.clone(), f[0].key),
             other => panic!("{other:?}"),
-        }
+        };
+        assert_eq!(refused("days=7&page=abc"), ("page".into(), "field.invalid"));
+        assert_eq!(refused("days=abc"), ("days".into(), "field.invalid"));
+        assert_eq!(refused("days="), ("days".into(), "field.required"));
+        assert_eq!(refused("page=2"), ("days".into(), "field.required"));
     }
 }

@@ -262,16 +262,16 @@ pub async fn save_assurance(db: &Db, who: &Principal, a: &Assurance) -> Result<A
 }
 
 /// The days a rota view covers: `from` (`YYYY-MM-DD`, today when not given) to `to` (inclusive,
-/// two weeks after `from` when not given).
+/// two weeks after `from` when not given); a day that does not parse is refused, named.
 pub fn rota_days(
     today: chrono::NaiveDate,
     from: Option<&str>,
     to: Option<&str>,
-) -> (String, String) {
-    let parse = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-    let from = from.and_then(parse).unwrap_or(today);
-    let to = to
-        .and_then(parse)
-        .unwrap_or(from + chrono::Duration::days(13));
-    (from.to_string(), to.to_string())
+) -> Result<(String, String)> {
+    let day = |k: &str, v: Option<&str>| {
+        crate::clock::filter_day(k, v).map_err(|e| Error::Validation(vec![e]))
+    };
+    let from = day("from", from)?.unwrap_or(today);
+    let to = day("to", to)?.unwrap_or(from + chrono::Duration::days(13));
+    Ok((from.to_string(), to.to_string()))
 }

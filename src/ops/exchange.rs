@@ -421,12 +421,11 @@ pub async fn export_rows(
     if scopes.is_empty() {
         return Err(Error::Forbidden);
     }
-    let from = from.and_then(clock::day_start_db);
-    let to = to
-        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .map(|d| {
-            clock::day_start_db(&(d + chrono::Duration::days(1)).to_string()).unwrap_or_default()
-        });
+    let day =
+        |k: &str, v: Option<&str>| clock::filter_day(k, v).map_err(|e| Error::Validation(vec![e]));
+    let from = day("from", from)?.and_then(|d| clock::day_start_db(&d.to_string()));
+    let to = day("to", to)?
+        .and_then(|d| clock::day_start_db(&(d + chrono::Duration::days(1)).to_string()));
     let select = |head: &str| {
         let mut s = Sql::new(format!("{head} FROM ops_tickets WHERE "));
         s.any_subtree("unit_path", &scopes);

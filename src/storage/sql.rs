@@ -190,7 +190,8 @@ impl Sql {
     /// most 500) and answers the page and page size used.
     pub fn paged(&mut self, page: Option<i64>, per_page: Option<i64>) -> (i64, i64) {
         let per_page = per_page.unwrap_or(25).clamp(1, 500);
-        let page = page.unwrap_or(1).max(1);
+        // A page past any store's reach is simply empty (the offset must not wrap around).
+        let page = page.unwrap_or(1).clamp(1, i64::MAX / 500);
         self.push(" LIMIT ")
             .bind(per_page)
             .push(" OFFSET ")

@@ -1008,3 +1008,75 @@ async fn a_slow_client_is_cut_off_at_the_deadlines() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+/// A query value that does not parse is refused with the field named, in the user's language
+/// — a date filter is never silently dropped (which returned everything), a negative page size
+/// never lifts the page limit, and a page past any store's reach is empty rather than page 1.
+#[tokio::test]
+async fn query_values_that_do_not_parse_are_refused_by_name() {
+    let app = TestApp::spawn().await;
+    let auditor = app.token("district_auditor").await;
+    let admin = app.token("district_bureau_admin").await;
+    let field = |v: &serde_json::Value| {
+        v["error"]["fields"][0]["field"]
+            .as_str()
+            .map(str::to_string)
+    };
+    for (who, url, name) in [
+        (&auditor, "/api/v1/audit?from=abc", "from"),
+        (
+            &auditor,
+            "/api/v1/audit?from=2026-01-01&to=2026-13-45",
+            "to",
+        ),
+        (&auditor, "/api/v1/audit/export?from=abc", "from"),
+        (
+            &auditor,
+            "/api/v1/ops/tickets/export?from=2026-13-01",
+            "from",
+        ),
+        (
+            &admin,
+            "/api/v1/calendar/add-working-days?from=2026-11-30&days=abc",
+            "days",
+        ),
+        (
+            &admin,
+            "/api/v1/calendar/add-working-days?from=2026-11-30",
+            "days",
+        ),
+        (&admin, "/api/v1/accounts?page=abc", "page"),
+    ] {
+        let (s, e) = json_of(app.get(who, url).await).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {e}");
+        assert_eq!(field(&e).as_deref(), Some(name), "{url}: {e}");
+    }
+    let (s, e) = json_of(
+        app.get(
+            &admin,
+            "/api/v1/calendar/add-working-days?from=2026-11-30&days=-1",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        e["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("0–3650"),
+        "{e}"
+    );
+    let (_, page) = json_of(app.get(&auditor, "/api/v1/audit?per_page=-1").await).await;
+    assert!(page["items"].as_array().unwrap().len() <= 1, "{page}");
+    let (s, page) = json_of(
+        app.get(
+            &admin,
+            "/api/v1/accounts?page=36893488147419104&per_page=500",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page["items"].as_array().unwrap().is_empty(), "{page}");
+}

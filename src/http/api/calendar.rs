@@ -55,8 +55,8 @@ pub async fn add_working_days(
         .ok_or_else(|| {
             Error::Validation(vec![crate::error::FieldError::with(
                 "days",
-                "field.max",
-                WorkingDays::MAX.to_string(),
+                "field.range",
+                format!("0–{}", WorkingDays::MAX),
             )])
         })?;
     let cal = calendar_repo::calendar(&s.db).await?;

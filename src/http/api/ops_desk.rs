@@ -43,7 +43,7 @@ pub async fn rota(
 ) -> Result<Json<Vec<Duty>>> {
     desk_staff(&session)?;
     let (from, to) =
-        crate::ops::duty::rota_days(s.db.clock().today(), d.from.as_deref(), d.to.as_deref());
+        crate::ops::duty::rota_days(s.db.clock().today(), d.from.as_deref(), d.to.as_deref())?;
     Ok(Json(duty::rota(&s.db, &from, &to).await?))
 }
 

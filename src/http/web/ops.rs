@@ -405,9 +405,11 @@ pub struct WeekForm {
     recipients: Option<String>,
 }
 
-fn day_of(s: &AppState, week: Option<&str>) -> chrono::NaiveDate {
-    week.and_then(|w| chrono::NaiveDate::parse_from_str(w.trim(), "%Y-%m-%d").ok())
-        .unwrap_or_else(|| s.db.clock().today())
+/// The week's day asked for (this week when not given); one that does not parse is refused.
+fn day_of(s: &AppState, week: Option<&str>) -> Result<chrono::NaiveDate> {
+    Ok(crate::clock::filter_day("week", week)
+        .map_err(|e| Error::Validation(vec![e]))?
+        .unwrap_or_else(|| s.db.clock().today()))
 }
 
 async fn weekly_page(
@@ -418,7 +420,7 @@ async fn weekly_page(
     sent: Option<String>,
     errors: Vec<(String, String)>,
 ) -> Result<Response> {
-    let r = ops::report::weekly(&s.db, &session.principal, day_of(s, week)).await?;
+    let r = ops::report::weekly(&s.db, &session.principal, day_of(s, week)?).await?;
     let start = chrono::NaiveDate::parse_from_str(&r.week_start, "%Y-%m-%d").unwrap_or_default();
     let details: Vec<Value> = r
         .tickets
@@ -461,7 +463,7 @@ pub async fn weekly_send(
     if !session.principal.has(Perm::ManageOps) {
         return Err(Error::Forbidden);
     }
-    let id = ops::report::send(&s.db, &session.principal, day_of(&s, w.week.as_deref())).await?;
+    let id = ops::report::send(&s.db, &session.principal, day_of(&s, w.week.as_deref())?).await?;
     let msg = crate::i18n::tr(
         ctx.lang,
         if id.is_some() {

@@ -152,7 +152,7 @@ async fn desk_page(
     if !(p.has(Perm::HandleTickets) || p.has(Perm::ManageOps)) {
         return Err(Error::Forbidden);
     }
-    let (from, to) = crate::ops::duty::rota_days(s.db.clock().today(), None, None);
+    let (from, to) = crate::ops::duty::rota_days(s.db.clock().today(), None, None)?;
     let checks = checks::list(&s.db).await?;
     let runs = checks::runs(&s.db, 200).await?;
     let latest: Vec<minijinja::Value> = checks
