@@ -215,6 +215,36 @@ pub async fn on_approved(db: &Db, instance: i64) -> Result<Option<String>> {
     Ok(number)
 }
 
+/// What the applicant may do about a refusal (复议 or 诉讼), printed under its reason.
+pub const REMEDY: &str = "如不服本决定，可以自收到本决定之日起六十日内依法申请行政复议，\
+    或者六个月内依法向人民法院提起行政诉讼。";
+
+/// What follows a refusal in approval (不予许可): the decision — the approver's reason and the
+/// applicant's remedies — becomes the application's note (shown, printed in the 不予许可决定书),
+/// and the applicant is told in-app and by mail. Runs after the approval's own transaction.
+pub async fn on_refused(db: &Db, instance: i64, reason: &str) -> Result<()> {
+    let Some(r) = query_as::<Row>(format!(
+        "SELECT {COLS} FROM {FROM} WHERE a.instance_id = $1"
+    ))
+    .bind(instance)
+    .fetch_optional(db)
+    .await?
+    else {
+        return Ok(());
+    };
+    let note = format!("不予许可的理由：{}\n{REMEDY}", reason.trim());
+    let mut tx = db.begin().await?;
+    query("UPDATE applications SET note = $1, decided_at = $2 WHERE id = $3 AND note IS NULL")
+        .bind(&note)
+        .bind(db.now())
+        .bind(r.id)
+        .execute(&mut tx)
+        .await?;
+    notify(&mut tx, &r, "未予许可", Some(&note)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Catches up on after-approval steps that did not happen (the server stopped, the store
 /// refused): licensing applications approved more than a minute ago without their licence get it
 /// now, and the applicant is told. Run by the minute job; answers how many it issued.

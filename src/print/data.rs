@@ -40,6 +40,7 @@ fn applies(kind: Kind, status: applications::Status) -> bool {
         Kind::Receipt => matches!(status, S::InApproval | S::Approved | S::Refused),
         Kind::Rejection => status == S::Rejected,
         Kind::Supplement => status == S::Supplement,
+        Kind::Refusal => status == S::Refused,
         Kind::Licence => false,
     }
 }

@@ -69,12 +69,23 @@ const LICENCE: &str = r#"# {{ licence.matter_name }}
 > {{ issued_date }}
 "#;
 
+const REFUSAL: &str = r#"# {{ hall.name }}
+# 不予许可决定书
+{{ app.applicant_name }}：
+您于 {{ submitted_date }} 提出的“{{ matter.name }}”申请（办件编号 {{ app.number }}），经审查，决定不予许可。
+{{ app.note }}
+---
+> {{ hall.name }}（盖章）
+> {{ decided_date }}
+"#;
+
 /// The template a kind starts with.
 pub fn body(kind: Kind) -> &'static str {
     match kind {
         Kind::Receipt => RECEIPT,
         Kind::Rejection => REJECTION,
         Kind::Supplement => SUPPLEMENT,
+        Kind::Refusal => REFUSAL,
         Kind::Licence => LICENCE,
     }
 }

@@ -24,14 +24,17 @@ pub enum Kind {
     Receipt,
     Rejection,
     Supplement,
+    /// 不予许可决定书: refused in approval.
+    Refusal,
     Licence,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 5] = [
         Kind::Receipt,
         Kind::Rejection,
         Kind::Supplement,
+        Kind::Refusal,
         Kind::Licence,
     ];
 
@@ -40,6 +43,7 @@ impl Kind {
             Kind::Receipt => "receipt",
             Kind::Rejection => "rejection",
             Kind::Supplement => "supplement",
+            Kind::Refusal => "refusal",
             Kind::Licence => "licence",
         }
     }
@@ -54,6 +58,7 @@ impl Kind {
             Kind::Receipt => "受理回执",
             Kind::Rejection => "不予受理通知书",
             Kind::Supplement => "补正材料通知书",
+            Kind::Refusal => "不予许可决定书",
             Kind::Licence => "电子证照",
         }
     }

@@ -798,3 +798,75 @@ async fn the_clerks_pages_list_show_and_accept_an_application() {
         .unwrap();
     assert!(mine.contains(&number) && mine.contains("审批中"), "{mine}");
 }
+
+/// 不予许可 is not silent: the decision — the approver's reason and the applicant's remedies
+/// (复议, 诉讼) — is the application's note, in the 不予许可决定书 the applicant can print, and in
+/// a message and a mail to them.
+#[tokio::test]
+async fn a_refusal_tells_the_applicant_why_and_what_they_may_do() {
+    let Setup { app, code } = setup().await;
+    let o = submitted_online(&app, &code).await;
+    let inst = accept(&app, &o).await;
+    let system = Principal::system();
+    let c = engine::case(&app.db, &system, inst).await.unwrap();
+    let open = c
+        .tasks
+        .iter()
+        .find(|t| t.status == zhengwu::approval::machine::TaskStatus::Open)
+        .unwrap();
+    let refuse = Act {
+        action: Action::Reject,
+        opinion: "供水设施卫生条件不符合规范要求".into(),
+        to: None,
+        procedure: None,
+        attachments: vec![],
+    };
+    engine::act(&app.db, &system, open.id, &refuse)
+        .await
+        .unwrap();
+    let (_, a) = json_of(
+        app.get(&o.me, &format!("/api/v1/applications/{}", o.id))
+            .await,
+    )
+    .await;
+    assert_eq!(a["status"], "refused", "{a}");
+    let note = a["note"].as_str().unwrap_or_default();
+    assert!(
+        note.contains("供水设施卫生条件不符合规范要求")
+            && note.contains("行政复议")
+            && note.contains("行政诉讼"),
+        "{a}"
+    );
+    let (_, msgs) = json_of(app.get(&o.me, "/api/v1/messages").await).await;
+    assert!(
+        msgs.as_array().unwrap().iter().any(|m| m["subject"]
+            .as_str()
+            .unwrap()
+            .contains("未予许可")
+            && m["body"].as_str().unwrap_or_default().contains("行政复议")),
+        "{msgs}"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM mail_outbox WHERE to_addrs = 'qq@example.cn' AND subject LIKE '%未予许可%'"
+        )
+        .await,
+        1
+    );
+    let r = app
+        .get(
+            &o.me,
+            &format!("/api/v1/applications/{}/notices/refusal.pdf", o.id),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = crate::support::pdf::pdf_text(&r.bytes().await.unwrap());
+    for want in [
+        "不予许可决定书",
+        "供水设施卫生条件不符合规范要求",
+        "行政复议",
+        &o.number,
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+}

@@ -218,7 +218,8 @@ pub(super) async fn page(
     };
     use crate::applications::Status as S;
     let notices: Vec<&str> = match a.status {
-        S::InApproval | S::Approved | S::Refused => vec!["receipt"],
+        S::InApproval | S::Approved => vec!["receipt"],
+        S::Refused => vec!["receipt", "refusal"],
         S::Rejected => vec!["rejection"],
         S::Supplement => vec!["supplement"],
         S::Draft | S::Submitted => vec![],
