@@ -28,6 +28,7 @@ pub mod i18n;
 pub mod ids;
 pub mod licence;
 pub mod mail;
+pub mod money;
 pub mod ops;
 pub mod org;
 pub mod print;

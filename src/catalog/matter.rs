@@ -324,10 +324,10 @@ impl Matter {
                     "field.required",
                 ));
             }
-            if f.amount.parse::<f64>().map_or(true, |a| a <= 0.0) {
+            if crate::money::Fen::parse_yuan(&f.amount).is_none_or(|a| a.0 <= 0) {
                 v.push(FieldError::new(
                     format!("guide.fees[{i}].amount"),
-                    "field.money",
+                    "field.fee",
                 ));
             }
             if f.basis.trim().is_empty() {

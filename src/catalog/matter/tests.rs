@@ -105,3 +105,22 @@ fn each_consistency_rule_names_its_field() {
     // 即办: case type 1.
     assert_eq!(samples::matter(0).case_type(), 1);
 }
+
+#[test]
+fn a_fee_is_money_in_yuan_not_any_float() {
+    let mut m = samples::matter(3);
+    for bad in ["NaN", "inf", "1e3", "-5", "0", "0.001"] {
+        m.guide.fees = vec![Fee {
+            item: "工本费".into(),
+            amount: bad.into(),
+            basis: "深价〔2018〕1号".into(),
+        }];
+        assert_eq!(
+            keys(&m),
+            [("guide.fees[0].amount".to_string(), "field.fee")],
+            "{bad}"
+        );
+    }
+    m.guide.fees[0].amount = "10.50".into();
+    assert!(keys(&m).is_empty(), "{:?}", keys(&m));
+}
