@@ -234,13 +234,51 @@ pub async fn on_refused(db: &Db, instance: i64, reason: &str) -> Result<()> {
     };
     let note = format!("不予许可的理由：{}\n{REMEDY}", reason.trim());
     let mut tx = db.begin().await?;
-    query("UPDATE applications SET note = $1, decided_at = $2 WHERE id = $3 AND note IS NULL")
+    query("UPDATE applications SET note = $1, decided_at = $2 WHERE id = $3")
         .bind(&note)
         .bind(db.now())
         .bind(r.id)
         .execute(&mut tx)
         .await?;
     notify(&mut tx, &r, "未予许可", Some(&note)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A supplement asked for during approval: what is asked and by whom becomes the application's
+/// note, and the applicant is told in-app and by mail; they add it online (or at the window) and
+/// their submission resumes the approval.
+pub async fn on_supplement_asked(
+    db: &Db,
+    instance: i64,
+    who: &Principal,
+    asked: &str,
+) -> Result<()> {
+    let Some(r) = query_as::<Row>(format!(
+        "SELECT {COLS} FROM {FROM} WHERE a.instance_id = $1"
+    ))
+    .bind(instance)
+    .fetch_optional(db)
+    .await?
+    else {
+        return Ok(());
+    };
+    let by: Option<(String, String)> = query_as(
+        "SELECT u.name, o.name FROM users u JOIN org_units o ON o.id = u.org_unit_id \
+         WHERE u.username = $1",
+    )
+    .bind(&who.username)
+    .fetch_optional(db)
+    .await?;
+    let by = by.map_or_else(|| "审批部门".to_string(), |(n, unit)| format!("{unit} {n}"));
+    let note = format!("{by} 要求补正：{}", asked.trim());
+    let mut tx = db.begin().await?;
+    query("UPDATE applications SET note = $1 WHERE id = $2")
+        .bind(&note)
+        .bind(r.id)
+        .execute(&mut tx)
+        .await?;
+    notify(&mut tx, &r, "需要补正材料", Some(&note)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -14,7 +14,7 @@ pub mod register;
 pub mod repo;
 pub mod status;
 
-pub use accept::{Decision, decide, on_approved, on_refused};
+pub use accept::{Decision, decide, on_approved, on_refused, on_supplement_asked};
 pub use counter::{Applicant, Check, CounterFiling};
 pub use register::{Registration, register};
 pub use repo::{Application, QueueQuery, Save, get, mine, queue, save};

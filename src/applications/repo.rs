@@ -83,7 +83,8 @@ impl Row {
 
 pub(super) const COLS: &str = "a.id, a.number, a.matter_code, a.matter_version, a.applicant, a.applicant_name, a.applicant_id, \
     a.unit_id, a.channel, a.status, a.form_json, a.note, a.instance_id, a.created_at, a.submitted_at, a.decided_at, \
-    i.status AS instance_status";
+    CASE WHEN i.status = 'paused' AND i.pause_kind = 'supplement' THEN 'supplement' ELSE i.status END \
+    AS instance_status";
 pub(super) const FROM: &str =
     "applications a LEFT JOIN approval_instances i ON i.id = a.instance_id";
 
@@ -382,7 +383,16 @@ pub(super) async fn store(
         return Err(Error::Validation(errs));
     }
     let now = db.now();
-    let status = if s.submit { "submitted" } else { "draft" };
+    // A supplement asked for during approval: the application stays in approval, and its
+    // submission resumes the approval (deadlines move on by the working time it waited).
+    let resumes = existing
+        .filter(|r| r.status == "in_approval")
+        .and_then(|r| r.instance_id);
+    let status = match (resumes, s.submit) {
+        (Some(_), _) => "in_approval",
+        (None, true) => "submitted",
+        (None, false) => "draft",
+    };
     let mut tx = db.begin().await?;
     let app_id = match existing {
         Some(r) => {
@@ -472,7 +482,16 @@ pub(super) async fn store(
         },
     )
     .await?;
+    if let (Some(_), true) = (resumes, s.submit) {
+        query("UPDATE applications SET note = NULL WHERE id = $1")
+            .bind(app_id)
+            .execute(&mut tx)
+            .await?;
+    }
     tx.commit().await?;
+    if let (Some(instance), true) = (resumes, s.submit) {
+        crate::approval::engine::resume(db, &Principal::system(), instance).await?;
+    }
     shown(db, row(db, app_id).await?).await
 }
 

@@ -57,6 +57,8 @@ impl Status {
         match (Status::parse(stored), instance) {
             (Some(Status::InApproval), Some("approved")) => Status::Approved,
             (Some(Status::InApproval), Some("rejected")) => Status::Refused,
+            // Its approval waits for a supplement the department asked for.
+            (Some(Status::InApproval), Some("supplement")) => Status::Supplement,
             (Some(s), _) => s,
             // Only the statuses above are ever written; an unknown word is a damaged row.
             (None, _) => Status::Draft,

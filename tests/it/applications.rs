@@ -870,3 +870,77 @@ async fn a_refusal_tells_the_applicant_why_and_what_they_may_do() {
         assert!(text.contains(want), "{want}: {text}");
     }
 }
+
+/// A supplement the department asks for during approval does not strand the applicant: they
+/// see what is asked and by whom (and are told), add it online, and their submission resumes
+/// the approval, its deadline moved on by the working time it waited.
+#[tokio::test]
+async fn a_supplement_asked_in_approval_is_answered_online_and_the_approval_resumes() {
+    let Setup { app, code } = setup().await;
+    let o = submitted_online(&app, &code).await;
+    let inst = accept(&app, &o).await;
+    let ha = app.token("health.a").await;
+    let task = crate::support::approval::inbox(&app, &ha).await[0]["task"]["id"]
+        .as_i64()
+        .unwrap();
+    let (_, before) = json_of(
+        app.get(&o.me, &format!("/api/v1/applications/{}", o.id))
+            .await,
+    )
+    .await;
+    let (s, r) = crate::support::approval::act(
+        &app,
+        &ha,
+        task,
+        json!({"action": "supplement", "opinion": "请补充水质检测报告原件扫描件"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let (_, a) = json_of(
+        app.get(&o.me, &format!("/api/v1/applications/{}", o.id))
+            .await,
+    )
+    .await;
+    assert_eq!(a["status"], "supplement", "{a}");
+    let note = a["note"].as_str().unwrap_or_default();
+    assert!(
+        note.contains("请补充水质检测报告原件扫描件") && note.contains("区卫生健康局"),
+        "{a}"
+    );
+    let (_, msgs) = json_of(app.get(&o.me, "/api/v1/messages").await).await;
+    assert!(
+        msgs.as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["subject"].as_str().unwrap().contains("需要补正材料")),
+        "{msgs}"
+    );
+    // Two working days pass before the applicant answers (a Monday to a Wednesday).
+    app.db.clock().advance(chrono::Duration::days(2));
+    let mut o = o;
+    let login = app.login("qingquan", "Qingquan2026!").await;
+    o.me = login.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, r) = add_stamped_report(&app, &code, &o).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["status"], "in_approval", "{r}");
+    assert!(r["note"].is_null(), "{r}");
+    let c = engine::case(&app.db, &Principal::system(), inst)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.instance.status,
+        zhengwu::approval::machine::Status::Running
+    );
+    assert!(
+        c.instance.due_at.as_str() > before["due_at"].as_str().unwrap(),
+        "the deadline moved on: {} → {}",
+        before["due_at"],
+        c.instance.due_at
+    );
+    // The department acts on it again, with the added report.
+    let ha = app.token("health.a").await;
+    assert_eq!(crate::support::approval::inbox(&app, &ha).await.len(), 1);
+}

@@ -1099,3 +1099,43 @@ async fn uploads_left_unattached_for_a_week_are_swept_and_attached_ones_kept() {
     }
     assert_eq!(zhengwu::files::sweep(&app.db, 7).await.unwrap(), (0, 0));
 }
+
+/// A supplement the department asks for during approval can be brought to the window: the
+/// clerk adds it, and the approval resumes where it paused (not back to acceptance).
+#[tokio::test]
+async fn a_supplement_asked_in_approval_brought_to_the_window_resumes_the_approval() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
+    let a = accepted(&app, &code, &d).await;
+    let aid = a["id"].as_i64().unwrap();
+    let inst = a["instance_id"].as_i64().unwrap();
+    let ha = app.token("health.a").await;
+    let task = crate::support::approval::inbox(&app, &ha).await[0]["task"]["id"]
+        .as_i64()
+        .unwrap();
+    let (s, r) = crate::support::approval::act(
+        &app,
+        &ha,
+        task,
+        json!({"action": "supplement", "opinion": "请提供水质检测报告原件"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let (_, page) = json_of(
+        app.get(&d.clerk, &format!("/api/v1/applications/{aid}"))
+            .await,
+    )
+    .await;
+    assert_eq!(page["status"], "supplement", "{page}");
+    let again = resubmit_original(&app, &d.clerk, aid).await;
+    assert_eq!(again["status"], "in_approval", "{again}");
+    assert_eq!(again["instance_id"].as_i64(), Some(inst));
+    let c = zhengwu::approval::engine::case(&app.db, &zhengwu::auth::Principal::system(), inst)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.instance.status,
+        zhengwu::approval::machine::Status::Running
+    );
+    assert_eq!(crate::support::approval::inbox(&app, &ha).await.len(), 1);
+}

@@ -218,6 +218,12 @@ pub async fn act_with(
         // The approval stands; what follows it is logged for the desk to redo.
         tracing::error!(instance = inst.id, error = %e, "after-approval steps failed");
     }
+    if inst.status == crate::approval::machine::Status::Paused
+        && a.action == crate::approval::definition::Action::Supplement
+        && let Err(e) = crate::applications::on_supplement_asked(db, inst.id, who, &a.opinion).await
+    {
+        tracing::error!(instance = inst.id, error = %e, "telling of a supplement failed");
+    }
     if inst.status == crate::approval::machine::Status::Rejected
         && let Err(e) = crate::applications::on_refused(db, inst.id, &a.opinion).await
     {
