@@ -9,7 +9,7 @@ use crate::auth::{Principal, Role, check_password_policy, hash_password};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{CreditCode, ResidentId};
 use crate::org;
-use crate::storage::{Db, query};
+use crate::storage::{Db, query, query_scalar};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct Registration {
@@ -44,6 +44,21 @@ pub async fn register(db: &Db, r: &Registration) -> Result<String> {
         errs.push(FieldError::new("id_number", "field.holder_id"));
     }
     errs.extend(check_password_policy("password", &r.password).err());
+    // One person (or company), one applicant: a number a window has already bound to an account
+    // is not registered again (its owner signs in, or resets the password, or asks at a
+    // window). A number only claimed stays open to claims: the window binds whoever shows the
+    // document, so nobody can block a number by claiming it first.
+    if errs.iter().all(|e| e.field != "id_number") {
+        let bound: Option<i64> = query_scalar(
+            "SELECT id FROM users WHERE id_tag = $1 AND id_verified_at IS NOT NULL AND active = 1",
+        )
+        .bind(crate::vault::tag(&id))
+        .fetch_optional(db)
+        .await?;
+        if bound.is_some() {
+            errs.push(FieldError::new("id_number", "field.id_registered"));
+        }
+    }
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }

@@ -578,6 +578,26 @@ async fn registering_with_someone_elses_id_number_takes_over_nothing() {
     // From now on the owner's walk-in filings are theirs.
     let third = walk_in(&app, &code, &id).await;
     assert_eq!(third["applicant"], "wangdawei");
+    // One person, one applicant: the bound number is not registered a second time.
+    let (s, e) = json_of(
+        reqwest::Client::new()
+            .post(app.url("/api/v1/register"))
+            .json(
+                &json!({"username": "wangdawei2", "name": "王大伟", "id_number": id,
+                          "phone": "13900139000", "password": PASSWORD}),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "id_number", "{e}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE username = 'wangdawei2'")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
