@@ -305,6 +305,30 @@ pub async fn move_to(db: &Db, who: &Principal, id: i64, new_parent_id: i64) -> R
         .bind(id)
         .execute(&mut tx)
         .await?;
+    // Paths copied elsewhere for scoping move with the unit, in the same transaction: who may
+    // act on open approval tasks (the candidate rows and the task's own copy) and the tickets'
+    // scope. The audit trail keeps the path an entry was written under: its entries are
+    // hash-chained over it.
+    for table in ["approval_task_candidates", "ops_tickets"] {
+        crate::storage::query(format!(
+            "UPDATE {table} SET unit_path = $1 || substr(unit_path, CAST($2 AS INTEGER)) \
+             WHERE unit_path LIKE $3"
+        ))
+        .bind(&new_path)
+        .bind(before.path.len() as i64 + 1)
+        .bind(subtree_pattern(&before.path))
+        .execute(&mut tx)
+        .await?;
+    }
+    crate::storage::query(
+        "UPDATE approval_tasks SET candidates = REPLACE(candidates, $1, $2) \
+         WHERE status = 'open' AND candidates LIKE $3",
+    )
+    .bind(format!("\"{}", before.path))
+    .bind(format!("\"{}", new_path))
+    .bind(format!("%\"{}%", before.path))
+    .execute(&mut tx)
+    .await?;
     let after = Unit {
         parent_id: Some(parent.id),
         path: new_path,

@@ -191,3 +191,56 @@ async fn bad_units_are_refused_field_by_field() {
     assert_eq!(e["error"]["code"], "move_into_self");
     assert_eq!(app.count("SELECT COUNT(*) FROM org_units").await, before);
 }
+
+/// Moving a unit moves the scope of what is open under it: an approval task waiting for the
+/// community's clerks stays in their inbox, and a ticket reported there follows the community
+/// to its new street (out of the old street's reach).
+#[tokio::test]
+async fn a_moved_community_keeps_its_open_tasks_and_takes_its_tickets_along() {
+    use crate::support::approval::{inbox, people, publish_flow, start};
+    let crate::support::approval::Setup { app, code } = people().await;
+    let def = json!({"steps": [
+        {"key": "accept", "name": "受理", "limit_days": 1, "actions": ["pass", "reject"],
+         "actors": [{"type": "role", "role": "window_clerk", "at": {"kind": "application_community"}}]},
+        {"key": "decide", "name": "决定", "limit_days": 3, "actions": ["pass", "reject"],
+         "actors": [{"type": "users", "usernames": ["health.b"]}]}
+    ]});
+    publish_flow(&app, &code, def).await;
+    start(&app, &code, "REF-MOVE-1").await;
+    assert_eq!(inbox(&app, &app.token("mz_staff").await).await.len(), 1);
+    let (s, t) = json_of(
+        app.post(
+            &app.token("mz_staff").await,
+            "/api/v1/ops/tickets",
+            json!({"system": "approval", "category": "fault", "title": "待办打不开",
+                   "description": "点击后报错", "page_url": "/inbox"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let ticket = format!("/api/v1/ops/tickets/{}", t["id"]);
+    let old_street = app.token("om_engineer").await;
+    assert_eq!(app.get(&old_street, &ticket).await.status(), StatusCode::OK);
+
+    zhengwu::org::move_to(
+        &app.db,
+        &zhengwu::auth::Principal::system(),
+        app.unit_id("beizhan"),
+        app.unit_id("longhua"),
+    )
+    .await
+    .unwrap();
+    // A fresh sign-in reads the clerk's grant at the community's new path.
+    let clerk = app.token("mz_staff").await;
+    assert_eq!(
+        inbox(&app, &clerk).await.len(),
+        1,
+        "the task is still the community's"
+    );
+    assert_eq!(
+        app.get(&old_street, &ticket).await.status(),
+        StatusCode::NOT_FOUND,
+        "the ticket went with the community"
+    );
+}
