@@ -166,9 +166,50 @@ fn rejection(status: StatusCode, detail: &str) -> Rendered {
         fields: if detail.is_empty() || status.is_server_error() {
             vec![]
         } else {
-            vec![("body".into(), [detail.to_string(), detail.to_string()])]
+            vec![refused_field(detail)]
         },
     }
+}
+
+/// The field an axum refusal is about, with a message in both languages. serde's text (English,
+/// Rust types) is kept only as the English detail; the Chinese says what is wrong in words.
+/// "Failed to deserialize the JSON body into the target type: guide.fees[0].amount: invalid
+/// type: …" names `guide.fees[0].amount`; "Invalid URL: Cannot parse `abc` to a `i64`" is
+/// the path.
+fn refused_field(detail: &str) -> (String, [String; 2]) {
+    let json_prefix = "Failed to deserialize the JSON body into the target type: ";
+    let said = |k: &str, en: &str| {
+        [
+            tr(Lang::Zh, k).to_string(),
+            format!("{} ({en})", tr(Lang::En, k)),
+        ]
+    };
+    if let Some(rest) = detail.strip_prefix(json_prefix) {
+        // `path: message at line L column C`; the path is absent for the body as a whole.
+        let (path, what) = match rest.split_once(": ") {
+            Some((p, w)) if !p.contains(' ') => (p.to_string(), w),
+            _ => ("body".to_string(), rest),
+        };
+        let what = what.split(" at line ").next().unwrap_or(what);
+        let key = if what.starts_with("missing field") {
+            "field.required"
+        } else {
+            "field.invalid"
+        };
+        let field = match what
+            .strip_prefix("missing field `")
+            .and_then(|r| r.split('`').next())
+        {
+            Some(f) if path == "body" => f.to_string(),
+            Some(f) => format!("{path}.{f}"),
+            None => path,
+        };
+        return (field, said(key, what));
+    }
+    if detail.starts_with("Invalid URL") || detail.starts_with("Wrong number of path") {
+        return ("path".into(), said("field.invalid", detail));
+    }
+    ("body".into(), said("err.invalid_body", detail))
 }
 
 /// What a panicking handler answers: a 500 in the error format (the panic is logged; the
@@ -220,5 +261,28 @@ mod tests {
         assert_eq!(r.code, "invalid_body");
         assert_eq!(r.fields[0].0, "body");
         assert!(r.message(Lang::Zh).contains("无法解析"));
+        // serde's words name the field; the Chinese message has no Rust in it.
+        let r = rejection(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Failed to deserialize the JSON body into the target type: guide.legal_limit_days: \
+             invalid value: integer `-1`, expected u64 at line 1 column 1348",
+        );
+        assert_eq!(r.fields[0].0, "guide.legal_limit_days");
+        assert_eq!(r.fields[0].1[0], tr(Lang::Zh, "field.invalid"));
+        assert!(r.fields[0].1[1].contains("integer `-1`"));
+        let r = rejection(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Failed to deserialize the JSON body into the target type: missing field `name` at line 1 column 2",
+        );
+        assert_eq!(
+            (r.fields[0].0.as_str(), r.fields[0].1[0].as_str()),
+            ("name", tr(Lang::Zh, "field.required"))
+        );
+        let r = rejection(
+            StatusCode::BAD_REQUEST,
+            "Invalid URL: Cannot parse `abc` to a `i64`",
+        );
+        assert_eq!(r.fields[0].0, "path");
+        assert!(!r.fields[0].1[0].contains("i64"));
     }
 }
