@@ -287,20 +287,42 @@ pub async fn on_supplement_asked(
 /// refused): licensing applications approved more than a minute ago without their licence get it
 /// now, and the applicant is told. Run by the minute job; answers how many it issued.
 pub async fn issue_missing(db: &Db) -> Result<usize> {
-    let before = clock::to_db(db.clock().now_utc() - chrono::Duration::minutes(1));
-    let rows: Vec<(i64, String, i64)> = query_as(
-        "SELECT i.id, a.matter_code, a.matter_version FROM applications a \
-         JOIN approval_instances i ON i.id = a.instance_id \
-         WHERE i.status = 'approved' AND i.finished_at < $1 \
-         AND NOT EXISTS (SELECT 1 FROM licences l WHERE l.instance_id = i.id) ORDER BY i.id LIMIT 100",
-    )
-    .bind(&before)
-    .fetch_all(db)
-    .await?;
+    let now = db.clock().now_utc();
+    let before = clock::to_db(now - chrono::Duration::minutes(1));
+    // Approvals of the last 30 days, in pages by id: approved applications of other kinds never
+    // get a licence, so a page of them must not hide a licensing one behind it.
+    let since = clock::to_db(now - chrono::Duration::days(30));
+    let mut rows: Vec<(i64, String, i64)> = Vec::new();
+    let mut after = 0i64;
+    loop {
+        let page: Vec<(i64, String, i64)> = query_as(
+            "SELECT i.id, a.matter_code, a.matter_version FROM applications a \
+             JOIN approval_instances i ON i.id = a.instance_id \
+             WHERE i.status = 'approved' AND i.finished_at < $1 AND i.finished_at >= $2 \
+             AND i.id > $3 \
+             AND NOT EXISTS (SELECT 1 FROM licences l WHERE l.instance_id = i.id) ORDER BY i.id LIMIT 500",
+        )
+        .bind(&before)
+        .bind(&since)
+        .bind(after)
+        .fetch_all(db)
+        .await?;
+        let Some(last) = page.last() else { break };
+        after = last.0;
+        rows.extend(page);
+    }
     let mut issued = 0;
+    let mut licensing = std::collections::HashMap::new();
     for (instance, code, version) in rows {
-        let m = catalog::version(db, &code, version).await?;
-        if m.kind != crate::catalog::matter::MatterType::Licensing {
+        let key = (code, version);
+        if !licensing.contains_key(&key) {
+            let m = catalog::version(db, &key.0, key.1).await?;
+            licensing.insert(
+                key.clone(),
+                m.kind == crate::catalog::matter::MatterType::Licensing,
+            );
+        }
+        if !licensing[&key] {
             continue;
         }
         match on_approved(db, instance).await {

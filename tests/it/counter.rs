@@ -821,6 +821,25 @@ async fn a_licence_missed_after_approval_is_issued_by_the_job_once() {
     use zhengwu::approval::engine::{self, Act};
     use zhengwu::auth::Principal;
     let Setup { app, code } = setup().await;
+    // 150 earlier approvals of a matter that issues no licence (流动人口婚育证明): the job must
+    // look past them to the licensing one.
+    let other = app.publish_sample(0).await;
+    let earlier = zhengwu::clock::to_db(chrono::Utc::now() - chrono::Duration::minutes(2));
+    let hall = app.unit_id("minzhi_hall");
+    app.db
+        .execute_batch(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150) \
+             INSERT INTO approval_instances (matter_code, matter_version, workflow_version, reference, \
+             unit_id, status, step, started_at, due_at, finished_at, created_by, updated_at) \
+             SELECT '{other}', 1, 1, 'BULK-' || CAST(i AS TEXT), {hall}, 'approved', 0, '{earlier}', \
+             '{earlier}', '{earlier}', 'system', '{earlier}' FROM n; \
+             INSERT INTO applications (number, matter_code, matter_version, applicant, applicant_name, \
+             applicant_id, unit_id, channel, status, form_json, instance_id, created_at, updated_at) \
+             SELECT reference, matter_code, 1, 'nobody', '某某', '', unit_id, 'online', 'in_approval', \
+             '{{}}', id, '{earlier}', '{earlier}' FROM approval_instances WHERE reference LIKE 'BULK-%'"
+        ))
+        .await
+        .unwrap();
     let clerk = app.token("window_clerk").await;
     let f = upload(&app, &clerk, "材料.pdf", PDF).await;
     let (_, a) = json_of(
@@ -881,7 +900,6 @@ async fn a_licence_missed_after_approval_is_issued_by_the_job_once() {
         .execute_batch(&format!("DELETE FROM licences WHERE instance_id = {inst}"))
         .await
         .unwrap();
-    let earlier = zhengwu::clock::to_db(chrono::Utc::now() - chrono::Duration::minutes(2));
     app.db
         .execute_batch(&format!(
             "UPDATE approval_instances SET finished_at = '{earlier}' WHERE id = {inst}"

@@ -264,7 +264,10 @@ async fn working_day_counts_past_the_bound_are_refused_and_nothing_changes() {
         .unwrap();
     let (s, e) = json_of(r).await;
     assert!(s.is_client_error(), "{s} {e}");
-    assert_eq!(e["error"]["fields"][0]["field"], "steps[0].limit_days", "{e}");
+    assert_eq!(
+        e["error"]["fields"][0]["field"], "steps[0].limit_days",
+        "{e}"
+    );
     assert_eq!(e["error"]["fields"][0]["message"], "取值无效。", "{e}");
     let (_, after) = json_of(
         app.get(&admin, &format!("/api/v1/matters/{code}/workflow/draft"))
@@ -290,7 +293,10 @@ async fn working_day_counts_past_the_bound_are_refused_and_nothing_changes() {
         .unwrap();
     let (s, e) = json_of(r).await;
     assert!(s.is_client_error(), "{s} {e}");
-    assert_eq!(e["error"]["fields"][0]["field"], "guide.promised_limit_days", "{e}");
+    assert_eq!(
+        e["error"]["fields"][0]["field"], "guide.promised_limit_days",
+        "{e}"
+    );
     assert_eq!(e["error"]["fields"][0]["message"], "取值无效。", "{e}");
     let (_, again) = json_of(
         app.get(&admin, &format!("/api/v1/matters/{code}/draft"))
