@@ -36,13 +36,16 @@ pub async fn active_role_paths(db: &Db) -> Result<Vec<(String, String)>> {
     .await?)
 }
 
-/// Of `names`, those that are active accounts.
+/// Of `names`, those that are active accounts holding a role that approves or accepts
+/// (approver, window clerk): a workflow may name only those.
 pub async fn active_usernames(db: &Db, names: &[String]) -> Result<Vec<String>> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q =
-        crate::storage::Sql::new("SELECT username FROM users WHERE active = 1 AND username IN (");
+    let mut q = crate::storage::Sql::new(
+        "SELECT DISTINCT u.username FROM users u JOIN role_grants g ON g.user_id = u.id \
+         WHERE u.active = 1 AND g.role IN ('approver', 'window_clerk') AND u.username IN (",
+    );
     for (i, n) in names.iter().enumerate() {
         if i > 0 {
             q.push(", ");

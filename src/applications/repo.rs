@@ -259,27 +259,22 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
         Some(c) => units
             .iter()
             .find(|u| u.code == c && u.kind == Kind::Hall && !u.is_retired()),
-        // Else where it was filed before; else the district's own hall, or the first that
-        // serves the matter.
+        // Else where it was filed before; else the district's own hall (which the submission
+        // checks serves the matter: the applicant chooses a hall the guide lists).
         None => match &existing {
             Some(r) => units.iter().find(|u| u.id == r.unit_id),
-            None => {
-                let serving = catalog::halls(db, &published.1.code, &published.1).await?;
-                units
-                    .iter()
-                    .find(|u| {
-                        u.kind == Kind::Hall && u.depth == 1 && serving.iter().any(|h| h.id == u.id)
-                    })
-                    .or_else(|| {
-                        serving
-                            .first()
-                            .and_then(|h| units.iter().find(|u| u.id == h.id))
-                    })
-            }
+            None => units.iter().find(|u| u.kind == Kind::Hall && u.depth == 1),
         },
     }
     .cloned()
     .ok_or_else(|| Error::field("unit_code", "field.hall_unknown"))?;
+    // Once submitted, an application stays at its hall (a supplement is added where it was filed).
+    if let Some(r) = &existing
+        && r.status() != super::Status::Draft
+        && r.unit_id != hall.id
+    {
+        return Err(Error::field("unit_code", "field.hall_fixed"));
+    }
     let (name, id_number): (String, Option<String>) =
         query_as("SELECT name, id_number FROM users WHERE username = $1")
             .bind(&who.username)

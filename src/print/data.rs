@@ -60,6 +60,10 @@ pub async fn application(
     }
     let m = catalog::version(db, &a.matter_code, a.matter_version).await?;
     let hall = org::get(db, a.unit_id).await?;
+    // The department that decides (and stamps a 不予许可决定书).
+    let department = org::by_code(db, &m.department)
+        .await?
+        .map_or_else(|| hall.name.clone(), |u| u.name);
     let clerk: Option<String> = query_scalar(
         "SELECT u.name FROM applications a JOIN users u ON u.username = a.decided_by WHERE a.id = $1",
     )
@@ -104,6 +108,7 @@ pub async fn application(
                    "consult_phone": m.guide.consult_phone, "complaint_phone": m.guide.complaint_phone,
                    "result_name": m.guide.result_name},
         "hall": {"name": hall.name},
+        "department": {"name": department},
         "clerk": clerk.unwrap_or_default(),
         "materials": materials,
         "missing": missing,
@@ -176,6 +181,7 @@ pub fn sample(kind: Kind) -> Value {
         "matter": {"name": "饮用水供水单位卫生许可", "code": "440309-WJ-001", "promised_days": 10,
                    "consult_phone": "0755-23333333", "complaint_phone": "12345", "result_name": "卫生许可证"},
         "hall": {"name": "龙华区政务服务中心"},
+        "department": {"name": "深圳市龙华区卫生健康局"},
         "clerk": "李窗口",
         "materials": [{"name": "营业执照", "files": 1, "check": "核验通过"},
                       {"name": "卫生许可申请书", "files": 1, "check": "核验通过"}],

@@ -69,13 +69,13 @@ const LICENCE: &str = r#"# {{ licence.matter_name }}
 > {{ issued_date }}
 "#;
 
-const REFUSAL: &str = r#"# {{ hall.name }}
+const REFUSAL: &str = r#"# {{ department.name }}
 # 不予许可决定书
 {{ app.applicant_name }}：
-您于 {{ submitted_date }} 提出的“{{ matter.name }}”申请（办件编号 {{ app.number }}），经审查，决定不予许可。
+您于 {{ submitted_date }} 在{{ hall.name }}提出的“{{ matter.name }}”申请（办件编号 {{ app.number }}），经审查，决定不予许可。
 {{ app.note }}
 ---
-> {{ hall.name }}（盖章）
+> {{ department.name }}（盖章）
 > {{ decided_date }}
 "#;
 

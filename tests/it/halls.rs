@@ -254,3 +254,76 @@ async fn a_workflow_a_serving_hall_cannot_run_is_refused_when_published() {
         "{versions}"
     );
 }
+
+/// A workflow may name as its actors only approvers or window clerks: a citizen named at a step
+/// is refused at publishing (otherwise they could decide their own application).
+#[tokio::test]
+async fn a_workflow_naming_a_citizen_as_approver_is_refused() {
+    let (app, code) = halls().await;
+    let bureau = app.token("district_bureau_admin").await;
+    let (_, d) = json_of(
+        app.get(&bureau, &format!("/api/v1/matters/{code}/workflow/draft"))
+            .await,
+    )
+    .await;
+    let mut def = d["definition"].clone();
+    def["steps"][1]["actors"] = json!([{"type": "users", "usernames": ["citizen"]}]);
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/workflow/draft")))
+        .bearer_auth(&bureau)
+        .json(&def)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (s, e) = json_of(
+        app.post(
+            &bureau,
+            &format!("/api/v1/matters/{code}/workflow/publish"),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "steps[1].actors", "{e}");
+}
+
+/// Once submitted, an application stays at its hall: a save that would move it (while a
+/// supplement is asked for) is refused and nothing changes.
+#[tokio::test]
+async fn a_submitted_application_cannot_move_to_another_hall() {
+    let (app, code) = halls().await;
+    let (me, s, a) = file_at(&app, &code, DISTRICT_HALL).await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let id = a["id"].as_i64().unwrap();
+    let t = app.token("district.clerk").await;
+    let (s, r) = json_of(
+        app.post(
+            &t,
+            &format!("/api/v1/applications/{id}/decision"),
+            json!({"decision": "supplement", "missing": "营业执照需加盖公章"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let (s, e) = json_of(
+        app.client
+            .put(app.url(&format!("/api/v1/applications/{id}")))
+            .bearer_auth(&me)
+            .json(
+                &json!({"matter_code": code, "unit_code": "440309004-H", "form": a["form"],
+                          "materials": a["materials"], "submit": false}),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "unit_code", "{e}");
+    let (_, now) = json_of(app.get(&me, &format!("/api/v1/applications/{id}")).await).await;
+    assert_eq!(now["unit_id"], a["unit_id"], "{now}");
+}

@@ -52,6 +52,15 @@ pub async fn act_with(
     if !t.may_act(who) {
         return Err(Error::NotFound);
     }
+    // Nobody decides their own application.
+    let applicant: Option<String> =
+        crate::storage::query_scalar("SELECT applicant FROM applications WHERE instance_id = $1")
+            .bind(inst.id)
+            .fetch_optional(&db)
+            .await?;
+    if !who.system && applicant.as_deref() == Some(who.username.as_str()) {
+        return Err(Error::Conflict("err.own_application"));
+    }
     let def = workflow_repo::published(db, &inst.matter_code, inst.workflow_version).await?;
     let step = t.step as usize;
     machine::check(&def, step, a.action, &a.opinion, a.procedure).map_err(refused)?;
