@@ -915,6 +915,22 @@ async fn a_supplement_asked_in_approval_is_answered_online_and_the_approval_resu
             .any(|m| m["subject"].as_str().unwrap().contains("需要补正材料")),
         "{msgs}"
     );
+    // While it waits, the approver's page offers no action on it (only the API would refuse).
+    let browser = crate::support::pages::browser();
+    crate::support::pages::sign_in(&app, &browser, "health.a").await;
+    let page = browser
+        .get(app.url(&format!("/approvals/{inst}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("请补充水质检测报告原件扫描件"),
+        "the pause shows its reason"
+    );
+    assert!(!page.contains("class=\"form act-form\""), "{page}");
     // Two working days pass before the applicant answers (a Monday to a Wednesday).
     app.db.clock().advance(chrono::Duration::days(2));
     let mut o = o;
