@@ -40,6 +40,10 @@ pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<A
     if r.status() != super::Status::Submitted {
         return Err(Error::Conflict("err.application_not_submitted"));
     }
+    // Nobody decides their own application (the approval engine refuses the same later on).
+    if !who.system && r.applicant == who.username {
+        return Err(Error::Conflict("err.own_application"));
+    }
     let (status, note, subject) = match d {
         Decision::Accept => ("in_approval", None, "已受理"),
         Decision::Reject { reason } => ("rejected", Some(reason.trim()), "不予受理"),
@@ -175,17 +179,36 @@ async fn notify(tx: &mut Tx, r: &Row, what: &str, note: Option<&str>) -> Result<
     Ok(())
 }
 
-/// What follows an application's approval: for a licensing matter (行政许可) the department's
-/// e-licence, issued to the applicant with the form's values as its content; and a mail to the
-/// applicant. Runs after the approval's own transaction; answers the licence number, if any.
-pub async fn on_approved(db: &Db, instance: i64) -> Result<Option<String>> {
-    let Some(r) = query_as::<Row>(format!(
+/// The application an approval belongs to (none for an approval started without one).
+async fn of_instance(db: &Db, instance: i64) -> Result<Option<Row>> {
+    Ok(query_as::<Row>(format!(
         "SELECT {COLS} FROM {FROM} WHERE a.instance_id = $1"
     ))
     .bind(instance)
     .fetch_optional(db)
-    .await?
-    else {
+    .await?)
+}
+
+/// Sets the application's note (and its decision time, for a decision) and tells the
+/// applicant, in one transaction.
+async fn note_and_tell(db: &Db, r: &Row, what: &str, note: &str, decided: bool) -> Result<()> {
+    let mut tx = db.begin().await?;
+    query("UPDATE applications SET note = $1, decided_at = COALESCE($2, decided_at) WHERE id = $3")
+        .bind(note)
+        .bind(decided.then(|| db.now()))
+        .bind(r.id)
+        .execute(&mut tx)
+        .await?;
+    notify(&mut tx, r, what, Some(note)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What follows an application's approval: for a licensing matter (行政许可) the department's
+/// e-licence, issued to the applicant with the form's values as its content; and a mail to the
+/// applicant. Runs after the approval's own transaction; answers the licence number, if any.
+pub async fn on_approved(db: &Db, instance: i64) -> Result<Option<String>> {
+    let Some(r) = of_instance(db, instance).await? else {
         return Ok(None);
     };
     let matter = catalog::version(db, &r.matter_code, r.matter_version).await?;
@@ -223,26 +246,11 @@ pub const REMEDY: &str = "如不服本决定，可以自收到本决定之日起
 /// applicant's remedies — becomes the application's note (shown, printed in the 不予许可决定书),
 /// and the applicant is told in-app and by mail. Runs after the approval's own transaction.
 pub async fn on_refused(db: &Db, instance: i64, reason: &str) -> Result<()> {
-    let Some(r) = query_as::<Row>(format!(
-        "SELECT {COLS} FROM {FROM} WHERE a.instance_id = $1"
-    ))
-    .bind(instance)
-    .fetch_optional(db)
-    .await?
-    else {
+    let Some(r) = of_instance(db, instance).await? else {
         return Ok(());
     };
     let note = format!("不予许可的理由：{}\n{REMEDY}", reason.trim());
-    let mut tx = db.begin().await?;
-    query("UPDATE applications SET note = $1, decided_at = $2 WHERE id = $3")
-        .bind(&note)
-        .bind(db.now())
-        .bind(r.id)
-        .execute(&mut tx)
-        .await?;
-    notify(&mut tx, &r, "未予许可", Some(&note)).await?;
-    tx.commit().await?;
-    Ok(())
+    note_and_tell(db, &r, "未予许可", &note, true).await
 }
 
 /// A supplement asked for during approval: what is asked and by whom becomes the application's
@@ -254,13 +262,7 @@ pub async fn on_supplement_asked(
     who: &Principal,
     asked: &str,
 ) -> Result<()> {
-    let Some(r) = query_as::<Row>(format!(
-        "SELECT {COLS} FROM {FROM} WHERE a.instance_id = $1"
-    ))
-    .bind(instance)
-    .fetch_optional(db)
-    .await?
-    else {
+    let Some(r) = of_instance(db, instance).await? else {
         return Ok(());
     };
     let by: Option<(String, String)> = query_as(
@@ -272,15 +274,7 @@ pub async fn on_supplement_asked(
     .await?;
     let by = by.map_or_else(|| "审批部门".to_string(), |(n, unit)| format!("{unit} {n}"));
     let note = format!("{by} 要求补正：{}", asked.trim());
-    let mut tx = db.begin().await?;
-    query("UPDATE applications SET note = $1 WHERE id = $2")
-        .bind(&note)
-        .bind(r.id)
-        .execute(&mut tx)
-        .await?;
-    notify(&mut tx, &r, "需要补正材料", Some(&note)).await?;
-    tx.commit().await?;
-    Ok(())
+    note_and_tell(db, &r, "需要补正材料", &note, false).await
 }
 
 /// Catches up on after-approval steps that did not happen (the server stopped, the store

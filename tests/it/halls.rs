@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use zhengwu::auth::Principal;
 use zhengwu::org::{self, NewUnit};
 
-use crate::support::approval::{Setup, act, inbox, people};
+use crate::support::approval::{Setup, act, inbox, people, try_publish, workflow_draft};
 use crate::support::filing::{PDF, form, upload};
 use crate::support::{PASSWORD, TestApp, json_of};
 
@@ -62,13 +62,8 @@ async fn halls() -> (TestApp, String) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let (s, d) = json_of(
-        app.get(&bureau, &format!("/api/v1/matters/{code}/workflow/draft"))
-            .await,
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{d}");
-    crate::support::approval::publish_flow(&app, &code, d["definition"].clone()).await;
+    let def = workflow_draft(&app, &code).await;
+    crate::support::approval::publish_flow(&app, &code, def).await;
     (app, code)
 }
 
@@ -84,13 +79,18 @@ async fn file_at(app: &TestApp, code: &str, hall: &str) -> (String, StatusCode, 
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let me = app.token("qingquan").await;
-    let licence = upload(app, &me, "营业执照.pdf", PDF).await;
-    let report = upload(app, &me, "水质检测报告.pdf", PDF).await;
-    let form_pdf = upload(app, &me, "申请表.pdf", PDF).await;
+    let (s, a) = file_as(app, &me, code, hall).await;
+    (me, s, a)
+}
+
+/// `me` files the matter online at `hall` with every material.
+async fn file_as(app: &TestApp, me: &str, code: &str, hall: &str) -> (StatusCode, Value) {
+    let licence = upload(app, me, "营业执照.pdf", PDF).await;
+    let report = upload(app, me, "水质检测报告.pdf", PDF).await;
+    let form_pdf = upload(app, me, "申请表.pdf", PDF).await;
     let body = json!({"matter_code": code, "unit_code": hall, "form": form(report), "submit": true,
                       "materials": {"m_licence": [licence], "m_special": [report], "m_form": [form_pdf]}});
-    let (s, a) = json_of(app.post(&me, "/api/v1/applications", body).await).await;
-    (me, s, a)
+    json_of(app.post(me, "/api/v1/applications", body).await).await
 }
 
 /// Filed at `hall`, accepted by `clerk` and approved to the end by the department.
@@ -203,33 +203,10 @@ async fn a_hall_that_does_not_serve_the_matter_is_refused_on_submission() {
 #[tokio::test]
 async fn a_workflow_a_serving_hall_cannot_run_is_refused_when_published() {
     let (app, code) = halls().await;
-    let bureau = app.token("district_bureau_admin").await;
-    let (_, d) = json_of(
-        app.get(&bureau, &format!("/api/v1/matters/{code}/workflow/draft"))
-            .await,
-    )
-    .await;
-    let mut def = d["definition"].clone();
+    let mut def = workflow_draft(&app, &code).await;
     def["steps"][0]["actors"] =
         json!([{"type": "role", "role": "window_clerk", "at": {"kind": "application_hall"}}]);
-    let r = app
-        .client
-        .put(app.url(&format!("/api/v1/matters/{code}/workflow/draft")))
-        .bearer_auth(&bureau)
-        .json(&def)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let (s, e) = json_of(
-        app.post(
-            &bureau,
-            &format!("/api/v1/matters/{code}/workflow/publish"),
-            json!({}),
-        )
-        .await,
-    )
-    .await;
+    let (s, e) = try_publish(&app, &code, def).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     let msg = e["error"]["fields"][0]["message"].as_str().unwrap();
     // 民治街道's hall has no clerk of its own (the fixture's clerk is at the street).
@@ -237,7 +214,7 @@ async fn a_workflow_a_serving_hall_cannot_run_is_refused_when_published() {
     assert_eq!(e["error"]["fields"][0]["field"], "steps[0].actors");
     let (_, versions) = json_of(
         app.get(
-            &bureau,
+            &app.token("district_bureau_admin").await,
             &format!("/api/v1/matters/{code}/workflow/versions"),
         )
         .await,
@@ -260,32 +237,9 @@ async fn a_workflow_a_serving_hall_cannot_run_is_refused_when_published() {
 #[tokio::test]
 async fn a_workflow_naming_a_citizen_as_approver_is_refused() {
     let (app, code) = halls().await;
-    let bureau = app.token("district_bureau_admin").await;
-    let (_, d) = json_of(
-        app.get(&bureau, &format!("/api/v1/matters/{code}/workflow/draft"))
-            .await,
-    )
-    .await;
-    let mut def = d["definition"].clone();
+    let mut def = workflow_draft(&app, &code).await;
     def["steps"][1]["actors"] = json!([{"type": "users", "usernames": ["citizen"]}]);
-    let r = app
-        .client
-        .put(app.url(&format!("/api/v1/matters/{code}/workflow/draft")))
-        .bearer_auth(&bureau)
-        .json(&def)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let (s, e) = json_of(
-        app.post(
-            &bureau,
-            &format!("/api/v1/matters/{code}/workflow/publish"),
-            json!({}),
-        )
-        .await,
-    )
-    .await;
+    let (s, e) = try_publish(&app, &code, def).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["error"]["fields"][0]["field"], "steps[1].actors", "{e}");
 }
@@ -326,4 +280,35 @@ async fn a_submitted_application_cannot_move_to_another_hall() {
     assert_eq!(e["error"]["fields"][0]["field"], "unit_code", "{e}");
     let (_, now) = json_of(app.get(&me, &format!("/api/v1/applications/{id}")).await).await;
     assert_eq!(now["unit_id"], a["unit_id"], "{now}");
+}
+
+/// Nobody decides their own application: a clerk who filed one cannot accept it; a colleague of
+/// the same hall can.
+#[tokio::test]
+async fn a_clerk_cannot_accept_their_own_application() {
+    let (app, code) = halls().await;
+    let me = app.token("window_clerk").await;
+    let (s, a) = file_as(&app, &me, &code, "440309004-H").await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let id = a["id"].as_i64().unwrap();
+    let decide = |t: String| {
+        let url = format!("/api/v1/applications/{id}/decision");
+        let app = &app;
+        async move { json_of(app.post(&t, &url, json!({"decision": "accept"})).await).await }
+    };
+    let (s, e) = decide(me.clone()).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("own_application")),
+        "{e}"
+    );
+    let bureau = app.token("district_bureau_admin").await;
+    let body = json!({"username": "mz.clerk2", "name": "窗口二", "org_unit_id": app.unit_id("minzhi"),
+                      "password": PASSWORD, "roles": [{"role": "window_clerk"}]});
+    assert_eq!(
+        app.post(&bureau, "/api/v1/accounts", body).await.status(),
+        StatusCode::CREATED
+    );
+    let (s, e) = decide(app.token("mz.clerk2").await).await;
+    assert_eq!(s, StatusCode::OK, "{e}");
 }

@@ -38,7 +38,9 @@ pub async fn act_with(
         .map(|(name, bytes)| files::check(name, bytes))
         .collect::<Result<Vec<_>>>()?;
     let row = crate::storage::query(format!(
-        "SELECT {TASK_COLS}, {INSTANCE_COLS}, o.path FROM approval_tasks t \
+        "SELECT {TASK_COLS}, {INSTANCE_COLS}, o.path, \
+         (SELECT a.applicant FROM applications a WHERE a.instance_id = i.id) \
+         FROM approval_tasks t \
          JOIN approval_instances i ON i.id = t.instance_id JOIN org_units o ON o.id = i.unit_id \
          WHERE t.id = $1"
     ))
@@ -53,11 +55,7 @@ pub async fn act_with(
         return Err(Error::NotFound);
     }
     // Nobody decides their own application.
-    let applicant: Option<String> =
-        crate::storage::query_scalar("SELECT applicant FROM applications WHERE instance_id = $1")
-            .bind(inst.id)
-            .fetch_optional(&db)
-            .await?;
+    let applicant: Option<String> = row.try_get(TASK_WIDTH + INSTANCE_WIDTH + 1)?;
     if !who.system && applicant.as_deref() == Some(who.username.as_str()) {
         return Err(Error::Conflict("err.own_application"));
     }

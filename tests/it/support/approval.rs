@@ -15,6 +15,25 @@ pub struct Setup {
 
 /// Saves `def` as the matter's workflow draft and publishes it, as the district's bureau admin.
 pub async fn publish_flow(app: &TestApp, code: &str, def: Value) {
+    let (s, r) = try_publish(app, code, def).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+}
+
+/// The matter's workflow draft (its definition), as the district's bureau admin reads it.
+pub async fn workflow_draft(app: &TestApp, code: &str) -> Value {
+    let admin = app.token("district_bureau_admin").await;
+    let (s, d) = json_of(
+        app.get(&admin, &format!("/api/v1/matters/{code}/workflow/draft"))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    d["definition"].clone()
+}
+
+/// Saves `def` as the draft (which must be accepted) and asks to publish it, as the district's
+/// bureau admin; answers the publishing's reply.
+pub async fn try_publish(app: &TestApp, code: &str, def: Value) -> (StatusCode, Value) {
     let admin = app.token("district_bureau_admin").await;
     let r = app
         .client
@@ -25,14 +44,15 @@ pub async fn publish_flow(app: &TestApp, code: &str, def: Value) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let r = app
-        .post(
+    json_of(
+        app.post(
             &admin,
             &format!("/api/v1/matters/{code}/workflow/publish"),
             json!({}),
         )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+        .await,
+    )
+    .await
 }
 
 /// Adds 区市场监督管理局 (440309-D07) under the district.
