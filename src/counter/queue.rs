@@ -78,57 +78,48 @@ pub async fn take(db: &Db, hall_code: &str, matter: Option<&str>) -> Result<Tick
         }
     }
     let day = today(db);
-    // Two kiosks at once on PostgreSQL may pick the same number: the unique key refuses one, which tries again.
-    for _ in 0..5 {
-        let mut tx = db.begin().await?;
-        let seq: i64 = query_scalar(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM queue_tickets WHERE unit_id = $1 AND day = $2",
-        )
-        .bind(hall.id)
-        .bind(&day)
-        .fetch_one(&mut tx)
-        .await?;
-        let number = format!("A{seq:03}");
-        let now = db.now();
-        let inserted = query_scalar::<i64>(
-            "INSERT INTO queue_tickets (unit_id, day, seq, number, matter_code, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'waiting', $6) RETURNING id",
-        )
-        .bind(hall.id)
-        .bind(&day)
-        .bind(seq)
-        .bind(&number)
-        .bind(matter)
-        .bind(&now)
-        .fetch_one(&mut tx)
-        .await;
-        match inserted {
-            Ok(id) => {
-                tx.commit().await?;
-                let ahead: i64 = query_scalar(
-                    "SELECT COUNT(*) FROM queue_tickets WHERE unit_id = $1 AND day = $2 AND status = 'waiting' AND seq < $3",
-                )
-                .bind(hall.id)
-                .bind(&day)
-                .bind(seq)
-                .fetch_one(db)
-                .await?;
-                return Ok(Ticket {
-                    id,
-                    number,
-                    matter_code: matter.map(String::from),
-                    status: "waiting".into(),
-                    ahead,
-                    created_at: now,
-                });
-            }
-            Err(e) => match Error::on_unique(e, "err.busy") {
-                Error::Conflict(_) => continue,
-                other => return Err(other),
-            },
-        }
-    }
-    Err(Error::Conflict("err.busy"))
+    // The hall's counter for the day, bumped in the ticket's transaction: kiosks at once queue
+    // on its row (one number each, never a refusal), and a failed insert gives its number back.
+    let mut tx = db.begin().await?;
+    let seq: i64 = query_scalar(
+        "INSERT INTO queue_counters (unit_id, day, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (unit_id, day) DO UPDATE SET last = queue_counters.last + 1 RETURNING last",
+    )
+    .bind(hall.id)
+    .bind(&day)
+    .fetch_one(&mut tx)
+    .await?;
+    let number = format!("A{seq:03}");
+    let now = db.now();
+    let id: i64 = query_scalar(
+        "INSERT INTO queue_tickets (unit_id, day, seq, number, matter_code, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'waiting', $6) RETURNING id",
+    )
+    .bind(hall.id)
+    .bind(&day)
+    .bind(seq)
+    .bind(&number)
+    .bind(matter)
+    .bind(&now)
+    .fetch_one(&mut tx)
+    .await?;
+    tx.commit().await?;
+    let ahead: i64 = query_scalar(
+        "SELECT COUNT(*) FROM queue_tickets WHERE unit_id = $1 AND day = $2 AND status = 'waiting' AND seq < $3",
+    )
+    .bind(hall.id)
+    .bind(&day)
+    .bind(seq)
+    .fetch_one(db)
+    .await?;
+    Ok(Ticket {
+        id,
+        number,
+        matter_code: matter.map(String::from),
+        status: "waiting".into(),
+        ahead,
+        created_at: now,
+    })
 }
 
 /// The window `who` works at, if they are assigned to it (or manage its hall).

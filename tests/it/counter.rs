@@ -1157,3 +1157,24 @@ async fn a_supplement_asked_in_approval_brought_to_the_window_resumes_the_approv
     );
     assert_eq!(crate::support::approval::inbox(&app, &ha).await.len(), 1);
 }
+
+/// Forty kiosk tickets asked for at the same moment (a morning rush on the hall's kiosks, a
+/// busy PostgreSQL) all get a number: forty different ones, A001 to A040, nobody refused. (The
+/// numbering itself, below the per-address rate limit one kiosk's API has.)
+#[tokio::test]
+async fn forty_tickets_at_once_each_get_their_own_number() {
+    let Setup { app, code } = setup().await;
+    let mut all = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let (db, code) = (app.db.clone(), code.clone());
+        all.spawn(async move { zhengwu::counter::queue::take(&db, HALL, Some(&code)).await });
+    }
+    let mut numbers = Vec::new();
+    while let Some(r) = all.join_next().await {
+        let t = r.unwrap().expect("every ticket is numbered");
+        numbers.push(t.number);
+    }
+    numbers.sort();
+    let expected: Vec<String> = (1..=40).map(|i| format!("A{i:03}")).collect();
+    assert_eq!(numbers, expected);
+}
