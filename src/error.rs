@@ -60,6 +60,10 @@ pub enum Error {
     /// A state conflict; the string is an i18n key such as `err.username_taken`.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// Someone else changed the thing being saved since the editor loaded it: `by` (a name)
+    /// at `at` (as shown); reload to see their change.
+    #[error("changed by {by} at {at}")]
+    Stale { by: String, at: String },
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("internal: {0:#}")]
@@ -82,6 +86,7 @@ impl Error {
             Error::RateLimited { .. } => "rate_limited",
             Error::Validation(_) => "validation",
             Error::Conflict(k) => k.strip_prefix("err.").unwrap_or(k),
+            Error::Stale { .. } => "changed",
             Error::Db(_) | Error::Internal(_) => "internal",
         }
     }
@@ -106,6 +111,7 @@ impl Error {
                 format!("{}{}", tr(lang, "err.validation"), first)
             }
             Error::Conflict(k) => tr(lang, k).into(),
+            Error::Stale { by, at } => tr_args(lang, "err.changed_by", &[("by", by), ("at", at)]),
             Error::Db(_) | Error::Internal(_) => tr(lang, "err.internal").into(),
         }
     }

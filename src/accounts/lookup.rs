@@ -55,3 +55,30 @@ pub async fn active_usernames(db: &Db, names: &[String]) -> Result<Vec<String>> 
     q.push(")");
     Ok(q.scalar().fetch_all(db).await?)
 }
+
+/// People as pages name them — "王芳（区卫生健康局）" — by username, for the usernames given
+/// (one query). A username with no account (the command line, `system`) is not in the map.
+pub async fn display_names(
+    db: &Db,
+    usernames: &[String],
+) -> Result<std::collections::HashMap<String, String>> {
+    if usernames.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut q = crate::storage::Sql::new(
+        "SELECT u.username, u.name, o.name FROM users u JOIN org_units o ON o.id = u.org_unit_id \
+         WHERE u.username IN (",
+    );
+    for (i, n) in usernames.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(n.as_str());
+    }
+    q.push(")");
+    let rows: Vec<(String, String, String)> = q.query_as().fetch_all(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(u, name, unit)| (u, format!("{name}（{unit}）")))
+        .collect())
+}

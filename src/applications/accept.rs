@@ -147,23 +147,35 @@ pub async fn decide(db: &Db, who: &Principal, id: i64, d: &Decision) -> Result<A
 
 /// Tells the applicant of a step: an in-app message always, a mail when they gave an address.
 async fn notify(tx: &mut Tx, r: &Row, what: &str, note: Option<&str>) -> Result<()> {
-    // An applicant received at the counter without an account is told there, in person.
-    if r.applicant.is_empty() {
+    tell(tx, &r.applicant, &r.number, r.id, what, note).await
+}
+
+/// Tells `applicant` (a username; empty for a walk-in without an account, told in person)
+/// that their application `number` (id `id`) `what`, with an optional explanation: an in-app
+/// message always, a mail too when they gave an address. In the caller's transaction, so the
+/// message goes out exactly when the change it reports is stored.
+pub(crate) async fn tell(
+    tx: &mut Tx,
+    applicant: &str,
+    number: &str,
+    id: i64,
+    what: &str,
+    note: Option<&str>,
+) -> Result<()> {
+    if applicant.is_empty() {
         return Ok(());
     }
-    let subject = format!("办件 {} {what}", r.number);
+    let subject = format!("办件 {number} {what}");
     let text = format!(
-        "您的办件 {} {}。{}",
-        r.number,
-        what,
+        "您的办件 {number} {what}。{}",
         note.map(|n| format!("说明：{n}")).unwrap_or_default()
     );
     // The page people open; the API has the same application at /api/v1/applications/{id}.
-    let link = format!("/applications/{}", r.id);
-    crate::mail::messages::post(tx, &r.applicant, &subject, &text, Some(&link)).await?;
+    let link = format!("/applications/{id}");
+    crate::mail::messages::post(tx, applicant, &subject, &text, Some(&link)).await?;
     // Read in the transaction: on PostgreSQL a second connection could be one too many.
     let email: Option<String> = query_scalar("SELECT email FROM users WHERE username = $1")
-        .bind(&r.applicant)
+        .bind(applicant)
         .fetch_optional(&mut *tx)
         .await?
         .flatten();
@@ -275,6 +287,49 @@ pub async fn on_supplement_asked(
     let by = by.map_or_else(|| "审批部门".to_string(), |(n, unit)| format!("{unit} {n}"));
     let note = format!("{by} 要求补正：{}", asked.trim());
     note_and_tell(db, &r, "需要补正材料", &note, false).await
+}
+
+/// The department started a special procedure (特别程序: hearing, expert review, inspection,
+/// public notice): the applicant is told which, why, and that its time does not count against
+/// the limit.
+pub async fn on_special_started(
+    db: &Db,
+    instance: i64,
+    procedure: crate::approval::machine::Procedure,
+    reason: &str,
+) -> Result<()> {
+    let Some(r) = of_instance(db, instance).await? else {
+        return Ok(());
+    };
+    let key = format!("ap.proc.{}", procedure.as_str());
+    let name = crate::i18n::tr(crate::i18n::Lang::Zh, &key);
+    let note = format!(
+        "进入特别程序（{name}）：{}。特别程序所需时间不计入办理时限。",
+        reason.trim()
+    );
+    note_and_tell(db, &r, "进入特别程序", &note, false).await
+}
+
+/// A special procedure is over and the approval goes on: the applicant is told, and the note
+/// about the procedure is cleared.
+pub async fn on_special_ended(db: &Db, instance: i64) -> Result<()> {
+    let Some(r) = of_instance(db, instance).await? else {
+        return Ok(());
+    };
+    let mut tx = db.begin().await?;
+    query("UPDATE applications SET note = NULL WHERE id = $1")
+        .bind(r.id)
+        .execute(&mut tx)
+        .await?;
+    notify(
+        &mut tx,
+        &r,
+        "特别程序结束",
+        Some("办理继续进行，办结时限相应顺延。"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Catches up on after-approval steps that did not happen (the server stopped, the store

@@ -14,8 +14,11 @@ pub mod register;
 pub mod repo;
 pub mod status;
 
-pub use accept::{Decision, decide, on_approved, on_refused, on_supplement_asked};
+pub use accept::{
+    Decision, decide, on_approved, on_refused, on_special_ended, on_special_started,
+    on_supplement_asked,
+};
 pub use counter::{Applicant, Check, CounterFiling};
 pub use register::{Registration, register};
-pub use repo::{Application, QueueQuery, Save, get, mine, queue, save};
+pub use repo::{Application, QueueQuery, Save, get, mine, of_approval, queue, reveal, save};
 pub use status::Status;

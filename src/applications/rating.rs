@@ -330,6 +330,26 @@ pub async fn answer(db: &Db, who: &Principal, followup: i64, text: &str) -> Resu
         },
     )
     .await?;
+    // The applicant reads the department's answer (in-app, and by mail where they gave one).
+    let (applicant, number): (String, String) =
+        query_as("SELECT applicant, number FROM applications WHERE id = $1")
+            .bind(f.application_id)
+            .fetch_one(&mut tx)
+            .await?;
+    let what = if f.kind == "complaint" {
+        "投诉已答复"
+    } else {
+        "评价已回复"
+    };
+    super::accept::tell(
+        &mut tx,
+        &applicant,
+        &number,
+        f.application_id,
+        what,
+        Some(text),
+    )
+    .await?;
     tx.commit().await?;
     Ok(f)
 }

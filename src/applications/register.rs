@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::accounts::{CheckedUser, check_fields, insert};
-use crate::auth::{Principal, Role, check_password_policy, hash_password};
+use crate::auth::{Role, check_password_policy, hash_password};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{CreditCode, ResidentId};
 use crate::org;
@@ -23,10 +23,14 @@ pub struct Registration {
     #[serde(default)]
     pub email: Option<String>,
     pub password: String,
+    /// The applicant has read the privacy notice and agrees to it (required).
+    #[serde(default)]
+    pub consent: bool,
 }
 
-/// Creates an applicant account; answers its username.
-pub async fn register(db: &Db, r: &Registration) -> Result<String> {
+/// Creates an applicant account; answers its username. The applicant is the actor of the
+/// audit record (from `ip`), and their consent to the privacy notice is kept with its time.
+pub async fn register(db: &Db, r: &Registration, ip: Option<String>) -> Result<String> {
     let some = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -44,6 +48,9 @@ pub async fn register(db: &Db, r: &Registration) -> Result<String> {
         errs.push(FieldError::new("id_number", "field.holder_id"));
     }
     errs.extend(check_password_policy("password", &r.password).err());
+    if !r.consent {
+        errs.push(FieldError::new("consent", "field.consent_required"));
+    }
     // One person (or company), one applicant: a number a window has already bound to an account
     // is not registered again (its owner signs in, or resets the password, or asks at a
     // window). A number only claimed stays open to claims: the window binds whoever shows the
@@ -80,17 +87,17 @@ pub async fn register(db: &Db, r: &Registration) -> Result<String> {
         grants: vec![(Role::Citizen, root)],
     };
     let mut tx = db.begin().await?;
-    let uid = insert(
-        &mut tx,
-        &Principal::system().actor(),
-        &user,
-        &hash,
-        "user.register",
-    )
-    .await?;
-    query("UPDATE users SET id_number = $1, id_tag = $2 WHERE id = $3")
+    let actor = crate::audit::Actor {
+        user_id: None,
+        name: username.clone(),
+        ip,
+    };
+    let uid = insert(&mut tx, &actor, &user, &hash, "user.register").await?;
+    let now = tx.now();
+    query("UPDATE users SET id_number = $1, id_tag = $2, consented_at = $3 WHERE id = $4")
         .bind(crate::vault::seal(&id))
         .bind(crate::vault::tag(&id))
+        .bind(&now)
         .bind(uid)
         .execute(&mut tx)
         .await?;

@@ -483,6 +483,19 @@ pub(super) async fn store(
             .execute(&mut tx)
             .await?;
     }
+    // Told once per submission: the first, and each one answering a supplement.
+    if s.submit {
+        let number: String = query_scalar("SELECT number FROM applications WHERE id = $1")
+            .bind(app_id)
+            .fetch_one(&mut tx)
+            .await?;
+        let (what, note) = if first_submission {
+            ("已提交", "请等待窗口受理，受理后开始计算办理时限。")
+        } else {
+            ("补正材料已提交", "补正材料已收到，办理继续进行。")
+        };
+        super::accept::tell(&mut tx, &filer.applicant, &number, app_id, what, Some(note)).await?;
+    }
     tx.commit().await?;
     if let (Some(instance), true) = (resumes, s.submit) {
         crate::approval::engine::resume(db, &Principal::system(), instance).await?;
@@ -490,7 +503,8 @@ pub(super) async fn store(
     shown(db, row(db, app_id).await?).await
 }
 
-/// One application, for its applicant or the clerks of its hall (and auditors).
+/// One application, for its applicant, the clerks of its hall (and auditors), and whoever
+/// acts or acted on its approval (they decide on its content).
 pub async fn get(db: &Db, who: &Principal, id: i64) -> Result<Application> {
     let r = row(db, id).await?;
     let path = org::get(db, r.unit_id).await?.path;
@@ -498,7 +512,13 @@ pub async fn get(db: &Db, who: &Principal, id: i64) -> Result<Application> {
         && !who.can(Perm::StartApprovals, &path)
         && !who.can(Perm::ViewAudit, &path)
     {
-        return Err(Error::NotFound);
+        let approver = match r.instance_id {
+            Some(i) => crate::approval::engine::involved(db, who, i).await?,
+            None => false,
+        };
+        if !approver {
+            return Err(Error::NotFound);
+        }
     }
     let own = (r.applicant == who.username).then(|| r.form_json.clone());
     let mut a = shown(db, r).await?;
@@ -522,6 +542,52 @@ pub async fn mine(db: &Db, who: &Principal) -> Result<Vec<Application>> {
         a.form = crate::vault::open_form(&f);
     }
     Ok(apps)
+}
+
+/// An application with its ID numbers whole (the applicant's and any in the form), for staff
+/// who may see it and must read a number (a document checked against the form): each reveal
+/// is audited as `application.reveal_ids`. Answers the application and the applicant's number.
+pub async fn reveal(db: &Db, who: &Principal, id: i64) -> Result<(Application, String)> {
+    let mut a = get(db, who, id).await?;
+    let r = row(db, id).await?;
+    a.form = crate::vault::open_form(&r.form_json);
+    let full = crate::vault::open(&r.applicant_id);
+    if r.applicant != who.username {
+        let path = org::get(db, r.unit_id).await?.path;
+        let mut tx = db.begin().await?;
+        audit::record(
+            &mut tx,
+            &who.actor(),
+            Change {
+                action: "application.reveal_ids",
+                entity: "application",
+                entity_id: id.to_string(),
+                scope_path: &path,
+                summary: r.number.clone(),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok((a, full))
+}
+
+/// The application approval `instance` belongs to, if `who` may see it.
+pub async fn of_approval(db: &Db, who: &Principal, instance: i64) -> Result<Option<Application>> {
+    let id: Option<i64> = query_scalar("SELECT id FROM applications WHERE instance_id = $1")
+        .bind(instance)
+        .fetch_optional(db)
+        .await?;
+    match id {
+        None => Ok(None),
+        Some(id) => match get(db, who, id).await {
+            Ok(a) => Ok(Some(a)),
+            Err(Error::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        },
+    }
 }
 
 /// What a clerk looks for in the acceptance queue.

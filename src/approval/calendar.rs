@@ -111,6 +111,28 @@ impl Calendar {
         Calendar::new(shipped_rows().into_iter().map(|(d, k, _)| (d, k)))
     }
 
+    /// Whether the year's holidays are published here (it has at least one holiday): every
+    /// year has 元旦 and 春节, so a year without a holiday is one nobody has entered yet.
+    pub fn knows_year(&self, year: i32) -> bool {
+        self.days
+            .iter()
+            .any(|(d, k)| *k == DayKind::Holiday && d.year() == year)
+    }
+
+    /// The years from `a` to `b` (either order) whose holidays are not published: a date
+    /// computed across them counts their public holidays as working days, and may move.
+    pub fn unknown_years(&self, a: NaiveDate, b: NaiveDate) -> Vec<i32> {
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        (a.year()..=b.year())
+            .filter(|y| !self.knows_year(*y))
+            .collect()
+    }
+
+    /// The exceptions, for a calendar built from this one with a year replaced.
+    pub fn days(&self) -> impl Iterator<Item = (NaiveDate, DayKind)> + '_ {
+        self.days.iter().map(|(d, k)| (*d, *k))
+    }
+
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
         match self.days.get(&d) {
             Some(DayKind::Holiday) => false,
@@ -160,6 +182,24 @@ impl Calendar {
 
     /// The instant `minutes` of working time after `t`; with 0, `t` itself moved to the next
     /// working moment when it falls outside working time.
+    /// `due` moved on by the working time spent paused between `from` and `to`: the one rule
+    /// for every clock that stops (an approval waiting for a supplement or a special
+    /// procedure, a ticket waiting on its reporter). Nothing waited, nothing moves: a pause over
+    /// a night or a holiday leaves an 18:00 deadline at 18:00, not 09:00 the next working day.
+    pub fn after_pause(
+        &self,
+        due: DateTime<chrono::FixedOffset>,
+        from: DateTime<chrono::FixedOffset>,
+        to: DateTime<chrono::FixedOffset>,
+        hours: &Hours,
+    ) -> DateTime<chrono::FixedOffset> {
+        let waited = self.working_minutes_between(from, to, hours);
+        if waited == 0 {
+            return due;
+        }
+        self.add_working_minutes(due, waited, hours)
+    }
+
     pub fn add_working_minutes(
         &self,
         t: DateTime<chrono::FixedOffset>,

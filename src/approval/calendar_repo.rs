@@ -54,6 +54,16 @@ pub async fn year(db: &Db, year: i32) -> Result<Vec<Day>> {
     .await?)
 }
 
+/// The path of the district (the calendar is the district's): where calendar rights are held.
+pub async fn root(db: &Db) -> Result<String> {
+    Ok(root_path(&org::list(db).await?))
+}
+
+/// Drops the cached calendar after a change made elsewhere (a notice's import).
+pub fn invalidate() {
+    CALENDAR.invalidate();
+}
+
 fn root_path(units: &[org::Unit]) -> String {
     units
         .iter()
@@ -171,4 +181,24 @@ pub async fn set_hours(db: &Db, who: &Principal, unit_id: i64, periods: &str) ->
     .await?;
     tx.commit().await?;
     Ok(h)
+}
+
+/// A warning that a date crossed years without published holidays; empty when none.
+pub fn unknown_years_warning(lang: crate::i18n::Lang, years: &[i32]) -> String {
+    if years.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = years.iter().map(i32::to_string).collect();
+    crate::i18n::tr_args(lang, "cal.unknown_years", &[("years", &list.join("、"))])
+}
+
+/// The warning a page shows beside a deadline (stored time) that runs into a year without
+/// published holidays; empty otherwise.
+pub async fn deadline_warning(db: &Db, lang: crate::i18n::Lang, due: &str) -> Result<String> {
+    let Some(due) = crate::clock::from_db(due) else {
+        return Ok(String::new());
+    };
+    let day = due.with_timezone(&crate::clock::cst()).date_naive();
+    let years = calendar(db).await?.unknown_years(db.clock().today(), day);
+    Ok(unknown_years_warning(lang, &years))
 }

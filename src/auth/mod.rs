@@ -4,7 +4,7 @@
 mod password;
 mod session;
 
-pub use password::{check_password_policy, hash_password, verify_password};
+pub use password::{MIN_PASSWORD_CHARS, check_password_policy, hash_password, verify_password};
 pub use session::*;
 
 use serde::Serialize;

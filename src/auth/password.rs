@@ -21,14 +21,17 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     }
 }
 
-/// At least 8 characters, with letters and digits, at most 128.
+/// The fewest characters a password may have (the registration page's hint says this number).
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// At least [`MIN_PASSWORD_CHARS`] characters, with letters and digits, at most 128.
 pub fn check_password_policy(field: &str, password: &str) -> Result<(), FieldError> {
     let n = password.chars().count();
     let letters = password.chars().any(|c| c.is_alphabetic());
     let digits = password.chars().any(|c| c.is_ascii_digit());
     if n > 128 {
         Err(FieldError::with(field, "field.too_long", "128"))
-    } else if n < 8 || !letters || !digits {
+    } else if n < MIN_PASSWORD_CHARS || !letters || !digits {
         Err(FieldError::new(field, "field.password_weak"))
     } else {
         Ok(())

@@ -466,6 +466,8 @@ fn check_value(
 }
 
 pub mod design;
+mod readable;
+pub use readable::{Names, readable, unit_names};
 mod posted;
 
 #[cfg(test)]

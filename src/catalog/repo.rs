@@ -226,9 +226,28 @@ pub async fn create(db: &Db, who: &Principal, m: Matter) -> Result<Summary> {
     Ok(load(db, &m.code).await?.summary)
 }
 
-/// Replaces the draft (starting one from the published version when there is none).
-pub async fn save_draft(db: &Db, who: &Principal, code: &str, m: Matter) -> Result<Summary> {
+/// Replaces the draft (starting one from the published version when there is none). `base` is
+/// the matter's `updated_at` as the editor loaded it: when someone saved since, nothing is
+/// written and the editor learns who and when ([`Error::Stale`]).
+pub async fn save_draft(
+    db: &Db,
+    who: &Principal,
+    code: &str,
+    m: Matter,
+    base: Option<&str>,
+) -> Result<Summary> {
     let (cur, path) = guarded(db, who, code, Perm::EditMatters).await?;
+    let stale = || async {
+        let by = cur.summary.draft_by.clone().unwrap_or_default();
+        let names = crate::accounts::lookup::display_names(db, std::slice::from_ref(&by)).await?;
+        Ok::<_, Error>(Error::Stale {
+            by: names.get(&by).cloned().unwrap_or(by),
+            at: crate::clock::display(&cur.summary.updated_at),
+        })
+    };
+    if base.is_some_and(|b| b != cur.summary.updated_at) {
+        return Err(stale().await?);
+    }
     if cur.summary.status == "retired" {
         return Err(Error::Conflict("err.matter_retired"));
     }
@@ -241,17 +260,24 @@ pub async fn save_draft(db: &Db, who: &Principal, code: &str, m: Matter) -> Resu
         return Err(Error::Forbidden);
     }
     let mut tx = db.begin().await?;
-    crate::storage::query(
+    // Guarded by the version read: of two saves at once, the second finds it changed.
+    let n = crate::storage::query(
         "UPDATE matters SET draft_json = $1, draft_state = 'editing', draft_by = $2, name = \
-         CASE WHEN published_version IS NULL THEN $3 ELSE name END, updated_at = $4 WHERE code = $5",
+         CASE WHEN published_version IS NULL THEN $3 ELSE name END, updated_at = $4 \
+         WHERE code = $5 AND updated_at = $6",
     )
     .bind(serde_json::to_string(&m).map_err(anyhow::Error::from)?)
     .bind(&who.username)
     .bind(&m.name)
     .bind(db.now())
     .bind(code)
+    .bind(&cur.summary.updated_at)
     .execute(&mut tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(stale().await?);
+    }
     audit::record(
         &mut tx,
         &who.actor(),

@@ -44,7 +44,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::Forbidden | Error::Csrf => StatusCode::FORBIDDEN,
         Error::Locked { .. } | Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::Conflict(_) | Error::Stale { .. } => StatusCode::CONFLICT,
         Error::Db(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

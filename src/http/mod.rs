@@ -253,6 +253,11 @@ pub fn spawn_jobs(db: Db, every: std::time::Duration) -> tokio::task::JoinHandle
                 ),
                 Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
             }
+            match crate::approval::calendar_notice::remind_next_year(&db).await {
+                Ok(false) => {}
+                Ok(true) => tracing::info!("reminded the bureau to enter next year's holidays"),
+                Err(e) => tracing::warn!(error = %e, "calendar reminder failed"),
+            }
             match crate::ops::sweep(&db).await {
                 Ok((0, 0)) => {}
                 Ok((escalated, breaches)) => {

@@ -443,6 +443,27 @@ pub async fn revoke(db: &Db, who: &Principal, number: &str, reason: &str) -> Res
         },
     )
     .await?;
+    // The holder who applied for it online is told why (a licence issued without an
+    // application, or to a walk-in, is served on paper by the department).
+    let applied: Option<(String, String, i64)> = query_as(
+        "SELECT a.applicant, a.number, a.id FROM applications a JOIN licences l \
+         ON l.instance_id = a.instance_id WHERE l.number = $1",
+    )
+    .bind(&r.number)
+    .fetch_optional(&mut tx)
+    .await?;
+    if let Some((applicant, app_number, app_id)) = applied {
+        let note = format!("证照 {} 已被撤销，原因：{reason}", r.number);
+        crate::applications::accept::tell(
+            &mut tx,
+            &applicant,
+            &app_number,
+            app_id,
+            "证照已撤销",
+            Some(&note),
+        )
+        .await?;
+    }
     tx.commit().await?;
     let r = row(db, number).await?.ok_or(Error::NotFound)?;
     with_state(db, &r).await

@@ -212,19 +212,27 @@ pub fn mail_text(r: &WeeklyReport) -> String {
     s
 }
 
-/// The addresses the weekly report goes to.
+/// The addresses the weekly report goes to: the list an O&M manager set (which may be empty on
+/// purpose) or, until one is set, the active O&M managers who gave an e-mail address.
 pub async fn recipients(db: &Db) -> Result<Vec<String>> {
     let v: Option<String> = query_scalar("SELECT value FROM settings WHERE key = $1")
         .bind(RECIPIENTS)
         .fetch_optional(db)
         .await?;
-    Ok(v.map(|v| {
-        v.split(", ")
+    match v {
+        Some(v) => Ok(v
+            .split(", ")
             .filter(|s| !s.is_empty())
             .map(String::from)
-            .collect()
-    })
-    .unwrap_or_default())
+            .collect()),
+        None => Ok(query_scalar(
+            "SELECT DISTINCT u.email FROM users u JOIN role_grants g ON g.user_id = u.id \
+             WHERE g.role = 'om_manager' AND u.active = 1 AND u.email IS NOT NULL AND u.email <> '' \
+             ORDER BY u.email",
+        )
+        .fetch_all(db)
+        .await?),
+    }
 }
 
 /// Sets the addresses (O&M managers); audited.

@@ -85,7 +85,8 @@ pub fn clocks(
     }
 }
 
-/// A deadline moved by the working time spent waiting on the reporter between `from` and `to`.
+/// A deadline moved by the working time spent waiting on the reporter between `from` and `to`
+/// (the calendar's one pause rule, [`Calendar::after_pause`]).
 pub fn after_wait(
     cal: &Calendar,
     hours: &Hours,
@@ -93,11 +94,7 @@ pub fn after_wait(
     from: DateTime<FixedOffset>,
     to: DateTime<FixedOffset>,
 ) -> DateTime<FixedOffset> {
-    let waited = cal.working_minutes_between(from, to, hours);
-    if waited == 0 {
-        return due;
-    }
-    cal.add_working_minutes(due, waited, hours)
+    cal.after_pause(due, from, to, hours)
 }
 
 #[cfg(test)]

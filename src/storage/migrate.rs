@@ -140,7 +140,13 @@ mod tests {
     fn a_store_migrated_by_sqlx_goes_on_from_its_book() {
         let book = include_str!("../../tests/fixtures/sqlx_book_sqlite.tsv");
         let mut c = Connection::open_in_memory().unwrap();
-        for m in SET.iter() {
+        // The schema as that build left it: the migrations its book lists (later ones apply now).
+        let booked: Vec<i64> = book
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| l.split('\t').next().unwrap().parse().unwrap())
+            .collect();
+        for m in SET.iter().filter(|m| booked.contains(&m.version)) {
             c.execute_batch(m.sql.as_str()).unwrap();
         }
         c.execute_batch(BOOK).unwrap();

@@ -23,7 +23,7 @@ async fn a_registration_needs_a_valid_number_and_a_way_to_reach_the_applicant() 
     let (s, e) = json_of(
         reg(
             json!({"username": "qingquan", "name": "清泉水务", "id_number": "91440300MA5F000002",
-                                    "email": "qq@example.cn", "password": "Qingquan2026!"}),
+                                    "email": "qq@example.cn", "password": "Qingquan2026!", "consent": true}),
         )
         .await
         .unwrap(),
@@ -36,7 +36,7 @@ async fn a_registration_needs_a_valid_number_and_a_way_to_reach_the_applicant() 
     let (s, e) = json_of(
         reg(
             json!({"username": "qingquan", "name": "清泉水务", "id_number": "91440300MA5F000007",
-                                    "password": "Qingquan2026!"}),
+                                    "password": "Qingquan2026!", "consent": true}),
         )
         .await
         .unwrap(),
@@ -46,10 +46,58 @@ async fn a_registration_needs_a_valid_number_and_a_way_to_reach_the_applicant() 
         (s, e["error"]["fields"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("phone"))
     );
+    // Without agreeing to the privacy notice: refused beside the box.
+    let (s, e) = json_of(
+        reg(
+            json!({"username": "qingquan", "name": "清泉水务", "id_number": "91440300MA5F000007",
+                   "email": "qq@example.cn", "password": "Qingquan2026!"}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("consent"))
+    );
+    assert!(
+        e["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("个人信息保护告知"),
+        "{e}"
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM users WHERE username = 'qingquan'")
             .await,
         0
+    );
+    // Agreed: the account keeps the time of consent, and the audit names the applicant (not
+    // the command line) as the one who registered.
+    let (s, _) = json_of(
+        reg(
+            json!({"username": "qingquan", "name": "清泉水务", "id_number": "91440300MA5F000007",
+                   "email": "qq@example.cn", "password": "Qingquan2026!", "consent": true}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM users WHERE username = 'qingquan' AND consented_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'user.register' \
+             AND actor = 'qingquan' AND ip IS NOT NULL"
+        )
+        .await,
+        1
     );
 }
 
@@ -59,7 +107,7 @@ async fn register(app: &TestApp) -> String {
     let anon = reqwest::Client::new();
     let reg = |body: Value| anon.post(app.url("/api/v1/register")).json(&body).send();
     let (s, _) = json_of(reg(json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司", "id_number": "91440300MA5F000007",
-                                    "email": "qq@example.cn", "password": "Qingquan2026!"})).await.unwrap()).await;
+                                    "email": "qq@example.cn", "password": "Qingquan2026!", "consent": true})).await.unwrap()).await;
     assert_eq!(s, StatusCode::CREATED);
     let r: Value = anon
         .post(app.url("/api/v1/auth/login"))
@@ -390,8 +438,10 @@ async fn a_supplement_request_is_mailed_and_holds_back_acceptance() {
     let o = submitted_online(&app, &code).await;
     ask_supplement(&app, o.id).await;
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM mail_outbox WHERE to_addrs = 'qq@example.cn'")
-            .await,
+        app.count(
+            "SELECT COUNT(*) FROM mail_outbox WHERE to_addrs = 'qq@example.cn' AND subject LIKE '%需要补正材料%'"
+        )
+        .await,
         1,
         "told by mail"
     );
@@ -532,8 +582,8 @@ async fn the_applicant_is_told_of_each_step_by_mail_and_in_app_message() {
     assert_eq!(
         app.count("SELECT COUNT(*) FROM mail_outbox WHERE to_addrs = 'qq@example.cn'")
             .await,
-        3,
-        "supplement, accepted, licence"
+        5,
+        "submitted, supplement asked, supplement submitted, accepted, licence"
     );
     let (_, msgs) = json_of(app.get(&o.me, "/api/v1/messages").await).await;
     let subjects: Vec<&str> = msgs
@@ -542,10 +592,110 @@ async fn the_applicant_is_told_of_each_step_by_mail_and_in_app_message() {
         .iter()
         .map(|m| m["subject"].as_str().unwrap())
         .collect();
-    assert_eq!(subjects.len(), 3, "{subjects:?}");
+    assert_eq!(subjects.len(), 5, "{subjects:?}");
     assert!(
-        subjects[0].contains("电子证照") && subjects[2].contains("补正"),
+        subjects[0].contains("电子证照")
+            && subjects[1].contains("已受理")
+            && subjects[2].contains("补正材料已提交")
+            && subjects[3].contains("需要补正材料")
+            && subjects[4].ends_with("已提交"),
         "{subjects:?}"
+    );
+}
+
+/// The applicant is told once when the department starts a special procedure (which, why, and
+/// that it does not count against the limit) and when it ends, and when the licence is
+/// revoked, with the reason.
+#[tokio::test]
+async fn the_applicant_is_told_of_special_procedures_and_a_revocation() {
+    let Setup { app, code } = setup().await;
+    let o = submitted_online(&app, &code).await;
+    let inst = accept(&app, &o).await;
+    let system = Principal::system();
+    let c = engine::case(&app.db, &system, inst).await.unwrap();
+    let open = c
+        .tasks
+        .iter()
+        .find(|t| t.status == zhengwu::approval::machine::TaskStatus::Open)
+        .unwrap();
+    let special = Act {
+        action: Action::Special,
+        opinion: "需现场核查供水设施".into(),
+        to: None,
+        procedure: Some(zhengwu::approval::machine::Procedure::Inspection),
+        attachments: vec![],
+    };
+    engine::act(&app.db, &system, open.id, &special)
+        .await
+        .unwrap();
+    let subjects = |msgs: &Value| -> Vec<(String, String)> {
+        msgs.as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["subject"].as_str().unwrap().to_string(),
+                    m["body"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (_, msgs) = json_of(app.get(&o.me, "/api/v1/messages").await).await;
+    let (subject, body) = &subjects(&msgs)[0];
+    assert!(subject.contains("进入特别程序"), "{msgs}");
+    assert!(
+        body.contains("检验检测鉴定")
+            && body.contains("需现场核查供水设施")
+            && body.contains("不计入办理时限"),
+        "{body}"
+    );
+    let (_, a) = json_of(
+        app.get(&o.me, &format!("/api/v1/applications/{}", o.id))
+            .await,
+    )
+    .await;
+    assert!(
+        a["note"].as_str().unwrap_or_default().contains("特别程序"),
+        "{a}"
+    );
+    engine::resume(&app.db, &system, inst).await.unwrap();
+    let (_, msgs) = json_of(app.get(&o.me, "/api/v1/messages").await).await;
+    assert!(subjects(&msgs)[0].0.contains("特别程序结束"), "{msgs}");
+    let (_, a) = json_of(
+        app.get(&o.me, &format!("/api/v1/applications/{}", o.id))
+            .await,
+    )
+    .await;
+    assert!(a["note"].is_null(), "the procedure's note is gone: {a}");
+
+    run_to_end(&app, inst).await;
+    let (number, _) = licence_of(&app, inst).await;
+    let dept = app.token("health.a").await;
+    let (s, r) = json_of(
+        app.post(
+            &dept,
+            &format!("/api/v1/licences/{number}/revoke"),
+            json!({"reason": "以欺骗手段取得许可"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let (_, msgs) = json_of(app.get(&o.me, "/api/v1/messages").await).await;
+    let all = subjects(&msgs);
+    let revoked: Vec<_> = all
+        .iter()
+        .filter(|(s, _)| s.contains("证照已撤销"))
+        .collect();
+    assert_eq!(revoked.len(), 1, "{all:?}");
+    assert!(revoked[0].1.contains("以欺骗手段取得许可") && revoked[0].1.contains(&number));
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM mail_outbox WHERE to_addrs = 'qq@example.cn' AND subject LIKE '%证照已撤销%'"
+        )
+        .await,
+        1,
+        "and by mail"
     );
 }
 
@@ -623,6 +773,22 @@ async fn rate_and_follow_up(app: &TestApp, me: &str, id: i64) {
     )
     .await;
     assert_eq!(seen[0]["answer"], "已增加周二下午专窗，缩短等待");
+    // … and is told of it, with the answer, once.
+    let (_, msgs) = json_of(app.get(me, "/api/v1/messages").await).await;
+    let told: Vec<&Value> = msgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["subject"].as_str().unwrap().contains("评价已回复"))
+        .collect();
+    assert_eq!(told.len(), 1, "{msgs}");
+    assert!(
+        told[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("已增加周二下午专窗"),
+        "{msgs}"
+    );
     let (s, c) = json_of(
         app.post(
             me,
@@ -650,7 +816,7 @@ async fn submitted(app: &TestApp, code: &str) -> (String, i64, String) {
     let r = anon
         .post(app.url("/api/v1/register"))
         .json(&json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司", "id_number": "91440300MA5F000007",
-                      "phone": "13800138000", "password": crate::support::PASSWORD}))
+                      "phone": "13800138000", "password": crate::support::PASSWORD, "consent": true}))
         .send()
         .await
         .unwrap();
@@ -959,4 +1125,91 @@ async fn a_supplement_asked_in_approval_is_answered_online_and_the_approval_resu
     // The department acts on it again, with the added report.
     let ha = app.token("health.a").await;
     assert_eq!(crate::support::approval::inbox(&app, &ha).await.len(), 1);
+}
+
+/// The approver decides from the application itself: the approval page shows the applicant,
+/// the form's values and the materials with their files, and names people (name and unit),
+/// not usernames; the application page and its files open to the approver too. A full ID
+/// number is shown only when a member of staff asks for it, and each time is audited.
+#[tokio::test]
+async fn the_approver_decides_from_the_application_and_reveals_a_number_only_on_purpose() {
+    let Setup { app, code } = setup().await;
+    let o = submitted_online(&app, &code).await;
+    let inst = accept(&app, &o).await;
+    let browser = crate::support::pages::browser();
+    let csrf = crate::support::pages::sign_in(&app, &browser, "health.a").await;
+    let get = |path: String| {
+        let b = browser.clone();
+        let url = app.url(&path);
+        async move {
+            let r = b.get(url).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (s, page) = get(format!("/approvals/{inst}")).await;
+    assert_eq!(s, StatusCode::OK);
+    for seen in [
+        "深圳市龙华区清泉水务有限公司",
+        "91440300********07",
+        "陈清泉",
+        "13800138000",
+        "水质检测报告.pdf",
+        "申请表.pdf",
+    ] {
+        assert!(page.contains(seen), "{seen} on the approver's page");
+    }
+    let clerk: String =
+        zhengwu::storage::query_scalar("SELECT name FROM users WHERE username = 'window_clerk'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(
+        page.contains(&format!("{clerk}（")),
+        "the clerk by name and unit"
+    );
+    assert!(
+        !page.contains(">window_clerk<") && !page.contains(" window_clerk "),
+        "no usernames"
+    );
+    // The application page and a material open to the approver.
+    let (s, _) = get(format!("/applications/{}", o.id)).await;
+    assert_eq!(s, StatusCode::OK);
+    let token = app.token("health.a").await;
+    let file = app
+        .get(
+            &token,
+            &format!("/api/v1/applications/{}/files/{}", o.id, o.form_pdf),
+        )
+        .await;
+    assert_eq!(file.status(), StatusCode::OK);
+    // A clerk of another street sees neither.
+    let other = app.token("lh_staff").await;
+    assert_eq!(
+        app.get(&other, &format!("/api/v1/applications/{}", o.id))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // The number is masked until revealed; the reveal is audited.
+    let audited =
+        || app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'application.reveal_ids'");
+    assert_eq!(audited().await, 0);
+    let r = browser
+        .post(app.url(&format!("/applications/{}/reveal", o.id)))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("<span id=\"app-id\">91440300MA5F000007</span>"),
+        "shown whole on purpose"
+    );
+    assert_eq!(audited().await, 1);
+    let (_, page) = get(format!("/applications/{}", o.id)).await;
+    assert!(
+        page.contains("<span id=\"app-id\">91440300********07</span>"),
+        "masked again on the next visit"
+    );
 }

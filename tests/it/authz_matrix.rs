@@ -211,6 +211,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /api/v1/approvals/tasks/{id}/release", "-"),
     ("POST /api/v1/approvals/{id}/resume", "-"),
     ("POST /api/v1/auth/login", "-"),
+    ("POST /api/v1/calendar/{year}/import", "-"),
     ("POST /api/v1/catalog/import", "-"),
     ("POST /api/v1/files", "-"),
     ("POST /api/v1/followups/{id}/answer", "-"),
@@ -226,7 +227,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /api/v1/matters/{code}/validate", "-"),
     ("POST /api/v1/matters/{code}/workflow/publish", "-"),
     ("POST /api/v1/matters/{code}/{action}", "-"),
-    ("POST /api/v1/messages/{id}/read", "-"),
+    // The fixture's message 1 is cit_a's (their application's submission).
+    ("POST /api/v1/messages/{id}/read", "cit_a"),
     ("POST /api/v1/ops/assurance", "-"),
     ("POST /api/v1/ops/checks", "-"),
     ("POST /api/v1/ops/checks/run", "om_eng om_mgr"),
@@ -315,7 +317,7 @@ async fn register(app: &TestApp, username: &str, body17: &str) -> String {
         .post(app.url("/api/v1/register"))
         .json(
             &json!({"username": username, "name": "市民", "id_number": id,
-                      "password": crate::support::PASSWORD, "phone": "13800138000"}),
+                      "password": crate::support::PASSWORD, "phone": "13800138000", "consent": true}),
         )
         .send()
         .await

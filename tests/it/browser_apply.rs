@@ -66,6 +66,7 @@ async fn apply_online_accept_print_approve_verify_rate_and_answer() {
     d.type_into("#f-email", "qq@example.cn").await;
     d.type_into("#f-username", "qingquan").await;
     d.type_into("#f-password", "Qingquan2026!").await;
+    d.click("#f-consent").await;
     d.click_and_load("#register-submit").await;
     d.wait_path(&format!("/apply/{code}")).await;
 

@@ -58,8 +58,23 @@ async fn working_days_over_real_seasons_and_bad_input() {
 #[tokio::test]
 async fn the_bureau_enters_next_years_schedule() {
     let app = TestApp::spawn().await;
-    // Friday 2027-01-01 is not yet known as a holiday.
-    assert_eq!(add(&app, "2026-12-31", 1).await.1["date"], "2027-01-01");
+    // Friday 2027-01-01 is not yet known as a holiday — and the answer says so.
+    let (_, a) = add(&app, "2026-12-31", 1).await;
+    assert_eq!(a["date"], "2027-01-01");
+    assert_eq!(a["unpublished_years"], json!([2027]));
+    assert!(
+        a["warning"]
+            .as_str()
+            .unwrap()
+            .contains("2027 年的节假日安排尚未录入"),
+        "{a}"
+    );
+    let (_, a) = add(&app, "2026-05-06", 3).await;
+    assert_eq!(
+        a["unpublished_years"],
+        json!([]),
+        "a known year: no warning"
+    );
     let clerk = app.token("window_clerk").await;
     let r = app
         .client
@@ -164,5 +179,152 @@ async fn hall_hours_and_the_calendar_page() {
         page.contains("10 月") && page.contains("国庆节") && page.contains("全年共 248 个工作日"),
         "{}",
         &page[..500]
+    );
+}
+
+/// The year's notice in one import: the bureau pastes it, the year's holidays replace the old
+/// entries at once, and every open approval whose deadline crosses into that year is
+/// recomputed (keeping the working time it had left) and audited. Bad lines are named; only
+/// the bureau imports. From 1 November the bureau is reminded once to enter next year's.
+#[tokio::test]
+async fn a_years_notice_is_one_import_and_open_deadlines_follow_it() {
+    let crate::support::approval::Setup { app, code } = crate::support::approval::setup().await;
+    use chrono::TimeZone;
+    let at = |y, m, d, h| {
+        zhengwu::clock::cst()
+            .with_ymd_and_hms(y, m, d, h, 0, 0)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    // 1 November 2026: nobody has entered 2027; the bureau is reminded, once.
+    app.db.clock().set(at(2026, 11, 2, 9));
+    assert!(
+        zhengwu::approval::calendar_notice::remind_next_year(&app.db)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !zhengwu::approval::calendar_notice::remind_next_year(&app.db)
+            .await
+            .unwrap()
+    );
+    let admin = app.token("district_bureau_admin").await;
+    let (_, msgs) = json_of(app.get(&admin, "/api/v1/messages").await).await;
+    assert!(
+        msgs.as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["subject"].as_str().unwrap().contains("2027 年节假日")),
+        "{msgs}"
+    );
+    // 24 December: an approval starts whose deadline runs into January 2027.
+    app.db.clock().set(at(2026, 12, 24, 10));
+    let p = crate::support::approval::start(&app, &code, "LH2026-1224").await;
+    let id = p["id"].as_i64().unwrap();
+    let before = p["due_at"].as_str().unwrap().to_string();
+    assert!(before.starts_with("2027-01"), "{before}");
+    // Its page warns that the deadline runs into a year not yet entered.
+    let c = crate::support::pages::browser();
+    crate::support::pages::sign_in(&app, &c, "window_clerk").await;
+    let page = c
+        .get(app.url(&format!("/approvals/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"due-warning\"") && page.contains("2027 年的节假日安排尚未录入"));
+
+    let import = |who: String, year: i32, notice: &str| {
+        app.client
+            .post(app.url(&format!("/api/v1/calendar/{year}/import")))
+            .bearer_auth(who)
+            .json(&json!({"notice": notice}))
+            .send()
+    };
+    let notice = "# 国办发明电〔2026〕X号\n2027-01-01..2027-01-03,放假,元旦\n2027-02-06..2027-02-13,放假,春节\n2027-02-14,上班,春节调休\n";
+    let clerk = app.token("window_clerk").await;
+    assert_eq!(
+        import(clerk, 2027, notice).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let admin = app.token("district_bureau_admin").await;
+    let (s, e) = json_of(
+        import(
+            admin.clone(),
+            2027,
+            "2027-01-01,放假,元旦\n2027-13-01,放假,x\n",
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        e["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("第 2 行"),
+        "{e}"
+    );
+    let (_, y) = json_of(
+        app.client
+            .get(app.url("/api/v1/calendar/2027"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(y["days"], json!([]), "nothing half-imported");
+
+    let (s, r) = json_of(import(admin.clone(), 2027, notice).await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["days"], 3 + 8 + 1);
+    assert_eq!(r["recomputed"], 1);
+    let (_, y) = json_of(
+        app.client
+            .get(app.url("/api/v1/calendar/2027"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(y["days"].as_array().unwrap().len(), 12);
+    assert_eq!(add(&app, "2026-12-31", 1).await.1["date"], "2027-01-04");
+    // The open approval keeps its working time: 1 January is a holiday now, so one working
+    // day later.
+    let (_, case) = json_of(app.get(&admin, &format!("/api/v1/approvals/{id}")).await).await;
+    let after = case["instance"]["due_at"].as_str().unwrap().to_string();
+    let cal = zhengwu::approval::calendar_repo::calendar(&app.db)
+        .await
+        .unwrap();
+    let day = |s: &str| {
+        zhengwu::clock::from_db(s)
+            .unwrap()
+            .with_timezone(&zhengwu::clock::cst())
+            .date_naive()
+    };
+    assert_eq!(
+        cal.working_days_between(day(&before), day(&after)),
+        1,
+        "{before} → {after}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'approval.deadline_recomputed'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'calendar.import'")
+            .await,
+        1
+    );
+    // Entered: no more reminders for 2027, even on a later November day.
+    app.db.clock().set(at(2026, 11, 20, 9));
+    assert!(
+        !zhengwu::approval::calendar_notice::remind_next_year(&app.db)
+            .await
+            .unwrap()
     );
 }

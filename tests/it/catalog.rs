@@ -751,3 +751,67 @@ async fn the_excel_sheet_round_trips_and_changes_basic_facts() {
         2
     );
 }
+
+/// Two editors of one matter's draft: the second save, made over the version both loaded, is
+/// refused with who changed it and when (409) instead of silently overwriting the first; after
+/// reloading, it goes through. The guide page's form carries the version it loaded.
+#[tokio::test]
+async fn a_save_over_someone_elses_change_is_refused_naming_them() {
+    let app = app().await;
+    let admin = app.token("district_bureau_admin").await;
+    let m = sample(1);
+    let code = m["code"].as_str().unwrap().to_string();
+    let (s, r) = json_of(app.post(&admin, "/api/v1/matters", m.clone()).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let loaded = r["updated_at"].as_str().unwrap().to_string();
+    let put = |base: &str, name: &str| {
+        let mut m = m.clone();
+        m["name"] = json!(name);
+        app.client
+            .put(app.url(&format!("/api/v1/matters/{code}/draft?base={base}")))
+            .bearer_auth(&admin)
+            .json(&m)
+            .send()
+    };
+    // Both loaded `loaded`; the first saves.
+    let (s, first) = json_of(put(&loaded, "生育登记（甲）").await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    // The second, over the same version: refused, naming the first and the time.
+    let (s, e) = json_of(put(&loaded, "生育登记（乙）").await.unwrap()).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    let name: String = zhengwu::storage::query_scalar(
+        "SELECT name FROM users WHERE username = 'district_bureau_admin'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let msg = e["error"]["message"].as_str().unwrap();
+    assert!(msg.contains(&name) && msg.contains("请重新载入"), "{msg}");
+    assert_eq!(e["error"]["code"], "changed");
+    let (_, d) = json_of(
+        app.get(&admin, &format!("/api/v1/matters/{code}/admin"))
+            .await,
+    )
+    .await;
+    assert_eq!(d["draft"]["name"], "生育登记（甲）", "the first save kept");
+    // Reloaded: the second editor's save goes through.
+    let now = first["updated_at"].as_str().unwrap().to_string();
+    let (s, r) = json_of(put(&now, "生育登记（乙）").await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    // The guide page's form holds the version it loaded.
+    let c = crate::support::pages::browser();
+    crate::support::pages::sign_in(&app, &c, "district_bureau_admin").await;
+    let page = c
+        .get(app.url(&format!("/catalog/{code}/edit")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let base = format!(
+        "name=\"base\" value=\"{}\"",
+        r["updated_at"].as_str().unwrap()
+    );
+    assert!(page.contains(&base), "{base}");
+}

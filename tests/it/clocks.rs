@@ -244,3 +244,105 @@ async fn the_scheduled_sweep_records_overdue_tasks_by_itself() {
             .any(|e| e["action"] == "approval.overdue")
     );
 }
+
+/// Deadlines count the hall's own working hours (not the default ones), and a pause that takes
+/// no working time — a night — moves no deadline, the same rule as the desk's: an approval due
+/// at the hall's closing time stays due then, not at its opening the next day.
+#[tokio::test]
+async fn deadlines_follow_the_halls_hours_and_an_overnight_pause_moves_nothing() {
+    let Setup { app, code } = setup().await;
+    let at = |d: u32, h: u32, m: u32| {
+        zhengwu::clock::cst()
+            .with_ymd_and_hms(2026, 12, d, h, m, 0)
+            .unwrap()
+    };
+    // Tuesday 1 December 2026, as the hall opens at 08:30.
+    app.db.clock().set(at(1, 8, 30).with_timezone(&Utc));
+    let hall: i64 = zhengwu::storage::query_scalar("SELECT id FROM org_units WHERE code = $1")
+        .bind(crate::support::filing::HALL)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let hours = calendar_repo::set_hours(
+        &app.db,
+        &zhengwu::auth::Principal::system(),
+        hall,
+        "08:30-12:00,13:30-17:00",
+    )
+    .await
+    .unwrap();
+    let clerk = app.token("window_clerk").await;
+    let (s, p) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/approvals",
+            json!({"matter_code": code, "unit_code": crate::support::filing::HALL, "reference": "LH2026-1201"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    let days = i64::from(
+        zhengwu::demo::catalog::matter(3)
+            .guide
+            .promised_limit_days
+            .get(),
+    );
+    let cal = calendar_repo::calendar(&app.db).await.unwrap();
+    let due = cal.add_working_minutes(at(1, 8, 30), days * hours.minutes_per_day(), &hours);
+    assert_eq!(p["due_at"], stored(due), "the hall's hours");
+    assert_eq!(
+        due.time(),
+        chrono::NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+        "due as the hall closes"
+    );
+    let default = Hours::default();
+    let by_default =
+        cal.add_working_minutes(at(1, 8, 30), days * default.minutes_per_day(), &default);
+    assert_ne!(stored(due), stored(by_default));
+
+    // Accepted; at 17:30, after closing, the department starts a special procedure and ends it
+    // at 08:00 the next morning, before opening: no working time passed, nothing moves.
+    let (_, p) = act(&app, &clerk, task_ids(&p)[0], json!({"action": "pass"})).await;
+    let health = app.token("health.a").await;
+    let health_task = {
+        let inbox = crate::support::approval::inbox(&app, &health).await;
+        inbox[0]["task"]["id"].as_i64().unwrap()
+    };
+    let tasks_due: Vec<Value> = p["open_tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["due_at"].clone())
+        .collect();
+    app.db.clock().set(at(1, 17, 30).with_timezone(&Utc));
+    let (s, r) = act(
+        &app,
+        &health,
+        health_task,
+        json!({"action": "special", "procedure": "hearing", "opinion": "需举行听证"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    app.db.clock().set(at(2, 8, 0).with_timezone(&Utc));
+    let health = app.token("health.a").await;
+    let (s, p) = json_of(
+        app.post(
+            &health,
+            &format!("/api/v1/approvals/{id}/resume"),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["due_at"], stored(due), "an overnight pause moves nothing");
+    let after: Vec<Value> = p["open_tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["due_at"].clone())
+        .collect();
+    assert_eq!(after, tasks_due);
+}

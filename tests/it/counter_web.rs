@@ -230,6 +230,20 @@ async fn a_hall_admin_sets_up_a_window_with_the_halls_own_clerks_only() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        back,
+        format!("/counter/windows?hall={HALL}"),
+        "back to that hall"
+    );
+    let (_, page) = text(admin.get(app.url(&back)).send().await.unwrap()).await;
+    assert_eq!(
+        page.matches("<table class=\"data\" id=\"windows-").count(),
+        1,
+        "one hall at a time, chosen in a filter"
+    );
+    assert!(page.contains(&format!("id=\"windows-{HALL}\"")));
+    assert!(page.contains("综合受理窗口"), "the window just set up");
 }
 
 /// The kiosk (no sign-in) offers the matters its windows take and numbers tickets in order,

@@ -73,7 +73,7 @@ async fn file_at(app: &TestApp, code: &str, hall: &str) -> (String, StatusCode, 
     let r = anon
         .post(app.url("/api/v1/register"))
         .json(&json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司",
-                      "id_number": "91440300MA5F000007", "email": "qq@example.cn", "password": PASSWORD}))
+                      "id_number": "91440300MA5F000007", "email": "qq@example.cn", "password": PASSWORD, "consent": true}))
         .send()
         .await
         .unwrap();

@@ -13,7 +13,7 @@ async fn the_weekly_report_is_mailed_once_the_server_takes_it() {
     let app = TestApp::spawn().await;
     let admin = app.token("district_bureau_admin").await;
     let body = json!({"username": "district.mgr", "name": "运维经理", "org_unit_id": app.unit_id("district"),
-                      "password": crate::support::PASSWORD, "roles": [{"role": "om_manager"}]});
+                      "email": "mgr@lh.gov.cn", "password": crate::support::PASSWORD, "roles": [{"role": "om_manager"}]});
     assert_eq!(
         app.post(&admin, "/api/v1/accounts", body).await.status(),
         StatusCode::CREATED
@@ -33,14 +33,28 @@ async fn the_weekly_report_is_mailed_once_the_server_takes_it() {
         assert_eq!(s, StatusCode::CREATED);
     }
 
-    // Recipients: checked addresses, set by the O&M manager only.
-    let put = |who: &str, list: &str| {
+    // Until a list is set, the report goes to the O&M managers who gave an address.
+    assert_eq!(
+        zhengwu::ops::report::recipients(&app.db).await.unwrap(),
+        ["mgr@lh.gov.cn"]
+    );
+    // Recipients: checked addresses, set by the O&M manager only, as one text or a list.
+    let put_json = |who: &str, list: serde_json::Value| {
         app.client
             .put(app.url("/api/v1/ops/reports/recipients"))
             .bearer_auth(who.to_string())
             .json(&json!({"recipients": list}))
             .send()
     };
+    let put = |who: &str, list: &str| put_json(who, json!(list));
+    let (s, r) = json_of(
+        put_json(&mgr, json!(["a@lh.gov.cn", "b@lh.gov.cn"]))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r, json!(["a@lh.gov.cn", "b@lh.gov.cn"]));
     assert_eq!(
         put(&clerk, "x@lh.gov.cn").await.unwrap().status(),
         StatusCode::FORBIDDEN

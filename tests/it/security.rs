@@ -269,7 +269,7 @@ async fn a_multibyte_id_number_is_a_clear_error_not_a_crash() {
         let r = app
             .client
             .post(app.url("/api/v1/register"))
-            .json(&json!({"username": "zhangsan", "id_number": id, "name": "张三", "password": "Welcome2026"}))
+            .json(&json!({"username": "zhangsan", "id_number": id, "name": "张三", "password": "Welcome2026", "consent": true}))
             .send()
             .await
             .unwrap();
@@ -471,7 +471,7 @@ async fn register(app: &TestApp, username: &str, id: &str) -> String {
         .post(app.url("/api/v1/register"))
         .json(
             &json!({"username": username, "name": "王大伟", "id_number": id,
-                      "password": "Welcome2026", "phone": "13800138000"}),
+                      "password": "Welcome2026", "phone": "13800138000", "consent": true}),
         )
         .send()
         .await
@@ -523,8 +523,12 @@ async fn registering_with_someone_elses_id_number_takes_over_nothing() {
     let owner = register(&app, "wangdawei", &id).await;
     let clerk = app.token("window_clerk").await;
     let (_, found) = json_of(
-        app.post(&clerk, "/api/v1/applicants/find", json!({"id_number": id}))
-            .await,
+        app.post(
+            &clerk,
+            "/api/v1/applicants/find",
+            json!({"id_number": id, "consent": true}),
+        )
+        .await,
     )
     .await;
     assert_eq!(
@@ -538,7 +542,7 @@ async fn registering_with_someone_elses_id_number_takes_over_nothing() {
         .post(
             &clerk,
             "/api/v1/applicants/verify",
-            json!({"id_number": id, "username": "wangdawei"}),
+            json!({"id_number": id, "username": "wangdawei", "consent": true}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
@@ -549,7 +553,7 @@ async fn registering_with_someone_elses_id_number_takes_over_nothing() {
         app.post(
             &clerk,
             "/api/v1/applicants/verify",
-            json!({"id_number": id, "username": "squatter"}),
+            json!({"id_number": id, "username": "squatter", "consent": true}),
         )
         .await,
     )
@@ -560,7 +564,7 @@ async fn registering_with_someone_elses_id_number_takes_over_nothing() {
         app.post(
             &clerk,
             "/api/v1/applicants/verify",
-            json!({"id_number": id, "username": "approver"}),
+            json!({"id_number": id, "username": "approver", "consent": true}),
         )
         .await,
     )
@@ -571,7 +575,7 @@ async fn registering_with_someone_elses_id_number_takes_over_nothing() {
         .post(
             &squatter,
             "/api/v1/applicants/verify",
-            json!({"id_number": id, "username": "squatter"}),
+            json!({"id_number": id, "username": "squatter", "consent": true}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -584,7 +588,7 @@ async fn registering_with_someone_elses_id_number_takes_over_nothing() {
             .post(app.url("/api/v1/register"))
             .json(
                 &json!({"username": "wangdawei2", "name": "王大伟", "id_number": id,
-                          "phone": "13900139000", "password": PASSWORD}),
+                          "phone": "13900139000", "password": PASSWORD, "consent": true}),
             )
             .send()
             .await
@@ -607,8 +611,12 @@ async fn a_clerk_finds_only_what_their_halls_may_see() {
     walk_in(&app, &code, &id).await;
     let mine = app.token("window_clerk").await;
     let (_, found) = json_of(
-        app.post(&mine, "/api/v1/applicants/find", json!({"id_number": id}))
-            .await,
+        app.post(
+            &mine,
+            "/api/v1/applicants/find",
+            json!({"id_number": id, "consent": true}),
+        )
+        .await,
     )
     .await;
     assert_eq!(found["applications"].as_array().unwrap().len(), 1);
@@ -616,8 +624,12 @@ async fn a_clerk_finds_only_what_their_halls_may_see() {
     // A clerk of another street finds the person, but none of 民治's applications or files.
     let other = app.token("lh_staff").await;
     let (s, found) = json_of(
-        app.post(&other, "/api/v1/applicants/find", json!({"id_number": id}))
-            .await,
+        app.post(
+            &other,
+            "/api/v1/applicants/find",
+            json!({"id_number": id, "consent": true}),
+        )
+        .await,
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{found}");

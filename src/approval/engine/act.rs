@@ -231,6 +231,19 @@ pub async fn act_with(
     {
         tracing::error!(instance = inst.id, error = %e, "telling of a supplement failed");
     }
+    if inst.status == crate::approval::machine::Status::Paused
+        && a.action == crate::approval::definition::Action::Special
+        && let Err(e) = crate::applications::on_special_started(
+            db,
+            inst.id,
+            a.procedure
+                .unwrap_or(crate::approval::machine::Procedure::Other),
+            &a.opinion,
+        )
+        .await
+    {
+        tracing::error!(instance = inst.id, error = %e, "telling of a special procedure failed");
+    }
     if inst.status == crate::approval::machine::Status::Rejected
         && let Err(e) = crate::applications::on_refused(db, inst.id, &a.opinion).await
     {

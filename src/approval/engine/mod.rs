@@ -19,7 +19,6 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::calendar::Hours;
 use super::definition::Action;
 use super::machine::{Procedure, Refusal};
 use super::{calendar_repo, workflow_repo};
@@ -35,7 +34,8 @@ pub use overdue::record_overdue;
 pub use steps::backfill_candidates;
 use steps::{StepCtx, deadline, store_candidates};
 pub use views::{
-    InboxItem, InboxQuery, Supervise, Supervised, inbox, instance, supervise, tasks, timing,
+    InboxItem, InboxQuery, Supervise, Supervised, inbox, instance, involved, supervise, tasks,
+    timing,
 };
 
 /// Who may act on a task.
@@ -143,8 +143,15 @@ fn at(t: DateTime<FixedOffset>) -> String {
     clock::to_db(t.with_timezone(&Utc))
 }
 
+/// Now in China time, to the minute: deadlines count whole working minutes, and a start a few
+/// seconds into a period must not lose a minute of it (ending a day's work at 08:31 the next
+/// morning instead of 17:00).
 fn now_cst(clock: &clock::Clock) -> DateTime<FixedOffset> {
-    clock.now_utc().with_timezone(&clock::cst())
+    use chrono::Timelike;
+    let t = clock.now_utc().with_timezone(&clock::cst());
+    t.with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(t)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -203,7 +210,8 @@ pub async fn start_in(
     let matter = cache::matter(db, &s.matter_code, matter_version).await?;
     let def = workflow_repo::published(db, &s.matter_code, workflow_version).await?;
     let cal = calendar_repo::calendar(db).await?;
-    let hours = Hours::default();
+    // Deadlines count the hall's own working hours (the default when it has set none).
+    let hours = calendar_repo::hours(db, unit.id).await?;
     let now = now_cst(db.clock());
     let (warn, due) = deadline(&cal, &hours, now, matter.promised_days);
     let id: i64 = crate::storage::query_scalar(

@@ -6,7 +6,6 @@ use serde_json::json;
 
 use super::views::{scope_path, tasks};
 use super::{Instance, OpenTask, Progress, Task, at, instance, now_cst, record};
-use crate::approval::calendar::Hours;
 use crate::approval::calendar_repo;
 use crate::auth::{Perm, Principal};
 use crate::clock;
@@ -41,19 +40,18 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
         .filter(|_| inst.status == crate::approval::machine::Status::Paused)
         .ok_or(Error::Conflict("err.approval_not_paused"))?;
     let cal = calendar_repo::calendar(db).await?;
-    let hours = Hours::default();
+    // The hall's own working hours: a deadline moves by the time the hall was open.
+    let hours = calendar_repo::hours(db, inst.unit_id).await?;
     let now = now_cst(db.clock());
-    let waited = cal.working_minutes_between(
-        paused_at.with_timezone(&clock::cst()).fixed_offset(),
-        now,
-        &hours,
-    );
+    let from = paused_at.with_timezone(&clock::cst()).fixed_offset();
+    let waited = cal.working_minutes_between(from, now, &hours);
     let shift = |s: &str| -> String {
         clock::from_db(s)
             .map(|d| {
-                at(cal.add_working_minutes(
+                at(cal.after_pause(
                     d.with_timezone(&clock::cst()).fixed_offset(),
-                    waited,
+                    from,
+                    now,
                     &hours,
                 ))
             })
@@ -102,6 +100,14 @@ pub async fn resume(db: &Db, who: &Principal, id: i64) -> Result<Progress> {
     )
     .await?;
     tx.commit().await?;
+    if inst
+        .pause_kind
+        .as_deref()
+        .is_some_and(|k| k.starts_with("special"))
+        && let Err(e) = crate::applications::on_special_ended(db, inst.id).await
+    {
+        tracing::error!(instance = inst.id, error = %e, "telling of a procedure's end failed");
+    }
     let mut inst = inst;
     inst.status = crate::approval::machine::Status::Running;
     inst.warn_at = warn;

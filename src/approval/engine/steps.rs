@@ -133,13 +133,14 @@ impl StepCtx {
             .find(|u| u.id == inst.unit_id)
             .cloned()
             .ok_or(Error::NotFound)?;
+        let hours = calendar_repo::hours(db, app_unit.id).await?;
         Ok(StepCtx {
             def,
             app_unit,
             dept: matter.department.clone(),
             units,
             cal: calendar_repo::calendar(db).await?,
-            hours: Hours::default(),
+            hours,
         })
     }
 

@@ -168,6 +168,15 @@ pub(super) async fn visible(
     Ok((instance, tasks, path))
 }
 
+/// Whether `who` acts or acted on a task of approval `id` (an approver who must see what they
+/// decide on: the application's content and materials).
+pub async fn involved(db: &Db, who: &Principal, id: i64) -> Result<bool> {
+    Ok(tasks(db, id)
+        .await?
+        .iter()
+        .any(|t| t.may_act(who) || t.acted_by.as_deref() == Some(who.username.as_str())))
+}
+
 /// Inbox and supervision filters, sorting and paging; all optional.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

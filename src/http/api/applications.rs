@@ -26,9 +26,10 @@ pub struct Registered {
     responses((status = 201, body = Registered), (status = 409), (status = 422)))]
 pub async fn register(
     State(s): State<AppState>,
+    ctx: crate::http::context::Ctx,
     Json(r): Json<Registration>,
 ) -> Result<(StatusCode, Json<Registered>)> {
-    let username = applications::register(&s.db, &r).await?;
+    let username = applications::register(&s.db, &r, ctx.ip).await?;
     Ok((StatusCode::CREATED, Json(Registered { username })))
 }
 

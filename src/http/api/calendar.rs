@@ -30,6 +30,11 @@ pub struct AddQuery {
 pub struct DateAnswer {
     /// The `days`-th working day after `from`, `YYYY-MM-DD`.
     pub date: String,
+    /// Years the computation crossed whose holidays are not published yet: their public
+    /// holidays were counted as working days, so the date may move once they are entered.
+    pub unpublished_years: Vec<i32>,
+    /// The same, said in the user's language; empty when every year is known.
+    pub warning: String,
 }
 
 /// A date the calendar speaks of: `YYYY-MM-DD` between the years 1900 and 2199.
@@ -46,6 +51,7 @@ fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
     responses((status = 200, body = DateAnswer), (status = 422)))]
 pub async fn add_working_days(
     State(s): State<AppState>,
+    ctx: crate::http::context::Ctx,
     Query(q): Query<AddQuery>,
 ) -> Result<Json<DateAnswer>> {
     let from = parse_date("from", &q.from)?;
@@ -60,8 +66,12 @@ pub async fn add_working_days(
             )])
         })?;
     let cal = calendar_repo::calendar(&s.db).await?;
+    let date = cal.add_working_days(from, days);
+    let unpublished_years = cal.unknown_years(from, date);
     Ok(Json(DateAnswer {
-        date: cal.add_working_days(from, days).to_string(),
+        date: date.to_string(),
+        warning: calendar_repo::unknown_years_warning(ctx.lang, &unpublished_years),
+        unpublished_years,
     }))
 }
 
@@ -133,6 +143,30 @@ pub async fn set_hours(
     }))
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Notice {
+    /// The year's holidays and make-up working days, one per line: `date,kind,name`, where the
+    /// date may be a range `2027-02-06..2027-02-13` and kind is `holiday`/`放假` or
+    /// `workday`/`上班`.
+    pub notice: String,
+}
+
+/// Replace a year's holidays with its notice in one import (bureau admins; audited); every
+/// open approval's deadlines are recomputed under the new calendar.
+#[utoipa::path(post, path = "/calendar/{year}/import", tag = "calendar", request_body = Notice,
+    responses((status = 200, body = crate::approval::calendar_notice::Imported), (status = 403), (status = 422)))]
+pub async fn import(
+    State(s): State<AppState>,
+    session: Session,
+    Path(year): Path<i32>,
+    Json(n): Json<Notice>,
+) -> Result<Json<crate::approval::calendar_notice::Imported>> {
+    Ok(Json(
+        crate::approval::calendar_notice::import(&s.db, &session.principal, year, &n.notice)
+            .await?,
+    ))
+}
+
 /// This area's endpoints, each documented where it is written.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -140,4 +174,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_day))
         .routes(routes!(hours, set_hours))
         .routes(routes!(year))
+        .routes(routes!(import))
 }

@@ -96,17 +96,28 @@ pub async fn detail(
     Ok(Json(repo::detail(&s.db, &session.principal, &code).await?))
 }
 
+/// The version an editor loaded, to save over only that one.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Base {
+    /// The `updated_at` the editor read: when someone saved since, the save is refused (409,
+    /// naming who and when) instead of overwriting their change. Omitted: saved regardless.
+    pub base: Option<String>,
+}
+
 /// Replace the draft.
 #[utoipa::path(put, path = "/matters/{code}/draft", tag = "catalog", request_body = Matter,
-    responses((status = 200, body = Summary), (status = 403), (status = 404)))]
+    params(Base),
+    responses((status = 200, body = Summary), (status = 403), (status = 404), (status = 409)))]
 pub async fn save_draft(
     State(s): State<AppState>,
     session: Session,
     Path(code): Path<String>,
+    Query(b): Query<Base>,
     Json(m): Json<Matter>,
 ) -> Result<Json<Summary>> {
     Ok(Json(
-        repo::save_draft(&s.db, &session.principal, &code, m).await?,
+        repo::save_draft(&s.db, &session.principal, &code, m, b.base.as_deref()).await?,
     ))
 }
 

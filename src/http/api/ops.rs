@@ -222,8 +222,25 @@ pub async fn weekly_send(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Recipients {
-    /// Addresses separated by commas, semicolons or spaces.
-    pub recipients: String,
+    /// A list of addresses, or one text with addresses separated by commas, semicolons or
+    /// spaces. An empty list sends the report to nobody.
+    pub recipients: AddressList,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum AddressList {
+    Many(Vec<String>),
+    One(String),
+}
+
+impl AddressList {
+    fn joined(&self) -> String {
+        match self {
+            AddressList::Many(v) => v.join(", "),
+            AddressList::One(s) => s.clone(),
+        }
+    }
 }
 
 /// Who receives the weekly report (O&M managers); answers the checked list.
@@ -235,7 +252,7 @@ pub async fn set_recipients(
     Json(r): Json<Recipients>,
 ) -> Result<Json<Vec<String>>> {
     Ok(Json(
-        ops::report::set_recipients(&s.db, &session.principal, &r.recipients).await?,
+        ops::report::set_recipients(&s.db, &session.principal, &r.recipients.joined()).await?,
     ))
 }
 

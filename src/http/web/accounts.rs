@@ -236,13 +236,25 @@ async fn render_show(
     Ok(crate::http::pages::with_status(html, status))
 }
 
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    /// What the last change did, after its redirect: `saved` or `password_reset`.
+    done: Option<String>,
+}
+
 pub async fn show(
     State(s): State<AppState>,
     ctx: Ctx,
     session: Session,
     Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<Response> {
-    render_show(&s, &ctx, &session, id, vec![], None).await
+    let notice = match q.done.as_deref() {
+        Some("saved") => Some("ui.saved"),
+        Some("password_reset") => Some("ui.password_reset"),
+        _ => None,
+    };
+    render_show(&s, &ctx, &session, id, vec![], notice).await
 }
 
 async fn after(
@@ -251,10 +263,11 @@ async fn after(
     session: &Session,
     id: i64,
     r: Result<()>,
-    notice: &str,
+    done: &str,
 ) -> Result<Response> {
     match r {
-        Ok(()) => render_show(s, ctx, session, id, vec![], Some(notice)).await,
+        // Post/redirect/get: a refresh shows the account, it does not repeat the change.
+        Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}?done={done}")).into_response()),
         Err(e) => {
             let errs = form_errors(e, ctx.lang)?;
             render_show(s, ctx, session, id, errs, None).await
@@ -288,7 +301,7 @@ pub async fn update(
     let r = accounts::update(&s.db, &session.principal, id, patch)
         .await
         .map(|_| ());
-    after(&s, &ctx, &session, id, r, "ui.saved").await
+    after(&s, &ctx, &session, id, r, "saved").await
 }
 
 #[derive(Deserialize)]
@@ -311,7 +324,7 @@ pub async fn add_grant(
     let r = accounts::add_grant(&s.db, &session.principal, id, &spec)
         .await
         .map(|_| ());
-    after(&s, &ctx, &session, id, r, "ui.saved").await
+    after(&s, &ctx, &session, id, r, "saved").await
 }
 
 pub async fn remove_grant(
@@ -323,7 +336,7 @@ pub async fn remove_grant(
     let r = accounts::remove_grant(&s.db, &session.principal, id, gid)
         .await
         .map(|_| ());
-    after(&s, &ctx, &session, id, r, "ui.saved").await
+    after(&s, &ctx, &session, id, r, "saved").await
 }
 
 #[derive(Deserialize)]
@@ -339,7 +352,7 @@ pub async fn reset_password(
     Form(f): Form<ResetForm>,
 ) -> Result<Response> {
     let r = accounts::reset_password(&s.db, &session.principal, id, &f.password).await;
-    after(&s, &ctx, &session, id, r, "ui.password_reset").await
+    after(&s, &ctx, &session, id, r, "password_reset").await
 }
 
 pub async fn import_page(

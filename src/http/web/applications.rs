@@ -148,41 +148,29 @@ pub(super) async fn page(
     id: i64,
     errors: Vec<(String, String)>,
 ) -> Result<Response> {
-    let a = applications::get(&s.db, &session.principal, id).await?;
-    let matter = catalog::version(&s.db, &a.matter_code, a.matter_version).await?;
-    let show = |v: Option<&serde_json::Value>| match v {
-        Some(serde_json::Value::String(t)) => t.clone(),
-        Some(serde_json::Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
+    page_with(s, ctx, session, id, errors, false).await
+}
+
+/// [`page`], with the ID numbers whole when `reveal` (an audited reveal by staff).
+async fn page_with(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    id: i64,
+    errors: Vec<(String, String)>,
+    reveal: bool,
+) -> Result<Response> {
+    let (a, full_id) = if reveal {
+        let (a, full) = applications::reveal(&s.db, &session.principal, id).await?;
+        (a, Some(full))
+    } else {
+        (
+            applications::get(&s.db, &session.principal, id).await?,
+            None,
+        )
     };
-    let fields: Vec<Value> = matter
-        .form
-        .fields
-        .iter()
-        .map(|f| {
-            // A file field holds an upload's id; the file itself is listed with the materials.
-            let value = if f.kind == crate::catalog::form::FieldKind::File {
-                crate::i18n::tr(ctx.lang, "app.see_materials").to_string()
-            } else {
-                show(a.form.get(&f.key))
-            };
-            context! { label => f.label.clone(), value }
-        })
-        .collect();
-    let checks = applications::counter::checks_of(&s.db, id).await?;
-    let mut materials = Vec::new();
-    for m in &matter.guide.materials {
-        let mut files = Vec::new();
-        for f in a.materials.get(&m.id).cloned().unwrap_or_default() {
-            if let Ok(meta) = crate::files::meta(&s.db, f).await {
-                files.push(context! { id => f, name => meta.name });
-            }
-        }
-        materials.push(
-            context! { id => m.id.clone(), name => m.name.clone(), required => m.required,
-            files, check => checks.get(&m.id).map(ser) },
-        );
-    }
+    let matter = catalog::version(&s.db, &a.matter_code, a.matter_version).await?;
+    let (fields, materials) = super::app_content::content(s, ctx.lang, &a, &matter, reveal).await?;
     let clerk =
         a.applicant != session.principal.username && session.principal.has(Perm::StartApprovals);
     let mine = a.applicant == session.principal.username;
@@ -243,12 +231,17 @@ pub(super) async fn page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let rated = followups.iter().any(|f| f.kind == "rating");
+    let due_warning = match &due_at {
+        Some(d) => crate::approval::calendar_repo::deadline_warning(&s.db, ctx.lang, d).await?,
+        None => String::new(),
+    };
     let html = s.pages.render(
         "application.html",
         ctx,
         Some(session),
-        context! { a => ser(&a), matter_name => matter.name.clone(), fields, materials, clerk, mine, back, back_key, active_nav,
-                   steps, due_at, followups => ser(&followups), rated, licence, licence_code, notices,
+        context! { a => ser(&a), matter_name => matter.name.clone(), fields, materials, clerk, mine, back, back_key, active_nav, full_id,
+                   staff => !mine,
+                   steps, due_at, due_warning, followups => ser(&followups), rated, licence, licence_code, notices,
                    errors => errors_value(&errors) },
     );
     Ok(with_status(html, status))
@@ -261,6 +254,16 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     page(&s, &ctx, &session, id, vec![]).await
+}
+
+/// A staff member shows the ID numbers whole, on purpose: audited, then the page with them.
+pub async fn reveal(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    page_with(&s, &ctx, &session, id, vec![], true).await
 }
 
 /// The clerk's decision with the material checks made at the same time: `check.<material>`
@@ -313,5 +316,6 @@ pub fn router() -> Router<AppState> {
         .route("/applications/queue.xlsx", routing::get(queue_xlsx))
         .route("/applications/{id}", routing::get(show))
         .route("/applications/{id}/decision", routing::post(decide))
+        .route("/applications/{id}/reveal", routing::post(reveal))
         .route("/my/applications", routing::get(mine))
 }

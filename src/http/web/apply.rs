@@ -176,7 +176,8 @@ pub async fn register_page(
 ) -> Response {
     let token = super::form_token(&headers, &session);
     let html = s.pages.render("register.html", &ctx, None,
-        context! { login_csrf => token.clone(), next => safe_next(q.next.as_deref()), errors => errors_value(&[]), r => context!{} });
+        context! { login_csrf => token.clone(), next => safe_next(q.next.as_deref()), errors => errors_value(&[]), r => context!{},
+                   min_password => crate::auth::MIN_PASSWORD_CHARS });
     let mut r = html.into_response();
     r.headers_mut().append(
         header::SET_COOKIE,
@@ -197,6 +198,7 @@ pub struct RegisterForm {
     #[serde(default)]
     email: String,
     password: String,
+    consent: Option<String>,
 }
 
 /// Registers and signs in; back to where they were going (or their applications).
@@ -217,12 +219,13 @@ pub async fn register(
         phone: Some(f.phone.clone()),
         email: Some(f.email.clone()),
         password: f.password.clone(),
+        consent: f.consent.is_some(),
     };
     let next = match safe_next(f.next.as_deref()).as_str() {
         "/" => "/my/applications".to_string(),
         n => n.to_string(),
     };
-    match applications::register(&s.db, &r).await {
+    match applications::register(&s.db, &r, ctx.ip.clone()).await {
         Ok(username) => {
             let (token, _) = auth::login(&s.db, &username, &f.password, ctx.ip.clone()).await?;
             Ok(redirect_with_cookie(
@@ -243,7 +246,8 @@ pub async fn register(
                 "register.html",
                 &ctx,
                 None,
-                context! { login_csrf => f.csrf, next, errors => errors_value(&errs), r => shown },
+                context! { login_csrf => f.csrf, next, errors => errors_value(&errs), r => shown,
+                min_password => crate::auth::MIN_PASSWORD_CHARS },
             );
             Ok(with_status(html, StatusCode::UNPROCESSABLE_ENTITY))
         }

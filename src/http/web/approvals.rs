@@ -71,6 +71,35 @@ async fn render(
     let matter_name = crate::catalog::lookup::name_of(&s.db, &i.matter_code)
         .await?
         .unwrap_or_default();
+    // The approver decides on the application itself: its applicant, form and materials.
+    let (app, fields, materials, hall) =
+        match crate::applications::of_approval(&s.db, p, i.id).await? {
+            Some(a) => {
+                let matter =
+                    crate::catalog::repo::version(&s.db, &a.matter_code, a.matter_version).await?;
+                let (fields, materials) =
+                    super::app_content::content(s, ctx.lang, &a, &matter, false).await?;
+                let hall = crate::org::get(&s.db, a.unit_id).await?.name;
+                (Some(ser(&a)), fields, materials, Some(hall))
+            }
+            None => (None, Vec::new(), Vec::new(), None),
+        };
+    let due_warning = if i.finished_at.is_none() {
+        crate::approval::calendar_repo::deadline_warning(&s.db, ctx.lang, &i.due_at).await?
+    } else {
+        String::new()
+    };
+    // People by name and unit, not by username.
+    let mut usernames: Vec<String> = tasks
+        .iter()
+        .flat_map(|t| [t.acted_by.clone(), t.claimed_by.clone()])
+        .flatten()
+        .chain(history.iter().map(|e| e.actor.clone()))
+        .chain(attachments.iter().map(|a| a.actor.clone()))
+        .collect();
+    usernames.sort();
+    usernames.dedup();
+    let people = crate::accounts::lookup::display_names(&s.db, &usernames).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -81,7 +110,7 @@ async fn render(
         ctx,
         Some(session),
         context! { i => ser(&i), tasks => ser(&tasks), mine => ser(&mine), actions, history => ser(&history), attachments => ser(&attachments),
-                   matter_name, can_resume, errors => errors_value(&errors) },
+                   matter_name, can_resume, errors => errors_value(&errors), app, fields, materials, hall, people, due_warning },
     );
     Ok(crate::http::pages::with_status(html, status))
 }

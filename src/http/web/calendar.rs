@@ -25,6 +25,9 @@ use crate::i18n::Lang;
 #[derive(Deserialize)]
 pub struct YearQuery {
     year: Option<i32>,
+    /// After an import (its redirect): how many days, how many approvals recomputed.
+    imported: Option<usize>,
+    recomputed: Option<usize>,
 }
 
 async fn render(
@@ -33,6 +36,7 @@ async fn render(
     session: &Session,
     year: i32,
     errors: Vec<(String, String)>,
+    notice: Option<String>,
 ) -> Result<Response> {
     if !session.principal.has(Perm::ViewOrg) {
         return Err(Error::Forbidden);
@@ -77,6 +81,16 @@ async fn render(
         vec!["一", "二", "三", "四", "五", "六", "日"]
     };
     let can_edit = session.principal.has(Perm::ManageCalendar);
+    // A year nobody has entered (this one, or next year from 1 November) is said plainly, with
+    // the import at hand for those who keep the calendar.
+    let today = s.db.clock().today();
+    let missing = if !cal.knows_year(year) {
+        Some(year)
+    } else if today.month() >= 11 && !cal.knows_year(today.year() + 1) {
+        Some(today.year() + 1)
+    } else {
+        None
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -86,7 +100,8 @@ async fn render(
         "calendar.html",
         ctx,
         Some(session),
-        context! { year, months, weekdays, days => ser(&days), working, can_edit, errors => errors_value(&errors) },
+        context! { year, months, weekdays, days => ser(&days), working, can_edit, errors => errors_value(&errors),
+                   missing, notice },
     );
     Ok(crate::http::pages::with_status(html, status))
 }
@@ -101,7 +116,18 @@ pub async fn page(
         .year
         .unwrap_or_else(|| s.db.clock().today().year())
         .clamp(2000, 2100);
-    render(&s, &ctx, &session, year, vec![]).await
+    let notice = q.imported.map(|days| {
+        crate::i18n::tr_args(
+            ctx.lang,
+            "cal.imported",
+            &[
+                ("year", &year.to_string()),
+                ("days", &days.to_string()),
+                ("recomputed", &q.recomputed.unwrap_or(0).to_string()),
+            ],
+        )
+    });
+    render(&s, &ctx, &session, year, vec![], notice).await
 }
 
 #[derive(Deserialize)]
@@ -120,7 +146,7 @@ pub async fn set_day(
 ) -> Result<Response> {
     let Ok(day) = NaiveDate::parse_from_str(&f.date, "%Y-%m-%d") else {
         let errs = form_errors(Error::field("date", "field.date"), ctx.lang)?;
-        return render(&s, &ctx, &session, s.db.clock().today().year(), errs).await;
+        return render(&s, &ctx, &session, s.db.clock().today().year(), errs, None).await;
     };
     match calendar_repo::set_day(
         &s.db,
@@ -134,12 +160,42 @@ pub async fn set_day(
         Ok(()) => Ok(Redirect::to(&format!("/calendar?year={}", day.year())).into_response()),
         Err(e) => {
             let errs = form_errors(e, ctx.lang)?;
-            render(&s, &ctx, &session, day.year(), errs).await
+            render(&s, &ctx, &session, day.year(), errs, None).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ImportForm {
+    year: i32,
+    notice: String,
+}
+
+/// The year's notice in one import; back to that year with what it did.
+pub async fn import(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Form(f): Form<ImportForm>,
+) -> Result<Response> {
+    let year = f.year.clamp(2000, 2100);
+    match crate::approval::calendar_notice::import(&s.db, &session.principal, year, &f.notice).await
+    {
+        Ok(r) => Ok(Redirect::to(&format!(
+            "/calendar?year={year}&imported={}&recomputed={}",
+            r.days, r.recomputed
+        ))
+        .into_response()),
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            render(&s, &ctx, &session, year, errs, None).await
         }
     }
 }
 
 /// This area's pages.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/calendar", routing::get(page).post(set_day))
+    Router::new()
+        .route("/calendar", routing::get(page).post(set_day))
+        .route("/calendar/import", routing::post(import))
 }

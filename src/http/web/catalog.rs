@@ -255,9 +255,10 @@ async fn save(
     session: &Session,
     m: Matter,
     back: &str,
+    base: Option<&str>,
 ) -> Result<Response> {
     let code = m.code.clone();
-    match repo::save_draft(&s.db, &session.principal, &code, m).await {
+    match repo::save_draft(&s.db, &session.principal, &code, m, base).await {
         Ok(_) => Ok(Redirect::to(back).into_response()),
         Err(e) => {
             let errs = form_errors(e, ctx.lang)?;
@@ -319,7 +320,15 @@ pub async fn add_field(
         let errs = form_errors(e, ctx.lang)?;
         return render_designer(&s, &ctx, &session, &code, errs).await;
     }
-    save(&s, &ctx, &session, m, &format!("/catalog/{code}/form")).await
+    save(
+        &s,
+        &ctx,
+        &session,
+        m,
+        &format!("/catalog/{code}/form"),
+        None,
+    )
+    .await
 }
 
 /// Moves a field up or down, or removes it.
@@ -335,7 +344,15 @@ pub async fn field_action(
         let errs = form_errors(e, ctx.lang)?;
         return render_designer(&s, &ctx, &session, &code, errs).await;
     }
-    save(&s, &ctx, &session, m, &format!("/catalog/{code}/form")).await
+    save(
+        &s,
+        &ctx,
+        &session,
+        m,
+        &format!("/catalog/{code}/form"),
+        None,
+    )
+    .await
 }
 
 pub async fn edit_page(
@@ -448,7 +465,17 @@ pub async fn edit(
         }];
     }
     m.guide = guide;
-    save(&s, &ctx, &session, m, &format!("/catalog/{code}")).await
+    // The guide form holds the whole guide: saved over the version the editor loaded only.
+    let base = Some(get("base")).filter(|b| !b.is_empty());
+    save(
+        &s,
+        &ctx,
+        &session,
+        m,
+        &format!("/catalog/{code}"),
+        base.as_deref(),
+    )
+    .await
 }
 
 pub async fn import_page(

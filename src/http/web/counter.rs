@@ -312,22 +312,31 @@ pub async fn resubmit(
     }
 }
 
-/// The windows of the halls the caller manages, with forms to add and change them.
+/// The windows of one hall the caller manages (chosen in a hall filter, the first by default),
+/// with forms to add and change them.
 async fn windows_page(
     s: &AppState,
     ctx: &Ctx,
     session: &Session,
+    hall: Option<&str>,
     errors: Vec<(String, String)>,
     failed: Option<i64>,
 ) -> Result<Response> {
     let halls = windows::managed_halls(&s.db, &session.principal).await?;
-    if halls.is_empty() {
+    let Some(chosen) = halls
+        .iter()
+        .find(|h| Some(h.code.as_str()) == hall)
+        .or(halls.first())
+    else {
         return Err(Error::Forbidden);
-    }
-    let mut list = Vec::new();
-    for h in &halls {
-        list.push(context! { code => h.code.clone(), name => h.name.clone(), windows => ser(&windows::of_hall(&s.db, h.id).await?) });
-    }
+    };
+    let list = vec![
+        context! { code => chosen.code.clone(), name => chosen.name.clone(), windows => ser(&windows::of_hall(&s.db, chosen.id).await?) },
+    ];
+    let options: Vec<_> = halls
+        .iter()
+        .map(|h| context! { code => h.code.clone(), name => h.name.clone(), chosen => h.code == chosen.code })
+        .collect();
     let matters: Vec<(String, String)> = published(s).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -338,18 +347,24 @@ async fn windows_page(
         "counter_windows.html",
         ctx,
         Some(session),
-        context! { halls => list, matters => matters.iter().map(|(c, n)| context! { code => c, name => n }).collect::<Vec<_>>(),
+        context! { halls => list, options, matters => matters.iter().map(|(c, n)| context! { code => c, name => n }).collect::<Vec<_>>(),
                    errors => errors_value(&errors), failed },
     );
     Ok(with_status(html, status))
+}
+
+#[derive(Deserialize, Default)]
+pub struct HallQuery {
+    hall: Option<String>,
 }
 
 pub async fn windows_list(
     State(s): State<AppState>,
     ctx: Ctx,
     session: Session,
+    Query(q): Query<HallQuery>,
 ) -> Result<Response> {
-    windows_page(&s, &ctx, &session, vec![], None).await
+    windows_page(&s, &ctx, &session, q.hall.as_deref(), vec![], None).await
 }
 
 /// A window form: `matters` repeated, `clerks` separated by commas or spaces.
@@ -404,11 +419,18 @@ async fn save_window(
     id: Option<i64>,
     f: &[(String, String)],
 ) -> Result<Response> {
-    match windows::save(&s.db, &session.principal, id, &window_save(f)).await {
-        Ok(_) => Ok(Redirect::to("/counter/windows").into_response()),
+    let save = window_save(f);
+    match windows::save(&s.db, &session.principal, id, &save).await {
+        Ok(_) => {
+            let back = form_urlencoded::Serializer::new(String::new())
+                .append_pair("hall", &save.unit_code)
+                .finish();
+            Ok(Redirect::to(&format!("/counter/windows?{back}")).into_response())
+        }
         Err(e) => {
             let errs = form_errors(e, ctx.lang)?;
-            windows_page(s, ctx, session, errs, Some(id.unwrap_or(0))).await
+            let hall = Some(save.unit_code.as_str());
+            windows_page(s, ctx, session, hall, errs, Some(id.unwrap_or(0))).await
         }
     }
 }

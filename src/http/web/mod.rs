@@ -3,6 +3,7 @@
 //! with a summary at the top (the GOV.UK pattern).
 
 mod accounts;
+mod app_content;
 mod applications;
 mod apply;
 mod approvals;
@@ -112,6 +113,7 @@ pub fn form_errors(e: Error, lang: Lang) -> Result<Vec<(String, String)>, Error>
             "form".into(),
             FieldError::new("form", k).message(lang),
         )]),
+        stale @ Error::Stale { .. } => Ok(vec![("form".into(), stale.message(lang))]),
         other => Err(other),
     }
 }

@@ -144,18 +144,17 @@ fn cards(p: &auth::Principal) -> Vec<minijinja::Value> {
     if p.has(Perm::ViewAudit) {
         add("/audit", "card.audit");
     }
-    let upcoming = [
-        (Role::WindowClerk, "card.window"),
-        (Role::OmEngineer, "card.ops"),
-        (Role::OmManager, "card.ops"),
-        (Role::Citizen, "card.citizen"),
+    let desks = [
+        (Role::WindowClerk, "/counter", "card.window"),
+        (Role::OmEngineer, "/ops", "card.ops"),
+        (Role::OmManager, "/ops", "card.ops"),
+        (Role::Citizen, "/my/applications", "card.citizen"),
     ];
     let mut seen = Vec::new();
-    for (role, key) in upcoming {
+    for (role, href, key) in desks {
         if p.has_role(role) && !seen.contains(&key) {
             seen.push(key);
-            v.push(context! { href => "", title => format!("{key}.title"),
-            body => format!("{key}.body"), soon => true });
+            add(href, key);
         }
     }
     v.push(context! { href => "/password", title => "card.password.title", body => "card.password.body" });
