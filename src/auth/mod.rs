@@ -218,6 +218,16 @@ impl Principal {
         self.system || self.grants.iter().any(|g| g.role.perms().contains(&perm))
     }
 
+    /// Whether `perm` holds at the top of the tree (a grant at the district itself): what
+    /// district-wide settings — print templates, the calendar — need.
+    pub fn has_at_root(&self, perm: Perm) -> bool {
+        self.system
+            || self.grants.iter().any(|g| {
+                g.role.perms().contains(&perm)
+                    && g.unit_path.trim_matches('/').split('/').count() == 1
+            })
+    }
+
     pub fn has_role(&self, role: Role) -> bool {
         self.grants.iter().any(|g| g.role == role)
     }

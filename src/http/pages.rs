@@ -49,6 +49,15 @@ impl Pages {
         }
         env.add_function("t", t);
         env.add_filter("cst", |s: String| clock::display(&s));
+        // Who did something: the platform itself (the command line, a job) reads as 系统.
+        env.add_filter("actor", |state: &State, who: Option<String>| {
+            match who.as_deref() {
+                None | Some("") | Some("cli") | Some("system") => {
+                    tr(lang_of(state), "ui.system").to_string()
+                }
+                Some(name) => name.to_string(),
+            }
+        });
         Pages { env }
     }
 
@@ -125,6 +134,8 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
     }
     if p.has(Perm::ManageOrg) {
         nav.push(("/counter/windows", "nav.windows"));
+    }
+    if p.has_at_root(Perm::ManageOrg) {
         nav.push(("/print/templates", "nav.print_templates"));
     }
     if p.has(Perm::ViewAudit) {

@@ -154,9 +154,18 @@ async fn get_ok(url: &str, limit_ms: i64) -> (bool, String) {
         Ok(r) => {
             let ms = t.elapsed().as_millis() as i64;
             let ok = r.status().is_success() && ms <= limit_ms;
-            (ok, format!("HTTP {} · {ms} ms", r.status().as_u16()))
+            (ok, format!("HTTP {} · {ms} 毫秒", r.status().as_u16()))
         }
         Err(e) => (false, e.to_string()),
+    }
+}
+
+/// Megabytes as a person reads them: `79.3 GB`, `512 MB`.
+fn human_size(mb: i64) -> String {
+    if mb >= 1024 {
+        format!("{:.1} GB", mb as f64 / 1024.0)
+    } else {
+        format!("{mb} MB")
     }
 }
 
@@ -182,15 +191,19 @@ async fn probe(db: &Db, p: &Probe, c: &Check) -> (bool, String) {
             let ms = t.elapsed().as_millis() as i64;
             (
                 ok && ms <= c.threshold,
-                format!("{} · {ms} ms", if ok { "SELECT 1" } else { "unreachable" }),
+                if ok {
+                    format!("响应 {ms} 毫秒")
+                } else {
+                    "无法连接".to_string()
+                },
             )
         }
         "disk" => match free_mb(&p.data_dir) {
-            Ok(mb) => (mb >= c.threshold, format!("{mb} MB free")),
+            Ok(mb) => (mb >= c.threshold, format!("可用 {}", human_size(mb))),
             Err(e) => (false, e.to_string()),
         },
         "mail_queue" => match crate::mail::backlog(db).await {
-            Ok(n) => (n <= c.threshold, format!("{n} waiting")),
+            Ok(n) => (n <= c.threshold, format!("待发 {n} 封")),
             Err(e) => (false, e.to_string()),
         },
         "overdue_backlog" => {
@@ -202,11 +215,11 @@ async fn probe(db: &Db, p: &Probe, c: &Check) -> (bool, String) {
             .await
             .map_err(Error::from);
             match n {
-                Ok(n) => (n <= c.threshold, format!("{n} overdue")),
+                Ok(n) => (n <= c.threshold, format!("超期 {n} 件")),
                 Err(e) => (false, e.to_string()),
             }
         }
-        other => (false, format!("unknown kind {other}")),
+        other => (false, format!("未知的巡检类型 {other}")),
     }
 }
 

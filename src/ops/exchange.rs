@@ -348,7 +348,7 @@ pub async fn insert(
         .bind(home.as_str())
         .bind(level.as_str())
         .bind(r.escalated_to.filter(|e| *e > home).map(Level::as_str))
-        .bind((level == Level::Developers).then_some(if r.status.is_open() { "open" } else { "closed" }))
+        .bind((level == Level::Developers).then_some(if r.status.is_open() { "处理中" } else { "已关闭" }))
         .bind(r.unit.id)
         .bind(&r.unit.path)
         .bind(&r.reporter)

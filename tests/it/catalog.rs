@@ -624,26 +624,73 @@ async fn catalog_pages_switch_halls_and_import_with_a_diff() {
         .await
         .unwrap();
     assert!(!guide.contains("民治街道行政服务大厅") && guide.contains("暂无可办理的大厅"));
-    // The guide editor refuses malformed guide content without losing the published version.
-    let r = c
-        .post(app.url(&format!("/catalog/{code}/edit")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("name", "x"),
-            ("kind", "public_service"),
-            ("class", "D"),
-            ("guide_json", "{not json"),
-        ])
+    // The guide editor is a form, not JSON: a limit that is not a number is refused beside its
+    // field, with nothing stored.
+    let edit = c
+        .get(app.url(&format!("/catalog/{code}/edit")))
         .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !edit.contains("guide_json") && edit.contains("id=\"materials\""),
+        "a form, not JSON"
+    );
+    let base = crate::support::pages::hidden(&edit, "base");
+    let post = |extra: Vec<(&'static str, String)>| {
+        let mut f: Vec<(&str, String)> = vec![
+            ("csrf", csrf.clone()),
+            ("base", base.clone()),
+            ("name", "生育登记".into()),
+            ("kind", "public_service".into()),
+            ("class", "D".into()),
+            ("online_depth", "3".into()),
+            ("onsite_visits", "0".into()),
+            (
+                "conditions",
+                "夫妻双方或一方为本区户籍\n符合法律法规规定生育".into(),
+            ),
+            ("mat.0.id", "".into()),
+            ("mat.0.name", "结婚证".into()),
+            ("mat.0.form", "copy".into()),
+            ("mat.0.required", "1".into()),
+        ];
+        f.extend(extra);
+        c.post(app.url(&format!("/catalog/{code}/edit")))
+            .form(&f)
+            .send()
+    };
+    let r = post(vec![("promised_limit_days", "三天".into())])
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("办事指南内容格式有误"));
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("error-summary") && html.contains("结婚证"),
+        "kept as typed"
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM matters WHERE draft_json IS NOT NULL")
             .await,
         0
     );
+    // Filled in properly: the draft holds the lines and the row as the guide's content.
+    let r = post(vec![("promised_limit_days", "3".into())])
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let admin = app.token("district_bureau_admin").await;
+    let (_, d) = json_of(
+        app.get(&admin, &format!("/api/v1/matters/{code}/admin"))
+            .await,
+    )
+    .await;
+    assert_eq!(d["draft"]["guide"]["promised_limit_days"], 3);
+    assert_eq!(d["draft"]["guide"]["conditions"][1], "符合法律法规规定生育");
+    assert_eq!(d["draft"]["guide"]["materials"][0]["name"], "结婚证");
+    assert_eq!(d["draft"]["guide"]["materials"][0]["id"], "m_1");
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ mod cli;
 mod clocks;
 mod counter;
 mod counter_web;
+mod crawl;
 mod demo;
 mod halls;
 mod import;

@@ -381,3 +381,43 @@ async fn the_language_cookie_is_set_like_the_others() {
         assert!(c.contains(part), "{c} lacks {part}");
     }
 }
+
+/// Granting a role answers with a redirect to the account (post/redirect/get): a refresh of
+/// the page shows the account again rather than granting twice; the page says it was saved.
+#[tokio::test]
+async fn granting_a_role_redirects_so_a_refresh_repeats_nothing() {
+    let app = TestApp::spawn().await;
+    let c = browser();
+    let csrf = sign_in(&app, &c, "department_admin").await;
+    let id = app.users["mz_staff"];
+    let unit = app.unit_id("beizhan").to_string();
+    let r = c
+        .post(app.url(&format!("/accounts/{id}/grants")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("role", "approver"),
+            ("org_unit_id", &unit),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(back, format!("/accounts/{id}?done=saved"));
+    let page = c
+        .get(app.url(&back))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("已保存"), "the page says so");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM role_grants WHERE user_id = {id} AND role = 'approver'"
+        ))
+        .await,
+        1
+    );
+}

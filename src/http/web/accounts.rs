@@ -231,6 +231,7 @@ async fn render_show(
             u => crate::http::pages::ser(&detail.user), grants => crate::http::pages::ser(&detail.grants), manage,
             units => if manage { unit_options(s, p, Perm::ManageAccounts).await? } else { vec![] },
             roles => role_options(p), errors => errors_value(&errors), notice,
+            see_audit => p.can(Perm::ViewAudit, &detail.user.unit_path),
         },
     );
     Ok(crate::http::pages::with_status(html, status))

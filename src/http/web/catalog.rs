@@ -61,6 +61,7 @@ pub async fn list(
             &ctx,
             Some(&session),
             context! { items => ser(&items), q => q.q, status => q.status, department => q.department, depts, names,
+                       can_import => session.principal.has(Perm::ReviewMatters),
                        kinds => MatterType::ALL.iter().map(|k| k.code()).collect::<Vec<_>>() },
         )
         .into_response())
@@ -362,16 +363,43 @@ pub async fn edit_page(
     Path(code): Path<String>,
 ) -> Result<Response> {
     let (d, m) = working(&s, &session.principal, &code).await?;
-    let guide_json = serde_json::to_string_pretty(&m.guide).map_err(anyhow::Error::from)?;
-    Ok(s.pages
-        .render(
-            "catalog_edit.html",
-            &ctx,
-            Some(&session),
-            context! { s => ser(&d.summary), m => ser(&m), guide_json,
-            kinds => MatterType::ALL.iter().map(|k| k.code()).collect::<Vec<_>>() },
-        )
-        .into_response())
+    Ok(render_edit(
+        &s,
+        &ctx,
+        &session,
+        &d.summary,
+        &m,
+        &d.summary.updated_at,
+        vec![],
+    ))
+}
+
+/// The guide page over `m` (as stored, or as posted back with `errors`), saving over `base`.
+fn render_edit(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    summary: &repo::Summary,
+    m: &Matter,
+    base: &str,
+    errors: Vec<(String, String)>,
+) -> Response {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let spare = super::guide_form::SPARE_ROWS;
+    let html = s.pages.render(
+        "catalog_edit.html",
+        ctx,
+        Some(session),
+        context! { s => ser(summary), m => ser(m), base, errors => errors_value(&errors),
+        spare => (0..spare).collect::<Vec<_>>(),
+        forms => ["original", "copy", "original_and_copy", "electronic"],
+        kinds => MatterType::ALL.iter().map(|k| k.code()).collect::<Vec<_>>() },
+    );
+    crate::http::pages::with_status(html, status)
 }
 
 #[derive(Deserialize)]
@@ -389,7 +417,6 @@ pub struct EditForm {
     basis_title: String,
     #[serde(default)]
     basis_article: String,
-    guide_json: String,
 }
 
 /// Saves the guide: basic facts as fields, the guide itself as a structured JSON document
@@ -425,19 +452,9 @@ pub async fn edit(
         themes: get("themes"),
         basis_title: get("basis_title"),
         basis_article: get("basis_article"),
-        guide_json: get("guide_json"),
     };
-    let (_, mut m) = working(&s, &session.principal, &code).await?;
-    let guide = match serde_json::from_str(&f.guide_json) {
-        Ok(g) => g,
-        Err(e) => {
-            let errs = vec![(
-                "guide_json".to_string(),
-                format!("{}{e}", crate::i18n::tr(ctx.lang, "cat.bad_json")),
-            )];
-            return render_designer(&s, &ctx, &session, &code, errs).await;
-        }
-    };
+    let (d, mut m) = working(&s, &session.principal, &code).await?;
+    let guide_errs = super::guide_form::read(&pairs, &mut m.guide);
     m.name = f.name.trim().into();
     m.kind = MatterType::parse(&f.kind).unwrap_or(m.kind);
     m.class = f.class.trim().into();
@@ -464,18 +481,21 @@ pub async fn edit(
             article: f.basis_article.trim().into(),
         }];
     }
-    m.guide = guide;
     // The guide form holds the whole guide: saved over the version the editor loaded only.
-    let base = Some(get("base")).filter(|b| !b.is_empty());
-    save(
-        &s,
-        &ctx,
-        &session,
-        m,
-        &format!("/catalog/{code}"),
-        base.as_deref(),
-    )
-    .await
+    let base = get("base");
+    if !guide_errs.is_empty() {
+        let errs = form_errors(crate::error::Error::Validation(guide_errs), ctx.lang)?;
+        return Ok(render_edit(&s, &ctx, &session, &d.summary, &m, &base, errs));
+    }
+    let code = m.code.clone();
+    let base_opt = Some(base.as_str()).filter(|b| !b.is_empty());
+    match repo::save_draft(&s.db, &session.principal, &code, m.clone(), base_opt).await {
+        Ok(_) => Ok(Redirect::to(&format!("/catalog/{code}")).into_response()),
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            Ok(render_edit(&s, &ctx, &session, &d.summary, &m, &base, errs))
+        }
+    }
 }
 
 pub async fn import_page(

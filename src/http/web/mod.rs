@@ -12,6 +12,7 @@ mod calendar;
 mod catalog;
 mod counter;
 mod filing;
+mod guide_form;
 pub(super) mod hall;
 mod licences;
 mod ops;

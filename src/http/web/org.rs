@@ -39,6 +39,8 @@ async fn render(
             context! {
                 id => u.id, code => u.code.clone(), name => u.name.clone(), kind => u.kind.as_str(),
                 depth => u.depth, retired => u.is_retired(), users,
+                // A link to the unit's accounts only for those who may list them.
+                see_users => p.can(Perm::ViewAccounts, &u.path),
                 manage => p.can(Perm::ManageOrg, &u.path) && !u.is_retired(),
             }
         })
