@@ -34,6 +34,10 @@ const ACCEPTED: &[&str] = &[
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 ];
 
+/// The file names a file picker offers, for the types [`ACCEPTED`] takes (OFD is a ZIP
+/// container): pages use this one list, so what the picker offers is what the server takes.
+pub const ACCEPT_ATTR: &str = ".pdf,.png,.jpg,.jpeg,.gif,.webp,.tif,.tiff,.zip,.ofd,.docx,.xlsx";
+
 /// An upload as stored.
 #[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
 pub struct FileMeta {

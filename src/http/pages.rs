@@ -48,6 +48,7 @@ impl Pages {
             env.add_template(name, src).expect("templates compile");
         }
         env.add_function("t", t);
+        env.add_global("upload_accept", crate::files::ACCEPT_ATTR);
         env.add_filter("cst", |s: String| clock::display(&s));
         // Who did something: the platform itself (the command line, a job) reads as 系统.
         env.add_filter("actor", |state: &State, who: Option<String>| {

@@ -134,6 +134,14 @@ impl Checks {
             "Ctrl",
             "Enter",
             "Tab",
+            "ZIP",
+            "JPG",
+            "PNG",
+            "GIF",
+            "WebP",
+            "TIFF",
+            "docx",
+            "xlsx",
         ] {
             allowed.insert(w.to_string());
         }

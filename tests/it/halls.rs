@@ -312,3 +312,116 @@ async fn a_clerk_cannot_accept_their_own_application() {
     let (s, e) = decide(app.token("mz.clerk2").await).await;
     assert_eq!(s, StatusCode::OK, "{e}");
 }
+
+/// The online form as a person meets it: the halls grouped by street with none chosen for them,
+/// their phone filled in; a submission's problems all at once — a refused upload among them —
+/// each naming its field and linking to its input, which says it is invalid; then, filled in,
+/// the submission confirmed on the application's page.
+#[tokio::test]
+async fn the_online_form_groups_halls_and_names_every_problem_at_once() {
+    let (app, code) = halls().await;
+    let anon = reqwest::Client::new();
+    let r = anon
+        .post(app.url("/api/v1/register"))
+        .json(&json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司",
+                      "id_number": "91440300MA5F000007", "phone": "13800138000", "password": PASSWORD, "consent": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let c = crate::support::pages::browser();
+    crate::support::pages::sign_in(&app, &c, "qingquan").await;
+    let page = c
+        .get(app.url(&format!("/apply/{code}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<optgroup label=\"区级\">")
+            && page.contains("<optgroup label=\"民治街道\">")
+    );
+    assert!(
+        page.contains("<option value=\"\">请选择办理大厅</option>"),
+        "no hall chosen for them"
+    );
+    assert!(
+        page.contains("value=\"13800138000\""),
+        "their phone filled in"
+    );
+    let input = &page[page.find("id=\"ff-company_name\"").unwrap()..];
+    let input = &input[..input.find('>').unwrap()];
+    assert!(
+        input.contains("required aria-required=\"true\""),
+        "required fields say so: {input}"
+    );
+    let action = {
+        let i = page.find("id=\"apply-form\"").unwrap();
+        let head = &page[..i];
+        let a = head.rfind("action=\"").unwrap() + 8;
+        head[a..]
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&amp;", "&")
+            .replace("&#x2f;", "/")
+    };
+    let version = crate::support::pages::hidden(&page, "version");
+    let post = |form: reqwest::multipart::Form| c.post(app.url(&action)).multipart(form).send();
+    let text = reqwest::multipart::Part::bytes(b"just a note".to_vec()).file_name("说明.txt");
+    let form = reqwest::multipart::Form::new()
+        .text("version", version.clone())
+        .text("unit_code", "")
+        .text("company_name", "")
+        .text("submit", "1")
+        .part("m.m_licence", text);
+    let r = post(form).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let summary = &html[html.find("error-summary").unwrap()..html.find("</ul>").unwrap()];
+    assert!(
+        summary.contains("不是可接受的文件类型"),
+        "the upload: {summary}"
+    );
+    assert!(
+        summary.contains("href=\"#ff-company_name\">单位名称：")
+            && summary.contains("href=\"#f-unit_code\">受理大厅："),
+        "and every other problem, named and linked: {summary}"
+    );
+    assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"err-company_name\""));
+    assert_eq!(app.count("SELECT COUNT(*) FROM applications").await, 0);
+
+    // Filled in, with the hall chosen: submitted, and the page says what happens next.
+    let pdf = |n: &str| reqwest::multipart::Part::bytes(PDF.to_vec()).file_name(n.to_string());
+    let f = crate::support::filing::form(0);
+    let mut form = reqwest::multipart::Form::new()
+        .text("version", version)
+        .text("unit_code", DISTRICT_HALL)
+        .text("submit", "1")
+        .part("m.m_licence", pdf("营业执照.pdf"))
+        .part("m.m_form", pdf("申请表.pdf"))
+        .part("m.m_special", pdf("水质检测报告.pdf"));
+    for k in ["company_name", "credit_code", "legal_rep", "contact_phone"] {
+        form = form.text(k, f[k].as_str().unwrap().to_string());
+    }
+    let r = post(form).await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.ends_with("?submitted=1"), "{to}");
+    let page = c
+        .get(app.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("申请已提交"), "confirmed");
+}

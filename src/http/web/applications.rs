@@ -148,7 +148,7 @@ pub(super) async fn page(
     id: i64,
     errors: Vec<(String, String)>,
 ) -> Result<Response> {
-    page_with(s, ctx, session, id, errors, false).await
+    page_with(s, ctx, session, id, errors, false, None).await
 }
 
 /// [`page`], with the ID numbers whole when `reveal` (an audited reveal by staff).
@@ -159,6 +159,7 @@ async fn page_with(
     id: i64,
     errors: Vec<(String, String)>,
     reveal: bool,
+    notice: Option<&'static str>,
 ) -> Result<Response> {
     let (a, full_id) = if reveal {
         let (a, full) = applications::reveal(&s.db, &session.principal, id).await?;
@@ -241,10 +242,17 @@ async fn page_with(
         Some(session),
         context! { a => ser(&a), matter_name => matter.name.clone(), fields, materials, clerk, mine, back, back_key, active_nav, full_id,
                    staff => !mine,
-                   steps, due_at, due_warning, followups => ser(&followups), rated, licence, licence_code, notices,
+                   steps, due_at, due_warning, notice, followups => ser(&followups), rated, licence, licence_code, notices,
                    errors => errors_value(&errors) },
     );
     Ok(with_status(html, status))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ShowQuery {
+    /// After the applicant's own save (its redirect): `submitted=1` or `saved=1`.
+    submitted: Option<u8>,
+    saved: Option<u8>,
 }
 
 pub async fn show(
@@ -252,8 +260,16 @@ pub async fn show(
     ctx: Ctx,
     session: Session,
     Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<Response> {
-    page(&s, &ctx, &session, id, vec![]).await
+    let notice = if q.submitted.is_some() {
+        Some("app.submitted_notice")
+    } else if q.saved.is_some() {
+        Some("app.saved_notice")
+    } else {
+        None
+    };
+    page_with(&s, &ctx, &session, id, vec![], false, notice).await
 }
 
 /// A staff member shows the ID numbers whole, on purpose: audited, then the page with them.
@@ -263,7 +279,7 @@ pub async fn reveal(
     session: Session,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    page_with(&s, &ctx, &session, id, vec![], true).await
+    page_with(&s, &ctx, &session, id, vec![], true, None).await
 }
 
 /// The clerk's decision with the material checks made at the same time: `check.<material>`

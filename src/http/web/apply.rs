@@ -60,6 +60,7 @@ pub async fn apply_page(
     Path(code): Path<String>,
 ) -> Result<Response> {
     let action = format!("/apply/{code}?csrf={}", session.principal.csrf);
+    let values = prefill(&s, &session.principal, &code).await?;
     form_page(
         &s,
         &ctx,
@@ -67,10 +68,55 @@ pub async fn apply_page(
         &code,
         FormPage {
             action,
+            values,
             ..Default::default()
         },
     )
     .await
+}
+
+/// A new form filled in with what the platform knows of the applicant: their name in the first
+/// name field, their verified ID number in the first ID field, their phone and e-mail.
+async fn prefill(
+    s: &AppState,
+    who: &crate::auth::Principal,
+    code: &str,
+) -> Result<serde_json::Value> {
+    use crate::catalog::form::FieldKind;
+    let (_, m) = crate::catalog::repo::public(&s.db, code).await?;
+    let me: Option<(String, Option<String>, Option<String>)> =
+        crate::storage::query_as("SELECT name, phone, email FROM users WHERE username = $1")
+            .bind(&who.username)
+            .fetch_optional(&s.db)
+            .await?;
+    let Some((name, phone, email)) = me else {
+        return Ok(serde_json::json!({}));
+    };
+    let id = crate::accounts::lookup::verified_id(&s.db, &who.username).await?;
+    let mut out = serde_json::Map::new();
+    let mut put = |kind: FieldKind, named: bool, v: Option<String>| {
+        let Some(v) = v.filter(|v| !v.is_empty()) else {
+            return;
+        };
+        if let Some(f) = m.form.fields.iter().find(|f| {
+            f.kind == kind
+                && f.show_if.is_none()
+                && (!named || f.label.contains("姓名") || f.label.contains("申请人"))
+        }) {
+            out.entry(f.key.clone())
+                .or_insert(serde_json::Value::String(v));
+        }
+    };
+    let person = id
+        .as_deref()
+        .is_some_and(|i| crate::ids::ResidentId::parse(i).is_ok());
+    if person {
+        put(FieldKind::Text, true, Some(name));
+        put(FieldKind::ResidentId, false, id);
+    }
+    put(FieldKind::Phone, false, phone);
+    put(FieldKind::Email, false, email);
+    Ok(serde_json::Value::Object(out))
 }
 
 /// Saves (a new application, or one of the applicant's drafts) and goes to it, or shows the problems.
@@ -84,7 +130,16 @@ async fn save_posted(
     action: String,
 ) -> Result<Response> {
     let submit = p.get("submit").is_some();
-    let (save, upload_errs) = to_save(s, &session.principal, code, &p, submit).await?;
+    let (save, mut upload_errs) = to_save(s, &session.principal, code, &p, submit).await?;
+    // The page asks for a hall (the API's default, the district's hall, is not a choice here).
+    if submit
+        && save
+            .unit_code
+            .as_deref()
+            .is_none_or(|c| c.trim().is_empty())
+    {
+        upload_errs.push(FieldError::new("unit_code", "field.required"));
+    }
     let lang = ctx.lang;
     let msgs = |errs: Vec<FieldError>| {
         errs.iter()
@@ -92,10 +147,22 @@ async fn save_posted(
             .collect::<Vec<_>>()
     };
     if !upload_errs.is_empty() {
-        return refused(s, ctx, session, code, action, &save, msgs(upload_errs)).await;
+        // A refused upload is said together with every other problem of the form, not first.
+        let mut all = upload_errs;
+        if submit && let Ok((_, m)) = crate::catalog::repo::public(&s.db, code).await {
+            let units = crate::org::list(&s.db).await?;
+            let exists = |c: &str| units.iter().any(|u| u.code == c && !u.is_retired());
+            if let Err(e) = m.form.validate(&save.form, &exists) {
+                all.extend(e);
+            }
+        }
+        return refused(s, ctx, session, code, action, &save, msgs(all)).await;
     }
     match applications::save(&s.db, &session.principal, id, &save).await {
-        Ok(a) => Ok(Redirect::to(&format!("/applications/{}", a.id)).into_response()),
+        Ok(a) => {
+            let done = if submit { "?submitted=1" } else { "?saved=1" };
+            Ok(Redirect::to(&format!("/applications/{}{done}", a.id)).into_response())
+        }
         Err(e) => {
             let errs = form_errors(e, lang)?;
             refused(s, ctx, session, code, action, &save, errs).await

@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{Value, context};
 
-use super::errors_value;
 use crate::applications::{Check, Save};
 use crate::catalog::repo as catalog;
 use crate::error::{Error, FieldError, Result};
@@ -161,10 +160,8 @@ pub async fn form_page(
     {
         serving.extend(hall_units.filter(|u| &u.code == c).cloned());
     }
-    let halls: Vec<Value> = serving
-        .iter()
-        .map(|h| context! { code => h.code.clone(), name => h.name.clone() })
-        .collect();
+    let hall_groups = hall_groups(&units, &serving, ctx.lang);
+    let errors = labelled(&m, &page.errors, ctx.lang);
     let mut kept: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (mid, ids) in &page.materials {
         for id in ids {
@@ -184,9 +181,90 @@ pub async fn form_page(
         "apply.html",
         ctx,
         Some(session),
-        context! { m => ser(&m), version, halls, action => page.action, values => ser(&page.values),
+        context! { m => ser(&m), version, hall_groups, one_hall => (serving.len() == 1).then(|| serving[0].code.clone()),
+        action => page.action, values => ser(&page.values),
         unit_code => page.unit_code, kept, counter => page.counter, note => page.note,
-        communities => super::hall::communities(s).await?, errors => errors_value(&page.errors) },
+        communities => super::hall::communities(s).await?, errors },
     );
     Ok(with_status(html, status))
+}
+
+/// The halls serving a matter as a person looks for one: the district's halls first, then each
+/// street's hall followed by its communities' centres, grouped under the street's name.
+fn hall_groups(
+    units: &[crate::org::Unit],
+    serving: &[crate::org::Unit],
+    lang: crate::i18n::Lang,
+) -> Vec<Value> {
+    use crate::org::Kind;
+    let by_id = |id: Option<i64>| id.and_then(|i| units.iter().find(|u| u.id == i));
+    // (group order, group label, street hall before community centres, the hall)
+    let mut rows: Vec<(String, String, u8, &crate::org::Unit)> = serving
+        .iter()
+        .map(|h| {
+            let parent = by_id(h.parent_id);
+            match parent.map(|p| p.kind) {
+                Some(Kind::Street) => {
+                    let p = parent.expect("a parent");
+                    (p.code.clone(), p.name.clone(), 0, h)
+                }
+                Some(Kind::Community) => {
+                    let street = parent.and_then(|c| by_id(c.parent_id));
+                    match street {
+                        Some(st) => (st.code.clone(), st.name.clone(), 1, h),
+                        None => (String::new(), String::new(), 1, h),
+                    }
+                }
+                _ => (
+                    String::new(),
+                    crate::i18n::tr(lang, "apply.district_halls").to_string(),
+                    0,
+                    h,
+                ),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.0, a.2, &a.3.code).cmp(&(&b.0, b.2, &b.3.code)));
+    let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
+    for (_, label, _, h) in rows {
+        let hall = context! { code => h.code.clone(), name => h.name.clone() };
+        match groups.last_mut() {
+            Some((l, v)) if *l == label => v.push(hall),
+            _ => groups.push((label, vec![hall])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(label, halls)| context! { label, halls })
+        .collect()
+}
+
+/// The form's problems with what each is about, for the summary at the top: the field's label
+/// and the id of its input (a form field's `ff-<key>`, a material's box, the hall list).
+fn labelled(
+    m: &crate::catalog::Matter,
+    errors: &[(String, String)],
+    lang: crate::i18n::Lang,
+) -> Value {
+    errors
+        .iter()
+        .map(|(field, message)| {
+            let top = field.split(['.', '[']).next().unwrap_or(field);
+            let (label, anchor) = if field == "unit_code" {
+                (
+                    Some(crate::i18n::tr(lang, "apply.hall").to_string()),
+                    "f-unit_code".to_string(),
+                )
+            } else if let Some(id) = field.strip_prefix("materials.") {
+                // The message names the material already.
+                (None, format!("f-materials.{id}"))
+            } else if let Some(f) = m.form.fields.iter().find(|f| f.key == top) {
+                (Some(f.label.clone()), format!("ff-{}", f.key))
+            } else {
+                (None, format!("f-{field}"))
+            };
+            context! { field, message, label, anchor }
+        })
+        .collect::<Vec<_>>()
+        .into()
 }
