@@ -296,6 +296,49 @@ impl Driver {
         }
     }
 
+    /// Resizes the window (a phone: 390 × 844).
+    pub async fn window(&self, width: u32, height: u32) {
+        self.cmd(
+            "POST",
+            "/window/rect",
+            json!({"width": width, "height": height}),
+        )
+        .await;
+    }
+
+    /// The elements that stick out past the right edge of the viewport (what makes a page scroll
+    /// sideways), as `tag#id.class` with their right edge; empty when the page fits.
+    pub async fn overflowing(&self) -> Vec<String> {
+        let js = r#"
+          const w = document.documentElement.clientWidth;
+          const out = [];
+          if (document.documentElement.scrollWidth > w + 1) {
+            for (const el of document.querySelectorAll('body *')) {
+              const r = el.getBoundingClientRect();
+              if (r.width > 0 && r.right > w + 1) {
+                let inScroller = false;
+                for (let p = el.parentElement; p; p = p.parentElement) {
+                  const o = getComputedStyle(p).overflowX;
+                  if (o === 'auto' || o === 'scroll' || o === 'hidden') { inScroller = true; break; }
+                }
+                if (!inScroller) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                  (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '') +
+                  ' → ' + Math.round(r.right));
+              }
+            }
+            out.unshift('page ' + document.documentElement.scrollWidth + ' > ' + w);
+          }
+          return out.slice(0, 12);
+        "#;
+        self.script(js)
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     pub async fn screenshot(&self, name: &str) {
         let b64 = self.cmd("GET", "/screenshot", json!({})).await;
         let png = base64::engine::general_purpose::STANDARD

@@ -13,6 +13,7 @@ mod authz_matrix;
 mod browser;
 mod browser_apply;
 mod browser_ops;
+mod browser_phone;
 mod calendar;
 mod catalog;
 mod cli;
