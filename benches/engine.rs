@@ -35,6 +35,7 @@ fn four_steps() -> WorkflowDef {
             step("decide", "决定", Role::Approver, UnitSel::OwningDepartment),
             step("certify", "制证", Role::Approver, UnitSel::OwningDepartment),
         ],
+        separate: vec![],
     }
 }
 

@@ -82,3 +82,16 @@ pub async fn display_names(
         .map(|(u, name, unit)| (u, format!("{name}（{unit}）")))
         .collect())
 }
+
+/// An account's name, phone and e-mail (what a form may be filled in with).
+pub async fn contact(
+    db: &Db,
+    username: &str,
+) -> Result<Option<(String, Option<String>, Option<String>)>> {
+    Ok(
+        query_as("SELECT name, phone, email FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(db)
+            .await?,
+    )
+}

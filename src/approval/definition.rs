@@ -93,6 +93,10 @@ pub struct StepDef {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WorkflowDef {
     pub steps: Vec<StepDef>,
+    /// Separation of duties (四眼原则): keys of steps of which one person acts on at most one
+    /// in an application (the standard flow separates 审查 from 决定). Empty: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub separate: Vec<String>,
 }
 
 impl WorkflowDef {
@@ -157,6 +161,11 @@ impl WorkflowDef {
                     "wf.first_send_back",
                     &s.name,
                 ));
+            }
+        }
+        for k in &self.separate {
+            if !self.steps.iter().any(|s| &s.key == k) {
+                v.push(FieldError::with("separate", "wf.unknown_step", k));
             }
         }
         let total: u32 = self.steps.iter().map(|s| s.limit_days.get()).sum();
@@ -242,7 +251,10 @@ impl WorkflowDef {
                 break;
             }
         }
-        WorkflowDef { steps: s }
+        WorkflowDef {
+            steps: s,
+            separate: vec!["review".into(), "decide".into()],
+        }
     }
 }
 

@@ -371,6 +371,7 @@ mod tests {
                     actions: actions.clone(),
                 })
                 .collect(),
+            separate: vec![],
         }
     }
 

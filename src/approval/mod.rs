@@ -8,6 +8,7 @@ pub mod calendar_repo;
 pub mod definition;
 pub mod diagram;
 pub mod engine;
+pub mod four_eyes;
 pub mod machine;
 pub mod reach;
 pub mod workflow_repo;

@@ -188,6 +188,7 @@ pub async fn publish(db: &Db, who: &Principal, code: &str) -> Result<i64> {
     let Some(d) = draft else {
         return Err(Error::Conflict("err.wf_no_draft"));
     };
+    super::four_eyes::check_publisher(db, who, Some(&d.created_by)).await?;
     let (_, def) = load(db, code, d.version).await?.ok_or(Error::NotFound)?;
     let mut problems = def.check(promised);
     problems.extend(super::reach::problems(db, code, &def).await?);

@@ -385,6 +385,7 @@ pub async fn publish(db: &Db, who: &Principal, code: &str) -> Result<Summary> {
     if cur.summary.draft_state.as_deref() != Some("in_review") {
         return Err(Error::Conflict("err.matter_state"));
     }
+    crate::approval::four_eyes::check_publisher(db, who, cur.summary.draft_by.as_deref()).await?;
     let m = draft_of(&cur).await?;
     let v = m.violations(&org::list(db).await?);
     if !v.is_empty() {

@@ -187,6 +187,10 @@ const MATRIX: &[(&str, &str)] = &[
     ),
     ("GET /api/v1/print/templates/{kind}", "-"),
     (
+        "GET /api/v1/settings/four-eyes",
+        "cit_a cit_b clerk clerk_lh approver dept_admin matter_admin om_eng om_mgr bureau auditor",
+    ),
+    (
         "GET /api/v1/windows/mine",
         "cit_a cit_b clerk clerk_lh approver dept_admin matter_admin om_eng om_mgr bureau auditor",
     ),
@@ -263,6 +267,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("PUT /api/v1/ops/reports/recipients", "-"),
     ("PUT /api/v1/ops/sla/{priority}", "-"),
     ("PUT /api/v1/print/templates/{kind}", "-"),
+    ("PUT /api/v1/settings/four-eyes", "-"),
     ("PUT /api/v1/windows/{id}", "-"),
     ("POST /api/v1/me/password", "-"),
     ("POST /api/v1/accounts/{id}/password", "-"),

@@ -472,6 +472,13 @@ async fn matter_admin_adds_a_conditional_field_and_a_visitor_finds_the_new_guide
     d.screenshot("form-designer").await;
     d.go(&app.url(&format!("/catalog/{code}"))).await;
     d.click_and_load("#submit-review").await;
+    // Who drafted does not publish (four eyes): the district's bureau admin reviews it.
+    d.click_and_load("#logout").await;
+    d.wait_path("/login").await;
+    d.type_into("#username", "district_bureau_admin").await;
+    d.type_into("#password", crate::support::PASSWORD).await;
+    d.click_and_load("#login-submit").await;
+    d.go(&app.url(&format!("/catalog/{code}"))).await;
     d.click_and_load("#publish").await;
     assert!(d.text("body").await.contains("第 2 版"));
     d.screenshot("matter-admin").await;
@@ -531,7 +538,7 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
     sign_in("district_matter_admin").await;
     d.go(&app.url(&format!("/catalog/{code}/workflow"))).await;
     for left in (1..=4).rev() {
-        d.click_and_load("#wf-steps tbody tr:nth-child(2) form:last-child button")
+        d.click_and_load("#wf-steps tbody tr:nth-child(2) button.danger")
             .await;
         // Wait for the page to come back with one step fewer.
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -567,6 +574,13 @@ async fn design_a_countersign_flow_and_walk_an_application_through_it() {
         "{steps}"
     );
     d.screenshot("workflow-designer").await;
+    // The designer does not publish their own flow (four eyes); the bureau's admin does.
+    d.click_and_load("#publish-workflow").await;
+    assert!(d.text("main").await.contains("四眼原则"));
+    d.click_and_load("#logout").await;
+    d.wait_path("/login").await;
+    sign_in("district_bureau_admin").await;
+    d.go(&app.url(&format!("/catalog/{code}/workflow"))).await;
     d.click_and_load("#publish-workflow").await;
     d.wait_path(&format!("/catalog/{code}")).await;
     d.click_and_load("#logout").await;

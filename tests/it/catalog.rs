@@ -24,6 +24,8 @@ fn sample(i: usize) -> Value {
 async fn draft_review_publish_versions_and_diff() {
     let app = app().await;
     let admin = app.token("district_bureau_admin").await; // edits and reviews everywhere
+    // Who publishes is not who drafted (four eyes): the district's matter admin reviews.
+    let reviewer = app.token("district_matter_admin").await;
     let mut m = sample(1); // 生育登记
     let code = m["code"].as_str().unwrap().to_string();
     let (s, r) = json_of(app.post(&admin, "/api/v1/matters", m.clone()).await).await;
@@ -95,9 +97,25 @@ async fn draft_review_publish_versions_and_diff() {
             .status(),
         StatusCode::OK
     );
-    let (s, r) = json_of(
+    // Whoever drafted does not publish it (four eyes, on by default).
+    let (s, e) = json_of(
         app.post(
             &admin,
+            &format!("/api/v1/matters/{code}/publish"),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("four_eyes_publish")),
+        "{e}"
+    );
+    assert!(e["error"]["message"].as_str().unwrap().contains("四眼原则"));
+    let (s, r) = json_of(
+        app.post(
+            &reviewer,
             &format!("/api/v1/matters/{code}/publish"),
             json!({}),
         )
@@ -159,8 +177,8 @@ async fn draft_review_publish_versions_and_diff() {
         .await;
     // Two reviewers publishing at once: exactly one succeeds.
     let publish = format!("/api/v1/matters/{code}/publish");
-    let a = app.post(&admin, &publish, json!({}));
-    let b = app.post(&admin, &publish, json!({}));
+    let a = app.post(&reviewer, &publish, json!({}));
+    let b = app.post(&reviewer, &publish, json!({}));
     let (a, b) = tokio::join!(a, b);
     let mut codes = [a.status().as_u16(), b.status().as_u16()];
     codes.sort();
@@ -284,13 +302,14 @@ async fn editors_and_reviewers_act_only_on_their_departments() {
 async fn halls_follow_levels_and_switches() {
     let app = app().await;
     let admin = app.token("district_bureau_admin").await;
+    let reviewer = app.token("district_matter_admin").await;
     let m = sample(1); // 生育登记: district, street and community
     let code = m["code"].as_str().unwrap().to_string();
     app.post(&admin, "/api/v1/matters", m).await;
     app.post(&admin, &format!("/api/v1/matters/{code}/submit"), json!({}))
         .await;
     app.post(
-        &admin,
+        &reviewer,
         &format!("/api/v1/matters/{code}/publish"),
         json!({}),
     )
@@ -335,13 +354,14 @@ async fn halls_follow_levels_and_switches() {
 async fn submissions_are_validated_against_the_version_they_claim() {
     let app = app().await;
     let admin = app.token("district_bureau_admin").await;
+    let reviewer = app.token("district_matter_admin").await;
     let m = sample(1);
     let code = m["code"].as_str().unwrap().to_string();
     app.post(&admin, "/api/v1/matters", m.clone()).await;
     app.post(&admin, &format!("/api/v1/matters/{code}/submit"), json!({}))
         .await;
     app.post(
-        &admin,
+        &reviewer,
         &format!("/api/v1/matters/{code}/publish"),
         json!({}),
     )
@@ -362,7 +382,7 @@ async fn submissions_are_validated_against_the_version_they_claim() {
     app.post(&admin, &format!("/api/v1/matters/{code}/submit"), json!({}))
         .await;
     app.post(
-        &admin,
+        &reviewer,
         &format!("/api/v1/matters/{code}/publish"),
         json!({}),
     )

@@ -131,21 +131,26 @@ async fn accepted_and_approved_at(hall: &str, clerk: &str) {
     assert_eq!(s, StatusCode::OK, "{d}");
     let (_, now) = json_of(app.get(&me, &format!("/api/v1/applications/{id}")).await).await;
     assert_eq!(now["status"], "in_approval", "{now}");
-    // The department's approvers take it from there to the end.
-    let approver = app.token("health.a").await;
+    // The department's approvers take it from there to the end: who reviewed does not also
+    // decide (the standard flow separates 审查 and 决定), so health.b decides.
+    let (a, b) = (app.token("health.a").await, app.token("health.b").await);
     for _ in 0..6 {
-        let Some(task) = inbox(&app, &approver).await.first().cloned() else {
+        let Some(task) = inbox(&app, &a).await.first().cloned() else {
             break;
         };
         let id = task["task"]["id"].as_i64().unwrap();
-        let (s, r) = act(
-            &app,
-            &approver,
-            id,
-            json!({"action": "pass", "opinion": "同意"}),
-        )
-        .await;
-        assert_eq!(s, StatusCode::OK, "{r}");
+        let (s, r) = act(&app, &a, id, json!({"action": "pass", "opinion": "同意"})).await;
+        if task["task"]["step_name"] == "决定" {
+            assert_eq!(
+                (s, r["error"]["code"].as_str()),
+                (StatusCode::CONFLICT, Some("four_eyes_step")),
+                "{r}"
+            );
+            let (s, r) = act(&app, &b, id, json!({"action": "pass", "opinion": "同意"})).await;
+            assert_eq!(s, StatusCode::OK, "{r}");
+        } else {
+            assert_eq!(s, StatusCode::OK, "{r}");
+        }
     }
     // The last step (办结) is the hall's again.
     let mine = inbox(&app, &t).await;

@@ -72,7 +72,43 @@ async fn draft_check_publish_and_keep_versions() {
     let (s, v) = json_of(put(def.clone()).await.unwrap()).await;
     assert_eq!((s, v["version"].as_i64()), (StatusCode::OK, Some(1)));
     let publish_url = format!("/api/v1/matters/{code}/workflow/publish");
-    let publish = || app.post(&admin, &publish_url, json!({}));
+    // Whoever drafted does not publish (four eyes): the bureau's admin does — unless the bureau
+    // turns the rule off (audited), which only the district's bureau admin may.
+    let (s, e) = json_of(app.post(&admin, &publish_url, json!({})).await).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("four_eyes_publish")),
+        "{e}"
+    );
+    let street = app.token("bureau_admin").await;
+    let toggle = |who: String, on: bool| {
+        app.client
+            .put(app.url("/api/v1/settings/four-eyes"))
+            .bearer_auth(who)
+            .json(&json!({"publish": on}))
+            .send()
+    };
+    assert_eq!(
+        toggle(street, false).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let district = app.token("district_bureau_admin").await;
+    assert_eq!(
+        toggle(district.clone(), false).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let (s, e) = json_of(app.post(&admin, &publish_url, json!({})).await).await;
+    assert_ne!(e["error"]["code"], "four_eyes_publish", "off: {s} {e}");
+    assert_eq!(
+        toggle(district.clone(), true).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'settings.four_eyes'")
+            .await,
+        2
+    );
+    let publish = || app.post(&district, &publish_url, json!({}));
     // A draft may name what does not exist yet; publishing it may not: the market department
     // is missing and nobody approves at the health department, each step named.
     let (s, e) = json_of(publish().await).await;
@@ -141,7 +177,7 @@ async fn draft_check_publish_and_keep_versions() {
         (Some(1), Some(5))
     );
     app.post(
-        &admin,
+        &district,
         &format!("/api/v1/matters/{code}/workflow/publish"),
         json!({}),
     )

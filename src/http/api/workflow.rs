@@ -132,12 +132,40 @@ pub async fn svg(
         .into_response())
 }
 
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FourEyes {
+    /// Whether a matter's guide or workflow is published by someone other than its drafter.
+    pub publish: bool,
+}
+
+/// Separation of duties for publishing (on unless the bureau turned it off).
+#[utoipa::path(get, path = "/settings/four-eyes", tag = "approval",
+    responses((status = 200, body = FourEyes)))]
+pub async fn four_eyes(State(s): State<AppState>, _session: Session) -> Result<Json<FourEyes>> {
+    Ok(Json(FourEyes {
+        publish: crate::approval::four_eyes::publishing(&s.db).await?,
+    }))
+}
+
+/// Turns separation of duties for publishing on or off (the district's bureau admins; audited).
+#[utoipa::path(put, path = "/settings/four-eyes", tag = "approval", request_body = FourEyes,
+    responses((status = 200, body = FourEyes), (status = 403)))]
+pub async fn set_four_eyes(
+    State(s): State<AppState>,
+    session: Session,
+    Json(f): Json<FourEyes>,
+) -> Result<Json<FourEyes>> {
+    crate::approval::four_eyes::set_publishing(&s.db, &session.principal, f.publish).await?;
+    Ok(Json(f))
+}
+
 /// This area's endpoints, each documented where it is written.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(current))
         .routes(routes!(svg))
         .routes(routes!(draft, save_draft))
+        .routes(routes!(four_eyes, set_four_eyes))
         .routes(routes!(publish))
         .routes(routes!(versions))
         .routes(routes!(version))

@@ -84,11 +84,7 @@ async fn prefill(
 ) -> Result<serde_json::Value> {
     use crate::catalog::form::FieldKind;
     let (_, m) = crate::catalog::repo::public(&s.db, code).await?;
-    let me: Option<(String, Option<String>, Option<String>)> =
-        crate::storage::query_as("SELECT name, phone, email FROM users WHERE username = $1")
-            .bind(&who.username)
-            .fetch_optional(&s.db)
-            .await?;
+    let me = crate::accounts::lookup::contact(&s.db, &who.username).await?;
     let Some((name, phone, email)) = me else {
         return Ok(serde_json::json!({}));
     };

@@ -72,6 +72,7 @@ async fn render(
                 .filter_map(|a| serde_json::to_value(a).ok()?.as_str().map(String::from))
                 .collect();
             context! { name => st.name.clone(), key => st.key.clone(), countersign => st.countersign,
+                       separated => def.separate.contains(&st.key),
                        limit_days => st.limit_days.get(), actions,
                        actors => st.actors.iter().map(|a| actor_text(a, ctx.lang)).collect::<Vec<_>>() }
         })
@@ -193,7 +194,17 @@ pub async fn step_action(
         "up" if i > 0 => def.steps.swap(i, i - 1),
         "down" if i + 1 < def.steps.len() => def.steps.swap(i, i + 1),
         "delete" => {
-            def.steps.remove(i);
+            let gone = def.steps.remove(i);
+            def.separate.retain(|k| *k != gone.key);
+        }
+        // A step joins or leaves the separated ones (four eyes).
+        "separate" => {
+            let key = def.steps[i].key.clone();
+            if def.separate.contains(&key) {
+                def.separate.retain(|k| *k != key);
+            } else {
+                def.separate.push(key);
+            }
         }
         "up" | "down" => {}
         _ => return Err(Error::NotFound),

@@ -31,14 +31,16 @@ pub async fn workflow_draft(app: &TestApp, code: &str) -> Value {
     d["definition"].clone()
 }
 
-/// Saves `def` as the draft (which must be accepted) and asks to publish it, as the district's
-/// bureau admin; answers the publishing's reply.
+/// Saves `def` as the draft (which must be accepted) as the district's matter admin and asks
+/// to publish it as the district's bureau admin (two people: the four-eyes rule); answers the
+/// publishing's reply.
 pub async fn try_publish(app: &TestApp, code: &str, def: Value) -> (StatusCode, Value) {
+    let drafter = app.token("district_matter_admin").await;
     let admin = app.token("district_bureau_admin").await;
     let r = app
         .client
         .put(app.url(&format!("/api/v1/matters/{code}/workflow/draft")))
-        .bearer_auth(&admin)
+        .bearer_auth(&drafter)
         .json(&def)
         .send()
         .await

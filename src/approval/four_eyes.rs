@@ -1,0 +1,77 @@
+//! Separation of duties (四眼原则). Publishing: whoever drafted a matter's guide or a workflow
+//! does not also publish it — on by default, a district setting the bureau may turn off (for a
+//! one-person pilot), audited. Approving: a workflow names steps of which one person acts on at
+//! most one ([`crate::approval::definition::WorkflowDef::separate`]); the engine refuses the
+//! second. The platform itself (the command line, the demo builder) is not a person and is not
+//! held to either.
+
+use serde_json::json;
+
+use crate::audit::{self, Change};
+use crate::auth::{Perm, Principal};
+use crate::error::{Error, Result};
+use crate::storage::{Db, query, query_scalar};
+
+const KEY: &str = "four_eyes.publish";
+
+/// Whether publishing needs a second person (the default).
+pub async fn publishing(db: &Db) -> Result<bool> {
+    let v: Option<String> = query_scalar("SELECT value FROM settings WHERE key = $1")
+        .bind(KEY)
+        .fetch_optional(db)
+        .await?;
+    Ok(v.as_deref() != Some("off"))
+}
+
+/// Turns the rule for publishing on or off (bureau admins of the district); audited.
+pub async fn set_publishing(db: &Db, who: &Principal, on: bool) -> Result<()> {
+    let root = crate::approval::calendar_repo::root(db).await?;
+    if !who.can(Perm::ConfigureMatters, &root) {
+        return Err(Error::Forbidden);
+    }
+    let before = publishing(db).await?;
+    let now = db.now();
+    let mut tx = db.begin().await?;
+    query(
+        "INSERT INTO settings (key, value, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (key) DO UPDATE SET value = $2, updated_by = $3, updated_at = $4",
+    )
+    .bind(KEY)
+    .bind(if on { "on" } else { "off" })
+    .bind(&who.username)
+    .bind(&now)
+    .execute(&mut tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        &who.actor(),
+        Change {
+            action: "settings.four_eyes",
+            entity: "settings",
+            entity_id: KEY.into(),
+            scope_path: &root,
+            summary: if on {
+                "四眼原则：开启"
+            } else {
+                "四眼原则：关闭"
+            }
+            .into(),
+            before: Some(json!({"publish": before})),
+            after: Some(json!({"publish": on})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Refuses `who` publishing what `drafter` drafted while the rule holds.
+pub async fn check_publisher(db: &Db, who: &Principal, drafter: Option<&str>) -> Result<()> {
+    if who.system || drafter != Some(who.username.as_str()) {
+        return Ok(());
+    }
+    if publishing(db).await? {
+        return Err(Error::Conflict("err.four_eyes_publish"));
+    }
+    Ok(())
+}
