@@ -95,3 +95,17 @@ pub async fn contact(
             .await?,
     )
 }
+
+/// Whether an active window clerk may accept applications at the hall at `path` (granted at
+/// the hall or at a unit it belongs to).
+pub async fn hall_staffed(db: &Db, path: &str) -> Result<bool> {
+    let n: i64 = crate::storage::query_scalar(
+        "SELECT COUNT(*) FROM role_grants g JOIN users u ON u.id = g.user_id \
+         JOIN org_units o ON o.id = g.org_unit_id \
+         WHERE g.role = 'window_clerk' AND u.active = 1 AND substr(CAST($1 AS TEXT), 1, length(o.path)) = o.path",
+    )
+    .bind(path)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}

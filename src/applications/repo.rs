@@ -320,6 +320,9 @@ pub(super) async fn store(
             .any(|h| h.id == hall.id)
     {
         errs.push(FieldError::new("unit_code", "field.hall_not_serving"));
+    } else if first_submission && !crate::accounts::lookup::hall_staffed(db, &hall.path).await? {
+        // Nobody could accept it there: said now, not discovered by a citizen's waiting.
+        errs.push(FieldError::new("unit_code", "field.hall_unstaffed"));
     }
     // Uploads must be the filer's own (or, at the counter, the applicant's earlier ones), for
     // materials the guide names, within the size limit.

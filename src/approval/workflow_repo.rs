@@ -120,6 +120,45 @@ pub async fn draft(db: &Db, who: &Principal, code: &str) -> Result<(i64, Workflo
     Ok((next, def))
 }
 
+/// When the draft was last saved (its version token, `saved_at` of the draft's reply), if
+/// there is a draft.
+pub async fn draft_saved_at(db: &Db, code: &str) -> Result<Option<String>> {
+    Ok(versions(db, code)
+        .await?
+        .into_iter()
+        .find(|r| r.status == "draft")
+        .map(|r| r.created_at))
+}
+
+/// Saves the draft after checking it. With `base` (the `saved_at` the editor loaded; `new` for
+/// a draft not saved yet), a save over someone else's since is refused naming them.
+pub async fn save_draft_over(
+    db: &Db,
+    who: &Principal,
+    code: &str,
+    def: &WorkflowDef,
+    base: Option<&str>,
+) -> Result<i64> {
+    if let Some(base) = base {
+        let current = versions(db, code)
+            .await?
+            .into_iter()
+            .find(|r| r.status == "draft");
+        let now = current.as_ref().map_or("new", |r| r.created_at.as_str());
+        if now != base {
+            let r = current.expect("a draft exists when it differs from the base");
+            let names =
+                crate::accounts::lookup::display_names(db, std::slice::from_ref(&r.created_by))
+                    .await?;
+            return Err(Error::Stale {
+                by: names.get(&r.created_by).cloned().unwrap_or(r.created_by),
+                at: crate::clock::display(&r.created_at),
+            });
+        }
+    }
+    save_draft(db, who, code, def).await
+}
+
 /// Saves the draft after checking it.
 pub async fn save_draft(db: &Db, who: &Principal, code: &str, def: &WorkflowDef) -> Result<i64> {
     let (path, promised) = scope(db, code).await?;

@@ -371,6 +371,17 @@ pub async fn retire(db: &Db, who: &Principal, id: i64) -> Result<Unit> {
     if busy > 0 {
         return Err(Error::Conflict("err.unit_has_children"));
     }
+    // A hall (or any unit) with applications still under way keeps them to the end.
+    let open: i64 = crate::storage::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM applications WHERE unit_id = $1 AND status IN ('submitted', 'supplement')) + \
+         (SELECT COUNT(*) FROM approval_instances WHERE unit_id = $1 AND status IN ('running', 'paused'))",
+    )
+    .bind(id)
+    .fetch_one(&db)
+    .await?;
+    if open > 0 {
+        return Err(Error::Conflict("err.unit_has_open_applications"));
+    }
     let now = db.now();
     let mut tx = db.begin().await?;
     crate::storage::query("UPDATE org_units SET retired_at = $1, updated_at = $1 WHERE id = $2")

@@ -430,3 +430,76 @@ async fn the_online_form_groups_halls_and_names_every_problem_at_once() {
         .unwrap();
     assert!(page.contains("申请已提交"), "confirmed");
 }
+
+/// A hall with nobody to accept an application is refused on submission (not discovered by a
+/// citizen's waiting), and a hall with applications under way cannot be retired.
+#[tokio::test]
+async fn an_unstaffed_hall_takes_no_filing_and_a_busy_hall_is_not_retired() {
+    let (app, code) = halls().await;
+    // 龙华街道's new hall: the matter is switched on for the street, but no clerk works there
+    // (清湖社区's clerk belongs to the community only).
+    let lh_hall = org::create(
+        &app.db,
+        &Principal::system(),
+        NewUnit {
+            code: "440309003-H".into(),
+            name: "龙华街道行政服务大厅".into(),
+            kind: "hall".into(),
+            parent_id: Some(app.unit_id("longhua")),
+        },
+    )
+    .await
+    .unwrap();
+    let bureau = app.token("district_bureau_admin").await;
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/units")))
+        .bearer_auth(&bureau)
+        .json(&json!({"unit_id": app.unit_id("longhua"), "enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (me, s, e) = file_at(&app, &code, &lh_hall.code).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "unit_code");
+    assert!(
+        e["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("暂无窗口工作人员"),
+        "{e}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM applications WHERE status = 'submitted'")
+            .await,
+        0
+    );
+
+    // Filed at the district hall; its clerk leaves; the hall still has the application.
+    let (s, a) = file_as(&app, &me, &code, DISTRICT_HALL).await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    zhengwu::storage::query("UPDATE users SET active = 0 WHERE username = 'district.clerk'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let hall: i64 = zhengwu::storage::query_scalar("SELECT id FROM org_units WHERE code = $1")
+        .bind(DISTRICT_HALL)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let (s, e) = json_of(
+        app.post(
+            &bureau,
+            &format!("/api/v1/org/units/{hall}/retire"),
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("unit_has_open_applications")),
+        "{e}"
+    );
+}

@@ -355,3 +355,60 @@ async fn working_day_counts_past_the_bound_are_refused_and_nothing_changes() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["error"]["fields"][0]["field"], "days");
 }
+
+/// Two editors of one workflow draft: each sends back the `saved_at` it loaded; the second save
+/// over the same draft is refused naming the first editor (409), nothing of it kept.
+#[tokio::test]
+async fn a_workflow_save_over_someone_elses_is_refused_naming_them() {
+    let (app, code) = app_with_matter().await;
+    let a = app.token("district_matter_admin").await;
+    let b = app.token("district_bureau_admin").await;
+    let (_, d) = json_of(
+        app.get(&a, &format!("/api/v1/matters/{code}/workflow/draft"))
+            .await,
+    )
+    .await;
+    let base = d["saved_at"].as_str().unwrap().to_string();
+    assert_eq!(base, "new", "not saved yet");
+    let put = |who: &str, def: serde_json::Value, base: &str| {
+        app.client
+            .put(app.url(&format!(
+                "/api/v1/matters/{code}/workflow/draft?base={base}"
+            )))
+            .bearer_auth(who.to_string())
+            .json(&def)
+            .send()
+    };
+    let mut mine = d["definition"].clone();
+    mine["steps"][0]["name"] = json!("收件受理");
+    let (s, r) = json_of(put(&a, mine, &base).await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let mut theirs = d["definition"].clone();
+    theirs["steps"][0]["name"] = json!("窗口受理");
+    let (s, e) = json_of(put(&b, theirs.clone(), &base).await.unwrap()).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("changed")),
+        "{e}"
+    );
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("测试district_matter_admin"),
+        "{e}"
+    );
+    let (_, now) = json_of(
+        app.get(&b, &format!("/api/v1/matters/{code}/workflow/draft"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        now["definition"]["steps"][0]["name"], "收件受理",
+        "the first save kept"
+    );
+    // Reloaded, the second editor saves.
+    let fresh = now["saved_at"].as_str().unwrap().to_string();
+    let (s, r) = json_of(put(&b, theirs, &fresh).await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+}

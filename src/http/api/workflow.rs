@@ -22,6 +22,10 @@ use crate::http::context::{Ctx, Session};
 pub struct Versioned {
     pub version: i64,
     pub definition: WorkflowDef,
+    /// The draft's: when it was last saved (`new` before the first save); send it back as
+    /// `base` to save over exactly this draft.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saved_at: Option<String>,
 }
 
 /// The matter's current published workflow. Public.
@@ -35,6 +39,7 @@ pub async fn current(
     Ok(Json(Versioned {
         version,
         definition: definition.public(),
+        saved_at: None,
     }))
 }
 
@@ -50,6 +55,11 @@ pub async fn draft(
     Ok(Json(Versioned {
         version,
         definition,
+        saved_at: Some(
+            workflow_repo::draft_saved_at(&s.db, &code)
+                .await?
+                .unwrap_or_else(|| "new".into()),
+        ),
     }))
 }
 
@@ -58,17 +68,27 @@ pub struct VersionNumber {
     pub version: i64,
 }
 
-/// Save the draft; every problem is answered by field.
+/// Save the draft; every problem is answered by field. With `base` (the draft's `saved_at` as
+/// loaded), someone else's save since is not overwritten (409).
 #[utoipa::path(put, path = "/matters/{code}/workflow/draft", tag = "approval", request_body = WorkflowDef,
-    responses((status = 200, body = VersionNumber), (status = 422)))]
+    params(crate::http::api::catalog::Base),
+    responses((status = 200, body = VersionNumber), (status = 409), (status = 422)))]
 pub async fn save_draft(
     State(s): State<AppState>,
     session: Session,
     Path(code): Path<String>,
+    crate::http::query::Query(b): crate::http::query::Query<crate::http::api::catalog::Base>,
     Json(def): Json<WorkflowDef>,
 ) -> Result<Json<VersionNumber>> {
     Ok(Json(VersionNumber {
-        version: workflow_repo::save_draft(&s.db, &session.principal, &code, &def).await?,
+        version: workflow_repo::save_draft_over(
+            &s.db,
+            &session.principal,
+            &code,
+            &def,
+            b.base.as_deref(),
+        )
+        .await?,
     }))
 }
 
