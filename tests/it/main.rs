@@ -22,6 +22,7 @@ mod counter;
 mod counter_web;
 mod crawl;
 mod demo;
+mod demo_matrix;
 mod halls;
 mod import;
 mod inbox;
