@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use zhengwu::applications::{self, Decision, Save};
 use zhengwu::approval::definition::Action;
 use zhengwu::approval::engine::{self, Act, Candidate};
-use zhengwu::auth::{Principal, principal_of};
+use zhengwu::auth::principal_of;
 use zhengwu::catalog::form::{Field, FieldKind};
 use zhengwu::storage::{Db, query_scalar};
 
