@@ -24,7 +24,7 @@ pub struct User {
     pub unit_path: String,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub active: i64,
+    pub active: bool,
     pub locked_until: Option<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -401,10 +401,10 @@ pub async fn update(db: &Db, who: &Principal, id: i64, patch: UserPatch) -> Resu
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
-    let active = patch.active.map_or(before.active, i64::from);
+    let active = patch.active.unwrap_or(before.active);
     let action = match (before.active, active) {
-        (1, 0) => "user.deactivate",
-        (0, 1) => "user.activate",
+        (true, false) => "user.deactivate",
+        (false, true) => "user.activate",
         _ => "user.update",
     };
     let mut tx = db.begin().await?;
@@ -416,18 +416,18 @@ pub async fn update(db: &Db, who: &Principal, id: i64, patch: UserPatch) -> Resu
     .bind(&email)
     .bind(&phone)
     .bind(unit.id)
-    .bind(active)
+    .bind(i64::from(active))
     .bind(db.now())
     .bind(id)
     .execute(&mut tx)
     .await?;
-    if active == 0 {
+    if !active {
         crate::storage::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(id)
             .execute(&mut tx)
             .await?;
     }
-    let snap = |n: &str, e: &Option<String>, p: &Option<String>, unit: &str, a: i64| json!({"name": n, "email": e, "phone": p, "unit": unit, "active": a == 1});
+    let snap = |n: &str, e: &Option<String>, p: &Option<String>, unit: &str, a: bool| json!({"name": n, "email": e, "phone": p, "unit": unit, "active": a});
     audit::record(
         &mut tx,
         &who.actor(),

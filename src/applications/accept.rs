@@ -251,8 +251,15 @@ pub async fn on_approved(db: &Db, instance: i64) -> Result<Option<String>> {
 }
 
 /// What the applicant may do about a refusal (复议 or 诉讼), printed under its reason.
-pub const REMEDY: &str = "如不服本决定，可以自收到本决定之日起六十日内依法申请行政复议，\
-    或者六个月内依法向人民法院提起行政诉讼。";
+/// The applicant's remedies against a decision of a department of `district` (区): review by
+/// the district's people's government (行政复议法 2023: the government of the level takes all
+/// reviews), or a suit at the district's people's court.
+pub fn remedy(district: &str) -> String {
+    format!(
+        "如不服本决定，可以自收到本决定之日起六十日内依法向{district}人民政府申请行政复议，\
+         或者自收到本决定之日起六个月内依法向{district}人民法院提起行政诉讼。"
+    )
+}
 
 /// What follows a refusal in approval (不予许可): the decision — the approver's reason and the
 /// applicant's remedies — becomes the application's note (shown, printed in the 不予许可决定书),
@@ -261,8 +268,20 @@ pub async fn on_refused(db: &Db, instance: i64, reason: &str) -> Result<()> {
     let Some(r) = of_instance(db, instance).await? else {
         return Ok(());
     };
-    let note = format!("不予许可的理由：{}\n{REMEDY}", reason.trim());
-    note_and_tell(db, &r, "未予许可", &note, true).await
+    // A licensing matter is refused a licence (不予许可); any other is not done (不予办理).
+    let matter = catalog::version(db, &r.matter_code, r.matter_version).await?;
+    let what = if matter.kind == crate::catalog::matter::MatterType::Licensing {
+        "不予许可"
+    } else {
+        "不予办理"
+    };
+    let district = org::list(db)
+        .await?
+        .iter()
+        .find(|u| u.parent_id.is_none())
+        .map_or_else(String::new, |u| u.name.clone());
+    let note = format!("{what}的理由：{}\n{}", reason.trim(), remedy(&district));
+    note_and_tell(db, &r, "不予批准", &note, true).await
 }
 
 /// A supplement asked for during approval: what is asked and by whom becomes the application's

@@ -28,7 +28,7 @@ pub struct Check {
     /// Milliseconds for `http`, `url` and `database`; MB free for `disk`; a count for the queues.
     pub threshold: i64,
     pub every_minutes: i64,
-    pub enabled: i64,
+    pub enabled: bool,
     pub last_run_at: Option<String>,
 }
 
@@ -38,7 +38,7 @@ pub struct Run {
     pub id: i64,
     pub check_id: i64,
     pub at: String,
-    pub ok: i64,
+    pub ok: bool,
     pub detail: String,
     pub duration_ms: i64,
     pub ticket_id: Option<i64>,
@@ -228,7 +228,7 @@ async fn probe(db: &Db, p: &Probe, c: &Check) -> (bool, String) {
 pub async fn run_due(db: &Db, p: &Probe, force: bool) -> Result<Vec<Run>> {
     let now = db.clock().now_utc();
     let mut out = Vec::new();
-    for c in list(db).await?.into_iter().filter(|c| c.enabled == 1) {
+    for c in list(db).await?.into_iter().filter(|c| c.enabled) {
         let due = force
             || c.last_run_at
                 .as_deref()
@@ -314,9 +314,9 @@ pub fn spawn(db: Db, p: Probe, every: Duration) -> tokio::task::JoinHandle<()> {
         loop {
             tick.tick().await;
             match run_due(&db, &p, false).await {
-                Ok(runs) if runs.iter().any(|r| r.ok == 0) => {
+                Ok(runs) if runs.iter().any(|r| !r.ok) => {
                     tracing::warn!(
-                        failed = runs.iter().filter(|r| r.ok == 0).count(),
+                        failed = runs.iter().filter(|r| !r.ok).count(),
                         "inspection found problems"
                     )
                 }

@@ -145,7 +145,7 @@ async fn disabling_ends_sessions_and_reset_unlocks() {
     )
     .await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(u["active"], 0);
+    assert_eq!(u["active"], false);
     assert_eq!(
         app.get(&staff, "/api/v1/me").await.status(),
         StatusCode::UNAUTHORIZED

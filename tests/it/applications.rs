@@ -998,9 +998,9 @@ async fn a_refusal_tells_the_applicant_why_and_what_they_may_do() {
     assert_eq!(a["status"], "refused", "{a}");
     let note = a["note"].as_str().unwrap_or_default();
     assert!(
-        note.contains("供水设施卫生条件不符合规范要求")
-            && note.contains("行政复议")
-            && note.contains("行政诉讼"),
+        note.contains("不予许可的理由：供水设施卫生条件不符合规范要求")
+            && note.contains("向龙华区人民政府申请行政复议")
+            && note.contains("向龙华区人民法院提起行政诉讼"),
         "{a}"
     );
     let (_, msgs) = json_of(app.get(&o.me, "/api/v1/messages").await).await;
@@ -1008,13 +1008,13 @@ async fn a_refusal_tells_the_applicant_why_and_what_they_may_do() {
         msgs.as_array().unwrap().iter().any(|m| m["subject"]
             .as_str()
             .unwrap()
-            .contains("未予许可")
+            .contains("不予批准")
             && m["body"].as_str().unwrap_or_default().contains("行政复议")),
         "{msgs}"
     );
     assert_eq!(
         app.count(
-            "SELECT COUNT(*) FROM mail_outbox WHERE to_addrs = 'qq@example.cn' AND subject LIKE '%未予许可%'"
+            "SELECT COUNT(*) FROM mail_outbox WHERE to_addrs = 'qq@example.cn' AND subject LIKE '%不予批准%'"
         )
         .await,
         1
@@ -1026,11 +1026,12 @@ async fn a_refusal_tells_the_applicant_why_and_what_they_may_do() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let text = crate::support::pdf::pdf_text(&r.bytes().await.unwrap());
+    // Lines wrap anywhere in Chinese: read the text as one line.
+    let text = crate::support::pdf::pdf_text(&r.bytes().await.unwrap()).replace('\n', "");
     for want in [
         "不予许可决定书",
         "供水设施卫生条件不符合规范要求",
-        "行政复议",
+        "向龙华区人民政府申请行政复议",
         &o.number,
     ] {
         assert!(text.contains(want), "{want}: {text}");
@@ -1211,5 +1212,39 @@ async fn the_approver_decides_from_the_application_and_reveals_a_number_only_on_
     assert!(
         page.contains("<span id=\"app-id\">91440300********07</span>"),
         "masked again on the next visit"
+    );
+}
+
+/// A save that leaves out the form (or the materials) keeps what the draft has: an API client
+/// that only changes the hall, or only submits, wipes nothing.
+#[tokio::test]
+async fn a_save_without_the_form_keeps_what_was_filled_in() {
+    let Setup { app, code } = setup().await;
+    let me = register(&app).await;
+    let (licence, d) = draft(&app, &me, &code).await;
+    let id = d["id"].as_i64().unwrap();
+    let (s, a) = put(
+        &app,
+        &me,
+        id,
+        json!({"matter_code": code, "unit_code": HALL}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["form"]["company_name"], "清泉", "{a}");
+    assert_eq!(a["materials"]["m_licence"], json!([licence]), "{a}");
+    // Given, they replace it.
+    let (_, a) = put(
+        &app,
+        &me,
+        id,
+        json!({"matter_code": code, "unit_code": HALL, "form": {"company_name": "清泉水务"}}),
+    )
+    .await;
+    assert_eq!(a["form"]["company_name"], "清泉水务");
+    assert_eq!(
+        a["materials"]["m_licence"],
+        json!([licence]),
+        "materials left out: kept"
     );
 }

@@ -188,13 +188,13 @@ async fn a_failed_inspection_opens_one_ticket_until_it_is_solved() {
     let by_check = |id: i64| runs.iter().find(|r| r["check_id"] == id).unwrap().clone();
     assert_eq!(
         by_check(1)["ok"],
-        1,
+        true,
         "the platform's own HTTP: {:?}",
         by_check(1)
     );
-    assert_eq!(by_check(2)["ok"], 1, "database");
+    assert_eq!(by_check(2)["ok"], true, "database");
     let failed = by_check(c["id"].as_i64().unwrap());
-    assert_eq!(failed["ok"], 0);
+    assert_eq!(failed["ok"], false);
     let ticket = failed["ticket_id"].as_i64().unwrap();
     let (_, t) = json_of(
         app.get(&mgr, &format!("/api/v1/ops/tickets/{ticket}"))

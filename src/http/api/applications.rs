@@ -46,18 +46,33 @@ pub async fn create(
     ))
 }
 
-/// Changes a draft, or one sent back for a supplement; `submit` sends it (again).
+/// Changes a draft, or one sent back for a supplement; `submit` sends it (again). A body
+/// without `form` (or without `materials`) keeps what the application has: a PUT that only
+/// submits never wipes what was filled in.
 #[utoipa::path(put, path = "/applications/{id}", tag = "applications", request_body = Save,
     responses((status = 200, body = Application), (status = 409), (status = 422)))]
 pub async fn update(
     State(s): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
-    Json(b): Json<Save>,
-) -> Result<Json<Application>> {
-    Ok(Json(
-        applications::save(&s.db, &session.principal, Some(id), &b).await?,
-    ))
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let mut b = match Json::<Save>::from_bytes(&body) {
+        Ok(Json(b)) => b,
+        Err(refused) => return Ok(refused.into_response()),
+    };
+    let given: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    if given.get("form").is_none() || given.get("materials").is_none() {
+        let now = applications::get(&s.db, &session.principal, id).await?;
+        if given.get("form").is_none() {
+            b.form = now.form.as_object().cloned().unwrap_or_default();
+        }
+        if given.get("materials").is_none() {
+            b.materials = now.materials;
+        }
+    }
+    Ok(Json(applications::save(&s.db, &session.principal, Some(id), &b).await?).into_response())
 }
 
 #[utoipa::path(get, path = "/applications/{id}", tag = "applications",

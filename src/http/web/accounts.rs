@@ -117,11 +117,7 @@ fn accounts_xlsx(users: &[accounts::User], lang: Lang) -> anyhow::Result<Vec<u8>
         ws.write_string(r, 2, &u.unit_name)?;
         ws.write_string(r, 3, u.email.as_deref().unwrap_or(""))?;
         ws.write_string(r, 4, u.phone.as_deref().unwrap_or(""))?;
-        ws.write_string(
-            r,
-            5,
-            tr(lang, if u.active == 1 { "ui.yes" } else { "ui.no" }),
-        )?;
+        ws.write_string(r, 5, tr(lang, if u.active { "ui.yes" } else { "ui.no" }))?;
     }
     ws.set_freeze_panes(1, 0)?;
     ws.autofit();

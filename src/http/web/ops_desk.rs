@@ -264,7 +264,7 @@ pub async fn run_checks(
 ) -> Result<Response> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let runs = checks::run_due(&s.db, &s.probe(host), true).await?;
-    let failed = runs.iter().filter(|r| r.ok == 0).count();
+    let failed = runs.iter().filter(|r| !r.ok).count();
     let msg = crate::i18n::tr_args(
         ctx.lang,
         "ops.checks_done",
