@@ -57,7 +57,11 @@ impl ResidentId {
         {
             return Err(IdError::Characters);
         }
-        if chrono::NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").is_err() {
+        // A birth date that exists, from 1900 to this year.
+        let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+        let born = chrono::NaiveDate::parse_from_str(&body[6..14], "%Y%m%d")
+            .is_ok_and(|d| (1900..=this_year).contains(&chrono::Datelike::year(&d)));
+        if !born {
             return Err(IdError::BirthDate);
         }
         if !last.starts_with(ResidentId::check_char(body)) {

@@ -272,6 +272,18 @@ fn is_formula_like(cell: &str) -> bool {
 }
 
 /// A cell as written to CSV: formula-like text behind a `'`, shown as text by spreadsheets.
+/// A cell as an XLSX holds it: Excel keeps at most 32,767 characters in a cell (and the writer
+/// refuses more), so a longer text — an audit record of a huge edit — is cut, and says so.
+pub fn xlsx_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 32_000;
+    if cell.chars().count() <= MAX {
+        return std::borrow::Cow::Borrowed(cell);
+    }
+    let mut s: String = cell.chars().take(MAX).collect();
+    s.push_str("…（已截断）");
+    std::borrow::Cow::Owned(s)
+}
+
 pub fn csv_cell(cell: &str) -> std::borrow::Cow<'_, str> {
     if is_formula_like(cell) {
         format!("'{cell}").into()
@@ -342,6 +354,17 @@ mod tests {
     #[test]
     fn rejects_non_utf8() {
         assert!(read_table(&[0xff, 0xfe, 0x00], Limits::default()).is_err());
+    }
+
+    #[test]
+    fn an_xlsx_cell_is_cut_to_what_excel_holds() {
+        let long = "长".repeat(40_000);
+        let cut = xlsx_cell(&long);
+        assert!(cut.chars().count() < 32_767 && cut.ends_with("（已截断）"));
+        let mut wb = Workbook::new();
+        wb.add_worksheet().write_string(0, 0, cut.as_ref()).unwrap();
+        assert!(wb.save_to_buffer().is_ok());
+        assert_eq!(xlsx_cell("短"), "短");
     }
 
     #[test]

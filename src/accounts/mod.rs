@@ -23,9 +23,16 @@ pub fn check_username(u: &str) -> Result<(), FieldError> {
 }
 
 pub fn check_person_name(n: &str) -> Result<(), FieldError> {
+    // Control characters and bidirectional overrides make a name print as something else.
+    let hostile = |c: char| {
+        c.is_control()
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
     match n.trim().chars().count() {
         0 => Err(FieldError::new("name", "field.required")),
         c if c > 64 => Err(FieldError::with("name", "field.too_long", "64")),
+        _ if n.chars().any(hostile) => Err(FieldError::new("name", "field.name_chars")),
         _ => Ok(()),
     }
 }

@@ -244,6 +244,15 @@ pub async fn insert(
     action: &str,
 ) -> Result<i64> {
     let now = conn.now();
+    // `Admin` is not another account beside `admin`: usernames are unique whatever their case.
+    let taken: Option<i64> =
+        crate::storage::query_scalar("SELECT id FROM users WHERE LOWER(username) = LOWER($1)")
+            .bind(&u.username)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if taken.is_some() {
+        return Err(Error::Conflict("err.username_taken"));
+    }
     let id: i64 = crate::storage::query_scalar(
         "INSERT INTO users (username, name, org_unit_id, email, phone, password_hash, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",

@@ -523,6 +523,10 @@ pub async fn get(db: &Db, who: &Principal, id: i64) -> Result<Application> {
             return Err(Error::NotFound);
         }
     }
+    // A draft is the applicant's alone until they submit it.
+    if r.applicant != who.username && r.status == "draft" {
+        return Err(Error::NotFound);
+    }
     let own = (r.applicant == who.username).then(|| r.form_json.clone());
     let mut a = shown(db, r).await?;
     if let Some(raw) = own {

@@ -82,8 +82,9 @@ pub fn parse(year: i32, text: &str) -> std::result::Result<Vec<NoticeDay>, Vec<F
             errs.push(bad("cal.notice_date"));
             continue;
         };
-        // A notice speaks of its own year (a make-up day may fall in late December before).
-        let in_reach = |d: NaiveDate| d.year() == year || (d.year() == year - 1 && d.month() == 12);
+        // The import replaces one year and touches no other: a day of the year before (a
+        // late-December make-up day some notices name) is entered on that year's calendar.
+        let in_reach = |d: NaiveDate| d.year() == year;
         if first > last || (last - first).num_days() > 31 || !in_reach(first) || !in_reach(last) {
             errs.push(bad("cal.notice_date"));
             continue;
@@ -129,16 +130,17 @@ pub async fn import(db: &Db, who: &Principal, year: i32, text: &str) -> Result<I
         return Err(Error::Forbidden);
     }
     if !(2000..2200).contains(&year) {
-        return Err(Error::field("year", "field.range"));
+        return Err(Error::Validation(vec![FieldError::with(
+            "year",
+            "field.range",
+            "2000–2199",
+        )]));
     }
     let days = parse(year, text).map_err(Error::Validation)?;
     let old = calendar_repo::calendar(db).await?;
     let start = format!("{year:04}-01-01");
     let end = format!("{:04}-01-01", year + 1);
-    let first = days
-        .first()
-        .map_or(start.clone(), |d| d.day.clone())
-        .min(start.clone());
+    let first = start;
     let before = calendar_repo::year(db, year).await?;
     let now = db.now();
     let mut tx = db.begin().await?;

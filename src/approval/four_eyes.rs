@@ -65,12 +65,43 @@ pub async fn set_publishing(db: &Db, who: &Principal, on: bool) -> Result<()> {
     Ok(())
 }
 
-/// Refuses `who` publishing what `drafter` drafted while the rule holds.
-pub async fn check_publisher(db: &Db, who: &Principal, drafter: Option<&str>) -> Result<()> {
-    if who.system || drafter != Some(who.username.as_str()) {
+/// Refuses `who` publishing a draft they had a hand in while the rule holds: they are its
+/// last editor (`drafter`), or the audit trail shows an edit of theirs (`actions` on
+/// `entity`/`entity_id`) after `since` (the last publication) — so a colleague's trivial
+/// re-save does not make someone's own draft publishable by them.
+pub async fn check_author(
+    db: &Db,
+    who: &Principal,
+    drafter: Option<&str>,
+    entity: &str,
+    entity_id: &str,
+    actions: &[&str],
+    since: Option<&str>,
+) -> Result<()> {
+    if who.system || !publishing(db).await? {
         return Ok(());
     }
-    if publishing(db).await? {
+    if drafter == Some(who.username.as_str()) {
+        return Err(Error::Conflict("err.four_eyes_publish"));
+    }
+    let mut q = crate::storage::Sql::new("SELECT COUNT(*) FROM audit_log WHERE entity = ");
+    q.bind(entity)
+        .push(" AND entity_id = ")
+        .bind(entity_id)
+        .push(" AND actor = ")
+        .bind(who.username.as_str())
+        .push(" AND at > ")
+        .bind(since.unwrap_or(""))
+        .push(" AND action IN (");
+    for (i, a) in actions.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(*a);
+    }
+    q.push(")");
+    let (mine,): (i64,) = q.query_as().fetch_one(db).await?;
+    if mine > 0 {
         return Err(Error::Conflict("err.four_eyes_publish"));
     }
     Ok(())

@@ -146,7 +146,10 @@ pub async fn save_draft_over(
             .find(|r| r.status == "draft");
         let now = current.as_ref().map_or("new", |r| r.created_at.as_str());
         if now != base {
-            let r = current.expect("a draft exists when it differs from the base");
+            // The draft the editor loaded was published (or never existed): reload.
+            let Some(r) = current else {
+                return Err(Error::Conflict("err.draft_gone"));
+            };
             let names =
                 crate::accounts::lookup::display_names(db, std::slice::from_ref(&r.created_by))
                     .await?;
@@ -227,7 +230,16 @@ pub async fn publish(db: &Db, who: &Principal, code: &str) -> Result<i64> {
     let Some(d) = draft else {
         return Err(Error::Conflict("err.wf_no_draft"));
     };
-    super::four_eyes::check_publisher(db, who, Some(&d.created_by)).await?;
+    super::four_eyes::check_author(
+        db,
+        who,
+        Some(&d.created_by),
+        "workflow",
+        &format!("{code}/{}", d.version),
+        &["workflow.edit"],
+        None,
+    )
+    .await?;
     let (_, def) = load(db, code, d.version).await?.ok_or(Error::NotFound)?;
     let mut problems = def.check(promised);
     problems.extend(super::reach::problems(db, code, &def).await?);

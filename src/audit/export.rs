@@ -65,7 +65,7 @@ pub fn to_xlsx(entries: &[Entry], lang: Lang) -> anyhow::Result<Vec<u8>> {
     }
     for (r, e) in entries.iter().enumerate() {
         for (c, v) in row(e, lang).iter().enumerate() {
-            ws.write_string(r as u32 + 1, c as u16, v)?;
+            ws.write_string(r as u32 + 1, c as u16, crate::sheets::xlsx_cell(v).as_ref())?;
         }
     }
     ws.set_column_width(0, 20)?;

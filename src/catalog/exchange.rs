@@ -81,6 +81,10 @@ pub struct BadMatter {
 pub struct ImportReport {
     pub dry_run: bool,
     pub applied: bool,
+    /// Applied as drafts awaiting another person's review and publication (the four-eyes
+    /// rule), not published.
+    #[serde(default)]
+    pub for_review: bool,
     pub changes: Vec<MatterChange>,
     pub errors: Vec<BadMatter>,
 }
@@ -106,6 +110,7 @@ pub async fn import(
     let mut report = ImportReport {
         dry_run,
         applied: false,
+        for_review: false,
         changes: vec![],
         errors: vec![],
     };
@@ -166,9 +171,53 @@ pub async fn import(
         return Ok(report);
     }
     let now = db.now();
+    // Under the four-eyes rule a person's import is a draft for someone else to publish.
+    let review = !who.system && crate::approval::four_eyes::publishing(db).await?;
     let mut tx = db.begin().await?;
     for (m, path) in &plan {
         let text = serde_json::to_string(m).map_err(anyhow::Error::from)?;
+        if review {
+            let n = crate::storage::query(
+                "UPDATE matters SET draft_json = $1, draft_state = 'in_review', draft_by = $2, updated_at = $3 \
+                 WHERE code = $4",
+            )
+            .bind(&text)
+            .bind(&who.username)
+            .bind(&now)
+            .bind(&m.code)
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                crate::storage::query(
+                    "INSERT INTO matters (code, name, department_code, status, draft_json, draft_state, draft_by, \
+                     created_at, updated_at) VALUES ($1, $2, $3, 'unpublished', $4, 'in_review', $5, $6, $6)",
+                )
+                .bind(&m.code)
+                .bind(&m.name)
+                .bind(&m.department)
+                .bind(&text)
+                .bind(&who.username)
+                .bind(&now)
+                .execute(&mut tx)
+                .await?;
+            }
+            audit::record(
+                &mut tx,
+                &who.actor(),
+                Change {
+                    action: "matter.import",
+                    entity: "matter",
+                    entity_id: m.code.clone(),
+                    scope_path: path,
+                    summary: format!("{} {}（待审核）", m.code, m.name),
+                    before: None,
+                    after: Some(json!({"draft": "in_review"})),
+                },
+            )
+            .await?;
+            continue;
+        }
         let existing: Option<(i64, Option<i64>)> =
             crate::storage::query_as("SELECT id, published_version FROM matters WHERE code = $1")
                 .bind(&m.code)
@@ -230,6 +279,7 @@ pub async fn import(
     }
     tx.commit().await?;
     report.applied = true;
+    report.for_review = review;
     Ok(report)
 }
 
@@ -326,7 +376,7 @@ pub fn to_xlsx(file: &CatalogFile, units: &[org::Unit]) -> anyhow::Result<Vec<u8
             e.version.to_string(),
         ];
         for (c, v) in row.iter().enumerate() {
-            ws.write_string(r as u32 + 1, c as u16, v)?;
+            ws.write_string(r as u32 + 1, c as u16, crate::sheets::xlsx_cell(v).as_ref())?;
         }
     }
     ws.set_freeze_panes(1, 2)?;
@@ -477,6 +527,7 @@ pub async fn import_xlsx(
         return Ok(ImportReport {
             dry_run,
             applied: false,
+            for_review: false,
             changes: vec![],
             errors: cell_errors,
         });

@@ -385,7 +385,22 @@ pub async fn publish(db: &Db, who: &Principal, code: &str) -> Result<Summary> {
     if cur.summary.draft_state.as_deref() != Some("in_review") {
         return Err(Error::Conflict("err.matter_state"));
     }
-    crate::approval::four_eyes::check_publisher(db, who, cur.summary.draft_by.as_deref()).await?;
+    let since: Option<String> = crate::storage::query_scalar(
+        "SELECT MAX(published_at) FROM matter_versions WHERE matter_id = $1",
+    )
+    .bind(cur.summary.id)
+    .fetch_one(db)
+    .await?;
+    crate::approval::four_eyes::check_author(
+        db,
+        who,
+        cur.summary.draft_by.as_deref(),
+        "matter",
+        code,
+        &["matter.create", "matter.edit", "matter.import"],
+        since.as_deref(),
+    )
+    .await?;
     let m = draft_of(&cur).await?;
     let v = m.violations(&org::list(db).await?);
     if !v.is_empty() {

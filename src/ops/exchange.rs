@@ -462,7 +462,7 @@ pub fn to_xlsx(db_units: &[org::Unit], tickets: &[Ticket]) -> anyhow::Result<Vec
     }
     for (r, t) in tickets.iter().enumerate() {
         for (c, v) in cells(t, &units).iter().enumerate() {
-            ws.write_string(r as u32 + 1, c as u16, v)?;
+            ws.write_string(r as u32 + 1, c as u16, crate::sheets::xlsx_cell(v).as_ref())?;
         }
     }
     ws.set_column_width(0, 16)?;

@@ -164,7 +164,7 @@ pub fn to_xlsx(r: &WeeklyReport) -> anyhow::Result<Vec<u8>> {
     }
     for (i, row) in summary(r).iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            ws.write_string(i as u32 + 3, c as u16, v)?;
+            ws.write_string(i as u32 + 3, c as u16, crate::sheets::xlsx_cell(v).as_ref())?;
         }
     }
     ws.set_column_width(0, 16)?;
@@ -176,7 +176,7 @@ pub fn to_xlsx(r: &WeeklyReport) -> anyhow::Result<Vec<u8>> {
     }
     for (i, t) in r.tickets.iter().enumerate() {
         for (c, v) in detail(t).iter().enumerate() {
-            ws.write_string(i as u32 + 1, c as u16, v)?;
+            ws.write_string(i as u32 + 1, c as u16, crate::sheets::xlsx_cell(v).as_ref())?;
         }
     }
     ws.set_column_width(0, 16)?;

@@ -46,6 +46,37 @@ async fn a_registration_needs_a_valid_number_and_a_way_to_reach_the_applicant() 
         (s, e["error"]["fields"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("phone"))
     );
+    // A name with a text-direction override, a birth date in the future: refused by field.
+    let (s, e) = json_of(
+        reg(json!({"username": "qingquan", "name": "清泉\u{202E}水务", "id_number": "91440300MA5F000007",
+                   "email": "qq@example.cn", "password": "Qingquan2026!", "consent": true}))
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("name")),
+        "{e}"
+    );
+    let future = format!(
+        "44030930000101123{}",
+        zhengwu::ids::ResidentId::check_char("44030930000101123")
+    );
+    let (s, e) = json_of(
+        reg(
+            json!({"username": "zhangsan", "name": "张三", "id_number": future,
+                   "email": "zs@example.cn", "password": "Qingquan2026!", "consent": true}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("id_number")),
+        "{e}"
+    );
     // Without agreeing to the privacy notice: refused beside the box.
     let (s, e) = json_of(
         reg(
@@ -98,6 +129,21 @@ async fn a_registration_needs_a_valid_number_and_a_way_to_reach_the_applicant() 
         )
         .await,
         1
+    );
+    // `QingQuan` is not another account beside `qingquan`.
+    let (s, e) = json_of(
+        reg(
+            json!({"username": "QingQuan", "name": "清泉水务", "id_number": "91440300MA5F000007",
+                   "email": "qq2@example.cn", "password": "Qingquan2026!", "consent": true}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("username_taken")),
+        "{e}"
     );
 }
 
@@ -299,6 +345,14 @@ async fn a_draft_is_saved_numbered_with_the_applicants_number_masked() {
     let me = register(&app).await;
     let (_, d) = draft(&app, &me, &code).await;
     assert_eq!(d["status"], "draft");
+    // A draft is the applicant's alone: the hall's clerk does not read it before it is filed.
+    let clerk = app.token("window_clerk").await;
+    assert_eq!(
+        app.get(&clerk, &format!("/api/v1/applications/{}", d["id"]))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     let number = d["number"].as_str().unwrap();
     assert!(number.starts_with("LH20") && number.len() == 16, "{number}");
     assert_eq!(d["applicant_id_masked"], "91440300********07");

@@ -250,6 +250,14 @@ async fn a_years_notice_is_one_import_and_open_deadlines_follow_it() {
         StatusCode::FORBIDDEN
     );
     let admin = app.token("district_bureau_admin").await;
+    // A notice for 2027 touches no other year: a range reaching into 2026 is refused.
+    let (s, _) = json_of(
+        import(admin.clone(), 2027, "2026-12-31..2027-01-02,放假,元旦\n")
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, e) = json_of(
         import(
             admin.clone(),

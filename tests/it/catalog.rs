@@ -16,6 +16,22 @@ async fn app() -> TestApp {
     app
 }
 
+/// Turns the four-eyes rule for publishing off, as the district's bureau admin may: the tests
+/// of the catalog file's format import and publish in one step (the rule's effect on an import
+/// is [`an_import_under_four_eyes_is_a_draft_another_person_publishes`]).
+async fn one_person_imports(app: &TestApp) {
+    let admin = app.token("district_bureau_admin").await;
+    let r = app
+        .client
+        .put(app.url("/api/v1/settings/four-eyes"))
+        .bearer_auth(admin)
+        .json(&json!({"publish": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
 fn sample(i: usize) -> Value {
     serde_json::to_value(samples::matter(i)).unwrap()
 }
@@ -438,6 +454,7 @@ async fn submissions_are_validated_against_the_version_they_claim() {
 #[tokio::test]
 async fn export_import_round_trip_and_all_or_nothing() {
     let app = app().await;
+    one_person_imports(&app).await;
     let admin = app.token("district_bureau_admin").await;
     // Import the health and market matters of the demo catalog.
     let picks: Vec<zhengwu::catalog::Matter> = samples::all()
@@ -521,6 +538,7 @@ async fn export_import_round_trip_and_all_or_nothing() {
 #[tokio::test]
 async fn public_search_ranks_names_and_knows_pinyin() {
     let app = app().await;
+    one_person_imports(&app).await;
     zhengwu::demo::seed_catalog(&app.db).await.unwrap_err(); // departments of the samples are missing here
     let admin = app.token("district_bureau_admin").await;
     let picks: Vec<zhengwu::catalog::Matter> = samples::all()
@@ -567,6 +585,7 @@ async fn public_search_ranks_names_and_knows_pinyin() {
 async fn catalog_pages_switch_halls_and_import_with_a_diff() {
     use crate::support::pages::{browser, sign_in};
     let app = app().await;
+    one_person_imports(&app).await;
     let c = browser();
     let csrf = sign_in(&app, &c, "district_bureau_admin").await;
     let m = samples::matter(1);
@@ -717,6 +736,7 @@ async fn catalog_pages_switch_halls_and_import_with_a_diff() {
 async fn the_excel_sheet_round_trips_and_changes_basic_facts() {
     use calamine::Reader;
     let app = app().await;
+    one_person_imports(&app).await;
     let admin = app.token("district_bureau_admin").await;
     let picks: Vec<zhengwu::catalog::Matter> = samples::all()
         .into_iter()
@@ -881,4 +901,81 @@ async fn a_save_over_someone_elses_change_is_refused_naming_them() {
         r["updated_at"].as_str().unwrap()
     );
     assert!(page.contains(&base), "{base}");
+}
+
+/// Under the four-eyes rule (the default) an import does not publish: each matter it brings is
+/// a draft under review, which the importer may not publish and another reviewer does.
+#[tokio::test]
+async fn an_import_under_four_eyes_is_a_draft_another_person_publishes() {
+    let app = app().await;
+    let admin = app.token("district_bureau_admin").await;
+    let m = samples::matter(1);
+    let code = m.code.clone();
+    let r = app
+        .post(
+            &admin,
+            "/api/v1/catalog/import",
+            crate::support::catalog_file(std::slice::from_ref(&m)),
+        )
+        .await;
+    let (s, report) = json_of(r).await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    assert_eq!(
+        (report["applied"].as_bool(), report["for_review"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/api/v1/matters/{code}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND,
+        "not public yet"
+    );
+    let publish = format!("/api/v1/matters/{code}/publish");
+    let (s, e) = json_of(app.post(&admin, &publish, json!({})).await).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("four_eyes_publish"))
+    );
+    // A colleague's trivial re-save does not make it the importer's to publish either.
+    let other = app.token("district_matter_admin").await;
+    let (_, d) = json_of(
+        app.get(&other, &format!("/api/v1/matters/{code}/admin"))
+            .await,
+    )
+    .await;
+    let mut draft = d["draft"].clone();
+    draft["guide"]["hours"] = json!("周一至周五 9:00-17:00");
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/draft")))
+        .bearer_auth(&other)
+        .json(&draft)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    app.post(&other, &format!("/api/v1/matters/{code}/submit"), json!({}))
+        .await;
+    let (s, e) = json_of(app.post(&admin, &publish, json!({})).await).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("four_eyes_publish")),
+        "{e}"
+    );
+    // Nor the colleague who edited it: a third reviewer publishes.
+    let (s, _) = json_of(app.post(&other, &publish, json!({})).await).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let body = json!({"username": "third.reviewer", "name": "第三审核人", "org_unit_id": app.unit_id("district"),
+                      "password": crate::support::PASSWORD, "roles": [{"role": "matter_admin"}]});
+    assert_eq!(
+        app.post(&admin, "/api/v1/accounts", body).await.status(),
+        StatusCode::CREATED
+    );
+    let third = app.token("third.reviewer").await;
+    let (s, r) = json_of(app.post(&third, &publish, json!({})).await).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
 }

@@ -146,6 +146,21 @@ async fn accepted_and_approved_at(hall: &str, clerk: &str) {
                 (StatusCode::CONFLICT, Some("four_eyes_step")),
                 "{r}"
             );
+            // Nor may they hold it (claim) and keep a colleague from it.
+            let (s, r) = json_of(
+                app.post(
+                    &a,
+                    &format!("/api/v1/approvals/tasks/{id}/claim"),
+                    json!({}),
+                )
+                .await,
+            )
+            .await;
+            assert_eq!(
+                (s, r["error"]["code"].as_str()),
+                (StatusCode::CONFLICT, Some("four_eyes_step")),
+                "{r}"
+            );
             let (s, r) = act(&app, &b, id, json!({"action": "pass", "opinion": "同意"})).await;
             assert_eq!(s, StatusCode::OK, "{r}");
         } else {

@@ -409,6 +409,21 @@ async fn a_workflow_save_over_someone_elses_is_refused_naming_them() {
     );
     // Reloaded, the second editor saves.
     let fresh = now["saved_at"].as_str().unwrap().to_string();
-    let (s, r) = json_of(put(&b, theirs, &fresh).await.unwrap()).await;
+    let (s, r) = json_of(put(&b, theirs.clone(), &fresh).await.unwrap()).await;
     assert_eq!(s, StatusCode::OK, "{r}");
+    // Published meanwhile (by someone who did not edit it): a save over the draft that is
+    // gone is a conflict, not a crash.
+    zhengwu::storage::query(
+        "UPDATE workflow_defs SET status = 'published' WHERE matter_code = $1 AND status = 'draft'",
+    )
+    .bind(&code)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let (s, e) = json_of(put(&b, theirs, &fresh).await.unwrap()).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("draft_gone")),
+        "{e}"
+    );
 }

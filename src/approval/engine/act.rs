@@ -62,25 +62,7 @@ pub async fn act_with(
     let def = workflow_repo::published(db, &inst.matter_code, inst.workflow_version).await?;
     let step = t.step as usize;
     machine::check(&def, step, a.action, &a.opinion, a.procedure).map_err(refused)?;
-    // Separation of duties: one person acts on at most one of the separated steps.
-    let key = def.steps.get(step).map(|s| s.key.as_str()).unwrap_or("");
-    if !who.system && def.separate.iter().any(|k| k == key) {
-        let acted: Vec<i64> = crate::storage::query_scalar(
-            "SELECT step FROM approval_tasks WHERE instance_id = $1 AND acted_by = $2 AND status = 'done'",
-        )
-        .bind(inst.id)
-        .bind(&who.username)
-        .fetch_all(&db)
-        .await?;
-        let other = acted.iter().any(|s| {
-            def.steps
-                .get(*s as usize)
-                .is_some_and(|d| d.key != key && def.separate.contains(&d.key))
-        });
-        if other {
-            return Err(Error::Conflict("err.four_eyes_step"));
-        }
-    }
+    separated(db, &def, inst.id, step, who).await?;
     if inst.status != crate::approval::machine::Status::Running {
         return Err(refused(Refusal::NotRunning));
     }
@@ -342,4 +324,35 @@ async fn guarded(
     } else {
         refused(Refusal::NotRunning)
     })
+}
+
+/// Separation of duties: refuses `who` a step of `def` (at index `step`) that is one of the
+/// separated steps when they acted on another of them in approval `instance`.
+pub(super) async fn separated(
+    db: &Db,
+    def: &crate::approval::definition::WorkflowDef,
+    instance: i64,
+    step: usize,
+    who: &Principal,
+) -> Result<()> {
+    let key = def.steps.get(step).map(|s| s.key.as_str()).unwrap_or("");
+    if who.system || !def.separate.iter().any(|k| k == key) {
+        return Ok(());
+    }
+    let acted: Vec<i64> = crate::storage::query_scalar(
+        "SELECT step FROM approval_tasks WHERE instance_id = $1 AND acted_by = $2 AND status = 'done'",
+    )
+    .bind(instance)
+    .bind(&who.username)
+    .fetch_all(&db)
+    .await?;
+    let other = acted.iter().any(|s| {
+        def.steps
+            .get(*s as usize)
+            .is_some_and(|d| d.key != key && def.separate.contains(&d.key))
+    });
+    if other {
+        return Err(Error::Conflict("err.four_eyes_step"));
+    }
+    Ok(())
 }

@@ -325,6 +325,12 @@ pub async fn claim(db: &Db, who: &Principal, task_id: i64, claim: bool) -> Resul
     if !t.may_act(who) {
         return Err(Error::NotFound);
     }
+    if claim {
+        // Nobody claims a step they may not act on (separation of duties).
+        let inst = instance(db, t.instance_id).await?;
+        let def = workflow_repo::published(db, &inst.matter_code, inst.workflow_version).await?;
+        act::separated(db, &def, inst.id, t.step as usize, who).await?;
+    }
     let q = if claim {
         "UPDATE approval_tasks SET claimed_by = $1 WHERE id = $2 AND status = 'open' AND claimed_by IS NULL"
     } else {

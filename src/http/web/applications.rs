@@ -219,12 +219,15 @@ async fn page_with(
             "nav.acceptance",
             "/applications/queue",
         )
-    } else {
+    } else if mine {
         (
             "/my/applications",
             "nav.my_applications",
             "/my/applications",
         )
+    } else {
+        // An approver (or an auditor) came from their inbox.
+        ("/inbox", "nav.inbox", "/inbox")
     };
     let status = if errors.is_empty() {
         StatusCode::OK

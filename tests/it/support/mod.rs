@@ -321,6 +321,16 @@ impl TestApp {
             )
             .await;
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        // The import is a draft under review (four eyes): the district's matter admin publishes.
+        let reviewer = self.token("district_matter_admin").await;
+        let r = self
+            .post(
+                &reviewer,
+                &format!("/api/v1/matters/{}/publish", m.code),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
         m.code
     }
 
