@@ -109,3 +109,16 @@ pub async fn hall_staffed(db: &Db, path: &str) -> Result<bool> {
     .await?;
     Ok(n > 0)
 }
+
+/// The refusal of a save over someone else's newer change: `username` changed it at `at`
+/// (stored time), named as pages name people.
+pub async fn changed_by(db: &Db, username: &str, at: &str) -> Result<crate::error::Error> {
+    let names = display_names(db, &[username.to_string()]).await?;
+    Ok(crate::error::Error::Stale {
+        by: names
+            .get(username)
+            .cloned()
+            .unwrap_or_else(|| username.to_string()),
+        at: crate::clock::display(at),
+    })
+}

@@ -582,12 +582,7 @@ pub async fn add_admin(db: &Db, username: &str, name: &str, password: &str) -> R
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
-    let units = org::list(db).await?;
-    let root = units
-        .iter()
-        .find(|u| u.parent_id.is_none())
-        .cloned()
-        .ok_or(Error::NotFound)?;
+    let root = org::root(db).await?;
     let checked = CheckedUser {
         username: username.into(),
         name: name.into(),

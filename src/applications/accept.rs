@@ -275,11 +275,7 @@ pub async fn on_refused(db: &Db, instance: i64, reason: &str) -> Result<()> {
     } else {
         "不予办理"
     };
-    let district = org::list(db)
-        .await?
-        .iter()
-        .find(|u| u.parent_id.is_none())
-        .map_or_else(String::new, |u| u.name.clone());
+    let district = org::root(db).await?.name;
     let note = format!("{what}的理由：{}\n{}", reason.trim(), remedy(&district));
     note_and_tell(db, &r, "不予批准", &note, true).await
 }
@@ -296,15 +292,11 @@ pub async fn on_supplement_asked(
     let Some(r) = of_instance(db, instance).await? else {
         return Ok(());
     };
-    let by: Option<(String, String)> = query_as(
-        "SELECT u.name, o.name FROM users u JOIN org_units o ON o.id = u.org_unit_id \
-         WHERE u.username = $1",
-    )
-    .bind(&who.username)
-    .fetch_optional(db)
-    .await?;
-    let by = by.map_or_else(|| "审批部门".to_string(), |(n, unit)| format!("{unit} {n}"));
-    let note = format!("{by} 要求补正：{}", asked.trim());
+    let by = crate::accounts::lookup::display_names(db, std::slice::from_ref(&who.username))
+        .await?
+        .remove(&who.username)
+        .unwrap_or_else(|| "审批部门".to_string());
+    let note = format!("{by}要求补正：{}", asked.trim());
     note_and_tell(db, &r, "需要补正材料", &note, false).await
 }
 

@@ -69,12 +69,7 @@ pub async fn register(db: &Db, r: &Registration, ip: Option<String>) -> Result<S
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
-    let root = org::list(db)
-        .await?
-        .iter()
-        .find(|u| u.parent_id.is_none())
-        .cloned()
-        .ok_or(Error::NotFound)?;
+    let root = org::root(db).await?;
     // Argon2 is deliberately slow: off the async workers.
     let pw = r.password.clone();
     let hash = crate::blocking::run(move || hash_password(&pw)).await?;

@@ -206,6 +206,13 @@ impl Calendar {
         minutes: i64,
         hours: &Hours,
     ) -> DateTime<chrono::FixedOffset> {
+        // Deadlines are whole minutes: a start a few seconds into a period must not lose a
+        // minute of it (a day's work from 08:30:05 ending at 08:31 the next morning).
+        use chrono::Timelike;
+        let t = t
+            .with_second(0)
+            .and_then(|t| t.with_nanosecond(0))
+            .unwrap_or(t);
         let tz = cst();
         let mut left = minutes.max(0);
         let mut day = t.with_timezone(&tz).date_naive();

@@ -125,7 +125,7 @@ pub fn parse(year: i32, text: &str) -> std::result::Result<Vec<NoticeDay>, Vec<F
 /// Replaces `year`'s holidays and make-up days with the notice's (bureau admins), and moves
 /// every open approval's deadlines so that each keeps the working time it had left.
 pub async fn import(db: &Db, who: &Principal, year: i32, text: &str) -> Result<Imported> {
-    let root = calendar_repo::root(db).await?;
+    let root = crate::org::root(db).await?.path;
     if !who.can(Perm::ManageCalendar, &root) {
         return Err(Error::Forbidden);
     }
@@ -214,15 +214,20 @@ async fn recompute(
         .now_utc()
         .with_timezone(&clock::cst())
         .fixed_offset();
-    let open: Vec<(i64, i64, String, String, String)> = query_as(
-        "SELECT i.id, i.unit_id, i.warn_at, i.due_at, o.path FROM approval_instances i \
+    let open: Vec<(i64, i64, String, String, String, String)> = query_as(
+        "SELECT i.id, i.unit_id, i.warn_at, i.due_at, o.path, i.reference FROM approval_instances i \
          JOIN org_units o ON o.id = i.unit_id WHERE i.status IN ('running', 'paused')",
     )
     .fetch_all(&mut *tx)
     .await?;
     let mut moved = 0;
-    for (id, unit, warn_at, due_at, path) in open {
-        let hours = calendar_repo::hours(db, unit).await?;
+    // Each hall's hours read once, not once per approval.
+    let mut hours_of: std::collections::HashMap<i64, super::calendar::Hours> = Default::default();
+    for (id, unit, warn_at, due_at, path, reference) in open {
+        if let std::collections::hash_map::Entry::Vacant(e) = hours_of.entry(unit) {
+            e.insert(calendar_repo::hours(db, unit).await?);
+        }
+        let hours = &hours_of[&unit];
         let shift = |s: &str| -> Option<String> {
             let t = clock::from_db(s)?
                 .with_timezone(&clock::cst())
@@ -230,8 +235,8 @@ async fn recompute(
             if t <= now {
                 return None; // already passed: overdue stays overdue
             }
-            let left = old.working_minutes_between(now, t, &hours);
-            let to = new.add_working_minutes(now, left, &hours);
+            let left = old.working_minutes_between(now, t, hours);
+            let to = new.add_working_minutes(now, left, hours);
             (to != t).then(|| clock::to_db(to.with_timezone(&chrono::Utc)))
         };
         let (warn, due) = (shift(&warn_at), shift(&due_at));
@@ -265,11 +270,6 @@ async fn recompute(
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let reference: String =
-            query_scalar("SELECT reference FROM approval_instances WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
         audit::record(
             tx,
             &who.actor(),
@@ -298,12 +298,20 @@ pub async fn remind_next_year(db: &Db) -> Result<bool> {
     if today.month() < 11 || calendar_repo::calendar(db).await?.knows_year(next) {
         return Ok(false);
     }
+    let key = format!("calendar.reminded.{next}");
+    let done: Option<String> = query_scalar("SELECT value FROM settings WHERE key = $1")
+        .bind(&key)
+        .fetch_optional(db)
+        .await?;
+    if done.is_some() {
+        return Ok(false); // a read, not a write, every minute of November and December
+    }
     let mut tx = db.begin().await?;
     let claimed = query(
         "INSERT INTO settings (key, value, updated_by, updated_at) VALUES ($1, $2, 'system', $2) \
          ON CONFLICT (key) DO NOTHING",
     )
-    .bind(format!("calendar.reminded.{next}"))
+    .bind(&key)
     .bind(db.now())
     .execute(&mut tx)
     .await?
@@ -311,7 +319,7 @@ pub async fn remind_next_year(db: &Db) -> Result<bool> {
     if claimed == 0 {
         return Ok(false);
     }
-    let root = calendar_repo::root(db).await?;
+    let root = crate::org::root(db).await?.path;
     let keepers: Vec<(String, Option<String>)> = query_as(
         "SELECT DISTINCT u.username, u.email FROM users u JOIN role_grants g ON g.user_id = u.id \
          JOIN org_units o ON o.id = g.org_unit_id WHERE u.active = 1 AND g.role = 'bureau_admin' \

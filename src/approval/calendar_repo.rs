@@ -54,21 +54,9 @@ pub async fn year(db: &Db, year: i32) -> Result<Vec<Day>> {
     .await?)
 }
 
-/// The path of the district (the calendar is the district's): where calendar rights are held.
-pub async fn root(db: &Db) -> Result<String> {
-    Ok(root_path(&org::list(db).await?))
-}
-
 /// Drops the cached calendar after a change made elsewhere (a notice's import).
 pub fn invalidate() {
     CALENDAR.invalidate();
-}
-
-fn root_path(units: &[org::Unit]) -> String {
-    units
-        .iter()
-        .find(|u| u.parent_id.is_none())
-        .map_or_else(|| "/".into(), |u| u.path.clone())
 }
 
 /// Sets a day's exception (`kind` None removes it, making the day follow Monday–Friday again).
@@ -79,8 +67,8 @@ pub async fn set_day(
     kind: Option<DayKind>,
     name: &str,
 ) -> Result<()> {
-    let units = org::list(db).await?;
-    let path = root_path(&units);
+    // The calendar is the district's: its rights are held at the top of the tree.
+    let path = org::root(db).await?.path;
     if !who.can(Perm::ManageCalendar, &path) {
         return Err(Error::Forbidden);
     }

@@ -25,7 +25,7 @@ pub async fn publishing(db: &Db) -> Result<bool> {
 
 /// Turns the rule for publishing on or off (bureau admins of the district); audited.
 pub async fn set_publishing(db: &Db, who: &Principal, on: bool) -> Result<()> {
-    let root = crate::approval::calendar_repo::root(db).await?;
+    let root = crate::org::root(db).await?.path;
     if !who.can(Perm::ConfigureMatters, &root) {
         return Err(Error::Forbidden);
     }

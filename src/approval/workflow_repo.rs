@@ -150,13 +150,9 @@ pub async fn save_draft_over(
             let Some(r) = current else {
                 return Err(Error::Conflict("err.draft_gone"));
             };
-            let names =
-                crate::accounts::lookup::display_names(db, std::slice::from_ref(&r.created_by))
-                    .await?;
-            return Err(Error::Stale {
-                by: names.get(&r.created_by).cloned().unwrap_or(r.created_by),
-                at: crate::clock::display(&r.created_at),
-            });
+            return Err(
+                crate::accounts::lookup::changed_by(db, &r.created_by, &r.created_at).await?,
+            );
         }
     }
     save_draft(db, who, code, def).await

@@ -237,13 +237,11 @@ pub async fn save_draft(
     base: Option<&str>,
 ) -> Result<Summary> {
     let (cur, path) = guarded(db, who, code, Perm::EditMatters).await?;
+    // Who changed it since, and when: the matter as it now stands.
     let stale = || async {
-        let by = cur.summary.draft_by.clone().unwrap_or_default();
-        let names = crate::accounts::lookup::display_names(db, std::slice::from_ref(&by)).await?;
-        Ok::<_, Error>(Error::Stale {
-            by: names.get(&by).cloned().unwrap_or(by),
-            at: crate::clock::display(&cur.summary.updated_at),
-        })
+        let now = load(db, code).await?.summary;
+        let by = now.draft_by.unwrap_or_default();
+        crate::accounts::lookup::changed_by(db, &by, &now.updated_at).await
     };
     if base.is_some_and(|b| b != cur.summary.updated_at) {
         return Err(stale().await?);

@@ -280,12 +280,7 @@ pub async fn run_due(db: &Db, p: &Probe, force: bool) -> Result<Vec<Run>> {
 }
 
 async fn open_ticket(db: &Db, c: &Check, detail: &str) -> Result<i64> {
-    let root = crate::org::list(db)
-        .await?
-        .iter()
-        .find(|u| u.parent_id.is_none())
-        .map(|u| u.id)
-        .ok_or(Error::NotFound)?;
+    let root = crate::org::root(db).await?.id;
     let t = super::repo::create(
         db,
         &Principal::system(),

@@ -59,6 +59,17 @@ pub async fn list(db: &Db) -> Result<Arc<Vec<Unit>>> {
     .await
 }
 
+/// The top of the tree (the district): where district-wide rights are held and district-wide
+/// records are scoped.
+pub async fn root(db: &Db) -> Result<Unit> {
+    list(db)
+        .await?
+        .iter()
+        .find(|u| u.parent_id.is_none())
+        .cloned()
+        .ok_or(Error::NotFound)
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<Unit> {
     let row: Option<Row> =
         crate::storage::query_as(format!("SELECT {COLS} FROM org_units WHERE id = $1"))

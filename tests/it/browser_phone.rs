@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::browser::Driver;
 use crate::support::approval::{Setup, setup};
-use crate::support::filing::{HALL, PDF, form, upload};
+use crate::support::filing::{HALL, PDF, form, register_company, upload};
 use crate::support::{PASSWORD, json_of};
 
 #[tokio::test]
@@ -16,16 +16,7 @@ async fn the_applicants_pages_fit_a_phone() {
     }
     let Setup { app, code } = setup().await;
     // A company with an application in approval (so its page has progress to show).
-    let r = app
-        .client
-        .post(app.url("/api/v1/register"))
-        .json(&json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司",
-                      "id_number": "91440300MA5F000007", "phone": "13800138000", "password": PASSWORD, "consent": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let me = app.token("qingquan").await;
+    let me = register_company(&app, json!({"phone": "13800138000"})).await;
     let f = upload(&app, &me, "营业执照.pdf", PDF).await;
     let (s, a) = json_of(
         app.post(

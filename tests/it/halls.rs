@@ -9,7 +9,7 @@ use zhengwu::auth::Principal;
 use zhengwu::org::{self, NewUnit};
 
 use crate::support::approval::{Setup, act, inbox, people, try_publish, workflow_draft};
-use crate::support::filing::{PDF, form, upload};
+use crate::support::filing::{PDF, form, register_company, upload};
 use crate::support::{PASSWORD, TestApp, json_of};
 
 const DISTRICT_HALL: &str = "440309-H";
@@ -69,16 +69,7 @@ async fn halls() -> (TestApp, String) {
 
 /// A company registers and files the matter online at `hall`; answers its token and the reply.
 async fn file_at(app: &TestApp, code: &str, hall: &str) -> (String, StatusCode, Value) {
-    let anon = reqwest::Client::new();
-    let r = anon
-        .post(app.url("/api/v1/register"))
-        .json(&json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司",
-                      "id_number": "91440300MA5F000007", "email": "qq@example.cn", "password": PASSWORD, "consent": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let me = app.token("qingquan").await;
+    let me = register_company(app, json!({"email": "qq@example.cn"})).await;
     let (s, a) = file_as(app, &me, code, hall).await;
     (me, s, a)
 }
@@ -340,15 +331,7 @@ async fn a_clerk_cannot_accept_their_own_application() {
 #[tokio::test]
 async fn the_online_form_groups_halls_and_names_every_problem_at_once() {
     let (app, code) = halls().await;
-    let anon = reqwest::Client::new();
-    let r = anon
-        .post(app.url("/api/v1/register"))
-        .json(&json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司",
-                      "id_number": "91440300MA5F000007", "phone": "13800138000", "password": PASSWORD, "consent": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
+    register_company(&app, json!({"phone": "13800138000"})).await;
     let c = crate::support::pages::browser();
     crate::support::pages::sign_in(&app, &c, "qingquan").await;
     let page = c

@@ -89,6 +89,15 @@ fn working_hours_skip_lunch_nights_and_holidays() {
         c.working_minutes_between(at("2026-11-27 17:30"), at("2026-11-30 09:30"), &h),
         60
     );
+    // Seconds into a period cost no minute: a working day from 09:00:30 ends at 18:00.
+    assert_eq!(
+        c.add_working_minutes(
+            at("2026-11-30 09:00") + chrono::Duration::seconds(30),
+            420,
+            &h
+        ),
+        at("2026-11-30 18:00")
+    );
     assert_eq!(
         c.working_minutes_between(at("2026-11-30 09:30"), at("2026-11-27 17:30"), &h),
         0

@@ -143,15 +143,8 @@ fn at(t: DateTime<FixedOffset>) -> String {
     clock::to_db(t.with_timezone(&Utc))
 }
 
-/// Now in China time, to the minute: deadlines count whole working minutes, and a start a few
-/// seconds into a period must not lose a minute of it (ending a day's work at 08:31 the next
-/// morning instead of 17:00).
 fn now_cst(clock: &clock::Clock) -> DateTime<FixedOffset> {
-    use chrono::Timelike;
-    let t = clock.now_utc().with_timezone(&clock::cst());
-    t.with_second(0)
-        .and_then(|t| t.with_nanosecond(0))
-        .unwrap_or(t)
+    clock.now_utc().with_timezone(&clock::cst()).fixed_offset()
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]

@@ -9,6 +9,25 @@ pub const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
 
 pub const HALL: &str = "440309004-H";
 
+/// Registers the water company `qingquan` (credit code 91440300MA5F000007, the fixture's
+/// password) reached at `contact` (`{"email": …}` or `{"phone": …}`); answers its token.
+pub async fn register_company(app: &TestApp, contact: Value) -> String {
+    let mut body = json!({"username": "qingquan", "name": "深圳市龙华区清泉水务有限公司",
+                          "id_number": "91440300MA5F000007", "password": super::PASSWORD, "consent": true});
+    for (k, v) in contact.as_object().into_iter().flatten() {
+        body[k] = v.clone();
+    }
+    let r = app
+        .client
+        .post(app.url("/api/v1/register"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    app.token("qingquan").await
+}
+
 pub async fn upload(app: &TestApp, token: &str, name: &str, body: &[u8]) -> i64 {
     let form = Form::new().part(
         "file",
