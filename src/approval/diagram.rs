@@ -47,9 +47,18 @@ pub fn svg(def: &WorkflowDef, lang: Lang, units: &[Unit]) -> String {
     let h = 64 + rows * 18;
     let width = 20 + def.steps.len() as i32 * (W + GAP);
     let mut out = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {}" width="{width}" height="{}" role="img" font-family="Noto Sans CJK SC, sans-serif" font-size="13"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#1d4f91"/></marker></defs>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {}" width="{width}" height="{}" role="img" font-family="Noto Sans CJK SC, sans-serif" font-size="13"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#1d4f91"/></marker></defs><title>{}</title>"##,
         h + 30,
-        h + 30
+        h + 30,
+        esc(&format!(
+            "{}：{}",
+            tr(lang, "wf.diagram"),
+            def.steps
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" → ")
+        ))
     );
     for (i, s) in def.steps.iter().enumerate() {
         let x = 10 + i as i32 * (W + GAP);
@@ -112,6 +121,8 @@ mod tests {
         });
         let s = svg(&d, Lang::Zh, &[]);
         assert!(s.starts_with("<svg") && s.ends_with("</svg>"));
+        // Named for a screen reader: the steps in order.
+        assert!(s.contains("<title>流程图：受理 → "), "{s}");
         assert_eq!(s.matches("<g class=\"step\">").count(), 5);
         assert_eq!(s.matches("<line ").count(), 4);
         assert!(s.contains("1. 受理") && s.contains("会签") && s.contains("440309-D03"));

@@ -1,7 +1,9 @@
 //! The demo hall's counter: three windows at 民治街道行政服务大厅 (a comprehensive one, a health
 //! window, a closed market window) with the demo clerk, this morning's queue tickets (two of them
 //! already called), and the demo citizen's online applications for the water-supply licence: two
-//! waiting in the clerk's acceptance queue, one accepted and in approval, one draft.
+//! waiting in the clerk's acceptance queue, one accepted and in approval, one draft, and three
+//! decided or waiting on the applicant — approved with its e-licence (not yet rated), refused
+//! with its reason, and paused for a supplement the department asked for.
 
 use super::{WindowSave, queue, windows};
 use crate::auth::Principal;
@@ -79,6 +81,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
 /// The demo citizen's applications (when the water-supply matter and both accounts are there).
 async fn applications(db: &Db) -> anyhow::Result<()> {
     use crate::applications::{self as apps, Decision, Save};
+    use crate::approval::definition::Action;
+    use crate::approval::engine::Act;
+    use crate::demo::walk::walk;
     let Ok(citizen) = crate::auth::principal_of(db, "citizen").await else {
         return Ok(());
     };
@@ -106,43 +111,115 @@ async fn applications(db: &Db) -> anyhow::Result<()> {
             "黄建华",
         ),
         ("深圳市龙华区润泉纯净水厂", "91440300MA5F00001A", "周润"),
+        (
+            "深圳市龙华区观澜清源供水有限公司",
+            "91440300MA5F000007",
+            "吴清源",
+        ),
+        ("深圳市龙华区大浪山泉水厂", "91440300MA5F00001A", "郑山"),
+        (
+            "深圳市龙华区民康物业服务有限公司",
+            "91440300MA5F000007",
+            "许民康",
+        ),
     ];
     for (i, (company, credit, rep)) in companies.iter().enumerate() {
-        let mut materials = std::collections::BTreeMap::new();
-        for (m, name) in [
-            ("m_licence", "营业执照.pdf"),
-            ("m_form", "申请表.pdf"),
-            ("m_special", "水质检测报告.pdf"),
-        ] {
-            let body = format!("%PDF-1.4\n% {company} {name}\n%%EOF\n");
-            let f = crate::files::store(db, &citizen, name, body.as_bytes()).await?;
-            materials.insert(m.to_string(), vec![f.id]);
-        }
-        let mut form = serde_json::Map::new();
-        for (k, v) in [
-            ("company_name", *company),
-            ("credit_code", *credit),
-            ("legal_rep", *rep),
-            ("contact_phone", "13800138000"),
-        ] {
-            form.insert(k.into(), v.into());
-        }
-        form.insert(
-            "upload_special".into(),
-            materials["m_special"][0].to_string().into(),
-        );
+        let (form, materials) = filled(db, &citizen, company, credit, rep).await?;
         let save = Save {
             matter_code: code.clone(),
             version: None,
             unit_code: Some(HALL.into()),
             form,
             materials,
-            submit: i < 3,
+            submit: i != 3,
         };
         let a = apps::save(db, &citizen, None, &save).await?;
-        if i == 0 {
-            apps::decide(db, &clerk, a.id, &Decision::Accept).await?;
+        if i == 0 || i > 3 {
+            let a = apps::decide(db, &clerk, a.id, &Decision::Accept).await?;
+            let inst = a.instance_id.unwrap_or_default();
+            let end = |step: &'static str, action, opinion: &str| {
+                Some((
+                    step,
+                    Act {
+                        action,
+                        opinion: opinion.into(),
+                        to: None,
+                        procedure: None,
+                        attachments: vec![],
+                    },
+                ))
+            };
+            match i {
+                4 => walk(db, inst, None).await?,
+                5 => {
+                    let why =
+                        "经现场核查，供水设施与卫生防护距离不符合《生活饮用水卫生标准》要求。";
+                    walk(db, inst, end("决定", Action::Reject, why)).await?
+                }
+                6 => {
+                    let what = "请补充近三个月的水质检测报告（须由具备资质的检测机构出具）。";
+                    walk(db, inst, end("审查", Action::Supplement, what)).await?
+                }
+                _ => {}
+            }
         }
     }
+    // A walk-in company filed at the counter and approved: its receipt's QR code asks for a
+    // rating, which nobody has given yet.
+    let walk_in = ("深圳市龙华区福城净水站", "91440300MA5F00001A", "钱福");
+    let (form, materials) = filled(db, &clerk, walk_in.0, walk_in.1, walk_in.2).await?;
+    let filing = apps::CounterFiling {
+        id_number: walk_in.1.into(),
+        name: walk_in.0.into(),
+        save: Save {
+            matter_code: code.clone(),
+            version: None,
+            unit_code: Some(HALL.into()),
+            form,
+            materials,
+            submit: true,
+        },
+        checks: Default::default(),
+    };
+    let a = apps::counter::file(db, &clerk, &filing).await?;
+    let a = apps::decide(db, &clerk, a.id, &Decision::Accept).await?;
+    walk(db, a.instance_id.unwrap_or_default(), None).await?;
     Ok(())
+}
+
+/// The water-supply form of `company` with its three materials, stored as `owner`'s files.
+async fn filled(
+    db: &Db,
+    owner: &Principal,
+    company: &str,
+    credit: &str,
+    rep: &str,
+) -> anyhow::Result<(
+    serde_json::Map<String, serde_json::Value>,
+    std::collections::BTreeMap<String, Vec<i64>>,
+)> {
+    let mut materials = std::collections::BTreeMap::new();
+    for (m, name) in [
+        ("m_licence", "营业执照.pdf"),
+        ("m_form", "申请表.pdf"),
+        ("m_special", "水质检测报告.pdf"),
+    ] {
+        let body = format!("%PDF-1.4\n% {company} {name}\n%%EOF\n");
+        let f = crate::files::store(db, owner, name, body.as_bytes()).await?;
+        materials.insert(m.to_string(), vec![f.id]);
+    }
+    let mut form = serde_json::Map::new();
+    for (k, v) in [
+        ("company_name", company),
+        ("credit_code", credit),
+        ("legal_rep", rep),
+        ("contact_phone", "13800138000"),
+    ] {
+        form.insert(k.into(), v.into());
+    }
+    form.insert(
+        "upload_special".into(),
+        materials["m_special"][0].to_string().into(),
+    );
+    Ok((form, materials))
 }

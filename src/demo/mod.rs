@@ -4,6 +4,7 @@
 //! loaded through the real catalog import. Built once; reopened as it is.
 
 pub mod catalog;
+pub mod walk;
 
 use crate::accounts::{CheckedUser, insert};
 use crate::audit::Actor;

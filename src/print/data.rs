@@ -162,14 +162,14 @@ pub async fn licence(db: &Db, st: &Status, verify_url: &str) -> Result<Value> {
 pub fn sample(kind: Kind) -> Value {
     if kind == Kind::Licence {
         return json!({
-            "licence": {"number": "LIC-440309-2026-000123", "matter_name": "饮用水供水单位卫生许可",
+            "licence": {"number": "440309-D02-2026-000123", "matter_name": "饮用水供水单位卫生许可",
                 "holder_name": "张晓明", "holder_id_masked": "440309********123X", "verify_code": "7K3M9QXA2R",
                 "unit_name": "深圳市龙华区卫生健康局", "valid_from": "2026-11-28", "valid_until": "2030-11-27",
                 "issued_at": "2026-11-28T02:00:00Z"},
             "state": "valid",
             "fields": [{"label": "许可范围", "value": "集中式供水"},
                        {"label": "法定代表人", "value": "王建国"}],
-            "verify_url": "http://localhost:8080/verify/LIC-440309-2026-000123?code=7K3M9QXA2R",
+            "verify_url": "http://localhost:8080/verify/440309-D02-2026-000123?code=7K3M9QXA2R",
             "issued_date": "2026年11月28日",
             "today": "2026年11月28日",
         });

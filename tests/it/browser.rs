@@ -112,6 +112,7 @@ impl Driver {
         let url = format!("{}/session/{}{path}", self.base, self.session);
         let req = match method {
             "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
             _ => self.http.post(url).json(body),
         };
         let v: Value = req.send().await.unwrap().json().await.unwrap();
@@ -235,6 +236,35 @@ impl Driver {
     pub async fn script(&self, js: &str) -> Value {
         self.cmd("POST", "/execute/sync", json!({"script": js, "args": []}))
             .await
+    }
+
+    /// Runs `js` as an async script: it ends by calling its last argument with the answer.
+    pub async fn script_async(&self, js: &str) -> Value {
+        self.cmd("POST", "/execute/async", json!({"script": js, "args": []}))
+            .await
+    }
+
+    /// A Chrome DevTools command (e.g. a script to run on every new document).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.cmd(
+            "POST",
+            "/goog/cdp/execute",
+            json!({"cmd": cmd, "params": params}),
+        )
+        .await
+    }
+
+    /// Forgets every cookie of the current site: the next page is a stranger's.
+    pub async fn clear_cookies(&self) {
+        self.cmd("DELETE", "/cookie", json!({})).await;
+    }
+
+    /// Signs in through the login form.
+    pub async fn sign_in(&self, app: &TestApp, user: &str) {
+        self.go(&app.url("/login")).await;
+        self.type_into("#username", user).await;
+        self.type_into("#password", crate::support::PASSWORD).await;
+        self.click_and_load("#login-submit").await;
     }
 
     pub async fn text(&self, css: &str) -> String {
@@ -458,11 +488,11 @@ async fn matter_admin_adds_a_conditional_field_and_a_visitor_finds_the_new_guide
     d.select("#f-kind", "text").await;
     d.click("#f-required").await;
     d.select("#f-show-field", "has_agent").await;
-    d.type_into("#f-show-value", "true").await;
+    d.type_into("#f-show-value", "是").await;
     d.click_and_load("#add-field-submit").await;
     let fields = d.text("#designer-fields").await;
     assert!(
-        fields.contains("代办人姓名") && fields.contains("has_agent = true"),
+        fields.contains("代办人姓名") && fields.contains("当「是否委托代办人」为「是」时显示"),
         "{fields}"
     );
     // The preview follows the condition.

@@ -3,7 +3,7 @@
 //! `true`/`false`, an unmasked resident ID number, English words in the Chinese UI — or an
 //! inline style the site's own CSP would refuse.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use regex::Regex;
 use reqwest::{Client, StatusCode};
@@ -33,10 +33,10 @@ fn followable(href: &str) -> bool {
         .any(|s| href.split('#').next().unwrap_or("").contains(s))
 }
 
-/// One page per shape: `/accounts/17` and `/accounts/18` are the same page to check.
-fn shape(href: &str) -> String {
+/// One page per shape: `/accounts/7` and `/accounts/18` are the same page to check.
+pub fn shape(href: &str) -> String {
     let path = href.split(['?', '#']).next().unwrap_or("");
-    let digits = Regex::new(r"\d{2,}").unwrap();
+    let digits = Regex::new(r"\d+").unwrap();
     let query = href
         .split_once('?')
         .map(|(_, q)| {
@@ -54,11 +54,13 @@ fn shape(href: &str) -> String {
 
 /// The text a person reads on the page: no scripts, styles, tags or attributes — and not what a
 /// page marks as code (`<code>`: a file's column names, a form field's machine key, an audit
-/// record as stored), which is shown as the identifier it is.
+/// record as stored; a `<textarea class="code">`: a print template's source being edited), which
+/// is shown as the identifier it is.
 fn visible(html: &str) -> String {
-    let blocks =
-        Regex::new(r"(?s)<(script|style|template|code)\b.*?</(script|style|template|code)>")
-            .unwrap();
+    let blocks = Regex::new(
+        r#"(?s)<(script|style|template|code)\b.*?</(script|style|template|code)>|<textarea[^>]*class="code"[^>]*>.*?</textarea>"#,
+    )
+    .unwrap();
     let tags = Regex::new(r"(?s)<[^>]*>").unwrap();
     let text = blocks.replace_all(html, " ");
     let text = tags.replace_all(&text, " ");
@@ -194,27 +196,39 @@ impl Checks {
     }
 }
 
-/// Follows links from `start` as `c` (at most `limit` distinct page shapes); answers the problems.
-async fn crawl(
+/// Follows links (and redirects) from `start` as `c`, up to `limit` distinct page shapes and three
+/// pages of each (an application in three states links to different pages); answers every HTML
+/// page reached, as its path and body, and the problems of pages that did not answer 200.
+pub async fn pages(
     app: &TestApp,
     c: &Client,
     who: &str,
-    start: &[&str],
-    checks: &Checks,
+    start: &[String],
     limit: usize,
-) -> Vec<String> {
+) -> (Vec<(String, String)>, Vec<String>) {
     let href = Regex::new(r#"href="([^"]+)""#).unwrap();
-    let mut seen = BTreeSet::new();
-    let mut queue: VecDeque<String> = start.iter().map(|s| s.to_string()).collect();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut fetched = BTreeSet::new();
+    let mut queue: VecDeque<String> = start.iter().cloned().collect();
     let mut problems = Vec::new();
-    let mut pages = 0;
+    let mut out = Vec::new();
     while let Some(path) = queue.pop_front() {
-        if seen.len() >= limit || !seen.insert(shape(&path)) {
+        let key = shape(&path);
+        let n = seen.get(&key).copied().unwrap_or(0);
+        if n >= 3 || (n == 0 && seen.len() >= limit) || !fetched.insert(path.clone()) {
             continue;
         }
+        seen.insert(key, n + 1);
         let r = c.get(app.url(&path)).send().await.unwrap();
         let status = r.status();
         if status.is_redirection() {
+            if let Some(to) = r.headers().get("location").and_then(|v| v.to_str().ok())
+                && followable(to)
+            {
+                queue.push_back(to.to_string());
+            }
+            // Reached, with nothing of its own to read.
+            out.push((path, String::new()));
             continue;
         }
         let is_html = r
@@ -229,10 +243,6 @@ async fn crawl(
         if !is_html {
             continue;
         }
-        pages += 1;
-        for p in checks.problems(&body) {
-            problems.push(format!("{who} {path}: {p}"));
-        }
         for cap in href.captures_iter(&body) {
             // minijinja escapes `/` in attributes.
             let h = cap[1].replace("&#x2f;", "/").replace("&amp;", "&");
@@ -240,50 +250,142 @@ async fn crawl(
                 queue.push_back(h);
             }
         }
+        out.push((path, body));
     }
     // A crawl that stopped early would pass for the wrong reason.
-    assert!(pages >= 10, "{who} reached only {pages} pages: {seen:?}");
+    assert!(
+        out.len() >= 10,
+        "{who} reached only {} pages: {seen:?}",
+        out.len()
+    );
+    (out, problems)
+}
+
+/// The demo district with every demo role's password set to the tests' one.
+pub async fn demo_app() -> TestApp {
+    let app = TestApp::empty().await;
+    zhengwu::demo::ensure(&app.db, Some(crate::support::PASSWORD))
+        .await
+        .unwrap();
+    app
+}
+
+/// The demo's signed-in roles.
+pub const ROLES: [&str; 9] = [
+    "admin",
+    "minzhi.admin",
+    "auditor",
+    "clerk",
+    "approver",
+    "matter.admin",
+    "om.engineer",
+    "om.manager",
+    "citizen",
+];
+
+/// Where a stranger starts: the site's front doors, and a rating link as a receipt's QR code
+/// carries it (an applicant at the counter has no account).
+pub async fn public(app: &TestApp) -> Vec<String> {
+    let token: String = zhengwu::storage::query_scalar(
+        "SELECT rating_token FROM applications WHERE rating_token IS NOT NULL ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("the demo has a decided application");
+    ["/hall", "/login", "/register", "/verify"]
+        .into_iter()
+        .map(String::from)
+        .chain([format!("/rate/{token}")])
+        .collect()
+}
+
+/// The web router's pages: every `GET` route in `src/http/web/`, as a pattern over paths.
+fn web_routes() -> Vec<(String, Regex)> {
+    let route = Regex::new(r#"\.route\(\s*"([^"]+)",\s*(?:routing::)?get\("#).unwrap();
+    let param = Regex::new(r"\{[a-z_]+\}").unwrap();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/web");
+    let mut out = Vec::new();
+    for f in std::fs::read_dir(dir).unwrap() {
+        let src = std::fs::read_to_string(f.unwrap().path()).unwrap();
+        for cap in route.captures_iter(&src) {
+            let pattern = format!(
+                "^{}$",
+                param.replace_all(
+                    &regex::escape(&cap[1])
+                        .replace(r"\{", "{")
+                        .replace(r"\}", "}"),
+                    "[^/]+"
+                )
+            );
+            out.push((cap[1].to_string(), Regex::new(&pattern).unwrap()));
+        }
+    }
+    assert!(out.len() >= 40, "only {} routes found in {dir}", out.len());
+    out
+}
+
+/// Routes that are not pages to look at: a switch, or files (checked by their own tests).
+const NOT_PAGES: [&str; 6] = [
+    "/lang/{code}",
+    "/accounts/export",
+    "/applications/queue.xlsx",
+    "/verify/{number}/licence.pdf",
+    "/verify/{number}/qr.svg",
+    "/rate/{token}/qr.svg",
+];
+
+async fn crawl(
+    app: &TestApp,
+    c: &Client,
+    who: &str,
+    start: &[String],
+    checks: &Checks,
+    limit: usize,
+    reached: &mut BTreeSet<String>,
+) -> Vec<String> {
+    let (seen, mut problems) = pages(app, c, who, start, limit).await;
+    for (path, body) in seen {
+        for p in checks.problems(&body) {
+            problems.push(format!("{who} {path}: {p}"));
+        }
+        reached.insert(path.split(['?', '#']).next().unwrap_or("").to_string());
+    }
     problems
 }
 
 #[tokio::test]
 async fn no_page_of_the_demo_shows_raw_data_to_anyone() {
-    let app = TestApp::empty().await;
-    zhengwu::demo::ensure(&app.db, Some(crate::support::PASSWORD))
-        .await
-        .unwrap();
+    let app = demo_app().await;
     let usernames: Vec<String> = zhengwu::storage::query_scalar("SELECT username FROM users")
         .fetch_all(&app.db)
         .await
         .unwrap();
     let checks = Checks::new(&usernames);
     let mut problems = Vec::new();
+    let mut reached = BTreeSet::new();
     let stranger = browser();
     problems.extend(
         crawl(
             &app,
             &stranger,
             "stranger",
-            &["/hall", "/login", "/register", "/verify"],
+            &public(&app).await,
             &checks,
             40,
+            &mut reached,
         )
         .await,
     );
-    for who in [
-        "admin",
-        "minzhi.admin",
-        "auditor",
-        "clerk",
-        "approver",
-        "matter.admin",
-        "om.engineer",
-        "om.manager",
-        "citizen",
-    ] {
+    for who in ROLES {
         let c = browser();
         sign_in(&app, &c, who).await;
-        problems.extend(crawl(&app, &c, who, &["/"], &checks, 80).await);
+        problems.extend(crawl(&app, &c, who, &["/".into()], &checks, 120, &mut reached).await);
+    }
+    // Every page the web router serves was reached by someone (so was checked).
+    for (route, pattern) in web_routes() {
+        if !NOT_PAGES.contains(&route.as_str()) && !reached.iter().any(|p| pattern.is_match(p)) {
+            problems.push(format!("no role reached {route}"));
+        }
     }
     assert!(
         problems.is_empty(),

@@ -104,17 +104,7 @@ async fn demo_district_is_built_once_reopened_and_shut_down_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_database_url(dir.path()).await;
     let run = start(dir.path(), &db, &[]);
-    for user in [
-        "admin",
-        "minzhi.admin",
-        "auditor",
-        "clerk",
-        "approver",
-        "matter.admin",
-        "om.engineer",
-        "om.manager",
-        "citizen",
-    ] {
+    for user in crate::crawl::ROLES {
         assert!(run.banner.contains(user), "banner lacks {user}");
     }
     let (s, t) = token(&run.url, "admin", zhengwu::demo::DEFAULT_PASSWORD).await;

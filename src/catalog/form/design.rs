@@ -89,8 +89,12 @@ impl NewField {
         field.max_len = self.max_len.trim().parse().ok();
         if let Some(dep) = opt(&self.show_if_field) {
             let raw = self.show_if_value.trim();
-            let equals =
-                serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
+            // A yes/no answer as the form shows it (是/否), else JSON, else text.
+            let equals = match raw {
+                "是" => Value::Bool(true),
+                "否" => Value::Bool(false),
+                _ => serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string())),
+            };
             field.show_if = Some(ShowIf { field: dep, equals });
         }
         if kind == FieldKind::Table {
@@ -188,6 +192,11 @@ mod tests {
             show_if_value: "true".into(),
             ..Default::default()
         };
+        assert_eq!(
+            f.build().unwrap().show_if.unwrap().equals,
+            Value::Bool(true)
+        );
+        f.show_if_value = "是".into();
         assert_eq!(
             f.build().unwrap().show_if.unwrap().equals,
             Value::Bool(true)

@@ -113,9 +113,40 @@ async fn editor(
         Some(session),
         context! {
         tpl => ser(&t), text, preview, kinds, errors => errors_value(&errors), saved,
-        sample => serde_json::to_string_pretty(&print::data::sample(k)).unwrap_or_default() },
+        variables => variables(&print::data::sample(k)) },
     );
     Ok(with_status(html, status))
+}
+
+/// The names a template may use, each with the sample's value: `app.number` → 受理编号 of the
+/// sample; a list's items as `app.materials[].name` (the template loops over them).
+fn variables(sample: &serde_json::Value) -> Vec<(String, String)> {
+    fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+        use serde_json::Value::*;
+        match v {
+            Object(m) => {
+                for (k, x) in m {
+                    let name = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&name, x, out);
+                }
+            }
+            Array(items) => match items.first() {
+                Some(first) => walk(&format!("{prefix}[]"), first, out),
+                None => out.push((format!("{prefix}[]"), std::string::String::new())),
+            },
+            String(s) => out.push((prefix.to_string(), s.clone())),
+            Bool(b) => out.push((prefix.to_string(), if *b { "是" } else { "否" }.into())),
+            Null => out.push((prefix.to_string(), std::string::String::new())),
+            Number(n) => out.push((prefix.to_string(), n.to_string())),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", sample, &mut out);
+    out
 }
 
 pub async fn templates(State(s): State<AppState>, session: Session) -> Result<Response> {
