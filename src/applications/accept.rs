@@ -268,16 +268,21 @@ pub async fn on_refused(db: &Db, instance: i64, reason: &str) -> Result<()> {
     let Some(r) = of_instance(db, instance).await? else {
         return Ok(());
     };
-    // A licensing matter is refused a licence (不予许可); any other is not done (不予办理).
     let matter = catalog::version(db, &r.matter_code, r.matter_version).await?;
-    let what = if matter.kind == crate::catalog::matter::MatterType::Licensing {
-        "不予许可"
-    } else {
-        "不予办理"
-    };
+    let what = refusal_word(&matter);
     let district = org::root(db).await?.name;
     let note = format!("{what}的理由：{}\n{}", reason.trim(), remedy(&district));
     note_and_tell(db, &r, "不予批准", &note, true).await
+}
+
+/// The decision a refusal is: a licensing matter is refused a licence (不予许可); any other is
+/// not done (不予办理).
+pub fn refusal_word(matter: &crate::catalog::Matter) -> &'static str {
+    if matter.kind == crate::catalog::matter::MatterType::Licensing {
+        "不予许可"
+    } else {
+        "不予办理"
+    }
 }
 
 /// A supplement asked for during approval: what is asked and by whom becomes the application's

@@ -16,7 +16,7 @@ pub mod status;
 
 pub use accept::{
     Decision, decide, on_approved, on_refused, on_special_ended, on_special_started,
-    on_supplement_asked,
+    on_supplement_asked, refusal_word,
 };
 pub use counter::{Applicant, Check, CounterFiling};
 pub use register::{Registration, register};

@@ -294,6 +294,35 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
 
 /// Checks and stores a filing (see [`save`]) against the matter's published version as the
 /// caller read it (`catalog::public`); the hall is already resolved and allowed.
+/// The form with each file field tied to a material filled from that material's first file
+/// when the caller left it out (an API caller names the file once, under `materials`).
+fn with_material_files(matter: &crate::catalog::Matter, s: &Save) -> Map<String, Value> {
+    let mut form = s.form.clone();
+    for f in &matter.form.fields {
+        if f.kind == crate::catalog::form::FieldKind::File
+            && !form.contains_key(&f.key)
+            && let Some(first) = f
+                .material
+                .as_ref()
+                .and_then(|m| s.materials.get(m))
+                .and_then(|v| v.first())
+        {
+            form.insert(f.key.clone(), Value::String(first.to_string()));
+        }
+    }
+    form
+}
+
+/// The material form field `key` is tied to, when it is a file field tied to one.
+fn tied_material<'m>(matter: &'m crate::catalog::Matter, key: &str) -> Option<&'m str> {
+    matter
+        .form
+        .fields
+        .iter()
+        .find(|f| f.key == key && f.kind == crate::catalog::form::FieldKind::File)
+        .and_then(|f| f.material.as_deref())
+}
+
 pub(super) async fn store(
     db: &Db,
     filer: &Filer<'_>,
@@ -367,9 +396,21 @@ pub(super) async fn store(
                 ));
             }
         }
-        match matter.form.validate(&s.form, &exists) {
+        match matter
+            .form
+            .validate(&with_material_files(matter, s), &exists)
+        {
             Ok(clean) => clean,
             Err(e) => {
+                // A file field tied to a material is that material: missing, it is said once,
+                // beside the material (already reported above).
+                let reported = |e: &FieldError| {
+                    e.key == "field.required"
+                        && tied_material(matter, &e.field).is_some_and(|m| {
+                            errs.iter().any(|x| x.field == format!("materials.{m}"))
+                        })
+                };
+                let e: Vec<FieldError> = e.into_iter().filter(|e| !reported(e)).collect();
                 errs.extend(e);
                 Map::new()
             }

@@ -520,13 +520,19 @@ pub async fn of_holder(
 }
 
 /// The number and verification code of the licence issued on an approval instance, if any.
-pub async fn number_of_instance(db: &Db, instance_id: i64) -> Result<Option<(String, String)>> {
-    Ok(
-        query_as("SELECT number, verify_code FROM licences WHERE instance_id = $1")
-            .bind(instance_id)
-            .fetch_optional(db)
-            .await?,
+/// The licence an approval issued: its number, verification code, and the reason it was
+/// revoked (if it was).
+pub async fn number_of_instance(
+    db: &Db,
+    instance_id: i64,
+) -> Result<Option<(String, String, Option<String>)>> {
+    Ok(query_as(
+        "SELECT number, verify_code, CASE WHEN revoked_at IS NULL THEN NULL \
+             ELSE COALESCE(revoke_reason, '') END FROM licences WHERE instance_id = $1",
     )
+    .bind(instance_id)
+    .fetch_optional(db)
+    .await?)
 }
 
 #[cfg(test)]

@@ -70,9 +70,9 @@ const LICENCE: &str = r#"# {{ licence.matter_name }}
 "#;
 
 const REFUSAL: &str = r#"# {{ department.name }}
-# 不予许可决定书
+# {{ matter.refusal }}决定书
 {{ app.applicant_name }}：
-您于 {{ submitted_date }} 在{{ hall.name }}提出的“{{ matter.name }}”申请（办件编号 {{ app.number }}），经审查，决定不予许可。
+您于 {{ submitted_date }} 在{{ hall.name }}提出的“{{ matter.name }}”申请（办件编号 {{ app.number }}），经审查，决定{{ matter.refusal }}。
 {{ app.note }}
 ---
 > {{ department.name }}（盖章）

@@ -58,7 +58,7 @@ impl Kind {
             Kind::Receipt => "受理回执",
             Kind::Rejection => "不予受理通知书",
             Kind::Supplement => "补正材料通知书",
-            Kind::Refusal => "不予许可决定书",
+            Kind::Refusal => "不予批准决定书",
             Kind::Licence => "电子证照",
         }
     }
@@ -189,6 +189,24 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_says_what_was_refused() {
+        let mut data = data::sample(Kind::Refusal);
+        let html = |d: &serde_json::Value| {
+            notice(Kind::Refusal, defaults::body(Kind::Refusal), d, None)
+                .unwrap()
+                .html(None)
+        };
+        assert!(html(&data).contains("不予许可决定书"));
+        // A public service is not done (不予办理), not refused a licence.
+        data["matter"]["refusal"] = "不予办理".into();
+        let h = html(&data);
+        assert!(
+            h.contains("不予办理决定书") && h.contains("决定不予办理") && !h.contains("不予许可"),
+            "{h}"
+        );
+    }
+
+    #[test]
     fn sample_notices_print_as_pdf_with_their_chinese_text() {
         assert!(
             pdf::available(),
@@ -216,10 +234,13 @@ mod tests {
                 .expect("pdftotext (poppler-utils, installed by scripts/test.sh)");
             let text = String::from_utf8_lossy(&out.stdout);
             assert!(text.contains("张晓明"), "{k:?}: {text}");
-            assert!(
-                text.contains(k.name()) || k == Kind::Licence,
-                "{k:?}: {text}"
-            );
+            // A refusal is titled by what was refused (the sample: a licence).
+            let title = match k {
+                Kind::Refusal => "不予许可决定书",
+                Kind::Licence => "",
+                _ => k.name(),
+            };
+            assert!(text.contains(title), "{k:?}: {text}");
         }
         if std::env::var("ZHENGWU_KEEP_PDF").is_err() {
             std::fs::remove_dir_all(&dir).ok();

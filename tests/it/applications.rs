@@ -751,6 +751,21 @@ async fn the_applicant_is_told_of_special_procedures_and_a_revocation() {
         1,
         "and by mail"
     );
+    // The application no longer reads as simply approved: its licence is marked revoked.
+    let c = crate::support::pages::browser();
+    crate::support::pages::sign_in_with(&app, &c, "qingquan", "Qingquan2026!").await;
+    let page = c
+        .get(app.url(&format!("/applications/{}", o.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("已批准 · 证照已撤销") && page.contains("以欺骗手段取得许可"),
+        "{page}"
+    );
 }
 
 /// Only its recipient marks an in-app message read; to a clerk it is not found.
@@ -1301,4 +1316,47 @@ async fn a_save_without_the_form_keeps_what_was_filled_in() {
         json!([licence]),
         "materials left out: kept"
     );
+}
+
+/// A file field tied to a material is that material: an API caller names the file once, under
+/// `materials`; left out, it is reported once, beside the material.
+#[tokio::test]
+async fn a_file_field_tied_to_a_material_is_named_once() {
+    let Setup { app, code } = setup().await;
+    let me = register(&app).await;
+    let (licence, d) = draft(&app, &me, &code).await;
+    let id = d["id"].as_i64().unwrap();
+    let form_pdf = upload(&app, &me, "申请表.pdf", PDF).await;
+    let mut f = form(0);
+    f.as_object_mut().unwrap().remove("upload_special");
+    let body = |materials: Value| {
+        json!({"matter_code": code, "unit_code": HALL, "form": f.clone(), "materials": materials,
+               "submit": true})
+    };
+    let (s, e) = put(
+        &app,
+        &me,
+        id,
+        body(json!({"m_licence": [licence], "m_form": [form_pdf]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let fields: Vec<&str> = e["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["materials.m_special"], "{e}");
+    let report = upload(&app, &me, "水质检测报告.pdf", PDF).await;
+    let (s, a) = put(
+        &app,
+        &me,
+        id,
+        body(json!({"m_licence": [licence], "m_form": [form_pdf], "m_special": [report]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["status"], "submitted", "{a}");
+    assert_eq!(a["form"]["upload_special"], report.to_string(), "{a}");
 }

@@ -79,6 +79,17 @@ async fn apply_online_accept_print_approve_verify_rate_and_answer() {
     d.click_and_load("#apply-submit").await;
     let problems = d.text(".error-summary").await;
     assert!(problems.contains("水质检测报告"), "{problems}");
+    // Said once (not again for the form's file field tied to it), and its link lands on the
+    // material's file input.
+    assert_eq!(problems.matches("水质检测报告").count(), 1, "{problems}");
+    let target = d
+        .script(
+            "const a = [...document.querySelectorAll('.error-summary a')].find(a => a.textContent.includes('水质检测报告'));\
+             const el = a && document.getElementById(a.getAttribute('href').slice(1));\
+             return el ? el.tagName + ':' + el.type : null;",
+        )
+        .await;
+    assert_eq!(target, json!("INPUT:file"));
     assert_eq!(
         d.script("return document.querySelector('#ff-legal_rep').value")
             .await

@@ -41,6 +41,7 @@ async fn the_applicants_pages_fit_a_phone() {
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{r}");
+    let inst = r["instance_id"].as_i64().expect("accepted: in approval");
 
     let d = Driver::start().await;
     d.window(390, 844).await;
@@ -89,6 +90,21 @@ async fn the_applicants_pages_fit_a_phone() {
         problems.push(format!(
             "/applications/{id}: progress is not before the form data ({order})"
         ));
+    }
+    // The approver's inbox and the approval, on a phone too.
+    d.go(&app.url("/hall")).await;
+    d.clear_cookies().await;
+    d.sign_in(&app, "health.a").await;
+    for (name, path) in [
+        ("phone-inbox", "/inbox".to_string()),
+        ("phone-approval", format!("/approvals/{inst}")),
+    ] {
+        d.go(&app.url(&path)).await;
+        d.screenshot(name).await;
+        let out = d.overflowing().await;
+        if !out.is_empty() {
+            problems.push(format!("{path}: {}", out.join(", ")));
+        }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

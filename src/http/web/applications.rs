@@ -199,11 +199,11 @@ async fn page_with(
         Err(crate::error::Error::NotFound) => Vec::new(),
         other => other?,
     };
-    let (licence, licence_code): (Option<String>, Option<String>) = match a.instance_id {
+    let (licence, licence_code, revoked) = match a.instance_id {
         Some(i) => crate::licence::repo::number_of_instance(&s.db, i)
             .await?
-            .map_or((None, None), |(n, c)| (Some(n), Some(c))),
-        None => (None, None),
+            .map_or((None, None, None), |(n, c, r)| (Some(n), Some(c), r)),
+        None => (None, None, None),
     };
     use crate::applications::Status as S;
     let notices: Vec<&str> = match a.status {
@@ -245,7 +245,7 @@ async fn page_with(
         Some(session),
         context! { a => ser(&a), matter_name => matter.name.clone(), fields, materials, clerk, mine, back, back_key, active_nav, full_id,
                    staff => !mine,
-                   steps, due_at, due_warning, notice, followups => ser(&followups), rated, licence, licence_code, notices,
+                   steps, due_at, due_warning, notice, followups => ser(&followups), rated, licence, licence_code, revoked, notices,
                    errors => errors_value(&errors) },
     );
     Ok(with_status(html, status))

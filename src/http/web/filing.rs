@@ -256,7 +256,7 @@ fn labelled(
                     "f-unit_code".to_string(),
                 )
             } else if let Some(id) = field.strip_prefix("materials.") {
-                // The message names the material already.
+                // The message names the material already; the link lands on its file input.
                 (None, format!("f-materials.{id}"))
             } else if let Some(f) = m.form.fields.iter().find(|f| f.key == top) {
                 (Some(f.label.clone()), format!("ff-{}", f.key))

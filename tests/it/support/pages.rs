@@ -21,6 +21,11 @@ pub fn hidden(html: &str, name: &str) -> String {
 }
 
 pub async fn sign_in(app: &TestApp, c: &Client, user: &str) -> String {
+    sign_in_with(app, c, user, PASSWORD).await
+}
+
+/// Signs in with a password of the account's own; answers the home page's CSRF token.
+pub async fn sign_in_with(app: &TestApp, c: &Client, user: &str, password: &str) -> String {
     let page = c
         .get(app.url("/login"))
         .send()
@@ -34,7 +39,7 @@ pub async fn sign_in(app: &TestApp, c: &Client, user: &str) -> String {
         .post(app.url("/login"))
         .form(&[
             ("username", user),
-            ("password", PASSWORD),
+            ("password", password),
             ("csrf", &csrf),
             ("next", "/accounts"),
         ])
