@@ -198,9 +198,10 @@ pub async fn import(db: &Db, who: &Principal, year: i32, text: &str) -> Result<I
     })
 }
 
-/// Moves the deadlines of every running or paused approval and of their open tasks so that
-/// each keeps the working time it had left under `old`, counted under `new`; audits each
-/// approval that moved. Answers how many moved.
+/// Moves the deadlines of every running or paused approval and of their open tasks, and the
+/// clocks of the desk's tickets under way, so that each keeps the working time it had left
+/// under `old`, counted under `new`; audits each approval that moved (a ticket gets an event).
+/// Answers how many moved.
 async fn recompute(
     db: &Db,
     tx: &mut crate::storage::Tx,
@@ -209,11 +210,18 @@ async fn recompute(
     new: &Calendar,
 ) -> Result<usize> {
     use crate::clock;
+    use chrono::Timelike;
+    // From the whole minute: deadlines are whole minutes, so the working time left is too, and
+    // no deadline loses the seconds already begun.
     let now = db
         .clock()
         .now_utc()
         .with_timezone(&clock::cst())
         .fixed_offset();
+    let now = now
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(now);
     let open: Vec<(i64, i64, String, String, String, String)> = query_as(
         "SELECT i.id, i.unit_id, i.warn_at, i.due_at, o.path, i.reference FROM approval_instances i \
          JOIN org_units o ON o.id = i.unit_id WHERE i.status IN ('running', 'paused')",
@@ -228,17 +236,7 @@ async fn recompute(
             e.insert(calendar_repo::hours(db, unit).await?);
         }
         let hours = &hours_of[&unit];
-        let shift = |s: &str| -> Option<String> {
-            let t = clock::from_db(s)?
-                .with_timezone(&clock::cst())
-                .fixed_offset();
-            if t <= now {
-                return None; // already passed: overdue stays overdue
-            }
-            let left = old.working_minutes_between(now, t, hours);
-            let to = new.add_working_minutes(now, left, hours);
-            (to != t).then(|| clock::to_db(to.with_timezone(&chrono::Utc)))
-        };
+        let shift = |s: &str| shifted(old, new, now, hours, s);
         let (warn, due) = (shift(&warn_at), shift(&due_at));
         let tasks: Vec<(i64, String, String)> = query_as(
             "SELECT id, warn_at, due_at FROM approval_tasks WHERE instance_id = $1 AND status = 'open'",
@@ -286,7 +284,32 @@ async fn recompute(
         .await?;
         moved += 1;
     }
+    // The operations desk's clocks run on the same calendar (and the desk's default hours).
+    let hours = super::calendar::Hours::default();
+    let shift = |s: &str| shifted(old, new, now, &hours, s);
+    moved += crate::ops::sweep::move_clocks(tx, &db.now(), &shift).await?;
     Ok(moved)
+}
+
+/// A deadline (as stored) keeping the working time it had left at `now` under `old`, counted
+/// under `new`: `None` when it does not move, or has already passed (overdue stays overdue).
+fn shifted(
+    old: &Calendar,
+    new: &Calendar,
+    now: chrono::DateTime<chrono::FixedOffset>,
+    hours: &super::calendar::Hours,
+    s: &str,
+) -> Option<String> {
+    use crate::clock;
+    let t = clock::from_db(s)?
+        .with_timezone(&clock::cst())
+        .fixed_offset();
+    if t <= now {
+        return None;
+    }
+    let left = old.working_minutes_between(now, t, hours);
+    let to = new.add_working_minutes(now, left, hours);
+    (to != t).then(|| clock::to_db(to.with_timezone(&chrono::Utc)))
 }
 
 /// From 1 November, when next year's holidays are not entered: tells the bureau's calendar

@@ -1,7 +1,8 @@
 //! Whether a workflow can run at every hall that serves its matter: each step's actors resolve to
 //! a unit for that hall and someone active holds the role there (or inside it: the rule the
 //! inbox and the engine use to match a role candidate), or the named
-//! accounts exist and are active. Checked when a workflow is published, so no citizen's
+//! accounts exist and are active. Checked when a workflow is published and when a matter is
+//! switched on for a unit (with the halls it would then serve), so no citizen's
 //! application is the first to find a step nobody can act on.
 
 use super::definition::{ActorSpec, WorkflowDef};
@@ -14,6 +15,32 @@ use crate::storage::Db;
 pub async fn problems(db: &Db, code: &str, def: &WorkflowDef) -> Result<Vec<FieldError>> {
     let m = crate::catalog::repo::current_or_draft(db, code).await?;
     let halls = crate::catalog::repo::halls(db, code, &m).await?;
+    at_halls(db, &m, def, &halls).await
+}
+
+/// What the matter's published workflow could not run at `halls` (none when it has no
+/// published workflow yet: publishing it checks then). Used before switching a matter on for a
+/// unit, with the halls it would then serve.
+pub async fn problems_at(
+    db: &Db,
+    code: &str,
+    halls: &[crate::org::Unit],
+) -> Result<Vec<FieldError>> {
+    let def = match super::workflow_repo::current(db, code).await {
+        Ok((_, def)) => def,
+        Err(crate::error::Error::NotFound) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let m = crate::catalog::repo::current_or_draft(db, code).await?;
+    at_halls(db, &m, &def, halls).await
+}
+
+async fn at_halls(
+    db: &Db,
+    m: &crate::catalog::Matter,
+    def: &WorkflowDef,
+    halls: &[crate::org::Unit],
+) -> Result<Vec<FieldError>> {
     let units = org::list(db).await?;
     let held = crate::accounts::lookup::active_role_paths(db).await?;
     let named: Vec<String> = def

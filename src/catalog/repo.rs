@@ -580,6 +580,16 @@ pub async fn set_unit(
     if !who.can(Perm::ConfigureMatters, &unit.path) {
         return Err(Error::Forbidden);
     }
+    // A hall that starts serving the matter must be able to run its workflow: said now, to
+    // whoever switches it on, not found later by a citizen's application.
+    if enabled {
+        let current = current_or_draft(db, code).await?;
+        let after = halls_with(db, code, &current, Some((unit_id, true))).await?;
+        let problems = crate::approval::reach::problems_at(db, code, &after).await?;
+        if !problems.is_empty() {
+            return Err(Error::Validation(problems));
+        }
+    }
     let now = db.now();
     let mut tx = db.begin().await?;
     crate::storage::query(
@@ -615,13 +625,28 @@ pub async fn set_unit(
 /// The halls that serve a matter: those of every district, street or community of the matter's
 /// levels that has not been switched off (and of those switched on explicitly).
 pub async fn halls(db: &Db, code: &str, m: &Matter) -> Result<Vec<Unit>> {
-    let switches: Vec<(i64, i64)> = crate::storage::query_as(
+    halls_with(db, code, m, None).await
+}
+
+/// The halls that would serve matter `code` with the switch of one unit (`over`: unit id, on or
+/// off) set as given: what switching it would change, checked before the switch is made.
+pub async fn halls_with(
+    db: &Db,
+    code: &str,
+    m: &Matter,
+    over: Option<(i64, bool)>,
+) -> Result<Vec<Unit>> {
+    let mut switches: Vec<(i64, i64)> = crate::storage::query_as(
         "SELECT mu.unit_id, mu.enabled FROM matter_units mu JOIN matters m ON m.id = mu.matter_id \
          WHERE m.code = $1",
     )
     .bind(code)
     .fetch_all(&db)
     .await?;
+    if let Some((unit, on)) = over {
+        switches.retain(|(id, _)| *id != unit);
+        switches.push((unit, i64::from(on)));
+    }
     let units = org::list(db).await?;
     let serves = |u: &Unit| match switches.iter().find(|(id, _)| *id == u.id) {
         Some((_, on)) => *on == 1,

@@ -4,7 +4,7 @@
 use super::repo::{escalate_in, event};
 use super::ticket::{COLS, Ticket};
 use crate::error::{Error, Result};
-use crate::storage::{Db, query, query_as};
+use crate::storage::{Db, Tx, query, query_as};
 
 /// The scheduled sweep: tickets past their warning that have not left their home queue below
 /// the district go up a level once by themselves; breaches of either clock are recorded once.
@@ -69,4 +69,46 @@ pub async fn sweep(db: &Db) -> Result<(usize, usize)> {
         }
     }
     Ok((escalated, breaches))
+}
+
+/// Moves the clocks of every ticket still under way by `shift` (which answers a deadline's new
+/// value, or `None` to leave it): the calendar changed under them, as a year's holiday notice
+/// does. A first response not yet given moves too, unless it was promised in wall-clock time
+/// (opened off hours). Each ticket that moved gets an event at `now`. Answers how many moved.
+pub async fn move_clocks(
+    tx: &mut Tx,
+    now: &str,
+    shift: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Result<usize> {
+    let open: Vec<(i64, i64, Option<String>, String, String, String)> = query_as(
+        "SELECT id, off_hours, first_response_at, response_due_at, resolution_warn_at, resolution_due_at \
+         FROM ops_tickets WHERE status IN ('new', 'responded', 'in_progress', 'waiting')",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut moved = 0;
+    for (id, off_hours, responded, response, warn, due) in open {
+        let response2 = (off_hours == 0 && responded.is_none())
+            .then(|| shift(&response))
+            .flatten();
+        let (warn2, due2) = (shift(&warn), shift(&due));
+        if response2.is_none() && warn2.is_none() && due2.is_none() {
+            continue;
+        }
+        let new_due = due2.clone().unwrap_or_else(|| due.clone());
+        query(
+            "UPDATE ops_tickets SET response_due_at = $1, resolution_warn_at = $2, resolution_due_at = $3 \
+             WHERE id = $4",
+        )
+        .bind(response2.unwrap_or(response))
+        .bind(warn2.unwrap_or(warn))
+        .bind(&new_due)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let note = format!("解决期限 {}", crate::clock::display(&new_due));
+        event(tx, id, now, "system", "calendar", None, None, None, &note).await?;
+        moved += 1;
+    }
+    Ok(moved)
 }

@@ -336,3 +336,72 @@ async fn a_years_notice_is_one_import_and_open_deadlines_follow_it() {
             .unwrap()
     );
 }
+
+/// The desk's clocks follow a year's notice too: a ticket opened on the last afternoon of 2026
+/// whose working day ran into 1 January (a weekday while 2027 was unknown) is due on the first
+/// working day after the New Year holiday once the notice is imported, with an event saying so.
+#[tokio::test]
+async fn a_years_notice_moves_the_desks_clocks() {
+    let app = TestApp::spawn().await;
+    use chrono::TimeZone;
+    let at = zhengwu::clock::cst()
+        .with_ymd_and_hms(2026, 12, 31, 16, 0, 0)
+        .unwrap();
+    app.db.clock().set(at.with_timezone(&chrono::Utc));
+    let clerk = app.token("window_clerk").await;
+    let (s, t) = json_of(
+        app.post(
+            &clerk,
+            "/api/v1/ops/tickets",
+            json!({"system": "approval", "category": "fault", "title": "受理页面打不开",
+                   "description": "点击受理后页面报错"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let id = t["id"].as_i64().unwrap();
+    let due = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            let s: String = zhengwu::storage::query_scalar(
+                "SELECT resolution_due_at FROM ops_tickets WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+            zhengwu::clock::display(&s)
+        }
+    };
+    // A working day (420 minutes): 2 hours on 31 December, the other 5 on 1 January.
+    assert!(
+        due(&app).await.starts_with("2027-01-01 16:00"),
+        "{}",
+        due(&app).await
+    );
+    let admin = app.token("district_bureau_admin").await;
+    let (s, r) = json_of(
+        app.post(
+            &admin,
+            "/api/v1/calendar/2027/import",
+            json!({"notice": "2027-01-01..2027-01-03,放假,元旦\n"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["recomputed"], 1, "{r}");
+    assert!(
+        due(&app).await.starts_with("2027-01-04 16:00"),
+        "{}",
+        due(&app).await
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM ops_ticket_events WHERE ticket_id = {id} AND kind = 'calendar'"
+        ))
+        .await,
+        1
+    );
+}

@@ -243,6 +243,71 @@ async fn a_workflow_a_serving_hall_cannot_run_is_refused_when_published() {
     );
 }
 
+/// A matter switched on for a street whose hall nobody could run its workflow at is refused at
+/// the switch, naming the step and the unit; once a clerk works there, the switch is made.
+#[tokio::test]
+async fn switching_a_matter_on_where_its_workflow_cannot_run_is_refused() {
+    let (app, code) = halls().await;
+    let street = org::create(
+        &app.db,
+        &Principal::system(),
+        NewUnit {
+            code: "440309009".into(),
+            name: "观澜街道".into(),
+            kind: "street".into(),
+            parent_id: Some(app.unit_id("district")),
+        },
+    )
+    .await
+    .unwrap();
+    let hall = org::create(
+        &app.db,
+        &Principal::system(),
+        NewUnit {
+            code: "440309009-H".into(),
+            name: "观澜街道行政服务大厅".into(),
+            kind: "hall".into(),
+            parent_id: Some(street.id),
+        },
+    )
+    .await
+    .unwrap();
+    let bureau = app.token("district_bureau_admin").await;
+    let switch = || {
+        app.client
+            .put(app.url(&format!("/api/v1/matters/{code}/units")))
+            .bearer_auth(&bureau)
+            .json(&json!({"unit_id": street.id, "enabled": true}))
+            .send()
+    };
+    let (s, e) = json_of(switch().await.unwrap()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let msg = e["error"]["fields"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("受理 @ 观澜街道"), "{msg}");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM matter_units WHERE unit_id = {}",
+            street.id
+        ))
+        .await,
+        0,
+        "nothing switched"
+    );
+    let body = json!({"username": "guanlan.clerk", "name": "观澜窗口", "org_unit_id": hall.id,
+                      "password": PASSWORD, "roles": [{"role": "window_clerk"}]});
+    assert_eq!(
+        app.post(&bureau, "/api/v1/accounts", body).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(switch().await.unwrap().status(), StatusCode::NO_CONTENT);
+    let (_, s, a) = file_at(&app, &code, "440309009-H").await;
+    assert_eq!(
+        (s, a["status"].as_str()),
+        (StatusCode::CREATED, Some("submitted")),
+        "{a}"
+    );
+}
+
 /// A workflow may name as its actors only approvers or window clerks: a citizen named at a step
 /// is refused at publishing (otherwise they could decide their own application).
 #[tokio::test]
