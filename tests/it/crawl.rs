@@ -261,10 +261,25 @@ pub async fn pages(
     (out, problems)
 }
 
-/// The demo district with every demo role's password set to the tests' one.
+/// The demo district with every demo role's password set to the tests' one, and a matter's
+/// draft under way (so its differences from the published version are on its page).
 pub async fn demo_app() -> TestApp {
     let app = TestApp::empty().await;
     zhengwu::demo::ensure(&app.db, Some(crate::support::PASSWORD))
+        .await
+        .unwrap();
+    let who = zhengwu::auth::principal_of(&app.db, "matter.admin")
+        .await
+        .unwrap();
+    let (_, mut m) = zhengwu::catalog::repo::public(&app.db, "440309002002000")
+        .await
+        .unwrap();
+    m.guide.materials[0].required = !m.guide.materials[0].required;
+    m.guide.faq.push(zhengwu::catalog::matter::Faq {
+        q: "可以网上办理吗？".into(),
+        a: "可以。".into(),
+    });
+    zhengwu::catalog::repo::save_draft(&app.db, &who, &m.code.clone(), m, None)
         .await
         .unwrap();
     app

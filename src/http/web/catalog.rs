@@ -141,10 +141,20 @@ async fn render_show(
         .find(|u| u.code == d.summary.department_code)
         .map_or("/".to_string(), |u| u.path.clone());
     let versions = repo::versions(&s.db, code).await?;
-    let changes = match (&d.published, &d.draft) {
+    let changes: Vec<_> = match (&d.published, &d.draft) {
         (Some(a), Some(b)) => diff(&json!(a), &json!(b)),
         _ => vec![],
-    };
+    }
+    .into_iter()
+    .map(|c| {
+        use crate::catalog::diff::{readable, readable_value};
+        context! {
+            label => readable(&c.path, ctx.lang), path => c.path,
+            before => readable_value(c.before.as_ref(), ctx.lang),
+            after => readable_value(c.after.as_ref(), ctx.lang),
+        }
+    })
+    .collect();
     let switches = if p.has(Perm::ConfigureMatters) {
         switches(s, &d.summary.code, &m, p).await?
     } else {
@@ -160,7 +170,7 @@ async fn render_show(
         ctx,
         Some(session),
         context! {
-            s => ser(&d.summary), m => ser(&m), versions => ser(&versions), changes => ser(&changes),
+            s => ser(&d.summary), m => ser(&m), versions => ser(&versions), changes,
             can_edit => p.can(Perm::EditMatters, &path), can_review => p.can(Perm::ReviewMatters, &path),
             errors => errors_value(&errors), switches,
             workflow_version => crate::approval::workflow_repo::current(&s.db, code).await.ok().map(|(v, _)| v),
