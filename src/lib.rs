@@ -31,6 +31,7 @@ pub mod mail;
 pub mod money;
 pub mod ops;
 pub mod org;
+pub mod performance;
 pub mod print;
 pub mod sheets;
 pub mod storage;

@@ -1,6 +1,7 @@
 //! Whether a workflow can run at every hall that serves its matter: each step's actors resolve to
-//! a unit for that hall and someone active holds the role there (or inside it: the rule the
-//! inbox and the engine use to match a role candidate), or the named
+//! a unit for that hall and someone active holds the role there (or inside it, and a window
+//! clerk at the hall or above it: the rule the inbox and the engine use, `engine::serves`), or
+//! the named
 //! accounts exist and are active. Checked when a workflow is published and when a matter is
 //! switched on for a unit (with the halls it would then serve), so no citizen's
 //! application is the first to find a step nobody can act on.
@@ -66,11 +67,15 @@ async fn at_halls(
                             out.push(FieldError::with(&field, "wf.unresolved", what));
                             break;
                         };
-                        if !held
-                            .iter()
-                            .any(|(r, p)| r == role.as_str() && p.starts_with(u.path.as_str()))
-                        {
-                            let what = format!("{} @ {}", s.name, u.name);
+                        // The engine's rule: inside the unit, and a clerk at the hall or above.
+                        let hall =
+                            (*role == crate::auth::Role::WindowClerk).then_some(h.path.as_str());
+                        if !held.iter().any(|(r, p)| {
+                            r == role.as_str() && super::engine::serves(p, &u.path, hall)
+                        }) {
+                            // A clerk is missing at the hall; anyone else at the unit.
+                            let at = if hall.is_some() { &h.name } else { &u.name };
+                            let what = format!("{} @ {at}", s.name);
                             out.push(FieldError::with(&field, "wf.no_holder", what));
                             break;
                         }

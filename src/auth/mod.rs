@@ -25,6 +25,8 @@ pub enum Role {
     OmManager,
     BureauAdmin,
     Auditor,
+    /// The bureau's finance officer: keeps performance projects' money and targets.
+    Finance,
 }
 
 /// What a role allows, each within the subtree of the unit it is granted at.
@@ -58,10 +60,14 @@ pub enum Perm {
     ManageOps,
     /// Issue and revoke e-licences for the departments in scope.
     IssueLicences,
+    /// Read performance projects, their evaluation and report, of the departments in scope.
+    ViewPerformance,
+    /// Create, import and change performance projects of the departments in scope.
+    ManagePerformance,
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Citizen,
         Role::WindowClerk,
         Role::Approver,
@@ -71,6 +77,7 @@ impl Role {
         Role::OmManager,
         Role::BureauAdmin,
         Role::Auditor,
+        Role::Finance,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +91,7 @@ impl Role {
             Role::OmManager => "om_manager",
             Role::BureauAdmin => "bureau_admin",
             Role::Auditor => "auditor",
+            Role::Finance => "finance",
         }
     }
 
@@ -130,8 +138,11 @@ impl Role {
                 StartApprovals,
                 SuperviseApprovals,
                 IssueLicences,
+                ViewPerformance,
+                ManagePerformance,
             ],
-            Role::Auditor => &[ViewOrg, ViewAccounts, ViewAudit],
+            Role::Auditor => &[ViewOrg, ViewAccounts, ViewAudit, ViewPerformance],
+            Role::Finance => &[ViewOrg, ViewPerformance, ManagePerformance],
         }
     }
 

@@ -162,6 +162,7 @@ pub async fn ensure(db: &Db, password: Option<&str>) -> anyhow::Result<String> {
     if matters == 0 {
         seed_licences(db).await?;
     }
+    crate::performance::demo::seed(db).await?;
     let shown = if fresh || password.is_some() {
         password.unwrap_or(DEFAULT_PASSWORD).to_string()
     } else {

@@ -7,7 +7,7 @@ use crate::approval::definition::Action;
 use crate::approval::engine::{self, Act, Candidate};
 use crate::approval::machine::TaskStatus;
 use crate::auth::principal_of;
-use crate::storage::{Db, query_scalar};
+use crate::storage::{Db, query_as};
 
 /// Someone active who may act on `c` and is not in `acted`.
 pub async fn actor(db: &Db, c: &[Candidate], acted: &[String]) -> anyhow::Result<Option<String>> {
@@ -15,17 +15,24 @@ pub async fn actor(db: &Db, c: &[Candidate], acted: &[String]) -> anyhow::Result
         let names: Vec<String> = match cand {
             Candidate::User { username } => vec![username.clone()],
             Candidate::Role {
-                role, unit_path, ..
+                role,
+                unit_path,
+                hall_path,
+                ..
             } => {
-                query_scalar(
-                    "SELECT u.username FROM users u JOIN role_grants g ON g.user_id = u.id \
+                let held: Vec<(String, String)> = query_as(
+                    "SELECT u.username, o.path FROM users u JOIN role_grants g ON g.user_id = u.id \
                      JOIN org_units o ON o.id = g.org_unit_id WHERE u.active = 1 AND g.role = $1 \
                      AND substr(o.path, 1, length(CAST($2 AS TEXT))) = $2 ORDER BY u.id",
                 )
                 .bind(role.as_str())
                 .bind(unit_path.as_str())
                 .fetch_all(db)
-                .await?
+                .await?;
+                held.into_iter()
+                    .filter(|(_, p)| engine::serves(p, unit_path, hall_path.as_deref()))
+                    .map(|(u, _)| u)
+                    .collect()
             }
         };
         if let Some(n) = names.into_iter().find(|n| !acted.contains(n)) {

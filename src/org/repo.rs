@@ -320,10 +320,14 @@ pub async fn move_to(db: &Db, who: &Principal, id: i64, new_parent_id: i64) -> R
     // act on open approval tasks (the candidate rows and the task's own copy) and the tickets'
     // scope. The audit trail keeps the path an entry was written under: its entries are
     // hash-chained over it.
-    for table in ["approval_task_candidates", "ops_tickets"] {
+    for (table, col) in [
+        ("approval_task_candidates", "unit_path"),
+        ("approval_task_candidates", "hall_path"),
+        ("ops_tickets", "unit_path"),
+    ] {
         crate::storage::query(format!(
-            "UPDATE {table} SET unit_path = $1 || substr(unit_path, CAST($2 AS INTEGER)) \
-             WHERE unit_path LIKE $3"
+            "UPDATE {table} SET {col} = $1 || substr({col}, CAST($2 AS INTEGER)) \
+             WHERE {col} LIKE $3"
         ))
         .bind(&new_path)
         .bind(before.path.len() as i64 + 1)

@@ -94,6 +94,7 @@ async fn every_hall_accepts_and_approves_every_matter_it_serves() {
                     role: zhengwu::auth::Role::WindowClerk,
                     unit_path: hall.path.clone(),
                     unit_name: hall.name.clone(),
+                    hall_path: Some(hall.path.clone()),
                 }],
                 &[],
             )

@@ -499,8 +499,18 @@ async fn the_online_form_groups_halls_and_names_every_problem_at_once() {
 #[tokio::test]
 async fn an_unstaffed_hall_takes_no_filing_and_a_busy_hall_is_not_retired() {
     let (app, code) = halls().await;
-    // 龙华街道's new hall: the matter is switched on for the street, but no clerk works there
-    // (清湖社区's clerk belongs to the community only).
+    // The matter is switched on for 龙华街道; then the street opens a hall where no clerk works
+    // yet (清湖社区's clerk serves the community's hall only).
+    let bureau = app.token("district_bureau_admin").await;
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/matters/{code}/units")))
+        .bearer_auth(&bureau)
+        .json(&json!({"unit_id": app.unit_id("longhua"), "enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let lh_hall = org::create(
         &app.db,
         &Principal::system(),
@@ -513,16 +523,6 @@ async fn an_unstaffed_hall_takes_no_filing_and_a_busy_hall_is_not_retired() {
     )
     .await
     .unwrap();
-    let bureau = app.token("district_bureau_admin").await;
-    let r = app
-        .client
-        .put(app.url(&format!("/api/v1/matters/{code}/units")))
-        .bearer_auth(&bureau)
-        .json(&json!({"unit_id": app.unit_id("longhua"), "enabled": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let (me, s, e) = file_at(&app, &code, &lh_hall.code).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["error"]["fields"][0]["field"], "unit_code");
@@ -565,4 +565,47 @@ async fn an_unstaffed_hall_takes_no_filing_and_a_busy_hall_is_not_retired() {
         (StatusCode::CONFLICT, Some("unit_has_open_applications")),
         "{e}"
     );
+}
+
+/// A window clerk serves the hall they work at (or the halls below them): a community centre's
+/// clerk neither reads nor concludes an application filed at its street's hall, though both
+/// belong to the street — as they could not accept it either.
+#[tokio::test]
+async fn a_community_clerk_has_no_part_in_the_street_halls_applications() {
+    let app = crate::crawl::demo_app().await;
+    let (id, instance): (i64, i64) = zhengwu::storage::query_as(
+        "SELECT a.id, a.instance_id FROM applications a JOIN org_units o ON o.id = a.unit_id \
+         JOIN approval_instances i ON i.id = a.instance_id \
+         WHERE o.code = '440309002-H' AND i.status = 'approved' ORDER BY a.id LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let community: String = zhengwu::storage::query_scalar(
+        "SELECT u.username FROM users u JOIN role_grants g ON g.user_id = u.id \
+         JOIN org_units o ON o.id = g.org_unit_id WHERE g.role = 'window_clerk' \
+         AND o.code = '440309002001-H' ORDER BY u.id LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let theirs = app.token(&community).await;
+    for path in [
+        format!("/api/v1/applications/{id}"),
+        format!("/api/v1/approvals/{instance}"),
+    ] {
+        let r = app.get(&theirs, &path).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{community} {path}");
+    }
+    let (_, inbox) = json_of(app.get(&theirs, "/api/v1/inbox").await).await;
+    assert!(
+        !inbox
+            .to_string()
+            .contains(&format!("\"instance_id\":{instance}")),
+        "{inbox}"
+    );
+    // The street hall's own clerk does.
+    let clerk = app.token("clerk").await;
+    let r = app.get(&clerk, &format!("/api/v1/applications/{id}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
 }

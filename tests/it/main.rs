@@ -34,6 +34,7 @@ mod ops_desk;
 mod ops_ledger;
 mod ops_report;
 mod org;
+mod performance;
 mod security;
 mod smtp;
 mod web;

@@ -42,15 +42,25 @@ pub use views::{
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Candidate {
-    /// Holders of `role` granted at this unit or inside it (a street's hall belongs to the street).
+    /// Holders of `role` granted at this unit or inside it (a street's hall belongs to the street)
+    /// — and, for window clerks, at the application's hall or above it (`hall_path`): a clerk
+    /// serves the hall they work at, as accepting does, not another hall of the street.
     Role {
         role: Role,
         unit_path: String,
         unit_name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hall_path: Option<String>,
     },
     User {
         username: String,
     },
+}
+
+/// Whether a grant at `grant` serves a role candidate at `unit` (bound to the hall `hall`, for
+/// clerks): inside the unit, and at the hall or above it.
+pub fn serves(grant: &str, unit: &str, hall: Option<&str>) -> bool {
+    grant.starts_with(unit) && hall.is_none_or(|h| h.starts_with(grant))
 }
 
 impl Candidate {
@@ -60,11 +70,14 @@ impl Candidate {
         }
         match self {
             Candidate::Role {
-                role, unit_path, ..
+                role,
+                unit_path,
+                hall_path,
+                ..
             } => p
                 .grants
                 .iter()
-                .any(|g| g.role == *role && g.unit_path.starts_with(unit_path.as_str())),
+                .any(|g| g.role == *role && serves(&g.unit_path, unit_path, hall_path.as_deref())),
             Candidate::User { username } => p.username == *username,
         }
     }

@@ -25,10 +25,14 @@ fn candidates(
             let u = at
                 .resolve(app_unit, dept, units)
                 .ok_or(Error::Conflict("err.wf_no_unit"))?;
+            // A window clerk acts at the application's hall (or above it), as accepting does.
+            let hall_path =
+                (*role == crate::auth::Role::WindowClerk).then(|| app_unit.path.clone());
             vec![Candidate::Role {
                 role: *role,
                 unit_path: u.path,
                 unit_name: u.name,
+                hall_path,
             }]
         }
         ActorSpec::Users { usernames } => usernames
@@ -75,16 +79,25 @@ pub(super) async fn store_candidates(
     cands: &[Candidate],
 ) -> Result<()> {
     for c in cands {
-        let (role, path, user) = match c {
+        let (role, path, hall, user) = match c {
             Candidate::Role {
-                role, unit_path, ..
-            } => (Some(role.as_str()), Some(unit_path.as_str()), None),
-            Candidate::User { username } => (None, None, Some(username.as_str())),
+                role,
+                unit_path,
+                hall_path,
+                ..
+            } => (
+                Some(role.as_str()),
+                Some(unit_path.as_str()),
+                hall_path.as_deref(),
+                None,
+            ),
+            Candidate::User { username } => (None, None, None, Some(username.as_str())),
         };
-        crate::storage::query("INSERT INTO approval_task_candidates (task_id, role, unit_path, username) VALUES ($1, $2, $3, $4)")
+        crate::storage::query("INSERT INTO approval_task_candidates (task_id, role, unit_path, hall_path, username) VALUES ($1, $2, $3, $4, $5)")
             .bind(task)
             .bind(role)
             .bind(path)
+            .bind(hall)
             .bind(user)
             .execute(&mut *conn)
             .await?;

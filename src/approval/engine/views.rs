@@ -230,13 +230,18 @@ pub async fn inbox(db: &Db, who: &Principal, q: &InboxQuery) -> Result<Page<Inbo
                 .push(")");
             s.push(" AND EXISTS (SELECT 1 FROM approval_task_candidates c WHERE c.task_id = t.id AND (c.username = ")
                 .bind(who.username.as_str());
-            // A role candidate at a unit matches a grant of that role at the unit or inside it.
+            // A role candidate at a unit matches a grant of that role at the unit or inside it
+            // (and, bound to a hall, at the hall or above it): `engine::serves`.
             for g in &who.grants {
                 s.push(" OR (c.role = ")
                     .bind(g.role.as_str())
                     .push(" AND substr(")
                     .bind(g.unit_path.as_str())
-                    .push(", 1, length(c.unit_path)) = c.unit_path)");
+                    .push(", 1, length(c.unit_path)) = c.unit_path AND (c.hall_path IS NULL OR substr(c.hall_path, 1, length(")
+                    .bind(g.unit_path.as_str())
+                    .push(")) = ")
+                    .bind(g.unit_path.as_str())
+                    .push("))");
             }
             s.push("))");
         }

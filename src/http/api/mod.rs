@@ -15,6 +15,7 @@ pub mod licences;
 pub mod ops;
 pub mod ops_desk;
 pub mod org;
+pub mod performance;
 pub mod print;
 pub mod workflow;
 
@@ -43,4 +44,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(applications::router())
         .merge(licences::router())
         .merge(audit::router())
+        .merge(performance::router())
 }

@@ -1,0 +1,99 @@
+//! Performance projects over JSON: import a project-year (the exchange document, all or
+//! nothing), list and read them, and the year's evaluation — money as decimal strings, rates as
+//! fractions, scores to two decimals, and the cross-checks' findings.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{Error, FieldError, Result};
+use crate::http::AppState;
+use crate::http::context::Session;
+use crate::performance::repo::{self, Summary};
+use crate::performance::{Doc, Evaluation};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Imported {
+    pub code: String,
+    /// False when it replaced the project-year of the same code.
+    pub created: bool,
+}
+
+/// Reads a document, naming where its shape is wrong (a missing field, text for a number).
+pub fn parse(v: serde_json::Value) -> Result<Doc> {
+    serde_json::from_value(v).map_err(|e| {
+        Error::Validation(vec![FieldError::with(
+            "document",
+            "perf.shape",
+            e.to_string(),
+        )])
+    })
+}
+
+/// Create or replace a project-year from its document (finance officers and bureau admins of
+/// the competent department; audited). Nothing is stored unless every field checks.
+#[utoipa::path(post, path = "/performance/projects", tag = "performance", request_body = Doc,
+    responses((status = 201, body = Imported), (status = 200, body = Imported), (status = 403), (status = 422)))]
+pub async fn import(
+    State(s): State<AppState>,
+    session: Session,
+    Json(v): Json<serde_json::Value>,
+) -> Result<(StatusCode, Json<Imported>)> {
+    let d = parse(v)?;
+    let created = repo::import(&s.db, &session.principal, &d).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(Imported {
+            code: d.code.trim().to_string(),
+            created,
+        }),
+    ))
+}
+
+/// The project-years the caller may read.
+#[utoipa::path(get, path = "/performance/projects", tag = "performance",
+    responses((status = 200, body = Vec<Summary>)))]
+pub async fn list(State(s): State<AppState>, session: Session) -> Result<Json<Vec<Summary>>> {
+    Ok(Json(repo::list(&s.db, &session.principal).await?))
+}
+
+/// A project-year's document.
+#[utoipa::path(get, path = "/performance/projects/{code}", tag = "performance",
+    responses((status = 200, body = Doc), (status = 404)))]
+pub async fn get(
+    State(s): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Json<Doc>> {
+    Ok(Json(repo::get(&s.db, &session.principal, &code).await?.0))
+}
+
+/// The year's evaluation: money, each indicator's actual and score, the total and grade, and
+/// every figure that does not add up.
+#[utoipa::path(get, path = "/performance/projects/{code}/evaluation", tag = "performance",
+    responses((status = 200, body = Evaluation), (status = 404)))]
+pub async fn evaluation(
+    State(s): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Json<Evaluation>> {
+    Ok(Json(
+        repo::evaluate(&s.db, &session.principal, &code).await?,
+    ))
+}
+
+/// This area's endpoints, each documented where it is written.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(import, list))
+        .routes(routes!(get))
+        .routes(routes!(evaluation))
+}

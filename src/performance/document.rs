@@ -1,0 +1,478 @@
+//! A project-year as exchanged (`format: "zhengwu.performance/1"`): its money, procurement,
+//! contract, payments, indicators and the figures people declared; read whole and checked
+//! whole — every bad field named by its path, nothing kept of a bad document. Money is decimal
+//! yuan in text ("1118400.00"), read into exact fen.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::FieldError;
+use crate::money::Fen;
+
+pub const FORMAT: &str = "zhengwu.performance/1";
+
+/// The document as written (the API's and the file's shape).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PerformanceProject)]
+pub struct Doc {
+    pub format: String,
+    pub code: String,
+    pub name: String,
+    pub year: i32,
+    /// The competent department: an org unit's code.
+    pub department: String,
+    /// The org unit whose subtree the computed figures cover; the district when not given.
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub implementing_unit: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub period: String,
+    /// Basis documents: number and title (深府办〔2015〕39号 …).
+    #[serde(default)]
+    pub basis: Vec<Basis>,
+    #[serde(default)]
+    pub background: String,
+    pub budget: Budget,
+    #[serde(default)]
+    pub procurement: Option<Procurement>,
+    #[serde(default)]
+    pub contract: Option<Contract>,
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+    /// Figures people wrote down (a narrative, an old report), by source name.
+    #[serde(default)]
+    pub declared: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Basis {
+    pub number: String,
+    #[serde(default)]
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Budget {
+    pub initial: String,
+    #[serde(default)]
+    pub initial_date: Option<String>,
+    #[serde(default)]
+    pub adjustments: Vec<Adjustment>,
+    /// Where the money comes from: 当年财政拨款 / 上年结转 / 其他, with amounts.
+    #[serde(default)]
+    pub sources: BTreeMap<String, String>,
+    /// Why execution stayed under 90% (required then).
+    #[serde(default)]
+    pub execution_note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Adjustment {
+    pub date: String,
+    /// Signed: "-30000.00" lowers the budget.
+    pub amount: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub document: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Procurement {
+    pub method: String,
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub vendor: String,
+    pub amount: String,
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Contract {
+    #[serde(default)]
+    pub number: String,
+    pub amount: String,
+    #[serde(default)]
+    pub signed: Option<String>,
+    #[serde(default)]
+    pub service_period: String,
+    #[serde(default)]
+    pub installments: Vec<Installment>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Installment {
+    pub percent: u32,
+    #[serde(default)]
+    pub condition: String,
+    #[serde(default)]
+    pub due: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Payment {
+    pub date: String,
+    pub amount: String,
+    #[serde(default)]
+    pub voucher: String,
+    /// The installment it settles, counted from 1.
+    #[serde(default)]
+    pub installment: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Indicator {
+    pub level1: String,
+    #[serde(default)]
+    pub level2: String,
+    pub name: String,
+    /// `>=`, `<=`, `=` or `qualitative`.
+    pub nature: String,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Points.
+    pub weight: f64,
+    /// A computed source (`ops.resolution_rate` …); else the actual is entered.
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub actual: Option<String>,
+    #[serde(default)]
+    pub evidence: Option<String>,
+    /// A qualitative indicator's band: 达成, 基本达成, 部分达成, 未达成.
+    #[serde(default)]
+    pub band: Option<String>,
+    #[serde(default = "yes")]
+    pub applicable: bool,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Why the actual misses the target, and what will be done (偏差原因分析及改进措施).
+    #[serde(default)]
+    pub deviation: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The sources the platform computes for a year.
+pub const SOURCES: [&str; 16] = [
+    "ops.total",
+    "ops.resolved",
+    "ops.unresolved",
+    "ops.resolution_rate",
+    "ops.escalated_to_developers",
+    "ops.median_first_response_seconds",
+    "ops.response_sla_met_rate",
+    "ops.resolution_sla_met_rate",
+    "accounts.active",
+    "catalog.published_matters",
+    "applications.submitted",
+    "applications.on_time_rate",
+    "ratings.satisfaction_rate",
+    "ratings.complaints",
+    "inspections.pass_rate",
+    "budget.execution_rate",
+];
+
+pub const METHODS: [&str; 6] = [
+    "公开招标",
+    "邀请招标",
+    "竞争性谈判",
+    "单一来源",
+    "询价",
+    "其他",
+];
+pub const BANDS: [(&str, f64); 4] = [
+    ("达成", 1.0),
+    ("基本达成", 0.8),
+    ("部分达成", 0.6),
+    ("未达成", 0.0),
+];
+
+/// The money of a checked document, in fen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Money {
+    pub initial: Fen,
+    /// Signed adjustments.
+    pub adjustments: Vec<i64>,
+    pub contract: Option<Fen>,
+    /// Each installment's amount: the contract × its percent, the last taking the remainder so
+    /// they add up to the contract exactly.
+    pub installments: Vec<Fen>,
+    pub payments: Vec<Fen>,
+}
+
+impl Money {
+    /// 调整后预算: the initial budget after every adjustment.
+    pub fn adjusted(&self) -> i64 {
+        self.initial.0 + self.adjustments.iter().sum::<i64>()
+    }
+    pub fn paid(&self) -> i64 {
+        self.payments.iter().map(|p| p.0).sum()
+    }
+}
+
+/// Signed yuan ("-30000.00") into fen.
+pub fn signed_yuan(s: &str) -> Option<i64> {
+    let t = s.trim();
+    match t.strip_prefix('-') {
+        Some(rest) => Fen::parse_yuan(rest).map(|f| -f.0).filter(|v| *v != 0),
+        None => Fen::parse_yuan(t).map(|f| f.0),
+    }
+}
+
+/// Each installment's share of `contract`, exact to the fen: percents of the contract rounded
+/// down, the last one taking what is left when the percents make 100.
+pub fn installment_amounts(contract: Fen, percents: &[u32]) -> Vec<Fen> {
+    let mut out: Vec<Fen> = percents
+        .iter()
+        .map(|p| Fen(contract.0 * i64::from(*p) / 100))
+        .collect();
+    if percents.iter().sum::<u32>() == 100 && !out.is_empty() {
+        let n = out.len() - 1;
+        let before: i64 = out[..n].iter().map(|f| f.0).sum();
+        out[n] = Fen(contract.0 - before);
+    }
+    out
+}
+
+fn date(path: &str, s: &str, errs: &mut Vec<FieldError>) {
+    if NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").is_err() {
+        errs.push(FieldError::with(path, "field.date", s));
+    }
+}
+
+fn money(path: &str, s: &str, errs: &mut Vec<FieldError>) -> Fen {
+    Fen::parse_yuan(s).unwrap_or_else(|| {
+        errs.push(FieldError::with(path, "field.money", s));
+        Fen(0)
+    })
+}
+
+fn required(path: &str, s: &str, errs: &mut Vec<FieldError>) {
+    if s.trim().is_empty() {
+        errs.push(FieldError::new(path, "field.required"));
+    }
+}
+
+/// A number as an indicator's target or actual is written ("95", "99.86").
+pub fn number(s: &str) -> Option<f64> {
+    let t = s.trim().trim_end_matches('%');
+    t.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Checks the whole document; answers its money in fen, or every problem by path.
+pub fn check(d: &Doc) -> Result<Money, Vec<FieldError>> {
+    let mut e = Vec::new();
+    if d.format != FORMAT {
+        e.push(FieldError::with("format", "perf.format", FORMAT));
+    }
+    required("code", &d.code, &mut e);
+    if d.code.chars().count() > 64 || d.code.chars().any(char::is_control) {
+        e.push(FieldError::new("code", "field.code"));
+    }
+    required("name", &d.name, &mut e);
+    if !(2000..=2100).contains(&d.year) {
+        e.push(FieldError::with("year", "field.range", "2000–2100"));
+    }
+    required("department", &d.department, &mut e);
+    let initial = money("budget.initial", &d.budget.initial, &mut e);
+    if let Some(s) = &d.budget.initial_date {
+        date("budget.initial_date", s, &mut e);
+    }
+    let mut adjustments = Vec::new();
+    for (i, a) in d.budget.adjustments.iter().enumerate() {
+        let p = format!("budget.adjustments[{i}]");
+        date(&format!("{p}.date"), &a.date, &mut e);
+        match signed_yuan(&a.amount) {
+            Some(v) => adjustments.push(v),
+            None => e.push(FieldError::with(
+                format!("{p}.amount"),
+                "field.money",
+                &a.amount,
+            )),
+        }
+    }
+    for (k, v) in &d.budget.sources {
+        money(&format!("budget.sources.{k}"), v, &mut e);
+    }
+    if let Some(p) = &d.procurement {
+        if !METHODS.contains(&p.method.as_str()) {
+            e.push(FieldError::with(
+                "procurement.method",
+                "field.option",
+                METHODS.join("、"),
+            ));
+        }
+        money("procurement.amount", &p.amount, &mut e);
+        if let Some(s) = &p.date {
+            date("procurement.date", s, &mut e);
+        }
+    }
+    let mut contract = None;
+    let mut installments = Vec::new();
+    if let Some(c) = &d.contract {
+        let amount = money("contract.amount", &c.amount, &mut e);
+        contract = Some(amount);
+        if let Some(s) = &c.signed {
+            date("contract.signed", s, &mut e);
+        }
+        for (i, x) in c.installments.iter().enumerate() {
+            if x.percent == 0 || x.percent > 100 {
+                e.push(FieldError::with(
+                    format!("contract.installments[{i}].percent"),
+                    "field.range",
+                    "1–100",
+                ));
+            }
+        }
+        let percents: Vec<u32> = c.installments.iter().map(|x| x.percent).collect();
+        installments = installment_amounts(amount, &percents);
+    }
+    let mut payments = Vec::new();
+    for (i, p) in d.payments.iter().enumerate() {
+        let path = format!("payments[{i}]");
+        date(&format!("{path}.date"), &p.date, &mut e);
+        payments.push(money(&format!("{path}.amount"), &p.amount, &mut e));
+        if let Some(n) = p.installment
+            && (n == 0 || n > installments.len())
+        {
+            e.push(FieldError::with(
+                format!("{path}.installment"),
+                "perf.installment_unknown",
+                n.to_string(),
+            ));
+        }
+    }
+    for (i, x) in d.indicators.iter().enumerate() {
+        let p = format!("indicators[{i}]");
+        required(&format!("{p}.name"), &x.name, &mut e);
+        required(&format!("{p}.level1"), &x.level1, &mut e);
+        if !(0.0..=100.0).contains(&x.weight) || !x.weight.is_finite() {
+            e.push(FieldError::with(
+                format!("{p}.weight"),
+                "field.range",
+                "0–100",
+            ));
+        }
+        match x.nature.as_str() {
+            ">=" | "<=" | "=" => {
+                if x.target.as_deref().and_then(number).is_none() {
+                    e.push(FieldError::new(format!("{p}.target"), "field.number"));
+                }
+                match (&x.source, &x.actual) {
+                    (Some(s), _) if !SOURCES.contains(&s.as_str()) => e.push(FieldError::with(
+                        format!("{p}.source"),
+                        "perf.source",
+                        s.clone(),
+                    )),
+                    (None, Some(a)) if number(a).is_none() => {
+                        e.push(FieldError::new(format!("{p}.actual"), "field.number"))
+                    }
+                    _ => {}
+                }
+            }
+            "qualitative" => {
+                if x.applicable
+                    && !x
+                        .band
+                        .as_deref()
+                        .is_some_and(|b| BANDS.iter().any(|(n, _)| *n == b))
+                {
+                    let names: Vec<&str> = BANDS.iter().map(|(n, _)| *n).collect();
+                    e.push(FieldError::with(
+                        format!("{p}.band"),
+                        "field.option",
+                        names.join("、"),
+                    ));
+                }
+            }
+            _ => e.push(FieldError::with(
+                format!("{p}.nature"),
+                "field.option",
+                ">=、<=、=、qualitative",
+            )),
+        }
+        if !x.applicable && x.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            e.push(FieldError::new(format!("{p}.reason"), "field.required"));
+        }
+    }
+    for (k, v) in &d.declared {
+        if !SOURCES.contains(&k.as_str()) {
+            e.push(FieldError::with(
+                format!("declared.{k}"),
+                "perf.source",
+                k.clone(),
+            ));
+        } else if !(v.is_number() || v.as_str().and_then(number).is_some()) {
+            e.push(FieldError::new(format!("declared.{k}"), "field.number"));
+        }
+    }
+    let m = Money {
+        initial,
+        adjustments,
+        contract,
+        installments,
+        payments,
+    };
+    // Under 90% execution the reason is written down.
+    let adjusted = m.adjusted();
+    if e.is_empty()
+        && adjusted > 0
+        && (m.paid() as i128) * 10 < (adjusted as i128) * 9
+        && d.budget
+            .execution_note
+            .as_deref()
+            .is_none_or(|n| n.trim().is_empty())
+    {
+        e.push(FieldError::new(
+            "budget.execution_note",
+            "perf.execution_note",
+        ));
+    }
+    if e.is_empty() { Ok(m) } else { Err(e) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn installments_add_up_to_the_contract_to_the_fen() {
+        let parts = installment_amounts(Fen(279_600_000), &[40, 40, 20]);
+        assert_eq!(parts, [Fen(111_840_000), Fen(111_840_000), Fen(55_920_000)]);
+        let odd = installment_amounts(Fen(100_001), &[33, 33, 34]);
+        assert_eq!(odd.iter().map(|f| f.0).sum::<i64>(), 100_001);
+        assert_eq!(signed_yuan("-30000.00"), Some(-3_000_000));
+        assert_eq!(signed_yuan("-0"), None);
+        assert_eq!(signed_yuan("1e3"), None);
+    }
+
+    proptest! {
+        /// Many payments add up exactly: the fen sum equals a decimal reference computed on the
+        /// written strings digit by digit.
+        #[test]
+        fn payments_sum_exactly(amounts in proptest::collection::vec((0u64..10_000_000, 0u8..100), 1..200)) {
+            let texts: Vec<String> = amounts.iter().map(|(y, f)| format!("{y}.{f:02}")).collect();
+            let fen: i64 = texts.iter().map(|t| Fen::parse_yuan(t).unwrap().0).sum();
+            // The reference: whole yuan and fen added separately, as a person would.
+            let yuan: u64 = amounts.iter().map(|(y, _)| *y).sum();
+            let cents: u64 = amounts.iter().map(|(_, f)| u64::from(*f)).sum();
+            let reference = format!("{}.{:02}", yuan + cents / 100, cents % 100);
+            prop_assert_eq!(Fen(fen).to_string(), reference);
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! A project-year evaluated: its money (adjusted budget, paid, execution, what the contract still
+//! owes), each indicator's actual (computed or entered) and score, the total and grade, and the
+//! cross-checks (数据一致性校验) — every figure that does not add up is a named finding with the
+//! declared and the computed value, in Chinese.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::document::{Doc, Money, number};
+use super::score::{self, Line, Nature, Scheme};
+use super::sources::is_rate;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IndicatorScore {
+    pub level1: String,
+    pub level2: String,
+    pub name: String,
+    pub nature: String,
+    pub unit: String,
+    pub source: Option<String>,
+    /// In the indicator's unit (a rate as a percentage).
+    pub target: Option<String>,
+    pub actual: Option<String>,
+    pub weight: f64,
+    /// Null when not applicable.
+    pub score: Option<f64>,
+    pub applicable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Finding {
+    pub code: String,
+    pub message: String,
+    pub declared: Option<String>,
+    pub computed: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Evaluation {
+    pub code: String,
+    pub name: String,
+    pub year: i32,
+    /// Money as decimal yuan.
+    pub initial_budget: String,
+    pub adjusted_budget: String,
+    pub paid: String,
+    /// paid ÷ adjusted budget, a fraction.
+    pub execution_rate: Option<f64>,
+    pub contract_amount: Option<String>,
+    /// The contract's paid to date (this year's payments) and what it still owes.
+    pub contract_outstanding: Option<String>,
+    pub indicators: Vec<IndicatorScore>,
+    pub score: f64,
+    pub grade: String,
+    pub findings: Vec<Finding>,
+    /// Every computed figure, by source (rates as fractions).
+    pub computed: BTreeMap<String, Option<f64>>,
+}
+
+/// Yuan with two decimals from signed fen.
+pub fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    format!("{sign}{}", crate::money::Fen(fen.abs()))
+}
+
+/// 万元 as the report writes it: four decimals cut to the last non-zero (227, 279.6, 111.84).
+pub fn wan(fen: i64) -> String {
+    let s = format!("{:.4}", fen as f64 / 1_000_000.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A computed value as the figure is written: a count as a whole number, a rate as a percentage
+/// with two decimals.
+fn shown(source: &str, v: f64) -> String {
+    if is_rate(source) {
+        format!("{:.2}%", v * 100.0)
+    } else if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// What the cross-checks find in `d` against `computed`.
+pub fn findings(d: &Doc, m: &Money, computed: &BTreeMap<String, Option<f64>>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let declared = |k: &str| {
+        d.declared.get(k).and_then(|v| {
+            v.as_f64()
+                .or_else(|| v.as_str().and_then(number))
+                .map(|x| if is_rate(k) && x > 1.0 { x / 100.0 } else { x })
+        })
+    };
+    // Arithmetic between declared figures: resolved + unresolved = total.
+    if let (Some(t), Some(r), Some(u)) = (
+        declared("ops.total"),
+        declared("ops.resolved"),
+        declared("ops.unresolved"),
+    ) && (t - r - u).abs() > 0.5
+    {
+        out.push(Finding {
+            code: "ops.unresolved.arithmetic".into(),
+            message: format!(
+                "运维请求总数 {t:.0} 减已解决 {r:.0} 为 {:.0}，与填报的未解决数 {u:.0} 不符。",
+                t - r
+            ),
+            declared: Some(format!("{u:.0}")),
+            computed: Some(format!("{:.0}", t - r)),
+        });
+    }
+    // Each declared figure against the data.
+    for (k, _) in d.declared.iter() {
+        let (Some(dv), Some(Some(cv))) = (declared(k), computed.get(k)) else {
+            continue;
+        };
+        let same = if is_rate(k) {
+            (dv - cv).abs() < 0.00005
+        } else {
+            (dv - cv).abs() < 0.5
+        };
+        if !same {
+            out.push(Finding {
+                code: format!("{k}.declared"),
+                message: format!(
+                    "填报的 {} 为 {}，平台数据为 {}。",
+                    super::names::source_name(k),
+                    shown(k, dv),
+                    shown(k, *cv)
+                ),
+                declared: Some(shown(k, dv)),
+                computed: Some(shown(k, *cv)),
+            });
+        }
+    }
+    // The contract's installments make 100% of it.
+    if let Some(c) = &d.contract
+        && !c.installments.is_empty()
+    {
+        let sum: u32 = c.installments.iter().map(|x| x.percent).sum();
+        if sum != 100 {
+            out.push(Finding {
+                code: "contract.installments".into(),
+                message: format!("合同分期付款比例合计 {sum}%，应为 100%。"),
+                declared: Some(format!("{sum}%")),
+                computed: Some("100%".into()),
+            });
+        }
+    }
+    // No installment paid beyond its amount.
+    let mut per: BTreeMap<usize, i64> = BTreeMap::new();
+    for (p, amount) in d.payments.iter().zip(&m.payments) {
+        if let Some(n) = p.installment {
+            *per.entry(n).or_default() += amount.0;
+        }
+    }
+    for (n, paid) in per {
+        if let Some(due) = m.installments.get(n - 1)
+            && paid > due.0
+        {
+            out.push(Finding {
+                code: format!("payments.installment{n}"),
+                message: format!(
+                    "第 {n} 期已付 {} 元，超过该期应付 {} 元。",
+                    yuan(paid),
+                    yuan(due.0)
+                ),
+                declared: Some(yuan(paid)),
+                computed: Some(yuan(due.0)),
+            });
+        }
+    }
+    // Paid within the adjusted budget.
+    if m.paid() > m.adjusted() {
+        out.push(Finding {
+            code: "budget.overspent".into(),
+            message: format!(
+                "全年支付 {} 元，超过调整后预算 {} 元。",
+                yuan(m.paid()),
+                yuan(m.adjusted())
+            ),
+            declared: Some(yuan(m.paid())),
+            computed: Some(yuan(m.adjusted())),
+        });
+    }
+    out
+}
+
+/// Evaluates `d` (already checked into `m`) with the computed figures; `paid_before`: what
+/// earlier project-years paid on the same contract.
+pub fn evaluate(
+    d: &Doc,
+    m: &Money,
+    computed: BTreeMap<String, Option<f64>>,
+    scheme: &Scheme,
+    paid_before: i64,
+) -> Evaluation {
+    let execution = computed.get("budget.execution_rate").copied().flatten();
+    let mut lines = Vec::new();
+    let mut shown_rows = Vec::new();
+    for x in &d.indicators {
+        let nature = Nature::parse(&x.nature).unwrap_or(Nature::Qualitative);
+        let computed_actual = x
+            .source
+            .as_deref()
+            .and_then(|s| computed.get(s).copied().flatten().map(|v| (s, v)));
+        let is_execution = x.source.as_deref() == Some("budget.execution_rate");
+        // A `%` indicator's computed fraction is compared as a percentage.
+        let actual = match computed_actual {
+            Some((s, v)) if is_rate(s) && !is_execution && x.unit.trim() == "%" => Some(v * 100.0),
+            Some((_, v)) => Some(v),
+            None => x.actual.as_deref().and_then(number),
+        };
+        lines.push(Line {
+            nature,
+            weight: x.weight,
+            target: x.target.as_deref().and_then(number),
+            actual,
+            band: x.band.clone(),
+            applicable: x.applicable,
+            execution: is_execution,
+        });
+        let actual_text = match (computed_actual, &x.actual) {
+            (Some((s, v)), _) if is_rate(s) => Some(format!("{:.2}", v * 100.0)),
+            (Some((_, v)), _) => Some(if v.fract() == 0.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.2}")
+            }),
+            (None, Some(a)) => Some(a.clone()),
+            (None, None) => x.band.clone(),
+        };
+        shown_rows.push((x, actual_text));
+    }
+    let (per, total) = score::score(&lines, scheme);
+    let indicators = shown_rows
+        .into_iter()
+        .zip(per)
+        .map(|((x, actual), score)| IndicatorScore {
+            level1: x.level1.clone(),
+            level2: x.level2.clone(),
+            name: x.name.clone(),
+            nature: x.nature.clone(),
+            unit: x.unit.clone(),
+            source: x.source.clone(),
+            target: x.target.clone(),
+            actual,
+            weight: x.weight,
+            score,
+            applicable: x.applicable,
+        })
+        .collect();
+    let paid_to_contract = paid_before + m.paid();
+    Evaluation {
+        code: d.code.clone(),
+        name: d.name.clone(),
+        year: d.year,
+        initial_budget: yuan(m.initial.0),
+        adjusted_budget: yuan(m.adjusted()),
+        paid: yuan(m.paid()),
+        execution_rate: execution.map(|r| (r * 10_000.0).round() / 10_000.0),
+        contract_amount: m.contract.map(|c| yuan(c.0)),
+        contract_outstanding: m.contract.map(|c| yuan(c.0 - paid_to_contract)),
+        indicators,
+        score: total,
+        grade: score::grade(total, scheme).to_string(),
+        findings: findings(d, m, &computed),
+        computed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_as_the_report_writes_it() {
+        assert_eq!(wan(227_000_000), "227");
+        assert_eq!(wan(279_600_000), "279.6");
+        assert_eq!(wan(111_840_000), "111.84");
+        assert_eq!(yuan(-3_000_000), "-30000.00");
+        assert_eq!(yuan(111_840_000), "1118400.00");
+    }
+}

@@ -1,0 +1,209 @@
+//! Self-evaluation scoring (自评), storage-free: each indicator's score from its nature, target
+//! and actual; indicators marked not applicable drop out and the others are scaled up so the
+//! weights again make the scheme's total; the grade from the total. The default scheme follows
+//! the 2020 central rules for self-evaluation (财预〔2020〕10号): 100 points, 优 ≥ 90, 良 ≥ 80,
+//! 中 ≥ 60, else 差. Scores are kept to two decimals.
+
+use serde::Serialize;
+
+use super::document::BANDS;
+
+/// How an indicator is judged.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Nature {
+    AtLeast,
+    AtMost,
+    Exactly,
+    Qualitative,
+}
+
+impl Nature {
+    pub fn parse(s: &str) -> Option<Nature> {
+        match s {
+            ">=" => Some(Nature::AtLeast),
+            "<=" => Some(Nature::AtMost),
+            "=" => Some(Nature::Exactly),
+            "qualitative" => Some(Nature::Qualitative),
+            _ => None,
+        }
+    }
+}
+
+/// One indicator as scored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub nature: Nature,
+    pub weight: f64,
+    pub target: Option<f64>,
+    pub actual: Option<f64>,
+    pub band: Option<String>,
+    pub applicable: bool,
+    /// The budget execution indicator: weight × min(1, rate).
+    pub execution: bool,
+}
+
+/// The scheme: its total and grade thresholds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scheme {
+    pub total: f64,
+    /// (lowest score, grade), best first.
+    pub grades: Vec<(f64, &'static str)>,
+}
+
+impl Default for Scheme {
+    fn default() -> Self {
+        Scheme {
+            total: 100.0,
+            grades: vec![(90.0, "优"), (80.0, "良"), (60.0, "中"), (0.0, "差")],
+        }
+    }
+}
+
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The share of its weight an indicator earns, in [0, 1]; `None` when it cannot be judged
+/// (no actual).
+pub fn share(l: &Line) -> Option<f64> {
+    if l.execution {
+        return l.actual.map(|r| r.clamp(0.0, 1.0));
+    }
+    match l.nature {
+        Nature::Qualitative => {
+            let b = l.band.as_deref()?;
+            BANDS.iter().find(|(n, _)| *n == b).map(|(_, s)| *s)
+        }
+        Nature::AtLeast => {
+            let (t, a) = (l.target?, l.actual?);
+            Some(if a >= t || t <= 0.0 {
+                1.0
+            } else {
+                (a / t).max(0.0)
+            })
+        }
+        Nature::AtMost => {
+            let (t, a) = (l.target?, l.actual?);
+            Some(if a <= t {
+                1.0
+            } else if a <= 0.0 {
+                0.0
+            } else {
+                (t / a).max(0.0)
+            })
+        }
+        Nature::Exactly => {
+            let (t, a) = (l.target?, l.actual?);
+            Some(if (a - t).abs() < 1e-9 { 1.0 } else { 0.0 })
+        }
+    }
+}
+
+/// Each line's score (none for one not applicable) and the total, both to two decimals.
+pub fn score(lines: &[Line], scheme: &Scheme) -> (Vec<Option<f64>>, f64) {
+    let applicable: f64 = lines
+        .iter()
+        .filter(|l| l.applicable)
+        .map(|l| l.weight)
+        .sum();
+    let declared: f64 = lines.iter().map(|l| l.weight).sum();
+    // The weights as the scheme counts them: what is not applicable is shared out by proportion.
+    let scale = if applicable > 0.0 && declared > applicable {
+        declared.min(scheme.total) / applicable
+    } else {
+        1.0
+    };
+    let mut total = 0.0;
+    let per = lines
+        .iter()
+        .map(|l| {
+            l.applicable.then(|| {
+                let s = round2(l.weight * scale * share(l).unwrap_or(0.0));
+                total += s;
+                s
+            })
+        })
+        .collect();
+    (per, round2(total))
+}
+
+pub fn grade(score: f64, scheme: &Scheme) -> &'static str {
+    scheme
+        .grades
+        .iter()
+        .find(|(min, _)| score >= *min)
+        .map_or("差", |(_, g)| g)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(nature: Nature, weight: f64, target: f64, actual: f64) -> Line {
+        Line {
+            nature,
+            weight,
+            target: Some(target),
+            actual: Some(actual),
+            band: None,
+            applicable: true,
+            execution: false,
+        }
+    }
+
+    #[test]
+    fn each_nature_scores_as_the_rules_say() {
+        let s = Scheme::default();
+        let one = |l: Line| score(&[l], &s).1;
+        assert_eq!(one(line(Nature::AtLeast, 20.0, 95.0, 98.52)), 20.0);
+        assert_eq!(one(line(Nature::AtLeast, 20.0, 95.0, 85.5)), 18.0);
+        assert_eq!(one(line(Nature::AtMost, 10.0, 2.0, 4.0)), 5.0);
+        assert_eq!(one(line(Nature::AtMost, 10.0, 2.0, 1.0)), 10.0);
+        assert_eq!(one(line(Nature::Exactly, 10.0, 4.0, 4.0)), 10.0);
+        assert_eq!(one(line(Nature::Exactly, 10.0, 4.0, 3.0)), 0.0);
+        for (band, points) in [
+            ("达成", 30.0),
+            ("基本达成", 24.0),
+            ("部分达成", 18.0),
+            ("未达成", 0.0),
+        ] {
+            let l = Line {
+                band: Some(band.into()),
+                ..line(Nature::Qualitative, 30.0, 0.0, 0.0)
+            };
+            assert_eq!(one(l), points, "{band}");
+        }
+        let exec = Line {
+            execution: true,
+            ..line(Nature::AtLeast, 10.0, 100.0, 0.9986)
+        };
+        assert_eq!(one(exec.clone()), 9.99);
+        assert_eq!(
+            one(Line {
+                actual: Some(1.2),
+                ..exec
+            }),
+            10.0
+        );
+    }
+
+    #[test]
+    fn not_applicable_is_shared_out_and_grades_have_edges() {
+        let s = Scheme::default();
+        let mut lines = vec![
+            line(Nature::AtLeast, 10.0, 100.0, 100.0),
+            line(Nature::AtLeast, 50.0, 100.0, 100.0),
+            line(Nature::AtLeast, 30.0, 100.0, 50.0),
+            line(Nature::AtLeast, 10.0, 100.0, 100.0),
+        ];
+        lines[3].applicable = false;
+        let (per, total) = score(&lines, &s);
+        // 90 points applicable, scaled to 100: 11.11 + 55.56 + 16.67.
+        assert_eq!(per, [Some(11.11), Some(55.56), Some(16.67), None]);
+        assert_eq!(total, 83.34);
+        assert_eq!(grade(89.99, &s), "良");
+        assert_eq!(grade(90.0, &s), "优");
+        assert_eq!(grade(79.99, &s), "中");
+        assert_eq!(grade(59.99, &s), "差");
+    }
+}

@@ -1,0 +1,191 @@
+//! Performance management over the API, on the demo district: the seed's 2018 project evaluated
+//! (money exact to the fen, the contract's tail, the report's own 127 caught as a finding), a
+//! bad document refused whole, and who may read and write which department's projects.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::crawl::demo_app;
+use crate::support::{PASSWORD, TestApp, json_of};
+
+async fn evaluation(app: &TestApp, token: &str, code: &str) -> (StatusCode, Value) {
+    json_of(
+        app.get(
+            token,
+            &format!("/api/v1/performance/projects/{code}/evaluation"),
+        )
+        .await,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_seed_project_is_evaluated_and_its_127_is_caught() {
+    let app = demo_app().await;
+    let admin = app.token("admin").await;
+    let (s, e) = evaluation(&app, &admin, "LH-2018-ZWYW").await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    assert_eq!(e["initial_budget"], "2270000.00");
+    assert_eq!(e["adjusted_budget"], "2240000.00");
+    assert_eq!(e["paid"], "2236800.00");
+    assert_eq!(e["execution_rate"], 0.9986);
+    assert_eq!(e["contract_amount"], "2796000.00");
+    assert_eq!(e["contract_outstanding"], "559200.00");
+    let findings = e["findings"].as_array().unwrap();
+    let arithmetic = findings
+        .iter()
+        .find(|f| f["code"] == "ops.unresolved.arithmetic")
+        .unwrap_or_else(|| panic!("{e}"));
+    assert_eq!(
+        (&arithmetic["declared"], &arithmetic["computed"]),
+        (&json!("127"), &json!("137"))
+    );
+    assert!(
+        arithmetic["message"].as_str().unwrap().contains("9287"),
+        "{arithmetic}"
+    );
+    // The execution indicator scores weight × rate; the total is graded.
+    let exec = e["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["source"] == "budget.execution_rate")
+        .unwrap();
+    assert_eq!(exec["score"], 9.99);
+    assert!(e["score"].as_f64().unwrap() > 0.0);
+    assert!(["优", "良", "中", "差"].contains(&e["grade"].as_str().unwrap()));
+    // The 2019 project-year pays the tail: the contract is paid off.
+    let (s, e) = evaluation(&app, &admin, "LH-2019-ZWYW").await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    assert_eq!(e["contract_outstanding"], "0.00");
+    assert_eq!(e["paid"], "559200.00");
+}
+
+#[tokio::test]
+async fn a_bad_document_is_refused_whole_with_every_problem_named() {
+    let app = demo_app().await;
+    let admin = app.token("admin").await;
+    let before = app.count("SELECT COUNT(*) FROM perf_projects").await;
+    let mut d = serde_json::to_value(zhengwu::performance::demo::project_2018()).unwrap();
+    d["code"] = json!("LH-BAD");
+    d["budget"]["initial"] = json!("2,270,000");
+    d["payments"][0]["date"] = json!("2018-13-01");
+    d["payments"][1]["installment"] = json!(7);
+    d["indicators"][0]["nature"] = json!(">");
+    d["indicators"][1]["applicable"] = json!(false);
+    d["declared"]["ops.everything"] = json!(1);
+    let (s, e) = json_of(app.post(&admin, "/api/v1/performance/projects", d).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let fields: Vec<&str> = e["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    for want in [
+        "budget.initial",
+        "payments[0].date",
+        "payments[1].installment",
+        "indicators[0].nature",
+        "indicators[1].reason",
+        "declared.ops.everything",
+    ] {
+        assert!(fields.contains(&want), "{want} in {fields:?}");
+    }
+    assert!(
+        e["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "said in Chinese: {e}"
+    );
+    // A document of the wrong shape is refused too, saying where.
+    let (s, e) = json_of(
+        app.post(
+            &admin,
+            "/api/v1/performance/projects",
+            json!({"format": "zhengwu.performance/1", "code": "X"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM perf_projects").await,
+        before,
+        "nothing stored"
+    );
+    // Under 90% execution, the reason is required.
+    let mut d = serde_json::to_value(zhengwu::performance::demo::project_2018()).unwrap();
+    d["code"] = json!("LH-LOW");
+    d["payments"] = json!([{"date": "2018-06-26", "amount": "100.00", "installment": 1}]);
+    d["budget"]["execution_note"] = Value::Null;
+    let (s, e) = json_of(app.post(&admin, "/api/v1/performance/projects", d).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "budget.execution_note");
+}
+
+#[tokio::test]
+async fn finance_keeps_its_departments_projects_and_an_auditor_only_reads() {
+    let app = demo_app().await;
+    let admin = app.token("admin").await;
+    let health: i64 =
+        zhengwu::storage::query_scalar("SELECT id FROM org_units WHERE code = '440309-D02'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let body = json!({"username": "fin.health", "name": "卫健财务", "org_unit_id": health,
+                      "password": PASSWORD, "roles": [{"role": "finance"}]});
+    let (s, r) = json_of(app.post(&admin, "/api/v1/accounts", body).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let fin = app.token("fin.health").await;
+    // Another department's project is not there for them.
+    let (s, _) = evaluation(&app, &fin, "LH-2018-ZWYW").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, list) = json_of(app.get(&fin, "/api/v1/performance/projects").await).await;
+    assert_eq!(list, json!([]));
+    // Nor may they write one there; their own department's they may.
+    let mut d = serde_json::to_value(zhengwu::performance::demo::project_2019()).unwrap();
+    d["code"] = json!("LH-2019-WJ");
+    let (s, _) = json_of(
+        app.post(&fin, "/api/v1/performance/projects", d.clone())
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    d["department"] = json!("440309-D02");
+    let (s, r) = json_of(
+        app.post(&fin, "/api/v1/performance/projects", d.clone())
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (s, &r["created"]),
+        (StatusCode::CREATED, &json!(true)),
+        "{r}"
+    );
+    let (s, r) = json_of(
+        app.post(&fin, "/api/v1/performance/projects", d.clone())
+            .await,
+    )
+    .await;
+    assert_eq!((s, &r["created"]), (StatusCode::OK, &json!(false)), "{r}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'performance.import' AND actor = 'fin.health'")
+            .await,
+        2
+    );
+    // The district's auditor reads every project and writes none.
+    let auditor = app.token("auditor").await;
+    let (_, list) = json_of(app.get(&auditor, "/api/v1/performance/projects").await).await;
+    assert_eq!(list.as_array().unwrap().len(), 3, "{list}");
+    let (s, _) = evaluation(&app, &auditor, "LH-2019-WJ").await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = json_of(app.post(&auditor, "/api/v1/performance/projects", d).await).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A citizen sees nothing.
+    let citizen = app.token("citizen").await;
+    let (s, _) = evaluation(&app, &citizen, "LH-2018-ZWYW").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
