@@ -286,6 +286,25 @@ pub async fn file(db: &Db, who: &Principal, c: &CounterFiling) -> Result<Applica
     Ok(app)
 }
 
+/// Whether `who` may hand in a supplement for application `id` at the window: a clerk of its
+/// hall (or above it), while it waits for one. Checked before an upload is read.
+pub async fn may_resubmit(db: &Db, who: &Principal, id: i64) -> Result<()> {
+    resubmittable(db, who, id).await.map(|_| ())
+}
+
+async fn resubmittable(db: &Db, who: &Principal, id: i64) -> Result<super::repo::Row> {
+    clerk(who)?;
+    let r = row(db, id).await?;
+    let hall = org::get(db, r.unit_id).await?;
+    if !who.can(Perm::StartApprovals, &hall.path) {
+        return Err(Error::NotFound);
+    }
+    if r.status() != super::Status::Supplement {
+        return Err(Error::Conflict("err.not_awaiting_supplement"));
+    }
+    Ok(r)
+}
+
 /// At the counter, adds what a supplement asked for (files the clerk scanned, or ones the
 /// applicant filed before) to an application sent back for it, records the checks and submits
 /// it again — the walk-in's way back, as resubmitting online is the account holder's.
@@ -296,14 +315,11 @@ pub async fn resubmit(
     added: &BTreeMap<String, Vec<i64>>,
     checks: &BTreeMap<String, Check>,
 ) -> Result<Application> {
-    clerk(who)?;
-    let r = row(db, id).await?;
+    let r = resubmittable(db, who, id).await?;
     let hall = org::get(db, r.unit_id).await?;
-    if !who.can(Perm::StartApprovals, &hall.path) {
-        return Err(Error::NotFound);
-    }
-    if r.status() != super::Status::Supplement {
-        return Err(Error::Conflict("err.application_locked"));
+    // The window takes the supplement that was asked for: something new is handed in.
+    if added.values().all(|v| v.is_empty()) {
+        return Err(Error::field("materials", "field.supplement_empty"));
     }
     let id_number = crate::vault::open(&r.applicant_id);
     let mut materials = super::repo::materials(db, id).await?;

@@ -292,15 +292,13 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, s: &Save) -> Result
     store(db, &filer, existing.as_ref(), &hall, &published, s).await
 }
 
-/// Checks and stores a filing (see [`save`]) against the matter's published version as the
-/// caller read it (`catalog::public`); the hall is already resolved and allowed.
 /// The form with each file field tied to a material filled from that material's first file
 /// when the caller left it out (an API caller names the file once, under `materials`).
 fn with_material_files(matter: &crate::catalog::Matter, s: &Save) -> Map<String, Value> {
     let mut form = s.form.clone();
     for f in &matter.form.fields {
         if f.kind == crate::catalog::form::FieldKind::File
-            && !form.contains_key(&f.key)
+            && form.get(&f.key).is_none_or(Value::is_null)
             && let Some(first) = f
                 .material
                 .as_ref()
@@ -323,6 +321,8 @@ fn tied_material<'m>(matter: &'m crate::catalog::Matter, key: &str) -> Option<&'
         .and_then(|f| f.material.as_deref())
 }
 
+/// Checks and stores a filing (see [`save`]) against the matter's published version as the
+/// caller read it (`catalog::public`); the hall is already resolved and allowed.
 pub(super) async fn store(
     db: &Db,
     filer: &Filer<'_>,
@@ -369,6 +369,27 @@ pub(super) async fn store(
         .filter(|i| !filer.reusable.contains(i))
         .collect();
     let mut owned = files::own(db, who, &fresh).await?;
+    // A clerk's scans belong to the application they were scanned for: one applicant's document
+    // is never handed into another's case.
+    if filer.channel == "counter" {
+        for f in &fresh {
+            let elsewhere: Option<i64> = query_scalar(
+                "SELECT application_id FROM application_materials WHERE file_id = $1 \
+                 AND application_id <> $2 LIMIT 1",
+            )
+            .bind(*f)
+            .bind(existing.map_or(0, |r| r.id))
+            .fetch_optional(db)
+            .await?;
+            if elsewhere.is_some() {
+                errs.push(FieldError::with(
+                    "materials",
+                    "field.file_unknown",
+                    f.to_string(),
+                ));
+            }
+        }
+    }
     for i in ids.iter().filter(|i| filer.reusable.contains(i)) {
         owned.push(files::meta(db, *i).await?);
     }
@@ -396,10 +417,26 @@ pub(super) async fn store(
                 ));
             }
         }
-        match matter
+        let form_in = with_material_files(matter, s);
+        // A file field names one of the files filed with the application, nothing else.
+        for f in matter
             .form
-            .validate(&with_material_files(matter, s), &exists)
+            .fields
+            .iter()
+            .filter(|f| f.kind == crate::catalog::form::FieldKind::File)
         {
+            if let Some(v) = form_in.get(&f.key).filter(|v| !v.is_null()) {
+                let id = v
+                    .as_str()
+                    .map(str::trim)
+                    .and_then(|t| t.parse::<i64>().ok());
+                if !id.is_some_and(|id| ids.contains(&id)) {
+                    let shown: String = v.to_string().chars().take(40).collect();
+                    errs.push(FieldError::with(&f.key, "field.file_unknown", shown));
+                }
+            }
+        }
+        match matter.form.validate(&form_in, &exists) {
             Ok(clean) => clean,
             Err(e) => {
                 // A file field tied to a material is that material: missing, it is said once,

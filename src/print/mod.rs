@@ -153,7 +153,25 @@ pub async fn for_licence(
     let url = crate::licence::check_url(base, number, &st.licence.verify_code);
     let data = data::licence(db, &st, &url).await?;
     let (_, body) = repo::current(db, Kind::Licence).await?;
-    notice(Kind::Licence, &body, &data, Some(url))
+    let mut n = notice(Kind::Licence, &body, &data, Some(url))?;
+    // A licence no longer in force says so first, whatever the template prints.
+    let banner = match st.state.as_str() {
+        "revoked" => Some(format!(
+            "本证照已于 {} 撤销，不再有效。撤销原因：{}",
+            st.revoked_at
+                .as_deref()
+                .map(crate::clock::display)
+                .unwrap_or_default(),
+            st.revoke_reason.as_deref().unwrap_or("")
+        )),
+        "expired" => Some("本证照已过有效期，不再有效。".to_string()),
+        _ => None,
+    };
+    if let Some(b) = banner {
+        n.blocks
+            .insert(0, markup::Block::Heading(format!("【{b}】")));
+    }
+    Ok(n)
 }
 
 #[cfg(test)]

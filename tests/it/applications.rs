@@ -723,7 +723,7 @@ async fn the_applicant_is_told_of_special_procedures_and_a_revocation() {
     assert!(a["note"].is_null(), "the procedure's note is gone: {a}");
 
     run_to_end(&app, inst).await;
-    let (number, _) = licence_of(&app, inst).await;
+    let (number, verify) = licence_of(&app, inst).await;
     let dept = app.token("health.a").await;
     let (s, r) = json_of(
         app.post(
@@ -765,6 +765,29 @@ async fn the_applicant_is_told_of_special_procedures_and_a_revocation() {
     assert!(
         page.contains("已批准 · 证照已撤销") && page.contains("以欺骗手段取得许可"),
         "{page}"
+    );
+    // Printed, the revoked licence says so first, on paper and in the PDF.
+    let print = c
+        .get(app.url(&format!("/verify/{number}/print?code={verify}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(print.contains("撤销，不再有效"), "{print}");
+    let pdf = c
+        .get(app.url(&format!("/verify/{number}/licence.pdf?code={verify}")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = crate::support::pdf::pdf_text(&pdf).replace('\n', "");
+    assert!(
+        text.contains("不再有效") && text.contains("以欺骗手段取得许可"),
+        "{text}"
     );
 }
 
@@ -1349,13 +1372,25 @@ async fn a_file_field_tied_to_a_material_is_named_once() {
         .collect();
     assert_eq!(fields, ["materials.m_special"], "{e}");
     let report = upload(&app, &me, "水质检测报告.pdf", PDF).await;
-    let (s, a) = put(
-        &app,
-        &me,
-        id,
-        body(json!({"m_licence": [licence], "m_form": [form_pdf], "m_special": [report]})),
-    )
-    .await;
+    let all = json!({"m_licence": [licence], "m_form": [form_pdf], "m_special": [report]});
+    // Named, it must be one of the application's files: not text, not a file outside it.
+    let other = upload(&app, &me, "其他.pdf", PDF).await;
+    for bad in [
+        json!("abc"),
+        json!(other.to_string()),
+        json!("<img src=x>"),
+        json!([report]),
+    ] {
+        let mut b = body(all.clone());
+        b["form"]["upload_special"] = bad.clone();
+        let (s, e) = put(&app, &me, id, b).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {e}");
+        assert_eq!(e["error"]["fields"][0]["field"], "upload_special", "{e}");
+    }
+    // Null is left out.
+    let mut b = body(all.clone());
+    b["form"]["upload_special"] = Value::Null;
+    let (s, a) = put(&app, &me, id, b).await;
     assert_eq!(s, StatusCode::OK, "{a}");
     assert_eq!(a["status"], "submitted", "{a}");
     assert_eq!(a["form"]["upload_special"], report.to_string(), "{a}");

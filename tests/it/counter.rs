@@ -717,6 +717,61 @@ async fn a_counter_resubmission_is_refused_once_no_supplement_is_awaited() {
     assert_eq!(s, StatusCode::CONFLICT);
 }
 
+/// A supplement at the window hands something in, and only what was scanned for this case: an
+/// empty resubmission is refused, and so is a scan the clerk made for another applicant.
+#[tokio::test]
+async fn a_window_supplement_takes_a_new_scan_of_this_case_only() {
+    let Setup { app, code } = setup().await;
+    let d = desk(&app).await;
+    let bid = file(&app, &code, &d, json!({})).await["id"]
+        .as_i64()
+        .unwrap();
+    ask_supplement(&app, &d.clerk, bid).await;
+    // Another walk-in's case, scanned by the same clerk.
+    let scan = upload(
+        &app,
+        &d.clerk,
+        "李四营业执照.pdf",
+        b"%PDF-1.4\nlisi\n%%EOF\n",
+    )
+    .await;
+    let materials = json!({"m_licence": [scan], "m_form": [scan], "m_special": [scan]});
+    let filing = |name: &str, id: &str| {
+        let mut f = d.filing(&code, materials.clone(), json!({}), name, id);
+        f["form"]["upload_special"] = json!(scan.to_string());
+        f
+    };
+    let lisi = filing("李四", &resident_id("44030919900101002"));
+    let (s, other) = json_of(
+        app.post(&d.clerk, "/api/v1/applications/counter", lisi)
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{other}");
+    let url = format!("/api/v1/applications/{bid}/counter-resubmit");
+    let resubmit = |materials: Value| app.post(&d.clerk, &url, json!({"materials": materials}));
+    let (s, e) = json_of(resubmit(json!({})).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "materials", "{e}");
+    let (s, e) = json_of(resubmit(json!({"m_special": [scan]})).await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (_, a) = json_of(
+        app.get(&d.clerk, &format!("/api/v1/applications/{bid}"))
+            .await,
+    )
+    .await;
+    assert_eq!(a["status"], "supplement", "nothing changed: {a}");
+    // Nor may the scan be filed again for a third walk-in.
+    let zhang = filing("张三", &resident_id("44030919880808123"));
+    let (s, e) = json_of(
+        app.post(&d.clerk, "/api/v1/applications/counter", zhang)
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    resubmit_original(&app, &d.clerk, bid).await;
+}
+
 #[tokio::test]
 async fn admins_edit_print_templates_with_preview_history_and_a_sandbox() {
     let Setup { app, code } = setup().await;

@@ -293,6 +293,8 @@ pub async fn resubmit(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response> {
+    // Who may, and whether the application waits for a supplement, before reading the upload.
+    counter::may_resubmit(&s.db, &session.principal, id).await?;
     let p = Posted::read(form).await?;
     let (added, errs) = p.uploads(&s, &session.principal).await?;
     let checks = p.checks();

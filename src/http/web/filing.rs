@@ -62,10 +62,32 @@ impl Posted {
     ) -> Result<(BTreeMap<String, Vec<i64>>, Vec<FieldError>)> {
         let mut out: BTreeMap<String, Vec<i64>> = BTreeMap::new();
         let mut errs = Vec::new();
-        for (name, file_name, bytes) in &self.files {
-            let Some(mid) = name.strip_prefix("m.") else {
-                continue;
-            };
+        let posted: Vec<_> = self
+            .files
+            .iter()
+            .filter_map(|(n, f, b)| n.strip_prefix("m.").map(|mid| (mid, f, b)))
+            .collect();
+        // All or none: every file is checked before any is kept, so a refused form leaves
+        // nothing behind.
+        if posted.len() > crate::applications::repo::MAX_APPLICATION_FILES {
+            errs.push(FieldError::with(
+                "materials",
+                "field.too_many_files",
+                crate::applications::repo::MAX_APPLICATION_FILES.to_string(),
+            ));
+        }
+        for (mid, file_name, bytes) in &posted {
+            if let Err(Error::Validation(fe)) = files::check(file_name, bytes) {
+                errs.extend(fe.into_iter().map(|e| FieldError {
+                    field: format!("materials.{mid}"),
+                    ..e
+                }));
+            }
+        }
+        if !errs.is_empty() {
+            return Ok((out, errs));
+        }
+        for (mid, file_name, bytes) in posted {
             match files::store(&s.db, who, file_name, bytes).await {
                 Ok(f) => out.entry(mid.to_string()).or_default().push(f.id),
                 Err(Error::Validation(fe)) => errs.extend(fe.into_iter().map(|e| FieldError {
