@@ -70,6 +70,23 @@ enum Cmd {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+    /// Performance projects (绩效管理).
+    Performance {
+        #[command(subcommand)]
+        cmd: PerformanceCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum PerformanceCmd {
+    /// Create or replace a project-year from its JSON document (zhengwu.performance/1); nothing
+    /// is written if any field is bad.
+    Import {
+        file: PathBuf,
+        /// Check and report only.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -328,6 +345,52 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                     "imported {} tickets / 已导入 {} 张工单",
                     r.imported, r.imported
                 );
+            }
+        }
+        Cmd::Performance {
+            cmd: PerformanceCmd::Import { file, dry_run },
+        } => {
+            let (_, db) = open(&cli, None).await?;
+            let text = std::fs::read_to_string(file)?;
+            let checked = serde_json::from_str::<serde_json::Value>(&text)
+                .map_err(|e| {
+                    crate::error::Error::Validation(vec![crate::error::FieldError::with(
+                        "document",
+                        "perf.shape",
+                        e.to_string(),
+                    )])
+                })
+                .and_then(crate::performance::document::parse)
+                .and_then(|d| {
+                    crate::performance::document::check(&d)
+                        .map(|_| d)
+                        .map_err(crate::error::Error::Validation)
+                });
+            let d = match checked {
+                Ok(d) => d,
+                Err(crate::error::Error::Validation(errs)) => {
+                    for e in &errs {
+                        eprintln!(
+                            "{}: {} / {}",
+                            e.field,
+                            e.message(crate::i18n::Lang::Zh),
+                            e.message(crate::i18n::Lang::En)
+                        );
+                    }
+                    eprintln!(
+                        "{} problems; nothing imported / 有 {} 处错误，未导入",
+                        errs.len(),
+                        errs.len()
+                    );
+                    return Ok(ExitCode::from(2));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if *dry_run {
+                println!("{} {}: all good / 全部无误", d.code, d.year);
+            } else {
+                crate::performance::repo::import(&db, &auth::Principal::system(), &d).await?;
+                println!("imported {} {} / 已导入", d.code, d.year);
             }
         }
         Cmd::Tickets {

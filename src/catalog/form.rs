@@ -210,14 +210,37 @@ fn check_fields(fields: &[Field], at: &str, materials: &[String], errs: &mut Vec
         {
             errs.push(FieldError::with(&here, "form.min_over_max", &f.label));
         }
-        if let Some(s) = &f.show_if
-            && !fields
+        if let Some(s) = &f.show_if {
+            match fields
                 .iter()
                 .take_while(|g| g.key != f.key)
-                .any(|g| g.key == s.field)
-        {
-            errs.push(FieldError::with(&here, "form.bad_show_if", &s.field));
+                .find(|g| g.key == s.field)
+            {
+                None => errs.push(FieldError::with(&here, "form.bad_show_if", &s.field)),
+                // The value must be one the field can take, or the field never shows.
+                Some(g) if !can_equal(g, &s.equals) => {
+                    errs.push(FieldError::with(&here, "form.show_if_value", &g.label))
+                }
+                Some(_) => {}
+            }
         }
+    }
+}
+
+/// Whether field `g` can hold `v`: a yes/no answer is true or false, a choice one of its
+/// options, text or a number something non-empty; a file, a table or an address is never
+/// compared.
+fn can_equal(g: &Field, v: &Value) -> bool {
+    match g.kind {
+        FieldKind::YesNo => v.is_boolean(),
+        FieldKind::Select | FieldKind::MultiSelect => {
+            v.as_str().is_some_and(|s| g.options.iter().any(|o| o == s))
+        }
+        FieldKind::File | FieldKind::Table | FieldKind::Address | FieldKind::DateRange => false,
+        FieldKind::Number | FieldKind::Money => {
+            v.is_number() || v.as_str().is_some_and(|s| !s.trim().is_empty())
+        }
+        _ => v.as_str().is_some_and(|s| !s.trim().is_empty()) || v.is_number(),
     }
 }
 

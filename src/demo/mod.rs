@@ -101,7 +101,7 @@ pub const STREETS: [(&str, &[&str]); 6] = [
 ];
 
 /// The sign-ins printed at start: (username, name, role, unit name).
-pub const LOGINS: [(&str, &str, Role, &str); 9] = [
+pub const LOGINS: [(&str, &str, Role, &str); 10] = [
     ("admin", "王政", Role::BureauAdmin, "龙华区"),
     ("minzhi.admin", "陈民", Role::DepartmentAdmin, "民治街道"),
     ("auditor", "赵审", Role::Auditor, "龙华区"),
@@ -111,6 +111,7 @@ pub const LOGINS: [(&str, &str, Role, &str); 9] = [
     ("om.engineer", "吴维", Role::OmEngineer, "龙华区"),
     ("om.manager", "郑经", Role::OmManager, "龙华区"),
     ("citizen", "刘群", Role::Citizen, "龙华区"),
+    ("finance", "钱会", Role::Finance, "区政务服务局"),
 ];
 
 const SURNAMES: &[char] = &[
@@ -364,6 +365,8 @@ pub async fn build(db: &Db, password: &str) -> anyhow::Result<()> {
         &district,
         vec![Role::OmEngineer, Role::OmManager],
     );
+    // A finance officer for the bureau as a whole.
+    add(&mut plan, &district, vec![Role::Finance]);
     for s in &streets {
         add(&mut plan, s, vec![Role::DepartmentAdmin]);
         add(&mut plan, s, vec![Role::Auditor]);

@@ -273,6 +273,17 @@ pub fn number(s: &str) -> Option<f64> {
     t.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
+/// Reads a document, naming where its shape is wrong (a missing field, text for a number).
+pub fn parse(v: serde_json::Value) -> crate::error::Result<Doc> {
+    serde_json::from_value(v).map_err(|e| {
+        crate::error::Error::Validation(vec![FieldError::with(
+            "document",
+            "perf.shape",
+            e.to_string(),
+        )])
+    })
+}
+
 /// Checks the whole document; answers its money in fen, or every problem by path.
 pub fn check(d: &Doc) -> Result<Money, Vec<FieldError>> {
     let mut e = Vec::new();

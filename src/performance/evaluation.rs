@@ -100,7 +100,7 @@ pub fn findings(d: &Doc, m: &Money, computed: &BTreeMap<String, Option<f64>>) ->
     ) && (t - r - u).abs() > 0.5
     {
         out.push(Finding {
-            code: "ops.unresolved.arithmetic".into(),
+            code: "arithmetic.ops_unresolved".into(),
             message: format!(
                 "运维请求总数 {t:.0} 减已解决 {r:.0} 为 {:.0}，与填报的未解决数 {u:.0} 不符。",
                 t - r
@@ -233,6 +233,25 @@ pub fn evaluate(
         shown_rows.push((x, actual_text));
     }
     let (per, total) = score::score(&lines, scheme);
+    // An indicator whose source has nothing for the year scores nothing: said, not hidden.
+    let mut no_data = Vec::new();
+    for x in d.indicators.iter().filter(|x| x.applicable) {
+        if let Some(src) = x.source.as_deref()
+            && computed.get(src).copied().flatten().is_none()
+        {
+            no_data.push(Finding {
+                code: format!("{src}.no_data"),
+                message: format!(
+                    "指标“{}”的数据来源（{}）在 {} 年度没有数据，按 0 分计。",
+                    x.name,
+                    super::names::source_name(src),
+                    d.year
+                ),
+                declared: None,
+                computed: None,
+            });
+        }
+    }
     let indicators = shown_rows
         .into_iter()
         .zip(per)
@@ -264,7 +283,10 @@ pub fn evaluate(
         indicators,
         score: total,
         grade: score::grade(total, scheme).to_string(),
-        findings: findings(d, m, &computed),
+        findings: findings(d, m, &computed)
+            .into_iter()
+            .chain(no_data)
+            .collect(),
         computed,
     }
 }

@@ -14,6 +14,7 @@ use crate::org;
 use crate::storage::{Db, query, query_as, query_scalar};
 
 #[derive(Debug, Clone, Serialize, crate::storage::FromRow, utoipa::ToSchema)]
+#[schema(as = PerformanceSummary)]
 pub struct Summary {
     pub code: String,
     pub name: String,
@@ -100,6 +101,9 @@ pub async fn import(db: &Db, who: &Principal, d: &Doc) -> Result<bool> {
 
 /// The project-years `who` may read, newest year first.
 pub async fn list(db: &Db, who: &Principal) -> Result<Vec<Summary>> {
+    if !who.has(Perm::ViewPerformance) {
+        return Err(Error::Forbidden);
+    }
     let all: Vec<Summary> = query_as(
         "SELECT code, name, year, unit_path, updated_by, updated_at FROM perf_projects \
          ORDER BY year DESC, code",

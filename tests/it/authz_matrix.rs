@@ -106,6 +106,9 @@ const MATRIX: &[(&str, &str)] = &[
         "anon cit_a cit_b clerk clerk_lh approver dept_admin matter_admin om_eng om_mgr bureau auditor",
     ),
     ("GET /api/v1/matters", "dept_admin matter_admin bureau"),
+    ("GET /api/v1/performance/projects", "bureau auditor"),
+    ("GET /api/v1/performance/projects/{code}", "-"),
+    ("GET /api/v1/performance/projects/{code}/evaluation", "-"),
     (
         "GET /api/v1/matters/search",
         "anon cit_a cit_b clerk clerk_lh approver dept_admin matter_admin om_eng om_mgr bureau auditor",
@@ -249,6 +252,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /api/v1/ops/tickets/{id}/vendor", "-"),
     ("POST /api/v1/org/units", "-"),
     ("POST /api/v1/org/units/{id}/retire", "-"),
+    ("POST /api/v1/performance/projects", "-"),
     ("POST /api/v1/print/templates/{kind}/preview", "-"),
     ("POST /api/v1/register", "-"),
     ("POST /api/v1/windows", "-"),

@@ -69,6 +69,11 @@ async fn axe_finds_no_serious_violation_on_any_page() {
         }
         for path in todo {
             d.go(&app.url(&path)).await;
+            // The newest pages, kept to look at (target/screenshots/).
+            if path.starts_with("/performance") {
+                d.screenshot(&format!("page{}", path.replace('/', "-")))
+                    .await;
+            }
             let found = d.script_async(RUN).await;
             count += 1;
             for v in found.as_array().into_iter().flatten() {

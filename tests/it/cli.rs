@@ -183,3 +183,48 @@ async fn audit_verify_names_the_first_entry_that_breaks_the_chain() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("anchor"), "{text}");
 }
+
+#[tokio::test]
+async fn performance_import_from_the_command_line() {
+    let app = crate::crawl::demo_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("project.json");
+    let mut d = serde_json::to_value(zhengwu::performance::demo::project_2019()).unwrap();
+    d["code"] = "LH-CLI-2019".into();
+    std::fs::write(&file, d.to_string()).unwrap();
+    let f = file.to_str().unwrap();
+    let count = || app.count("SELECT COUNT(*) FROM perf_projects WHERE code = 'LH-CLI-2019'");
+    let run = |args: &[&str]| {
+        zhengwu(dir.path(), &app.database_url, args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["performance", "import", f, "--dry-run"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(count().await, 0, "a dry run writes nothing");
+    let out = run(&["performance", "import", f]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(count().await, 1);
+    // A bad document: every problem named in both languages, exit code 2, nothing changed.
+    d["budget"]["initial"] = "两百万".into();
+    d["name"] = "改过的名字".into();
+    std::fs::write(&file, d.to_string()).unwrap();
+    let out = run(&["performance", "import", f]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("budget.initial"), "{err}");
+    let name: String =
+        zhengwu::storage::query_scalar("SELECT name FROM perf_projects WHERE code = 'LH-CLI-2019'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_ne!(name, "改过的名字");
+}

@@ -287,7 +287,7 @@ pub async fn demo_app() -> TestApp {
 }
 
 /// The demo's signed-in roles.
-pub const ROLES: [&str; 9] = [
+pub const ROLES: [&str; 10] = [
     "admin",
     "minzhi.admin",
     "auditor",
@@ -297,6 +297,7 @@ pub const ROLES: [&str; 9] = [
     "om.engineer",
     "om.manager",
     "citizen",
+    "finance",
 ];
 
 /// Where a stranger starts: the site's front doors, and a rating link as a receipt's QR code
@@ -376,13 +377,19 @@ async fn crawl(
 #[tokio::test]
 async fn no_page_of_the_demo_shows_raw_data_to_anyone() {
     let app = demo_app().await;
-    // Usernames and licences' verification codes are shown as they are, on purpose.
-    let usernames: Vec<String> = zhengwu::storage::query_scalar(
-        "SELECT username FROM users UNION SELECT verify_code FROM licences",
+    // Usernames, licences' verification codes and projects' codes (and their parts) are shown
+    // as they are, on purpose.
+    let codes: Vec<String> = zhengwu::storage::query_scalar(
+        "SELECT username FROM users UNION SELECT verify_code FROM licences \
+         UNION SELECT code FROM perf_projects",
     )
     .fetch_all(&app.db)
     .await
     .unwrap();
+    let usernames: Vec<String> = codes
+        .iter()
+        .flat_map(|c| c.split('-').map(String::from).chain([c.clone()]))
+        .collect();
     let checks = Checks::new(&usernames);
     let mut problems = Vec::new();
     let mut reached = BTreeSet::new();

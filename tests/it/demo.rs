@@ -45,7 +45,8 @@ fn start_with(dir: &std::path::Path, db: &str, extra: &[&str], env: &[(&str, &st
             url = u.trim_end_matches('/').to_string();
         }
         banner.push_str(&line);
-        if line.contains("citizen") {
+        // The banner ends with the last demo sign-in.
+        if line.contains(zhengwu::demo::LOGINS[zhengwu::demo::LOGINS.len() - 1].0) {
             break;
         }
         line.clear();

@@ -34,7 +34,7 @@ async fn the_seed_project_is_evaluated_and_its_127_is_caught() {
     let findings = e["findings"].as_array().unwrap();
     let arithmetic = findings
         .iter()
-        .find(|f| f["code"] == "ops.unresolved.arithmetic")
+        .find(|f| f["code"] == "arithmetic.ops_unresolved")
         .unwrap_or_else(|| panic!("{e}"));
     assert_eq!(
         (&arithmetic["declared"], &arithmetic["computed"]),
@@ -145,6 +145,10 @@ async fn finance_keeps_its_departments_projects_and_an_auditor_only_reads() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (_, list) = json_of(app.get(&fin, "/api/v1/performance/projects").await).await;
     assert_eq!(list, json!([]));
+    // A clerk has no part in performance at all.
+    let clerk = app.token("clerk").await;
+    let r = app.get(&clerk, "/api/v1/performance/projects").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Nor may they write one there; their own department's they may.
     let mut d = serde_json::to_value(zhengwu::performance::demo::project_2019()).unwrap();
     d["code"] = json!("LH-2019-WJ");

@@ -174,3 +174,38 @@ fn the_designer_cannot_save_a_broken_schema() {
         ]
     );
 }
+
+#[test]
+fn a_show_if_value_the_field_cannot_take_is_refused() {
+    let mut married = Field::new("married", "是否已婚", FieldKind::YesNo);
+    married.required = true;
+    let mut parity = Field::new("parity", "生育孩次", FieldKind::Select);
+    parity.options = vec!["一孩".into(), "二孩".into()];
+    let photo = Field::new("photo", "照片", FieldKind::Text);
+    let shown = |field: &str, equals: Value| {
+        let mut f = Field::new("spouse", "配偶姓名", FieldKind::Text);
+        f.show_if = Some(ShowIf {
+            field: field.into(),
+            equals,
+        });
+        let s = FormSchema {
+            fields: vec![married.clone(), parity.clone(), photo.clone(), f],
+        };
+        s.check(&[]).iter().map(|e| e.key).collect::<Vec<_>>()
+    };
+    assert!(shown("married", json!(true)).is_empty());
+    assert!(shown("parity", json!("二孩")).is_empty());
+    assert!(shown("photo", json!("有")).is_empty());
+    for (field, bad) in [
+        ("married", json!("也许")),
+        ("married", json!("")),
+        ("parity", json!("四孩")),
+        ("photo", json!("")),
+    ] {
+        assert_eq!(
+            shown(field, bad.clone()),
+            ["form.show_if_value"],
+            "{field} = {bad}"
+        );
+    }
+}

@@ -9,28 +9,18 @@ use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::context::Session;
 use crate::performance::repo::{self, Summary};
 use crate::performance::{Doc, Evaluation};
 
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = PerformanceImported)]
 pub struct Imported {
     pub code: String,
     /// False when it replaced the project-year of the same code.
     pub created: bool,
-}
-
-/// Reads a document, naming where its shape is wrong (a missing field, text for a number).
-pub fn parse(v: serde_json::Value) -> Result<Doc> {
-    serde_json::from_value(v).map_err(|e| {
-        Error::Validation(vec![FieldError::with(
-            "document",
-            "perf.shape",
-            e.to_string(),
-        )])
-    })
 }
 
 /// Create or replace a project-year from its document (finance officers and bureau admins of
@@ -42,7 +32,11 @@ pub async fn import(
     session: Session,
     Json(v): Json<serde_json::Value>,
 ) -> Result<(StatusCode, Json<Imported>)> {
-    let d = parse(v)?;
+    // Who may write any project, before the document is read.
+    if !session.principal.has(crate::auth::Perm::ManagePerformance) {
+        return Err(Error::Forbidden);
+    }
+    let d = crate::performance::document::parse(v)?;
     let created = repo::import(&s.db, &session.principal, &d).await?;
     let status = if created {
         StatusCode::CREATED

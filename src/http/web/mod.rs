@@ -18,6 +18,7 @@ mod licences;
 mod ops;
 mod ops_desk;
 mod org;
+mod performance;
 mod print;
 mod rate;
 mod session;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(ops::router())
         .merge(ops_desk::router())
         .merge(audit::router())
+        .merge(performance::router())
 }
 
 /// The double-submit token of a form posted without a session (sign-in, registration, the
