@@ -112,8 +112,16 @@ pub fn render(body: &str, data: &impl Serialize) -> Result<String> {
 /// A notice from a template and its data.
 pub fn notice(kind: Kind, body: &str, data: &impl Serialize, qr: Option<String>) -> Result<Notice> {
     let text = render(body, data)?;
+    // A refusal is titled by what was refused (不予许可 or 不予办理决定书).
+    let title = match serde_json::to_value(data)
+        .ok()
+        .and_then(|v| v["matter"]["refusal"].as_str().map(String::from))
+    {
+        Some(word) if kind == Kind::Refusal => format!("{word}决定书"),
+        _ => kind.name().to_string(),
+    };
     Ok(Notice {
-        title: kind.name().to_string(),
+        title,
         blocks: markup::parse(&text),
         qr,
     })
@@ -217,6 +225,10 @@ mod tests {
         assert!(html(&data).contains("不予许可决定书"));
         // A public service is not done (不予办理), not refused a licence.
         data["matter"]["refusal"] = "不予办理".into();
+        let title = notice(Kind::Refusal, defaults::body(Kind::Refusal), &data, None)
+            .unwrap()
+            .title;
+        assert_eq!(title, "不予办理决定书");
         let h = html(&data);
         assert!(
             h.contains("不予办理决定书") && h.contains("决定不予办理") && !h.contains("不予许可"),

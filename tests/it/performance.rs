@@ -193,3 +193,81 @@ async fn finance_keeps_its_departments_projects_and_an_auditor_only_reads() {
     let (s, _) = evaluation(&app, &citizen, "LH-2018-ZWYW").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+/// The computed figures are the store's own: tickets reported and resolved this year, accounts,
+/// and a declared figure that disagrees is named.
+#[tokio::test]
+async fn computed_sources_are_the_stores_own_figures() {
+    let app = TestApp::spawn().await;
+    let clerk = app.token("window_clerk").await;
+    let eng = app.token("om_engineer").await;
+    let mut ids = Vec::new();
+    for title in ["受理页面打不开", "打印回执乱码", "账号无法登录"] {
+        let (s, t) = json_of(
+            app.post(
+                &clerk,
+                "/api/v1/ops/tickets",
+                json!({"system": "approval", "category": "fault", "title": title, "description": "见截图"}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{t}");
+        ids.push(t["id"].as_i64().unwrap());
+    }
+    for id in &ids[..2] {
+        let (s, r) = json_of(
+            app.post(
+                &eng,
+                &format!("/api/v1/ops/tickets/{id}/act"),
+                json!({"move": "resolve", "note": "已处理"}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+    }
+    let year = zhengwu::clock::display(&app.db.now())[..4]
+        .parse::<i32>()
+        .unwrap();
+    let mut d = serde_json::to_value(zhengwu::performance::demo::project_2019()).unwrap();
+    d["code"] = json!("WJ-OPS");
+    d["year"] = json!(year);
+    d["department"] = json!("440309-D02");
+    d["declared"] = json!({"ops.total": 5, "ops.resolved": 2});
+    let admin = app.token("district_bureau_admin").await;
+    let (s, r) = json_of(app.post(&admin, "/api/v1/performance/projects", d).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let (s, e) = evaluation(&app, &admin, "WJ-OPS").await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    let c = &e["computed"];
+    assert_eq!(
+        (&c["ops.total"], &c["ops.resolved"], &c["ops.unresolved"]),
+        (&json!(3.0), &json!(2.0), &json!(1.0)),
+        "{c}"
+    );
+    let rate = c["ops.resolution_rate"].as_f64().unwrap();
+    assert!((rate - 2.0 / 3.0).abs() < 1e-9, "{rate}");
+    let accounts = app
+        .count("SELECT COUNT(*) FROM users WHERE active = 1")
+        .await;
+    assert_eq!(c["accounts.active"], json!(accounts as f64));
+    // The same figures as the desk's own statistics for the year.
+    let (_, stats) = json_of(
+        app.get(
+            &admin,
+            &format!("/api/v1/ops/stats?from={year}-01-01&to={year}-12-31"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(stats["total"], json!(3), "{stats}");
+    let findings: Vec<&str> = e["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(findings.contains(&"ops.total.declared"), "{findings:?}");
+    assert!(!findings.contains(&"ops.resolved.declared"), "{findings:?}");
+}

@@ -36,7 +36,7 @@ pub async fn notice(
     let (n, number) = print::for_application(&s.db, &session.principal, id, k, &base).await?;
     let qr = n.qr.as_ref().map(|u| format!("{u}/qr.svg"));
     Ok(s.pages.render("notice.html", &ctx, Some(&session), context! {
-        title => k.name(), body => n.html(qr.as_deref()), number,
+        title => n.title.clone(), body => n.html(qr.as_deref()), number,
         pdf => format!("/api/v1/applications/{id}/notices/{}.pdf", k.key()), back => format!("/applications/{id}") }))
 }
 
