@@ -248,6 +248,31 @@ pub fn installment_amounts(contract: Fen, percents: &[u32]) -> Vec<Fen> {
     out
 }
 
+/// A project code: 1–64 ASCII letters, digits and hyphens, starting with a letter or digit
+/// (compared and kept in upper case, so `lh-2018` is `LH-2018`).
+pub fn code_ok(code: &str) -> bool {
+    let c = code.trim();
+    (1..=64).contains(&c.len())
+        && c.chars()
+            .next()
+            .is_some_and(|ch| ch.is_ascii_alphanumeric())
+        && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+}
+
+fn text(path: &str, t: &str, max: usize, errs: &mut Vec<FieldError>) {
+    if t.chars().count() > max {
+        errs.push(FieldError::with(path, "field.too_long", max.to_string()));
+    } else if t.chars().any(|c| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || ('\u{200b}'..='\u{200f}').contains(&c)
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+            || c == '\u{feff}'
+    }) {
+        errs.push(FieldError::new(path, "field.name_chars"));
+    }
+}
+
 fn date(path: &str, s: &str, errs: &mut Vec<FieldError>) {
     if NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").is_err() {
         errs.push(FieldError::with(path, "field.date", s));
@@ -275,13 +300,46 @@ pub fn number(s: &str) -> Option<f64> {
 
 /// Reads a document, naming where its shape is wrong (a missing field, text for a number).
 pub fn parse(v: serde_json::Value) -> crate::error::Result<Doc> {
-    serde_json::from_value(v).map_err(|e| {
-        crate::error::Error::Validation(vec![FieldError::with(
-            "document",
-            "perf.shape",
-            e.to_string(),
-        )])
-    })
+    let mut d: Doc = serde_json::from_value(v).map_err(|e| {
+        let msg = e.to_string();
+        // serde names a missing field; say it as the field's own problem.
+        let missing = msg
+            .strip_prefix("missing field `")
+            .and_then(|r| r.split('`').next());
+        crate::error::Error::Validation(vec![match missing {
+            Some(f) => FieldError::new(f, "field.required"),
+            None => FieldError::with("document", "perf.shape", shape_message(&msg)),
+        }])
+    })?;
+    d.code = d.code.trim().to_ascii_uppercase();
+    Ok(d)
+}
+
+/// serde's words for a wrong type, in Chinese: "invalid type: integer `2270000`, expected a
+/// string" → 类型不符（应为文本）：integer `2270000`.
+fn shape_message(msg: &str) -> String {
+    let expected = msg.split("expected ").nth(1).unwrap_or("");
+    let want = if expected.contains("string") {
+        "应为文本"
+    } else if expected.contains("i32") || expected.contains("u32") || expected.contains("usize") {
+        "应为整数"
+    } else if expected.contains("f64") {
+        "应为数字"
+    } else if expected.contains("bool") {
+        "应为是或否"
+    } else if expected.contains("sequence") {
+        "应为列表"
+    } else if expected.contains("map") || expected.contains("struct") {
+        "应为对象"
+    } else {
+        "格式不符"
+    };
+    let got = msg
+        .strip_prefix("invalid type: ")
+        .or_else(|| msg.strip_prefix("invalid value: "))
+        .and_then(|r| r.split(", expected").next())
+        .unwrap_or("");
+    format!("类型不符（{want}）{got}")
 }
 
 /// Checks the whole document; answers its money in fen, or every problem by path.
@@ -290,11 +348,25 @@ pub fn check(d: &Doc) -> Result<Money, Vec<FieldError>> {
     if d.format != FORMAT {
         e.push(FieldError::with("format", "perf.format", FORMAT));
     }
-    required("code", &d.code, &mut e);
-    if d.code.chars().count() > 64 || d.code.chars().any(char::is_control) {
-        e.push(FieldError::new("code", "field.code"));
+    if !code_ok(&d.code) {
+        e.push(FieldError::new("code", "perf.bad_code"));
     }
     required("name", &d.name, &mut e);
+    // Text people read: bounded, without control or direction characters.
+    let texts = [
+        ("name", d.name.as_str(), 200),
+        ("implementing_unit", d.implementing_unit.as_str(), 200),
+        ("category", d.category.as_str(), 100),
+        ("period", d.period.as_str(), 100),
+        ("background", d.background.as_str(), 20_000),
+    ];
+    for (path, t, max) in texts {
+        text(path, t, max, &mut e);
+    }
+    for (i, b) in d.basis.iter().enumerate() {
+        text(&format!("basis[{i}].number"), &b.number, 100, &mut e);
+        text(&format!("basis[{i}].title"), &b.title, 500, &mut e);
+    }
     if !(2000..=2100).contains(&d.year) {
         e.push(FieldError::with("year", "field.range", "2000–2100"));
     }
@@ -427,9 +499,42 @@ pub fn check(d: &Doc) -> Result<Money, Vec<FieldError>> {
                 "perf.source",
                 k.clone(),
             ));
-        } else if !(v.is_number() || v.as_str().and_then(number).is_some()) {
-            e.push(FieldError::new(format!("declared.{k}"), "field.number"));
+        } else {
+            let x = v.as_f64().or_else(|| v.as_str().and_then(number));
+            let whole = super::sources::is_rate(k) || x.is_some_and(|x| x.fract() == 0.0);
+            if !x.is_some_and(|x| (0.0..1e12).contains(&x)) || !whole {
+                e.push(FieldError::new(format!("declared.{k}"), "field.number"));
+            }
         }
+    }
+    for (i, x) in d.indicators.iter().enumerate() {
+        let p = format!("indicators[{i}]");
+        for (f, t, max) in [
+            ("name", x.name.as_str(), 200),
+            ("level1", x.level1.as_str(), 50),
+            ("level2", x.level2.as_str(), 50),
+            ("unit", x.unit.as_str(), 20),
+        ] {
+            text(&format!("{p}.{f}"), t, max, &mut e);
+        }
+        for (f, t) in [
+            ("evidence", &x.evidence),
+            ("reason", &x.reason),
+            ("deviation", &x.deviation),
+        ] {
+            if let Some(t) = t {
+                text(&format!("{p}.{f}"), t, 2_000, &mut e);
+            }
+        }
+    }
+    // The weights are the scheme's 100 points (those not applicable are shared out).
+    let weights: f64 = d.indicators.iter().map(|x| x.weight).sum();
+    if !d.indicators.is_empty() && (weights - 100.0).abs() > 0.005 {
+        e.push(FieldError::with(
+            "indicators",
+            "perf.weights",
+            format!("{weights:.2}"),
+        ));
     }
     let m = Money {
         initial,
@@ -438,8 +543,18 @@ pub fn check(d: &Doc) -> Result<Money, Vec<FieldError>> {
         installments,
         payments,
     };
-    // Under 90% execution the reason is written down.
     let adjusted = m.adjusted();
+    if adjusted < 0 {
+        e.push(FieldError::with(
+            "budget.adjustments",
+            "perf.budget_negative",
+            super::evaluation::yuan(adjusted),
+        ));
+    }
+    if m.contract.is_some_and(|c| c.0 == 0) {
+        e.push(FieldError::new("contract.amount", "field.money"));
+    }
+    // Under 90% execution the reason is written down.
     if e.is_empty()
         && adjusted > 0
         && (m.paid() as i128) * 10 < (adjusted as i128) * 9

@@ -26,6 +26,8 @@ pub struct IndicatorScore {
     /// Null when not applicable.
     pub score: Option<f64>,
     pub applicable: bool,
+    /// 偏差原因分析及改进措施, as entered.
+    pub deviation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -41,6 +43,8 @@ pub struct Evaluation {
     pub code: String,
     pub name: String,
     pub year: i32,
+    /// The competent department (its name once stored; the code as written before).
+    pub department: String,
     /// Money as decimal yuan.
     pub initial_budget: String,
     pub adjusted_budget: String,
@@ -82,16 +86,19 @@ fn shown(source: &str, v: f64) -> String {
     }
 }
 
+/// A declared figure as a number (a rate as a fraction: "98.52" is 0.9852).
+fn declared_value(d: &Doc, k: &str) -> Option<f64> {
+    d.declared.get(k).and_then(|v| {
+        v.as_f64()
+            .or_else(|| v.as_str().and_then(number))
+            .map(|x| if is_rate(k) && x > 1.0 { x / 100.0 } else { x })
+    })
+}
+
 /// What the cross-checks find in `d` against `computed`.
 pub fn findings(d: &Doc, m: &Money, computed: &BTreeMap<String, Option<f64>>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let declared = |k: &str| {
-        d.declared.get(k).and_then(|v| {
-            v.as_f64()
-                .or_else(|| v.as_str().and_then(number))
-                .map(|x| if is_rate(k) && x > 1.0 { x / 100.0 } else { x })
-        })
-    };
+    let declared = |k: &str| declared_value(d, k);
     // Arithmetic between declared figures: resolved + unresolved = total.
     if let (Some(t), Some(r), Some(u)) = (
         declared("ops.total"),
@@ -200,10 +207,15 @@ pub fn evaluate(
     let mut shown_rows = Vec::new();
     for x in &d.indicators {
         let nature = Nature::parse(&x.nature).unwrap_or(Nature::Qualitative);
-        let computed_actual = x
-            .source
-            .as_deref()
-            .and_then(|s| computed.get(s).copied().flatten().map(|v| (s, v)));
+        // The platform's figure; where it has none for the year, the figure people declared.
+        let computed_actual = x.source.as_deref().and_then(|s| {
+            computed
+                .get(s)
+                .copied()
+                .flatten()
+                .or_else(|| declared_value(d, s))
+                .map(|v| (s, v))
+        });
         let is_execution = x.source.as_deref() == Some("budget.execution_rate");
         // A `%` indicator's computed fraction is compared as a percentage.
         let actual = match computed_actual {
@@ -239,10 +251,15 @@ pub fn evaluate(
         if let Some(src) = x.source.as_deref()
             && computed.get(src).copied().flatten().is_none()
         {
+            let then = if declared_value(d, src).is_some() {
+                "按填报值计"
+            } else {
+                "按 0 分计"
+            };
             no_data.push(Finding {
                 code: format!("{src}.no_data"),
                 message: format!(
-                    "指标“{}”的数据来源（{}）在 {} 年度没有数据，按 0 分计。",
+                    "指标“{}”的数据来源（{}）在 {} 年度没有平台数据，{then}。",
                     x.name,
                     super::names::source_name(src),
                     d.year
@@ -267,6 +284,7 @@ pub fn evaluate(
             weight: x.weight,
             score,
             applicable: x.applicable,
+            deviation: x.deviation.clone(),
         })
         .collect();
     let paid_to_contract = paid_before + m.paid();
@@ -274,6 +292,7 @@ pub fn evaluate(
         code: d.code.clone(),
         name: d.name.clone(),
         year: d.year,
+        department: d.department.clone(),
         initial_budget: yuan(m.initial.0),
         adjusted_budget: yuan(m.adjusted()),
         paid: yuan(m.paid()),

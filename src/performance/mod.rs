@@ -9,6 +9,7 @@ pub mod evaluation;
 pub mod names;
 pub mod repo;
 pub mod score;
+pub mod sheet;
 pub mod sources;
 
 pub use document::Doc;

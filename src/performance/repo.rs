@@ -30,11 +30,21 @@ pub async fn import(db: &Db, who: &Principal, d: &Doc) -> Result<bool> {
     let unit = org::by_code(db, d.department.trim())
         .await?
         .filter(|u| !u.is_retired())
-        .ok_or_else(|| Error::field("department", "field.unit_unknown"))?;
+        .ok_or_else(|| {
+            Error::Validation(vec![FieldError::with(
+                "department",
+                "field.unit_unknown",
+                d.department.trim(),
+            )])
+        })?;
     if let Some(scope) = d.scope.as_deref().filter(|s| !s.trim().is_empty())
         && org::by_code(db, scope.trim()).await?.is_none()
     {
-        return Err(Error::field("scope", "field.unit_unknown"));
+        return Err(Error::Validation(vec![FieldError::with(
+            "scope",
+            "field.unit_unknown",
+            scope.trim(),
+        )]));
     }
     if !who.can(Perm::ManagePerformance, &unit.path) {
         return Err(Error::Forbidden);
@@ -168,11 +178,9 @@ pub async fn evaluate(db: &Db, who: &Principal, code: &str) -> Result<Evaluation
         Some(n) if !n.is_empty() => paid_before(db, n, d.year).await?,
         _ => 0,
     };
-    Ok(evaluation::evaluate(
-        &d,
-        &m,
-        computed,
-        &super::score::Scheme::default(),
-        before,
-    ))
+    let mut e = evaluation::evaluate(&d, &m, computed, &super::score::Scheme::default(), before);
+    if let Some(u) = org::by_code(db, d.department.trim()).await? {
+        e.department = u.name;
+    }
+    Ok(e)
 }

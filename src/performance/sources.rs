@@ -138,5 +138,21 @@ pub async fn compute(
         "budget.execution_rate".into(),
         rate(money.paid(), money.adjusted()),
     );
+    // A year the platform holds nothing of (no tickets, no applications, no accounts yet) has
+    // no figures, not zeros: a declared figure is then not contradicted by an empty store.
+    let none_if = |out: &mut BTreeMap<String, Option<f64>>, empty: bool, prefix: &str| {
+        if empty {
+            for (k, v) in out.iter_mut() {
+                if k.starts_with(prefix) {
+                    *v = None;
+                }
+            }
+        }
+    };
+    none_if(&mut out, ops.total == 0, "ops.");
+    none_if(&mut out, submitted == 0, "applications.");
+    none_if(&mut out, submitted == 0, "ratings.");
+    none_if(&mut out, accounts == 0, "accounts.");
+    none_if(&mut out, matters == 0, "catalog.");
     Ok(out)
 }

@@ -110,6 +110,10 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /api/v1/performance/projects/{code}", "-"),
     ("GET /api/v1/performance/projects/{code}/evaluation", "-"),
     (
+        "GET /api/v1/performance/projects/{code}/self-evaluation.xlsx",
+        "-",
+    ),
+    (
         "GET /api/v1/matters/search",
         "anon cit_a cit_b clerk clerk_lh approver dept_admin matter_admin om_eng om_mgr bureau auditor",
     ),

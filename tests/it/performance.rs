@@ -44,6 +44,32 @@ async fn the_seed_project_is_evaluated_and_its_127_is_caught() {
         arithmetic["message"].as_str().unwrap().contains("9287"),
         "{arithmetic}"
     );
+    // The platform holds nothing of 2018: no false alarm of an empty store against the report's
+    // figures, and the resolution rate the report declares stands in (said so).
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["code"] == "accounts.active.declared"),
+        "{e}"
+    );
+    let resolution = e["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["source"] == "ops.resolution_rate")
+        .unwrap();
+    assert_eq!(
+        (&resolution["actual"], &resolution["score"]),
+        (&json!("98.52"), &json!(15.0)),
+        "{resolution}"
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["code"] == "ops.resolution_rate.no_data"
+                && f["message"].as_str().unwrap().contains("按填报值计")),
+        "{e}"
+    );
     // The execution indicator scores weight × rate; the total is graded.
     let exec = e["indicators"]
         .as_array()
@@ -54,6 +80,35 @@ async fn the_seed_project_is_evaluated_and_its_127_is_caught() {
     assert_eq!(exec["score"], 9.99);
     assert!(e["score"].as_f64().unwrap() > 0.0);
     assert!(["优", "良", "中", "差"].contains(&e["grade"].as_str().unwrap()));
+    // The self-evaluation table as a workbook, in the standard layout.
+    let r = app
+        .get(
+            &admin,
+            "/api/v1/performance/projects/LH-2018-ZWYW/self-evaluation.xlsx",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = wb.worksheet_range("绩效自评表").unwrap();
+    let cells: Vec<String> = sheet.cells().map(|(_, _, c)| c.to_string()).collect();
+    for want in [
+        "项目支出绩效自评表（2018 年度）",
+        "区政务服务局",
+        "227",
+        "224",
+        "223.68",
+        "99.86%",
+        "故障解决率",
+        "总分",
+    ] {
+        assert!(
+            cells.iter().any(|c| c.contains(want)),
+            "{want} in {cells:?}"
+        );
+    }
     // The 2019 project-year pays the tail: the contract is paid off.
     let (s, e) = evaluation(&app, &admin, "LH-2019-ZWYW").await;
     assert_eq!(s, StatusCode::OK, "{e}");
@@ -99,6 +154,71 @@ async fn a_bad_document_is_refused_whole_with_every_problem_named() {
             .chars()
             .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
         "said in Chinese: {e}"
+    );
+    // Weights that are not the scheme's 100 points; codes that are not codes; a budget adjusted
+    // below nothing; text too long; a declared count with a fraction; an unknown department.
+    let base = serde_json::to_value(zhengwu::performance::demo::project_2018()).unwrap();
+    let mut cases = Vec::new();
+    let mut w = base.clone();
+    w["code"] = json!("LH-W");
+    for i in w["indicators"].as_array_mut().unwrap() {
+        i["weight"] = json!(100);
+    }
+    cases.push((w, "indicators"));
+    for code in [
+        "../x",
+        "a/b",
+        "LH 2018",
+        "LH-2018\u{200b}-X",
+        "ＬＨ-2018",
+        "<b>x</b>",
+        "",
+    ] {
+        let mut c = base.clone();
+        c["code"] = json!(code);
+        cases.push((c, "code"));
+    }
+    let mut n = base.clone();
+    n["code"] = json!("LH-NEG");
+    n["budget"]["adjustments"][0]["amount"] = json!("-3270000.00");
+    cases.push((n, "budget.adjustments"));
+    let mut l = base.clone();
+    l["code"] = json!("LH-LONG");
+    l["name"] = json!("长".repeat(201));
+    cases.push((l, "name"));
+    let mut dc = base.clone();
+    dc["code"] = json!("LH-DECL");
+    dc["declared"]["ops.total"] = json!(9287.5);
+    cases.push((dc, "declared.ops.total"));
+    let mut dep = base.clone();
+    dep["code"] = json!("LH-DEP");
+    dep["department"] = json!("999");
+    cases.push((dep, "department"));
+    for (doc, field) in cases {
+        let (s, e) = json_of(
+            app.post(&admin, "/api/v1/performance/projects", doc.clone())
+                .await,
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {e}");
+        assert!(
+            e["error"]["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["field"] == field),
+            "{field}: {e}"
+        );
+        assert!(!e.to_string().contains("{value}"), "{e}");
+    }
+    // A missing field is named as that field.
+    let mut m = base.clone();
+    m.as_object_mut().unwrap().remove("name");
+    let (s, e) = json_of(app.post(&admin, "/api/v1/performance/projects", m).await).await;
+    assert_eq!(
+        (s, &e["error"]["fields"][0]["field"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("name")),
+        "{e}"
     );
     // A document of the wrong shape is refused too, saying where.
     let (s, e) = json_of(
@@ -157,6 +277,12 @@ async fn finance_keeps_its_departments_projects_and_an_auditor_only_reads() {
             .await,
     )
     .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // Nor overwrite D01's project by writing its code in other letters.
+    let mut copy = serde_json::to_value(zhengwu::performance::demo::project_2018()).unwrap();
+    copy["code"] = json!("lh-2018-zwyw");
+    copy["department"] = json!("440309-D02");
+    let (s, _) = json_of(app.post(&fin, "/api/v1/performance/projects", copy).await).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     d["department"] = json!("440309-D02");
     let (s, r) = json_of(

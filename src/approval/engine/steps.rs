@@ -26,8 +26,10 @@ fn candidates(
                 .resolve(app_unit, dept, units)
                 .ok_or(Error::Conflict("err.wf_no_unit"))?;
             // A window clerk acts at the application's hall (or above it), as accepting does.
-            let hall_path =
-                (*role == crate::auth::Role::WindowClerk).then(|| app_unit.path.clone());
+            // (Only a hall binds: an approval started at another unit keeps the unit rule.)
+            let hall_path = (*role == crate::auth::Role::WindowClerk
+                && app_unit.kind == crate::org::Kind::Hall)
+                .then(|| app_unit.path.clone());
             vec![Candidate::Role {
                 role: *role,
                 unit_path: u.path,

@@ -84,10 +84,30 @@ pub async fn evaluation(
     ))
 }
 
+/// The self-evaluation table (项目支出绩效自评表) as XLSX, in the standard layout.
+#[utoipa::path(get, path = "/performance/projects/{code}/self-evaluation.xlsx", tag = "performance",
+    responses((status = 200, description = "The self-evaluation table", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404)))]
+pub async fn self_evaluation(
+    State(s): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<axum::response::Response> {
+    let e = repo::evaluate(&s.db, &session.principal, &code).await?;
+    let name = format!("self-evaluation-{}.xlsx", e.code);
+    let body =
+        crate::blocking::run(move || crate::performance::sheet::self_evaluation_xlsx(&e)).await?;
+    Ok(crate::http::transfer::download(
+        crate::http::transfer::XLSX,
+        &name,
+        body,
+    ))
+}
+
 /// This area's endpoints, each documented where it is written.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(import, list))
         .routes(routes!(get))
         .routes(routes!(evaluation))
+        .routes(routes!(self_evaluation))
 }
