@@ -14,9 +14,19 @@ struct Running {
     child: Child,
     _stdout: BufReader<std::process::ChildStdout>,
     /// Drains stderr while the server runs, so a full pipe never blocks its logging.
-    logs: std::thread::JoinHandle<String>,
+    logs: Option<std::thread::JoinHandle<String>>,
     url: String,
     banner: String,
+}
+
+impl Drop for Running {
+    /// A test that fails before [`stop`] still leaves no server running.
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
 
 fn start(dir: &std::path::Path, db: &str, extra: &[&str]) -> Running {
@@ -61,7 +71,7 @@ fn start_with(dir: &std::path::Path, db: &str, extra: &[&str], env: &[(&str, &st
     Running {
         child,
         _stdout: out,
-        logs,
+        logs: Some(logs),
         url,
         banner,
     }
@@ -75,7 +85,8 @@ fn stop(mut r: Running) -> (bool, String) {
         .status()
         .unwrap();
     let status = r.child.wait().unwrap();
-    (status.success(), r.logs.join().unwrap())
+    let logs = r.logs.take().map(|h| h.join().unwrap()).unwrap_or_default();
+    (status.success(), logs)
 }
 
 async fn token(url: &str, user: &str, pw: &str) -> (StatusCode, String) {
