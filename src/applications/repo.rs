@@ -371,23 +371,18 @@ pub(super) async fn store(
     let mut owned = files::own(db, who, &fresh).await?;
     // A clerk's scans belong to the application they were scanned for: one applicant's document
     // is never handed into another's case.
-    if filer.channel == "counter" {
-        for f in &fresh {
-            let elsewhere: Option<i64> = query_scalar(
-                "SELECT application_id FROM application_materials WHERE file_id = $1 \
-                 AND application_id <> $2 LIMIT 1",
-            )
-            .bind(*f)
-            .bind(existing.map_or(0, |r| r.id))
-            .fetch_optional(db)
-            .await?;
-            if elsewhere.is_some() {
-                errs.push(FieldError::with(
-                    "materials",
-                    "field.file_unknown",
-                    f.to_string(),
-                ));
-            }
+    if filer.channel == "counter" && !fresh.is_empty() {
+        let mut q =
+            Sql::new("SELECT DISTINCT file_id FROM application_materials WHERE application_id <> ");
+        q.bind(existing.map_or(0, |r| r.id)).push(" AND ");
+        q.any_of("file_id", &fresh);
+        let elsewhere: Vec<i64> = q.scalar().fetch_all(db).await?;
+        for f in elsewhere {
+            errs.push(FieldError::with(
+                "materials",
+                "field.file_unknown",
+                f.to_string(),
+            ));
         }
     }
     for i in ids.iter().filter(|i| filer.reusable.contains(i)) {

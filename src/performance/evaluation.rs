@@ -30,6 +30,39 @@ pub struct IndicatorScore {
     pub deviation: Option<String>,
 }
 
+impl IndicatorScore {
+    /// The target as the self-evaluation table writes it: "≥ 95%", "= 4个".
+    pub fn target_text(&self) -> Option<String> {
+        let sign = match self.nature.as_str() {
+            ">=" => "≥",
+            "<=" => "≤",
+            "=" => "=",
+            _ => "",
+        };
+        self.target
+            .as_ref()
+            .map(|t| format!("{sign} {t}{}", self.unit_shown()))
+    }
+
+    /// The actual with its unit; 不适用 when not applicable, — when nothing is known.
+    pub fn actual_text(&self) -> String {
+        if !self.applicable {
+            return "不适用".into();
+        }
+        self.actual
+            .as_ref()
+            .map_or_else(|| "—".into(), |a| format!("{a}{}", self.unit_shown()))
+    }
+
+    fn unit_shown(&self) -> &str {
+        if self.nature == "qualitative" {
+            ""
+        } else {
+            &self.unit
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Finding {
     pub code: String,

@@ -20,15 +20,6 @@ const INDICATOR_HEAD: [&str; 8] = [
     "偏差原因分析及改进措施",
 ];
 
-fn sign(nature: &str) -> &'static str {
-    match nature {
-        ">=" => "≥",
-        "<=" => "≤",
-        "=" => "=",
-        _ => "",
-    }
-}
-
 /// The workbook's bytes.
 pub fn self_evaluation_xlsx(e: &Evaluation) -> anyhow::Result<Vec<u8>> {
     let mut wb = Workbook::new();
@@ -98,27 +89,12 @@ pub fn self_evaluation_xlsx(e: &Evaluation) -> anyhow::Result<Vec<u8>> {
     }
     let mut row = 7u32;
     for i in &e.indicators {
-        let unit = if i.nature == "qualitative" {
-            ""
-        } else {
-            i.unit.as_str()
-        };
         let cells = [
             i.level1.clone(),
             i.level2.clone(),
             i.name.clone(),
-            i.target
-                .as_ref()
-                .map(|t| format!("{}{t}{unit}", sign(&i.nature)))
-                .unwrap_or_default(),
-            if i.applicable {
-                i.actual
-                    .as_ref()
-                    .map(|a| format!("{a}{unit}"))
-                    .unwrap_or_else(|| "—".into())
-            } else {
-                "不适用".into()
-            },
+            i.target_text().unwrap_or_default(),
+            i.actual_text(),
             format!("{}", i.weight),
             i.score
                 .map(|s| format!("{s:.2}"))

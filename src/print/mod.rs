@@ -110,13 +110,15 @@ pub fn render(body: &str, data: &impl Serialize) -> Result<String> {
 }
 
 /// A notice from a template and its data.
-pub fn notice(kind: Kind, body: &str, data: &impl Serialize, qr: Option<String>) -> Result<Notice> {
+pub fn notice(
+    kind: Kind,
+    body: &str,
+    data: &serde_json::Value,
+    qr: Option<String>,
+) -> Result<Notice> {
     let text = render(body, data)?;
     // A refusal is titled by what was refused (不予许可 or 不予办理决定书).
-    let title = match serde_json::to_value(data)
-        .ok()
-        .and_then(|v| v["matter"]["refusal"].as_str().map(String::from))
-    {
+    let title = match data["matter"]["refusal"].as_str() {
         Some(word) if kind == Kind::Refusal => format!("{word}决定书"),
         _ => kind.name().to_string(),
     };

@@ -76,20 +76,10 @@ impl Posted {
                 crate::applications::repo::MAX_APPLICATION_FILES.to_string(),
             ));
         }
+        let mut checked = Vec::new();
         for (mid, file_name, bytes) in &posted {
-            if let Err(Error::Validation(fe)) = files::check(file_name, bytes) {
-                errs.extend(fe.into_iter().map(|e| FieldError {
-                    field: format!("materials.{mid}"),
-                    ..e
-                }));
-            }
-        }
-        if !errs.is_empty() {
-            return Ok((out, errs));
-        }
-        for (mid, file_name, bytes) in posted {
-            match files::store(&s.db, who, file_name, bytes).await {
-                Ok(f) => out.entry(mid.to_string()).or_default().push(f.id),
+            match files::check(file_name, bytes) {
+                Ok(c) => checked.push((*mid, c)),
                 Err(Error::Validation(fe)) => errs.extend(fe.into_iter().map(|e| FieldError {
                     field: format!("materials.{mid}"),
                     ..e
@@ -97,6 +87,16 @@ impl Posted {
                 Err(e) => return Err(e),
             }
         }
+        if !errs.is_empty() {
+            return Ok((out, errs));
+        }
+        // Checked once, kept together.
+        let mut tx = s.db.begin().await?;
+        for (mid, c) in &checked {
+            let f = files::put(&mut tx, who, c).await?;
+            out.entry(mid.to_string()).or_default().push(f.id);
+        }
+        tx.commit().await?;
         Ok((out, errs))
     }
 

@@ -64,22 +64,9 @@ pub async fn show(
         .indicators
         .iter()
         .map(|i| {
-            let sign = match i.nature.as_str() {
-                ">=" => "≥",
-                "<=" => "≤",
-                "=" => "=",
-                _ => "",
-            };
-            let unit = if i.nature == "qualitative" {
-                ""
-            } else {
-                i.unit.as_str()
-            };
             context! {
                 level1 => i.level1.clone(), level2 => i.level2.clone(), name => i.name.clone(),
-                applicable => i.applicable,
-                target => i.target.as_ref().map(|t| format!("{sign} {t}{unit}")),
-                actual => i.actual.as_ref().map(|a| format!("{a}{unit}")),
+                applicable => i.applicable, target => i.target_text(), actual => i.actual_text(),
                 weight => number(i.weight),
                 score => i.score.map(|x| format!("{x:.2}")),
             }
