@@ -259,7 +259,7 @@ pub fn code_ok(code: &str) -> bool {
         && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
 }
 
-fn text(path: &str, t: &str, max: usize, errs: &mut Vec<FieldError>) {
+pub fn text(path: &str, t: &str, max: usize, errs: &mut Vec<FieldError>) {
     if t.chars().count() > max {
         errs.push(FieldError::with(path, "field.too_long", max.to_string()));
     } else if t.chars().any(|c| {

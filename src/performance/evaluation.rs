@@ -11,7 +11,7 @@ use super::document::{Doc, Money, number};
 use super::score::{self, Line, Nature, Scheme};
 use super::sources::is_rate;
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct IndicatorScore {
     pub level1: String,
     pub level2: String,
@@ -63,7 +63,7 @@ impl IndicatorScore {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Finding {
     pub code: String,
     pub message: String,
@@ -71,7 +71,7 @@ pub struct Finding {
     pub computed: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Evaluation {
     pub code: String,
     pub name: String,

@@ -6,10 +6,61 @@
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
 
 use super::document::signed_yuan;
-use super::evaluation::{Evaluation, wan};
+use super::evaluation::{Evaluation, IndicatorScore, wan};
 use crate::sheets::xlsx_cell;
 
-const INDICATOR_HEAD: [&str; 8] = [
+/// The funds row's heads, in 万元.
+pub const FUNDS_HEAD: [&str; 7] = [
+    "项目资金（万元）",
+    "年初预算数",
+    "全年预算数",
+    "全年执行数",
+    "分值",
+    "执行率",
+    "得分",
+];
+
+/// The funds row (年度资金总额): budgets and execution in 万元, the execution indicator's weight
+/// and score.
+pub fn funds_row(e: &Evaluation) -> [String; 7] {
+    let fen = |y: &str| signed_yuan(y).unwrap_or(0);
+    let exec = e
+        .indicators
+        .iter()
+        .find(|i| i.source.as_deref() == Some("budget.execution_rate"));
+    [
+        "年度资金总额".to_string(),
+        wan(fen(&e.initial_budget)),
+        wan(fen(&e.adjusted_budget)),
+        wan(fen(&e.paid)),
+        exec.map(|i| format!("{}", i.weight)).unwrap_or_default(),
+        e.execution_rate
+            .map(|r| format!("{:.2}%", r * 100.0))
+            .unwrap_or_default(),
+        exec.and_then(|i| i.score)
+            .map(|s| format!("{s:.2}"))
+            .unwrap_or_default(),
+    ]
+}
+
+/// One indicator's row of the table.
+pub fn indicator_row(i: &IndicatorScore) -> [String; 8] {
+    [
+        i.level1.clone(),
+        i.level2.clone(),
+        i.name.clone(),
+        i.target_text().unwrap_or_default(),
+        i.actual_text(),
+        format!("{}", i.weight),
+        i.score
+            .map(|s| format!("{s:.2}"))
+            .unwrap_or_else(|| "—".into()),
+        i.deviation.clone().unwrap_or_default(),
+    ]
+}
+
+/// The indicator table's heads.
+pub const INDICATOR_HEAD: [&str; 8] = [
     "一级指标",
     "二级指标",
     "三级指标",
@@ -49,38 +100,10 @@ pub fn self_evaluation_xlsx(e: &Evaluation) -> anyhow::Result<Vec<u8>> {
     ws.write_string_with_format(1, 5, "主管部门", &head)?;
     ws.merge_range(1, 6, 1, 7, &text(&e.department), &cell)?;
     // Funds, in 万元 as the table writes them.
-    let fen = |y: &str| signed_yuan(y).unwrap_or(0);
-    for (c, h) in [
-        "项目资金（万元）",
-        "年初预算数",
-        "全年预算数",
-        "全年执行数",
-        "分值",
-        "执行率",
-        "得分",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (c, h) in FUNDS_HEAD.iter().enumerate() {
         ws.write_string_with_format(3, c as u16, *h, &head)?;
     }
-    let exec = e
-        .indicators
-        .iter()
-        .find(|i| i.source.as_deref() == Some("budget.execution_rate"));
-    let funds = [
-        "年度资金总额".to_string(),
-        wan(fen(&e.initial_budget)),
-        wan(fen(&e.adjusted_budget)),
-        wan(fen(&e.paid)),
-        exec.map(|i| format!("{}", i.weight)).unwrap_or_default(),
-        e.execution_rate
-            .map(|r| format!("{:.2}%", r * 100.0))
-            .unwrap_or_default(),
-        exec.and_then(|i| i.score)
-            .map(|s| format!("{s:.2}"))
-            .unwrap_or_default(),
-    ];
+    let funds = funds_row(e);
     for (c, v) in funds.iter().enumerate() {
         ws.write_string_with_format(4, c as u16, v, &cell)?;
     }
@@ -89,18 +112,7 @@ pub fn self_evaluation_xlsx(e: &Evaluation) -> anyhow::Result<Vec<u8>> {
     }
     let mut row = 7u32;
     for i in &e.indicators {
-        let cells = [
-            i.level1.clone(),
-            i.level2.clone(),
-            i.name.clone(),
-            i.target_text().unwrap_or_default(),
-            i.actual_text(),
-            format!("{}", i.weight),
-            i.score
-                .map(|s| format!("{s:.2}"))
-                .unwrap_or_else(|| "—".into()),
-            i.deviation.clone().unwrap_or_default(),
-        ];
+        let cells = indicator_row(i);
         for (c, v) in cells.iter().enumerate() {
             ws.write_string_with_format(row, c as u16, text(v), &cell)?;
         }

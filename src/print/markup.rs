@@ -12,7 +12,7 @@
 //! ```
 
 /// One block of a notice.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Block {
     Title(String),
     Heading(String),

@@ -8,6 +8,7 @@
 
 pub mod data;
 pub mod defaults;
+pub mod docx;
 pub mod markup;
 pub mod pdf;
 pub mod repo;

@@ -109,6 +109,13 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /api/v1/performance/projects", "bureau auditor"),
     ("GET /api/v1/performance/projects/{code}", "-"),
     ("GET /api/v1/performance/projects/{code}/evaluation", "-"),
+    ("GET /api/v1/performance/projects/{code}/report", "-"),
+    ("GET /api/v1/performance/projects/{code}/report.docx", "-"),
+    ("GET /api/v1/performance/projects/{code}/report.pdf", "-"),
+    (
+        "GET /api/v1/performance/projects/{code}/report/sections/{key}/versions",
+        "-",
+    ),
     (
         "GET /api/v1/performance/projects/{code}/self-evaluation.xlsx",
         "-",
@@ -257,6 +264,10 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /api/v1/org/units", "-"),
     ("POST /api/v1/org/units/{id}/retire", "-"),
     ("POST /api/v1/performance/projects", "-"),
+    (
+        "POST /api/v1/performance/projects/{code}/report/finalise",
+        "-",
+    ),
     ("POST /api/v1/print/templates/{kind}/preview", "-"),
     ("POST /api/v1/register", "-"),
     ("POST /api/v1/windows", "-"),
@@ -274,6 +285,10 @@ const MATRIX: &[(&str, &str)] = &[
     ("PUT /api/v1/matters/{code}/workflow/draft", "-"),
     ("PUT /api/v1/ops/reports/recipients", "-"),
     ("PUT /api/v1/ops/sla/{priority}", "-"),
+    (
+        "PUT /api/v1/performance/projects/{code}/report/sections/{key}",
+        "-",
+    ),
     ("PUT /api/v1/print/templates/{kind}", "-"),
     ("PUT /api/v1/settings/four-eyes", "-"),
     ("PUT /api/v1/windows/{id}", "-"),

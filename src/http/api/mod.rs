@@ -16,6 +16,7 @@ pub mod ops;
 pub mod ops_desk;
 pub mod org;
 pub mod performance;
+pub mod performance_report;
 pub mod print;
 pub mod workflow;
 
@@ -45,4 +46,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(licences::router())
         .merge(audit::router())
         .merge(performance::router())
+        .merge(performance_report::router())
 }

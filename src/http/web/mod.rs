@@ -19,6 +19,7 @@ mod ops;
 mod ops_desk;
 mod org;
 mod performance;
+mod performance_report;
 mod print;
 mod rate;
 mod session;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(ops_desk::router())
         .merge(audit::router())
         .merge(performance::router())
+        .merge(performance_report::router())
 }
 
 /// The double-submit token of a form posted without a session (sign-in, registration, the
