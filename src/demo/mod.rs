@@ -159,6 +159,7 @@ pub async fn ensure(db: &Db, password: Option<&str>) -> anyhow::Result<String> {
         seed_applications(db).await?;
     }
     crate::ops::demo::seed_year(db).await?;
+    crate::ops::demo::seed_2018(db).await?;
     crate::counter::demo::seed(db).await?;
     if matters == 0 {
         seed_licences(db).await?;

@@ -428,7 +428,36 @@ pub fn check(d: &Doc) -> Result<Money, Vec<FieldError>> {
     for (i, p) in d.payments.iter().enumerate() {
         let path = format!("payments[{i}]");
         date(&format!("{path}.date"), &p.date, &mut e);
-        payments.push(money(&format!("{path}.amount"), &p.amount, &mut e));
+        let fen = money(&format!("{path}.amount"), &p.amount, &mut e);
+        if fen.0 == 0 && Fen::parse_yuan(&p.amount).is_some() {
+            e.push(FieldError::new(
+                format!("{path}.amount"),
+                "perf.payment_zero",
+            ));
+        }
+        payments.push(fen);
+        // Paid in the project's year (a later year's payment belongs to that year's project).
+        if NaiveDate::parse_from_str(p.date.trim(), "%Y-%m-%d")
+            .is_ok_and(|day| day.format("%Y").to_string() != d.year.to_string())
+        {
+            e.push(FieldError::with(
+                format!("{path}.date"),
+                "perf.payment_year",
+                d.year.to_string(),
+            ));
+        }
+        text(&format!("{path}.voucher"), &p.voucher, 64, &mut e);
+        if !p.voucher.trim().is_empty()
+            && d.payments[..i]
+                .iter()
+                .any(|q| q.voucher.trim() == p.voucher.trim())
+        {
+            e.push(FieldError::with(
+                format!("{path}.voucher"),
+                "perf.voucher_twice",
+                p.voucher.trim(),
+            ));
+        }
         if let Some(n) = p.installment
             && (n == 0 || n > installments.len())
         {

@@ -321,6 +321,21 @@ pub fn evaluate(
         })
         .collect();
     let paid_to_contract = paid_before + m.paid();
+    // Paid on the contract over all its years beyond its amount.
+    let overpaid = m
+        .contract
+        .filter(|c| paid_to_contract > c.0)
+        .map(|c| Finding {
+            code: "contract.overpaid".into(),
+            message: format!(
+                "合同累计支付 {} 元（含以前年度 {} 元），超过合同金额 {} 元。",
+                yuan(paid_to_contract),
+                yuan(paid_before),
+                yuan(c.0)
+            ),
+            declared: Some(yuan(c.0)),
+            computed: Some(yuan(paid_to_contract)),
+        });
     Evaluation {
         code: d.code.clone(),
         name: d.name.clone(),
@@ -338,6 +353,7 @@ pub fn evaluate(
         findings: findings(d, m, &computed)
             .into_iter()
             .chain(no_data)
+            .chain(overpaid)
             .collect(),
         computed,
     }

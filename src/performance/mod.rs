@@ -8,6 +8,7 @@ pub mod document;
 pub mod evaluation;
 pub mod names;
 pub mod narrative;
+pub mod payments;
 pub mod repo;
 pub mod report;
 pub mod score;

@@ -109,6 +109,11 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /api/v1/performance/projects", "bureau auditor"),
     ("GET /api/v1/performance/projects/{code}", "-"),
     ("GET /api/v1/performance/projects/{code}/evaluation", "-"),
+    ("GET /api/v1/performance/projects/{code}/files/{id}", "-"),
+    (
+        "GET /api/v1/performance/projects/{code}/payments/files",
+        "-",
+    ),
     ("GET /api/v1/performance/projects/{code}/report", "-"),
     ("GET /api/v1/performance/projects/{code}/report.docx", "-"),
     ("GET /api/v1/performance/projects/{code}/report.pdf", "-"),

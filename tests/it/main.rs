@@ -35,6 +35,7 @@ mod ops_ledger;
 mod ops_report;
 mod org;
 mod performance;
+mod performance_payments;
 mod performance_report;
 mod security;
 mod smtp;

@@ -44,12 +44,22 @@ async fn the_seed_project_is_evaluated_and_its_127_is_caught() {
         arithmetic["message"].as_str().unwrap().contains("9287"),
         "{arithmetic}"
     );
-    // The platform holds nothing of 2018: no false alarm of an empty store against the report's
-    // figures, and the resolution rate the report declares stands in (said so).
-    assert!(
-        !findings
-            .iter()
-            .any(|f| f["code"] == "accounts.active.declared"),
+    // The desk holds the seed's 2018 (9,287 requests, 9,150 resolved): the resolution rate is the
+    // platform's own and agrees with the report's 98.52%; the platform holds no accounts of 2018,
+    // so the report's 881 raises no false alarm of an empty store.
+    let c = &e["computed"];
+    assert_eq!(
+        (&c["ops.total"], &c["ops.resolved"], &c["ops.unresolved"]),
+        (&json!(9287.0), &json!(9150.0), &json!(137.0)),
+        "{c}"
+    );
+    let codes: Vec<&str> = findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["arithmetic.ops_unresolved", "ops.unresolved.declared"],
         "{e}"
     );
     let resolution = e["indicators"]
@@ -63,12 +73,26 @@ async fn the_seed_project_is_evaluated_and_its_127_is_caught() {
         (&json!("98.52"), &json!(15.0)),
         "{resolution}"
     );
+    // A year the platform holds nothing of: the declared figure stands in, said so.
+    let mut y2017 = serde_json::to_value(zhengwu::performance::demo::project_2018()).unwrap();
+    y2017["code"] = json!("LH-2017-ZWYW");
+    y2017["year"] = json!(2017);
+    y2017["contract"]["number"] = json!("LH-ZWYW-2017（示例）");
+    let (s, r) = json_of(
+        app.post(&admin, "/api/v1/performance/projects", y2017.clone())
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let (_, e17) = evaluation(&app, &admin, "LH-2017-ZWYW").await;
     assert!(
-        findings
+        e17["findings"]
+            .as_array()
+            .unwrap()
             .iter()
             .any(|f| f["code"] == "ops.resolution_rate.no_data"
                 && f["message"].as_str().unwrap().contains("按填报值计")),
-        "{e}"
+        "{e17}"
     );
     // The execution indicator scores weight × rate; the total is graded.
     let exec = e["indicators"]
@@ -114,6 +138,26 @@ async fn the_seed_project_is_evaluated_and_its_127_is_caught() {
     assert_eq!(s, StatusCode::OK, "{e}");
     assert_eq!(e["contract_outstanding"], "0.00");
     assert_eq!(e["paid"], "559200.00");
+    assert!(
+        !e["findings"].to_string().contains("contract.overpaid"),
+        "{e}"
+    );
+    // Had 2017 paid on the same contract, 2019 would pay it beyond its amount: said.
+    y2017["contract"]["number"] = json!("LH-ZWYW-2018（示例）");
+    let (s, _) = json_of(
+        app.post(&admin, "/api/v1/performance/projects", y2017)
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, e) = evaluation(&app, &admin, "LH-2019-ZWYW").await;
+    let over = e["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "contract.overpaid")
+        .unwrap_or_else(|| panic!("{e}"));
+    assert_eq!(over["computed"], "5032800.00", "{over}");
 }
 
 #[tokio::test]

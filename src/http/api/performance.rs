@@ -5,13 +5,14 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::context::Session;
+use crate::performance::payments::{self, PaymentFile};
 use crate::performance::repo::{self, Summary};
 use crate::performance::{Doc, Evaluation};
 
@@ -103,6 +104,93 @@ pub async fn self_evaluation(
     ))
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = PerformancePaymentNew)]
+pub struct NewPayment {
+    pub date: String,
+    /// Decimal yuan.
+    pub amount: String,
+    /// 支付凭证号.
+    pub voucher: String,
+    /// The installment it settles, counted from 1.
+    #[serde(default)]
+    pub installment: Option<usize>,
+    /// Supporting files uploaded before (POST /files) by the same person.
+    #[serde(default)]
+    pub files: Vec<NewPaymentFile>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = PerformancePaymentNewFile)]
+pub struct NewPaymentFile {
+    /// 发票, 中标通知书, 合同, 付款清单, 付款申请 or 会议纪要.
+    pub kind: String,
+    pub file_id: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = PerformancePaymentAdded)]
+pub struct Added {
+    /// How many payments the year now has.
+    pub payments: usize,
+}
+
+/// Records a payment on the project-year with its supporting files (finance officers and bureau
+/// admins of the competent department; audited). The year is checked whole again; nothing is
+/// stored unless it checks.
+#[utoipa::path(post, path = "/performance/projects/{code}/payments", tag = "performance",
+    request_body = NewPayment,
+    responses((status = 201, body = Added), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn add_payment(
+    State(s): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+    Json(v): Json<serde_json::Value>,
+) -> Result<(StatusCode, Json<Added>)> {
+    if !session.principal.has(crate::auth::Perm::ManagePerformance) {
+        return Err(Error::Forbidden);
+    }
+    let b: NewPayment = super::performance_report::body(v)?;
+    let p = crate::performance::document::Payment {
+        date: b.date,
+        amount: b.amount,
+        voucher: b.voucher,
+        installment: b.installment,
+    };
+    let files = b
+        .files
+        .into_iter()
+        .map(|f| (f.kind, payments::Attach::Uploaded(f.file_id)))
+        .collect();
+    let n = payments::add(&s.db, &session.principal, &code, p, files).await?;
+    Ok((StatusCode::CREATED, Json(Added { payments: n })))
+}
+
+/// The supporting files of the year's payments.
+#[utoipa::path(get, path = "/performance/projects/{code}/payments/files", tag = "performance",
+    responses((status = 200, body = Vec<PaymentFile>), (status = 404)))]
+pub async fn payment_files(
+    State(s): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<PaymentFile>>> {
+    Ok(Json(
+        payments::list(&s.db, &session.principal, &code).await?,
+    ))
+}
+
+/// One supporting file, for those who may read the project.
+#[utoipa::path(get, path = "/performance/projects/{code}/files/{id}", tag = "performance",
+    responses((status = 200), (status = 404)))]
+pub async fn payment_file(
+    State(s): State<AppState>,
+    session: Session,
+    Path((code, id)): Path<(String, i64)>,
+) -> Result<axum::response::Response> {
+    let (meta, bytes) = payments::file(&s.db, &session.principal, &code, id).await?;
+    Ok(crate::http::transfer::send(&meta, bytes))
+}
+
 /// This area's endpoints, each documented where it is written.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -110,4 +198,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get))
         .routes(routes!(evaluation))
         .routes(routes!(self_evaluation))
+        .routes(routes!(add_payment))
+        .routes(routes!(payment_files))
+        .routes(routes!(payment_file))
 }

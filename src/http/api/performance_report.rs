@@ -29,7 +29,7 @@ pub struct ReportView {
 
 /// `T` from a JSON body read after the caller's permission was checked; a field that does not
 /// fit is named.
-fn body<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T> {
+pub(crate) fn body<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T> {
     serde_path_to_error::deserialize(v).map_err(|e| {
         let inner = e.inner().to_string();
         let missing = inner

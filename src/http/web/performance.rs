@@ -3,8 +3,8 @@
 //! weight and score), the total and grade, and every figure that does not add up beside it.
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing;
 use minijinja::context;
 
@@ -12,8 +12,11 @@ use crate::error::Result;
 use crate::http::AppState;
 use crate::http::context::{Ctx, Session};
 use crate::http::pages::ser;
+use crate::http::query::Query;
 use crate::performance::evaluation::wan;
-use crate::performance::{names, repo};
+use crate::performance::{names, payments, repo};
+
+use super::{errors_value, form_errors};
 
 pub async fn list(State(s): State<AppState>, ctx: Ctx, session: Session) -> Result<Response> {
     let projects = repo::list(&s.db, &session.principal).await?;
@@ -25,13 +28,40 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, session: Session) -> Resu
     ))
 }
 
+#[derive(serde::Deserialize)]
+pub struct ShowQuery {
+    recorded: Option<String>,
+}
+
 pub async fn show(
     State(s): State<AppState>,
     ctx: Ctx,
     session: Session,
     Path(code): Path<String>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<Response> {
-    let e = repo::evaluate(&s.db, &session.principal, &code).await?;
+    render(
+        &s,
+        &ctx,
+        &session,
+        &code,
+        Vec::new(),
+        None,
+        q.recorded.is_some(),
+    )
+    .await
+}
+
+async fn render(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    code: &str,
+    errors: Vec<(String, String)>,
+    form: Option<PaymentForm>,
+    recorded: bool,
+) -> Result<Response> {
+    let e = repo::evaluate(&s.db, &session.principal, code).await?;
     let fen = |y: &str| crate::performance::document::signed_yuan(y).unwrap_or(0);
     let money = context! {
         initial => wan(fen(&e.initial_budget)), adjusted => wan(fen(&e.adjusted_budget)),
@@ -72,12 +102,123 @@ pub async fn show(
             }
         })
         .collect();
+    let (d, _) = repo::get(&s.db, &session.principal, code).await?;
+    let files = payments::list(&s.db, &session.principal, code).await?;
+    let paid: Vec<_> = d
+        .payments
+        .iter()
+        .map(|p| {
+            let mine: Vec<_> = files
+                .iter()
+                .filter(|f| f.voucher == p.voucher.trim())
+                .map(ser)
+                .collect();
+            context! { p => ser(p), files => mine }
+        })
+        .collect();
+    let installments: Vec<_> = d
+        .contract
+        .iter()
+        .flat_map(|c| c.installments.iter())
+        .enumerate()
+        .map(|(i, x)| context! { n => i + 1, label => format!("第 {} 期 {}% {}", i + 1, x.percent, x.condition) })
+        .collect();
+    let may_write =
+        crate::performance::narrative::may_write(&s.db, &session.principal, code).await?;
     Ok(s.pages.render(
         "performance.html",
-        &ctx,
-        Some(&session),
-        context! { e => ser(&e), money, computed, rows, score => format!("{:.2}", e.score) },
+        ctx,
+        Some(session),
+        context! {
+            e => ser(&e), money, computed, rows, score => format!("{:.2}", e.score),
+            paid, installments, may_write, kinds => payments::KINDS,
+            errors => errors_value(&errors), form => ser(&form.unwrap_or_default()),
+            recorded => recorded,
+        },
     ))
+}
+
+/// The payment form as sent, kept when it was refused.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct PaymentForm {
+    date: String,
+    amount: String,
+    voucher: String,
+    installment: String,
+}
+
+/// Records a payment from the page's form (multipart: the payment and up to three files, each
+/// with its kind); back to the page, or the page again with the form kept and why not.
+pub async fn add_payment(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(code): Path<String>,
+    mut form: Multipart,
+) -> Result<Response> {
+    let mut f = PaymentForm::default();
+    let mut kinds: [String; 3] = Default::default();
+    let mut uploads: [(String, Vec<u8>); 3] = Default::default();
+    let bad = |e| crate::http::transfer::upload_error("file1", e);
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_string();
+        let slot = |p: &str| {
+            name.strip_prefix(p)
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|n| (1..=3).contains(n))
+                .map(|n| n - 1)
+        };
+        if let Some(i) = slot("file") {
+            let file = field.file_name().unwrap_or_default().to_string();
+            uploads[i] = (file, field.bytes().await.map_err(bad)?.to_vec());
+            continue;
+        }
+        let value = field.text().await.map_err(bad)?;
+        match name.as_str() {
+            "date" => f.date = value,
+            "amount" => f.amount = value,
+            "voucher" => f.voucher = value,
+            "installment" => f.installment = value,
+            _ => {
+                if let Some(i) = slot("kind") {
+                    kinds[i] = value;
+                }
+            }
+        }
+    }
+    let mut checked = Vec::new();
+    let mut errs = Vec::new();
+    for (i, (name, bytes)) in uploads.iter().enumerate() {
+        if name.is_empty() && bytes.is_empty() {
+            continue;
+        }
+        match crate::files::check(name, bytes) {
+            Ok(c) => checked.push((kinds[i].clone(), payments::Attach::New(c))),
+            Err(e) => errs.extend(form_errors(e, ctx.lang)?),
+        }
+    }
+    let p = crate::performance::document::Payment {
+        date: f.date.trim().to_string(),
+        amount: f.amount.trim().to_string(),
+        voucher: f.voucher.clone(),
+        installment: f.installment.trim().parse().ok(),
+    };
+    if errs.is_empty() {
+        match payments::add(&s.db, &session.principal, &code, p, checked).await {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!(
+                    "/performance/{}?recorded=1#payments",
+                    percent_encoding::utf8_percent_encode(
+                        &code,
+                        percent_encoding::NON_ALPHANUMERIC
+                    )
+                ))
+                .into_response());
+            }
+            Err(e) => errs = form_errors(e, ctx.lang)?,
+        }
+    }
+    render(&s, &ctx, &session, &code, errs, Some(f), false).await
 }
 
 /// This area's pages.
@@ -85,4 +226,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/performance", routing::get(list))
         .route("/performance/{code}", routing::get(show))
+        .route(
+            "/performance/{code}/payments",
+            routing::post(add_payment)
+                .layer(DefaultBodyLimit::max(crate::http::transfer::BODY_LIMIT * 3)),
+        )
 }

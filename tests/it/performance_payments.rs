@@ -1,0 +1,161 @@
+//! Payments entered one by one: a finance officer records the seed's two payments on a project
+//! with its invoice, and the execution rate follows to the fen; a payment outside the year, a
+//! voucher twice, a bad amount or someone else's file is refused with nothing stored; who may
+//! record and who may read the files.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::crawl::demo_app;
+use crate::support::filing::{PDF, upload};
+use crate::support::{TestApp, json_of};
+
+async fn pay(app: &TestApp, token: &str, code: &str, body: Value) -> (StatusCode, Value) {
+    json_of(
+        app.post(
+            token,
+            &format!("/api/v1/performance/projects/{code}/payments"),
+            body,
+        )
+        .await,
+    )
+    .await
+}
+
+fn fields(v: &Value) -> Vec<String> {
+    v["error"]["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["field"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn payments_recorded_one_by_one_move_the_execution_rate_to_the_fen() {
+    let app = demo_app().await;
+    let fin = app.token("finance").await;
+    let mut d = serde_json::to_value(zhengwu::performance::demo::project_2018()).unwrap();
+    d["code"] = json!("LH-2018-PAY");
+    d["contract"]["number"] = json!("PAY-TEST");
+    d["payments"] = json!([]);
+    let (s, r) = json_of(app.post(&fin, "/api/v1/performance/projects", d).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let invoice = upload(&app, &fin, "发票.pdf", PDF).await;
+    let (s, r) = pay(
+        &app,
+        &fin,
+        "LH-2018-PAY",
+        json!({"date": "2018-06-26", "amount": "1118400.00", "voucher": "0100014480",
+               "installment": 1, "files": [{"kind": "发票", "file_id": invoice}]}),
+    )
+    .await;
+    assert_eq!((s, &r["payments"]), (StatusCode::CREATED, &json!(1)), "{r}");
+    let audits = "SELECT COUNT(*) FROM audit_log WHERE action = 'performance.payment'";
+    assert_eq!(app.count(audits).await, 1);
+    // Refused, each naming its field, and nothing stored.
+    let other = upload(&app, &app.token("admin").await, "x.pdf", PDF).await;
+    for (body, field) in [
+        (
+            json!({"date": "2019-01-02", "amount": "1.00", "voucher": "A1"}),
+            "date",
+        ),
+        (
+            json!({"date": "2018-10-24", "amount": "1.00", "voucher": "0100014480"}),
+            "voucher",
+        ),
+        (
+            json!({"date": "2018-10-24", "amount": "1,118,400", "voucher": "A2"}),
+            "amount",
+        ),
+        (
+            json!({"date": "2018-10-24", "amount": "0.00", "voucher": "A3"}),
+            "amount",
+        ),
+        (
+            json!({"date": "2018-10-24", "amount": "1.00", "voucher": ""}),
+            "voucher",
+        ),
+        (
+            json!({"date": "2018-10-24", "amount": "1.00", "voucher": "A4", "installment": 9}),
+            "installment",
+        ),
+        (
+            json!({"date": "2018-10-24", "amount": "1.00", "voucher": "A5",
+                "files": [{"kind": "发票", "file_id": other}]}),
+            "files[0].file_id",
+        ),
+        (
+            json!({"date": "2018-10-24", "amount": "1.00", "voucher": "A6",
+                "files": [{"kind": "照片", "file_id": invoice}]}),
+            "files[0].kind",
+        ),
+        (
+            json!({"date": "2018-10-24", "amount": 5, "voucher": "A7"}),
+            "amount",
+        ),
+    ] {
+        let (s, r) = pay(&app, &fin, "LH-2018-PAY", body.clone()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body} → {r}");
+        assert!(fields(&r).contains(&field.to_string()), "{body} → {r}");
+    }
+    assert_eq!(app.count(audits).await, 1);
+    let (s, r) = pay(
+        &app,
+        &fin,
+        "LH-2018-PAY",
+        json!({"date": "2018-10-24", "amount": "1118400.00", "voucher": "0100024174", "installment": 2}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let (_, e) = json_of(
+        app.get(&fin, "/api/v1/performance/projects/LH-2018-PAY/evaluation")
+            .await,
+    )
+    .await;
+    assert_eq!(e["paid"], "2236800.00", "{e}");
+    assert_eq!(e["execution_rate"], 0.9986);
+    assert_eq!(e["contract_outstanding"], "559200.00");
+    // The files: listed and served to those who read the project, not to another department.
+    let (_, files) = json_of(
+        app.get(
+            &fin,
+            "/api/v1/performance/projects/LH-2018-PAY/payments/files",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(files[0]["voucher"], "0100014480", "{files}");
+    assert_eq!(files[0]["kind"], "发票");
+    let path = format!("/api/v1/performance/projects/LH-2018-PAY/files/{invoice}");
+    let auditor = app.token("auditor").await;
+    let r = app.get(&auditor, &path).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+    let r = app
+        .get(
+            &auditor,
+            &format!("/api/v1/performance/projects/LH-2018-PAY/files/{other}"),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "a file not on the project"
+    );
+    let (s, _) = pay(
+        &app,
+        &auditor,
+        "LH-2018-PAY",
+        json!({"date": "2018-11-01", "amount": "1.00", "voucher": "X"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let citizen = app.token("citizen").await;
+    assert_eq!(
+        app.get(&citizen, &path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
