@@ -124,6 +124,11 @@ fn day(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>> {
 /// The figures for tickets opened from `from` to `to` (China-time days, inclusive; the last 7
 /// days when not given) in the units the caller oversees.
 pub async fn stats(db: &Db, who: &Principal, p: &Period) -> Result<Stats> {
+    stats_in(db, who, p, None).await
+}
+
+/// As [`stats`], only of the tickets reported in the subtree of unit path `within`.
+pub async fn stats_in(db: &Db, who: &Principal, p: &Period, within: Option<&str>) -> Result<Stats> {
     let today = db
         .clock()
         .now_utc()
@@ -150,6 +155,9 @@ pub async fn stats(db: &Db, who: &Principal, p: &Period) -> Result<Stats> {
     s.bind(start).push(" AND opened_at < ").bind(end);
     if !scopes.iter().any(|p| p == "/") && !who.system {
         s.push(" AND ").any_subtree("unit_path", &scopes);
+    }
+    if let Some(w) = within {
+        s.push(" AND ").any_subtree("unit_path", &[w.to_string()]);
     }
     let mut all = Acc::default();
     let mut sys: Vec<Acc> = System::ALL.iter().map(|_| Acc::default()).collect();

@@ -3,6 +3,7 @@
 //! score (`score`), the cross-checks that catch a figure that does not add up (`evaluation`),
 //! and the store (`repo`). Money is exact fen end to end.
 
+pub mod dashboard;
 pub mod demo;
 pub mod document;
 pub mod evaluation;

@@ -163,16 +163,21 @@ async fn paid_before(db: &Db, number: &str, year: i32) -> Result<i64> {
         .sum())
 }
 
-/// Project-year `code` evaluated against the platform's data for its year.
-pub async fn evaluate(db: &Db, who: &Principal, code: &str) -> Result<Evaluation> {
-    let (d, m) = get(db, who, code).await?;
-    let scope = match d.scope.as_deref().filter(|s| !s.trim().is_empty()) {
+/// The unit path whose subtree `d`'s computed figures cover: its scope, or the district.
+pub async fn scope_path(db: &Db, d: &Doc) -> Result<String> {
+    Ok(match d.scope.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(c) => org::by_code(db, c.trim())
             .await?
             .map(|u| u.path)
             .ok_or(Error::NotFound)?,
         None => org::root(db).await?.path,
-    };
+    })
+}
+
+/// Project-year `code` evaluated against the platform's data for its year.
+pub async fn evaluate(db: &Db, who: &Principal, code: &str) -> Result<Evaluation> {
+    let (d, m) = get(db, who, code).await?;
+    let scope = scope_path(db, &d).await?;
     let computed = super::sources::compute(db, d.year, &scope, &m).await?;
     let before = match d.contract.as_ref().map(|c| c.number.trim()) {
         Some(n) if !n.is_empty() => paid_before(db, n, d.year).await?,

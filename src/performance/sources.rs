@@ -59,7 +59,7 @@ pub async fn compute(
         from: Some(format!("{year}-01-01")),
         to: Some(format!("{year}-12-31")),
     };
-    let ops = crate::ops::stats::stats(db, &Principal::system(), &period)
+    let ops = crate::ops::stats::stats_in(db, &Principal::system(), &period, Some(scope))
         .await?
         .all;
     let n = |x: i64| Some(x as f64);

@@ -108,6 +108,10 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /api/v1/matters", "dept_admin matter_admin bureau"),
     ("GET /api/v1/performance/projects", "bureau auditor"),
     ("GET /api/v1/performance/projects/{code}", "-"),
+    (
+        "GET /api/v1/performance/projects/{code}/dashboard.xlsx",
+        "-",
+    ),
     ("GET /api/v1/performance/projects/{code}/evaluation", "-"),
     ("GET /api/v1/performance/projects/{code}/files/{id}", "-"),
     (

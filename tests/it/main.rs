@@ -15,6 +15,7 @@ mod browser;
 mod browser_apply;
 mod browser_day;
 mod browser_ops;
+mod browser_performance;
 mod browser_phone;
 mod calendar;
 mod catalog;

@@ -77,6 +77,8 @@ async fn the_seed_project_is_evaluated_and_its_127_is_caught() {
     let mut y2017 = serde_json::to_value(zhengwu::performance::demo::project_2018()).unwrap();
     y2017["code"] = json!("LH-2017-ZWYW");
     y2017["year"] = json!(2017);
+    y2017["payments"][0]["date"] = json!("2017-06-26");
+    y2017["payments"][1]["date"] = json!("2017-10-24");
     y2017["contract"]["number"] = json!("LH-ZWYW-2017（示例）");
     let (s, r) = json_of(
         app.post(&admin, "/api/v1/performance/projects", y2017.clone())
@@ -403,6 +405,7 @@ async fn computed_sources_are_the_stores_own_figures() {
     let mut d = serde_json::to_value(zhengwu::performance::demo::project_2019()).unwrap();
     d["code"] = json!("WJ-OPS");
     d["year"] = json!(year);
+    d["payments"][0]["date"] = json!(format!("{year}-06-20"));
     d["department"] = json!("440309-D02");
     d["declared"] = json!({"ops.total": 5, "ops.resolved": 2});
     let admin = app.token("district_bureau_admin").await;
@@ -440,4 +443,20 @@ async fn computed_sources_are_the_stores_own_figures() {
         .collect();
     assert!(findings.contains(&"ops.total.declared"), "{findings:?}");
     assert!(!findings.contains(&"ops.resolved.declared"), "{findings:?}");
+    // A project scoped to a street counts only that street's tickets: 民治's three, 龙华's none.
+    for (code, scope, total) in [
+        ("WJ-MZ", "440309004", json!(3.0)),
+        ("WJ-LH", "440309003", Value::Null),
+    ] {
+        let mut d = serde_json::to_value(zhengwu::performance::demo::project_2019()).unwrap();
+        d["code"] = json!(code);
+        d["year"] = json!(year);
+        d["payments"][0]["date"] = json!(format!("{year}-06-20"));
+        d["department"] = json!("440309-D02");
+        d["scope"] = json!(scope);
+        let (s, r) = json_of(app.post(&admin, "/api/v1/performance/projects", d).await).await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let (_, e) = evaluation(&app, &admin, code).await;
+        assert_eq!(e["computed"]["ops.total"], total, "{code}: {e}");
+    }
 }

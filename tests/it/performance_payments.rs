@@ -118,6 +118,43 @@ async fn payments_recorded_one_by_one_move_the_execution_rate_to_the_fen() {
     assert_eq!(e["paid"], "2236800.00", "{e}");
     assert_eq!(e["execution_rate"], 0.9986);
     assert_eq!(e["contract_outstanding"], "559200.00");
+    // The dashboard's figures follow, month by month, beside the desk's 2018.
+    let r = app
+        .get(
+            &fin,
+            "/api/v1/performance/projects/LH-2018-PAY/dashboard.xlsx",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(r.bytes().await.unwrap().to_vec()))
+            .unwrap();
+    let budget = wb.worksheet_range("预算执行").unwrap();
+    let row = |r: &calamine::Range<calamine::Data>, n: u32| -> Vec<String> {
+        (0..4)
+            .map(|c| {
+                r.get_value((n, c))
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    assert_eq!(row(&budget, 6), ["2018年6月", "111.84", "111.84", "49.93%"]);
+    assert_eq!(
+        row(&budget, 10),
+        ["2018年10月", "223.68", "111.84", "99.86%"]
+    );
+    let tickets = wb.worksheet_range("运维工单").unwrap();
+    let total: f64 = (1..=12)
+        .map(|n| {
+            tickets
+                .get_value((n, 1))
+                .and_then(calamine::DataType::get_float)
+                .unwrap_or(0.0)
+        })
+        .sum();
+    assert_eq!(total, 9287.0);
     // The files: listed and served to those who read the project, not to another department.
     let (_, files) = json_of(
         app.get(

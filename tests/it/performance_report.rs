@@ -104,6 +104,7 @@ async fn the_narrative_keeps_versions_and_the_issued_report_is_frozen() {
     let mut d = serde_json::to_value(zhengwu::performance::demo::project_2019()).unwrap();
     d["code"] = json!("WJ-REPORT");
     d["year"] = json!(year);
+    d["payments"][0]["date"] = json!(format!("{year}-06-20"));
     d["department"] = json!("440309-D02");
     d["declared"] = json!({"ops.total": 0});
     let (s, r) = json_of(app.post(&admin, "/api/v1/performance/projects", d).await).await;

@@ -191,6 +191,24 @@ pub async fn payment_file(
     Ok(crate::http::transfer::send(&meta, bytes))
 }
 
+/// The figures behind the dashboard's charts as XLSX: budget execution and tickets by month.
+#[utoipa::path(get, path = "/performance/projects/{code}/dashboard.xlsx", tag = "performance",
+    responses((status = 200, description = "The dashboard's figures", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404)))]
+pub async fn dashboard_xlsx(
+    State(s): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<axum::response::Response> {
+    let (b, _) = crate::performance::dashboard::build(&s.db, &session.principal, &code).await?;
+    let name = format!("dashboard-{}.xlsx", b.code);
+    let body = crate::blocking::run(move || crate::performance::dashboard::xlsx(&b)).await?;
+    Ok(crate::http::transfer::download(
+        crate::http::transfer::XLSX,
+        &name,
+        body,
+    ))
+}
+
 /// This area's endpoints, each documented where it is written.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -199,6 +217,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(evaluation))
         .routes(routes!(self_evaluation))
         .routes(routes!(add_payment))
+        .routes(routes!(dashboard_xlsx))
         .routes(routes!(payment_files))
         .routes(routes!(payment_file))
 }

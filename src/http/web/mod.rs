@@ -18,7 +18,8 @@ mod licences;
 mod ops;
 mod ops_desk;
 mod org;
-mod performance;
+pub(crate) mod performance;
+mod performance_dashboard;
 mod performance_report;
 mod print;
 mod rate;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(ops_desk::router())
         .merge(audit::router())
         .merge(performance::router())
+        .merge(performance_dashboard::router())
         .merge(performance_report::router())
 }
 

@@ -208,10 +208,7 @@ pub async fn add_payment(
             Ok(_) => {
                 return Ok(Redirect::to(&format!(
                     "/performance/{}?recorded=1#payments",
-                    percent_encoding::utf8_percent_encode(
-                        &code,
-                        percent_encoding::NON_ALPHANUMERIC
-                    )
+                    segment(&code)
                 ))
                 .into_response());
             }
@@ -219,6 +216,15 @@ pub async fn add_payment(
         }
     }
     render(&s, &ctx, &session, &code, errs, Some(f), false).await
+}
+
+/// A project code as a URL path segment (a stored code is letters, digits and hyphens already).
+pub fn segment(code: &str) -> String {
+    if crate::performance::document::code_ok(code) {
+        code.to_string()
+    } else {
+        percent_encoding::utf8_percent_encode(code, percent_encoding::NON_ALPHANUMERIC).to_string()
+    }
 }
 
 /// This area's pages.

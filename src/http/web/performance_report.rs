@@ -107,7 +107,7 @@ pub async fn save(
     {
         Ok(_) => Ok(Redirect::to(&format!(
             "/performance/{}/report?saved={key}#sec-{key}",
-            urlencode(&code)
+            super::performance::segment(&code)
         ))
         .into_response()),
         Err(e) => {
@@ -137,18 +137,16 @@ pub async fn finalise(
     Form(f): Form<FinaliseForm>,
 ) -> Result<Response> {
     match narrative::finalise(&s.db, &session.principal, &code, Some(&f.explanation)).await {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/performance/{}/report", urlencode(&code))).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/performance/{}/report",
+            super::performance::segment(&code)
+        ))
+        .into_response()),
         Err(e) => {
             let errs = form_errors(e, ctx.lang)?;
             render(&s, &ctx, &session, &code, errs, None, None).await
         }
     }
-}
-
-fn urlencode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// This area's pages.
