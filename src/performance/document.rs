@@ -26,6 +26,9 @@ pub struct Doc {
     /// The org unit whose subtree the computed figures cover; the district when not given.
     #[serde(default)]
     pub scope: Option<String>,
+    /// The scoring scheme's code (评分方案); the built-in central 2020 rules when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
     #[serde(default)]
     pub implementing_unit: String,
     #[serde(default)]

@@ -91,6 +91,9 @@ pub struct Evaluation {
     pub score: f64,
     pub grade: String,
     pub findings: Vec<Finding>,
+    /// The scoring scheme it was scored on, with its version.
+    #[serde(default)]
+    pub scheme: String,
     /// Every computed figure, by source (rates as fractions).
     pub computed: BTreeMap<String, Option<f64>>,
 }
@@ -320,6 +323,38 @@ pub fn evaluate(
             deviation: x.deviation.clone(),
         })
         .collect();
+    // The points each first-level indicator carries, against the scheme's.
+    let mut levels: BTreeMap<&str, f64> = BTreeMap::new();
+    for x in &d.indicators {
+        *levels.entry(x.level1.trim()).or_default() += x.weight;
+    }
+    let level_findings: Vec<Finding> = if scheme.levels.is_empty() {
+        Vec::new()
+    } else {
+        let names: std::collections::BTreeSet<&str> = levels
+            .keys()
+            .copied()
+            .chain(scheme.levels.keys().map(String::as_str))
+            .collect();
+        names
+            .into_iter()
+            .filter_map(|n| {
+                let have = levels.get(n).copied().unwrap_or(0.0);
+                let want = scheme.levels.get(n).copied().unwrap_or(0.0);
+                ((have - want).abs() > 1e-6).then(|| Finding {
+                    code: "scheme.levels".into(),
+                    message: format!(
+                        "一级指标“{n}”分值合计 {}，评分方案“{}”规定 {}。",
+                        score::round2(have),
+                        scheme.name,
+                        score::round2(want)
+                    ),
+                    declared: Some(format!("{}", score::round2(have))),
+                    computed: Some(format!("{}", score::round2(want))),
+                })
+            })
+            .collect()
+    };
     let paid_to_contract = paid_before + m.paid();
     // Paid on the contract over all its years beyond its amount.
     let overpaid = m
@@ -354,7 +389,9 @@ pub fn evaluate(
             .into_iter()
             .chain(no_data)
             .chain(overpaid)
+            .chain(level_findings)
             .collect(),
+        scheme: scheme.name.clone(),
         computed,
     }
 }

@@ -12,6 +12,7 @@ pub mod narrative;
 pub mod payments;
 pub mod repo;
 pub mod report;
+pub mod schemes;
 pub mod score;
 pub mod sheet;
 pub mod sources;

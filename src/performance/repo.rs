@@ -46,6 +46,15 @@ pub async fn import(db: &Db, who: &Principal, d: &Doc) -> Result<bool> {
             scope.trim(),
         )]));
     }
+    if let Some(code) = d.scheme.as_deref().map(str::trim).filter(|c| !c.is_empty())
+        && super::schemes::current(db, code).await?.is_none()
+    {
+        return Err(Error::Validation(vec![FieldError::with(
+            "scheme",
+            "perf.scheme_unknown",
+            code,
+        )]));
+    }
     if !who.can(Perm::ManagePerformance, &unit.path) {
         return Err(Error::Forbidden);
     }
@@ -183,7 +192,9 @@ pub async fn evaluate(db: &Db, who: &Principal, code: &str) -> Result<Evaluation
         Some(n) if !n.is_empty() => paid_before(db, n, d.year).await?,
         _ => 0,
     };
-    let mut e = evaluation::evaluate(&d, &m, computed, &super::score::Scheme::default(), before);
+    let (label, scheme) = super::schemes::for_code(db, d.scheme.as_deref()).await?;
+    let mut e = evaluation::evaluate(&d, &m, computed, &scheme, before);
+    e.scheme = label;
     if let Some(u) = org::by_code(db, d.department.trim()).await? {
         e.department = u.name;
     }

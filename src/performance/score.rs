@@ -4,9 +4,12 @@
 //! the 2020 central rules for self-evaluation (财预〔2020〕10号): 100 points, 优 ≥ 90, 良 ≥ 80,
 //! 中 ≥ 60, else 差. Scores are kept to two decimals.
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 use super::document::BANDS;
+use crate::error::FieldError;
 
 /// How an indicator is judged.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,20 +45,119 @@ pub struct Line {
     pub execution: bool,
 }
 
-/// The scheme: its total and grade thresholds.
-#[derive(Debug, Clone, Serialize)]
-pub struct Scheme {
-    pub total: f64,
-    /// (lowest score, grade), best first.
-    pub grades: Vec<(f64, &'static str)>,
+/// A grade and the lowest total that earns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PerformanceGrade)]
+pub struct Grade {
+    pub min: f64,
+    pub grade: String,
 }
+
+/// A scoring scheme (评分方案): its total, grades, the share of its weight each qualitative band
+/// earns (percent), and optionally the points each first-level indicator must carry. Provinces
+/// keep their own, with versions (`schemes`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PerformanceScheme)]
+pub struct Scheme {
+    pub name: String,
+    pub total: f64,
+    /// Best first.
+    pub grades: Vec<Grade>,
+    /// Band → percent of the weight, for 达成, 基本达成, 部分达成 and 未达成.
+    pub bands: BTreeMap<String, f64>,
+    /// First-level indicator → its points (投入 10, 产出 50, …); empty: not checked.
+    #[serde(default)]
+    pub levels: BTreeMap<String, f64>,
+}
+
+/// The built-in scheme's code.
+pub const CENTRAL_2020: &str = "central-2020";
 
 impl Default for Scheme {
     fn default() -> Self {
         Scheme {
+            name: "项目支出绩效自评（财预〔2020〕10号）".into(),
             total: 100.0,
-            grades: vec![(90.0, "优"), (80.0, "良"), (60.0, "中"), (0.0, "差")],
+            grades: [(90.0, "优"), (80.0, "良"), (60.0, "中"), (0.0, "差")]
+                .iter()
+                .map(|(min, g)| Grade {
+                    min: *min,
+                    grade: g.to_string(),
+                })
+                .collect(),
+            bands: BANDS
+                .iter()
+                .map(|(n, s)| (n.to_string(), s * 100.0))
+                .collect(),
+            levels: [
+                ("投入", 10.0),
+                ("产出", 50.0),
+                ("效益", 30.0),
+                ("满意度", 10.0),
+            ]
+            .iter()
+            .map(|(n, p)| (n.to_string(), *p))
+            .collect(),
         }
+    }
+}
+
+impl Scheme {
+    /// Every problem with the scheme, by field.
+    pub fn check(&self) -> Vec<FieldError> {
+        let mut e = Vec::new();
+        super::document::text("name", &self.name, 200, &mut e);
+        if self.name.trim().is_empty() {
+            e.push(FieldError::new("name", "field.required"));
+        }
+        if !(self.total.is_finite() && (1.0..=1000.0).contains(&self.total)) {
+            e.push(FieldError::with("total", "field.range", "1–1000"));
+        }
+        let mins: Vec<f64> = self.grades.iter().map(|g| g.min).collect();
+        if self.grades.is_empty()
+            || self.grades.iter().any(|g| {
+                g.grade.trim().is_empty()
+                    || g.grade.chars().count() > 20
+                    || !g.min.is_finite()
+                    || g.min < 0.0
+                    || g.min > self.total
+            })
+            || mins.windows(2).any(|w| w[0] <= w[1])
+            || mins.last() != Some(&0.0)
+        {
+            e.push(FieldError::new("grades", "perf.scheme_grades"));
+        }
+        let names: Vec<&str> = BANDS.iter().map(|(n, _)| *n).collect();
+        if self.bands.len() != names.len()
+            || !names.iter().all(|n| {
+                self.bands
+                    .get(*n)
+                    .is_some_and(|p| p.is_finite() && (0.0..=100.0).contains(p))
+            })
+        {
+            e.push(FieldError::with(
+                "bands",
+                "perf.scheme_bands",
+                names.join("、"),
+            ));
+        }
+        if !self.levels.is_empty() {
+            let sum: f64 = self.levels.values().sum();
+            if self.levels.values().any(|p| !p.is_finite() || *p < 0.0)
+                || (sum - self.total).abs() > 1e-6
+                || self
+                    .levels
+                    .keys()
+                    .any(|k| k.trim().is_empty() || k.chars().count() > 20)
+            {
+                e.push(FieldError::with(
+                    "levels",
+                    "perf.scheme_levels",
+                    format!("{}", self.total),
+                ));
+            }
+        }
+        e
     }
 }
 
@@ -65,14 +167,14 @@ pub fn round2(x: f64) -> f64 {
 
 /// The share of its weight an indicator earns, in [0, 1]; `None` when it cannot be judged
 /// (no actual).
-pub fn share(l: &Line) -> Option<f64> {
+pub fn share(l: &Line, scheme: &Scheme) -> Option<f64> {
     if l.execution {
         return l.actual.map(|r| r.clamp(0.0, 1.0));
     }
     match l.nature {
         Nature::Qualitative => {
             let b = l.band.as_deref()?;
-            BANDS.iter().find(|(n, _)| *n == b).map(|(_, s)| *s)
+            scheme.bands.get(b).map(|p| (p / 100.0).clamp(0.0, 1.0))
         }
         Nature::AtLeast => {
             let (t, a) = (l.target?, l.actual?);
@@ -118,7 +220,7 @@ pub fn score(lines: &[Line], scheme: &Scheme) -> (Vec<Option<f64>>, f64) {
         .iter()
         .map(|l| {
             l.applicable.then(|| {
-                let s = round2(l.weight * scale * share(l).unwrap_or(0.0));
+                let s = round2(l.weight * scale * share(l, scheme).unwrap_or(0.0));
                 total += s;
                 s
             })
@@ -127,12 +229,12 @@ pub fn score(lines: &[Line], scheme: &Scheme) -> (Vec<Option<f64>>, f64) {
     (per, round2(total))
 }
 
-pub fn grade(score: f64, scheme: &Scheme) -> &'static str {
+pub fn grade(score: f64, scheme: &Scheme) -> &str {
     scheme
         .grades
         .iter()
-        .find(|(min, _)| score >= *min)
-        .map_or("差", |(_, g)| g)
+        .find(|g| score >= g.min)
+        .map_or("", |g| g.grade.as_str())
 }
 
 #[cfg(test)]
@@ -205,5 +307,25 @@ mod tests {
         assert_eq!(grade(90.0, &s), "优");
         assert_eq!(grade(79.99, &s), "中");
         assert_eq!(grade(59.99, &s), "差");
+    }
+
+    #[test]
+    fn a_provinces_scheme_changes_bands_and_grades_and_is_checked() {
+        let mut s = Scheme::default();
+        assert!(s.check().is_empty());
+        s.bands.insert("基本达成".into(), 70.0);
+        s.grades[0].min = 95.0;
+        let l = Line {
+            band: Some("基本达成".into()),
+            ..line(Nature::Qualitative, 30.0, 0.0, 0.0)
+        };
+        assert_eq!(score(&[l], &s).1, 21.0);
+        assert_eq!(grade(94.0, &s), "良");
+        let mut bad = s.clone();
+        bad.grades.swap(0, 1);
+        bad.bands.remove("未达成");
+        bad.levels.insert("投入".into(), 20.0);
+        let fields: Vec<String> = bad.check().into_iter().map(|f| f.field).collect();
+        assert_eq!(fields, ["grades", "bands", "levels"]);
     }
 }

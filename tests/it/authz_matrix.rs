@@ -113,6 +113,8 @@ const MATRIX: &[(&str, &str)] = &[
         "-",
     ),
     ("GET /api/v1/performance/projects/{code}/evaluation", "-"),
+    ("GET /api/v1/performance/schemes", "bureau auditor"),
+    ("GET /api/v1/performance/schemes/{code}/versions", "-"),
     ("GET /api/v1/performance/projects/{code}/files/{id}", "-"),
     (
         "GET /api/v1/performance/projects/{code}/payments/files",
@@ -273,6 +275,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /api/v1/org/units", "-"),
     ("POST /api/v1/org/units/{id}/retire", "-"),
     ("POST /api/v1/performance/projects", "-"),
+    ("POST /api/v1/performance/projects/{code}/payments", "-"),
     (
         "POST /api/v1/performance/projects/{code}/report/finalise",
         "-",
@@ -294,6 +297,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("PUT /api/v1/matters/{code}/workflow/draft", "-"),
     ("PUT /api/v1/ops/reports/recipients", "-"),
     ("PUT /api/v1/ops/sla/{priority}", "-"),
+    ("PUT /api/v1/performance/schemes/{code}", "-"),
     (
         "PUT /api/v1/performance/projects/{code}/report/sections/{key}",
         "-",

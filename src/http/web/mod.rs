@@ -21,6 +21,7 @@ mod org;
 pub(crate) mod performance;
 mod performance_dashboard;
 mod performance_report;
+mod performance_scheme;
 mod print;
 mod rate;
 mod session;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(performance::router())
         .merge(performance_dashboard::router())
+        .merge(performance_scheme::router())
         .merge(performance_report::router())
 }
 
