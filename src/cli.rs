@@ -79,8 +79,8 @@ enum Cmd {
 
 #[derive(Subcommand)]
 enum PerformanceCmd {
-    /// Create or replace a project-year from its JSON document (zhengwu.performance/1); nothing
-    /// is written if any field is bad.
+    /// Create or replace a project-year from its JSON document (zhengwu.performance/1) or its
+    /// workbook (XLSX, as exported); nothing is written if any field is bad.
     Import {
         file: PathBuf,
         /// Check and report only.
@@ -351,21 +351,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             cmd: PerformanceCmd::Import { file, dry_run },
         } => {
             let (_, db) = open(&cli, None).await?;
-            let text = std::fs::read_to_string(file)?;
-            let checked = serde_json::from_str::<serde_json::Value>(&text)
-                .map_err(|e| {
-                    crate::error::Error::Validation(vec![crate::error::FieldError::with(
-                        "document",
-                        "perf.shape",
-                        e.to_string(),
-                    )])
-                })
-                .and_then(crate::performance::document::parse)
-                .and_then(|d| {
-                    crate::performance::document::check(&d)
-                        .map(|_| d)
-                        .map_err(crate::error::Error::Validation)
-                });
+            let bytes = std::fs::read(file)?;
+            let checked = crate::performance::exchange::read_any(&bytes).and_then(|d| {
+                crate::performance::document::check(&d)
+                    .map(|_| d)
+                    .map_err(crate::error::Error::Validation)
+            });
             let d = match checked {
                 Ok(d) => d,
                 Err(crate::error::Error::Validation(errs)) => {

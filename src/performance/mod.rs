@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod document;
 pub mod evaluation;
+pub mod exchange;
 pub mod names;
 pub mod narrative;
 pub mod payments;

@@ -100,8 +100,14 @@ pub async fn compute(
     .await?;
     out.insert("catalog.published_matters".into(), n(matters));
     // The applications of the scope's units: the unit list is made once (an uncorrelated
-    // subquery), each row then read in place from the date indexes (migration 0035).
-    let units = "unit_id IN (SELECT id FROM org_units WHERE path LIKE $1)";
+    // subquery) and each row read in place from the date indexes (migration 0035); the whole
+    // district needs no unit test at all. `$1 <> ''` keeps the bind used either way.
+    let whole = crate::org::root(db).await?.path == scope;
+    let units = if whole {
+        "$1 <> ''".to_string()
+    } else {
+        "unit_id IN (SELECT id FROM org_units WHERE path LIKE $1)".to_string()
+    };
     let pattern = crate::storage::subtree_pattern(scope);
     let submitted = counted(
         db,
@@ -113,10 +119,11 @@ pub async fn compute(
     )
     .await?;
     out.insert("applications.submitted".into(), n(submitted));
+    // Approvals finished in the year at the scope's halls — an application's, or one another
+    // system started through the API — read from one covering index.
     let (done, on_time): (i64, Option<i64>) = query_as(format!(
-        "SELECT COUNT(*), SUM(CASE WHEN i.finished_at <= i.due_at THEN 1 ELSE 0 END) \
-         FROM approval_instances i JOIN applications a ON a.instance_id = i.id \
-         WHERE i.finished_at >= $2 AND i.finished_at < $3 AND a.{units}"
+        "SELECT COUNT(*), SUM(CASE WHEN finished_at <= due_at THEN 1 ELSE 0 END) \
+         FROM approval_instances WHERE finished_at >= $2 AND finished_at < $3 AND {units}"
     ))
     .bind(&pattern)
     .bind(&from)
@@ -127,12 +134,20 @@ pub async fn compute(
         "applications.on_time_rate".into(),
         rate(on_time.unwrap_or(0), done),
     );
+    // Ratings of the year: over the whole district from the index alone; for a part of it,
+    // through each rated application's hall.
+    let rated = if whole {
+        "followups f WHERE f.filed_at >= $2 AND f.filed_at < $3 AND $1 <> ''".to_string()
+    } else {
+        format!(
+            "followups f JOIN applications a ON a.id = f.application_id \
+             WHERE f.filed_at >= $2 AND f.filed_at < $3 AND a.{units}"
+        )
+    };
     let (ratings, good, complaints): (Option<i64>, Option<i64>, Option<i64>) = query_as(format!(
         "SELECT SUM(CASE WHEN f.kind = 'rating' THEN 1 ELSE 0 END), \
          SUM(CASE WHEN f.kind = 'rating' AND f.score >= 4 THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN f.kind = 'complaint' THEN 1 ELSE 0 END) \
-         FROM followups f JOIN applications a ON a.id = f.application_id \
-         WHERE f.filed_at >= $2 AND f.filed_at < $3 AND a.{units}"
+         SUM(CASE WHEN f.kind = 'complaint' THEN 1 ELSE 0 END) FROM {rated}"
     ))
     .bind(&pattern)
     .bind(&from)

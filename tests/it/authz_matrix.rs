@@ -113,6 +113,7 @@ const MATRIX: &[(&str, &str)] = &[
         "-",
     ),
     ("GET /api/v1/performance/projects/{code}/evaluation", "-"),
+    ("GET /api/v1/performance/projects/{code}/export.xlsx", "-"),
     ("GET /api/v1/performance/schemes", "bureau auditor"),
     ("GET /api/v1/performance/schemes/{code}/versions", "-"),
     ("GET /api/v1/performance/projects/{code}/files/{id}", "-"),

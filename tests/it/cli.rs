@@ -227,4 +227,23 @@ async fn performance_import_from_the_command_line() {
             .await
             .unwrap();
     assert_ne!(name, "改过的名字");
+    // The same project-year as a workbook, exported by the platform: imported as well.
+    let mut doc: zhengwu::performance::Doc = serde_json::from_value(
+        serde_json::to_value(zhengwu::performance::demo::project_2019()).unwrap(),
+    )
+    .unwrap();
+    doc.code = "LH-CLI-XLSX".into();
+    let book = dir.path().join("project.xlsx");
+    std::fs::write(&book, zhengwu::performance::exchange::export(&doc).unwrap()).unwrap();
+    let out = run(&["performance", "import", book.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM perf_projects WHERE code = 'LH-CLI-XLSX'")
+            .await,
+        1
+    );
 }

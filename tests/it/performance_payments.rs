@@ -196,3 +196,97 @@ async fn payments_recorded_one_by_one_move_the_execution_rate_to_the_fen() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// A project-year goes out as a workbook and comes back through the web form (checked first,
+/// then imported) and the command line; a bad workbook is refused whole with its faults named.
+#[tokio::test]
+async fn a_project_year_round_trips_through_a_workbook() {
+    use crate::support::pages::{browser, sign_in};
+    use reqwest::multipart::{Form, Part};
+
+    let app = demo_app().await;
+    let fin = app.token("finance").await;
+    let r = app
+        .get(
+            &fin,
+            "/api/v1/performance/projects/LH-2018-ZWYW/export.xlsx",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let original = r.bytes().await.unwrap().to_vec();
+    // Someone renames the code in the workbook, as people do, and imports it as a new project.
+    let d = zhengwu::performance::exchange::import(&original).unwrap();
+    let mut copy = d.clone();
+    copy.code = "LH-2018-XLSX".into();
+    copy.contract.as_mut().unwrap().number = "XLSX-TEST".into();
+    let workbook = zhengwu::performance::exchange::export(&copy).unwrap();
+    let c = browser();
+    let csrf = sign_in(&app, &c, "finance").await;
+    let send = |bytes: Vec<u8>, dry: bool| {
+        let c = c.clone();
+        let url = app.url(&format!("/performance/import?csrf={csrf}"));
+        async move {
+            let mut form = Form::new().part(
+                "file",
+                Part::bytes(bytes).file_name("项目.xlsx".to_string()),
+            );
+            if dry {
+                form = form.text("dry_run", "1");
+            }
+            let r = c.post(url).multipart(form).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let count = || app.count("SELECT COUNT(*) FROM perf_projects WHERE code = 'LH-2018-XLSX'");
+    let (s, page) = send(workbook.clone(), true).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("检查无误"), "{page}");
+    assert_eq!(count().await, 0, "a check writes nothing");
+    let (_, page) = send(workbook.clone(), false).await;
+    assert!(page.contains("LH-2018-XLSX（2018 年度）已导入"), "{page}");
+    assert_eq!(count().await, 1);
+    let (_, e) = json_of(
+        app.get(&fin, "/api/v1/performance/projects/LH-2018-XLSX/evaluation")
+            .await,
+    )
+    .await;
+    assert_eq!(e["paid"], "2236800.00", "{e}");
+    // A workbook with a bad amount and an unknown section: refused whole, both named.
+    let mut bad = serde_json::to_value(&copy).unwrap();
+    bad["name"] = json!("改过的名字");
+    bad["budget"]["initial"] = json!("两百万");
+    let bad: zhengwu::performance::Doc = serde_json::from_value(bad).unwrap();
+    let (_, page) = send(zhengwu::performance::exchange::export(&bad).unwrap(), false).await;
+    assert!(page.contains("budget.initial"), "{page}");
+    let name: String = zhengwu::storage::query_scalar(
+        "SELECT name FROM perf_projects WHERE code = 'LH-2018-XLSX'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_ne!(name, "改过的名字");
+    let (_, page) = send("项目,code,X\n杂项,a,b\n".as_bytes().to_vec(), false).await;
+    assert!(page.contains("无法识别的分区"), "{page}");
+    // The auditor has no import form and cannot post one.
+    let a = browser();
+    let token = sign_in(&app, &a, "auditor").await;
+    let list = a
+        .get(app.url("/performance"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!list.contains("import-form"));
+    let r = a
+        .post(app.url(&format!("/performance/import?csrf={token}")))
+        .multipart(Form::new().part(
+            "file",
+            Part::bytes(workbook).file_name("x.xlsx".to_string()),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}

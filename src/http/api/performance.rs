@@ -209,6 +209,24 @@ pub async fn dashboard_xlsx(
     ))
 }
 
+/// A project-year as a workbook for people (one sheet; the import reads it back).
+#[utoipa::path(get, path = "/performance/projects/{code}/export.xlsx", tag = "performance",
+    responses((status = 200, description = "The project-year", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404)))]
+pub async fn export_xlsx(
+    State(s): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<axum::response::Response> {
+    let (d, _) = repo::get(&s.db, &session.principal, &code).await?;
+    let name = format!("project-{}-{}.xlsx", d.code, d.year);
+    let body = crate::blocking::run(move || crate::performance::exchange::export(&d)).await?;
+    Ok(crate::http::transfer::download(
+        crate::http::transfer::XLSX,
+        &name,
+        body,
+    ))
+}
+
 /// This area's endpoints, each documented where it is written.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -218,6 +236,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(self_evaluation))
         .routes(routes!(add_payment))
         .routes(routes!(dashboard_xlsx))
+        .routes(routes!(export_xlsx))
         .routes(routes!(payment_files))
         .routes(routes!(payment_file))
 }

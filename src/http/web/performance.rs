@@ -19,13 +19,67 @@ use crate::performance::{names, payments, repo};
 use super::{errors_value, form_errors};
 
 pub async fn list(State(s): State<AppState>, ctx: Ctx, session: Session) -> Result<Response> {
+    render_list(&s, &ctx, &session, Vec::new(), None).await
+}
+
+async fn render_list(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    errors: Vec<(String, String)>,
+    done: Option<String>,
+) -> Result<Response> {
     let projects = repo::list(&s.db, &session.principal).await?;
+    let may_import = session.principal.has(crate::auth::Perm::ManagePerformance);
     Ok(s.pages.render(
         "performance_list.html",
-        &ctx,
-        Some(&session),
-        context! { projects => ser(&projects) },
+        ctx,
+        Some(session),
+        context! { projects => ser(&projects), may_import, errors => errors_value(&errors), done },
     ))
+}
+
+/// Imports a project-year from an uploaded JSON document or workbook (or only checks it);
+/// back to the list saying what happened, every bad field named.
+pub async fn import(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    form: Multipart,
+) -> Result<Response> {
+    if !session.principal.has(crate::auth::Perm::ManagePerformance) {
+        return Err(crate::error::Error::Forbidden);
+    }
+    let up = super::read_upload(form).await?;
+    let outcome = async {
+        let d = crate::performance::exchange::read_any(&up.bytes)?;
+        crate::performance::document::check(&d).map_err(crate::error::Error::Validation)?;
+        if !up.dry_run {
+            repo::import(&s.db, &session.principal, &d).await?;
+        }
+        Ok::<_, crate::error::Error>(d)
+    }
+    .await;
+    match outcome {
+        Ok(d) => {
+            let key = if up.dry_run {
+                "perf.import_checked"
+            } else {
+                "perf.import_ok"
+            };
+            let year = d.year.to_string();
+            let msg = crate::i18n::tr_args(
+                ctx.lang,
+                key,
+                &[("code", d.code.trim()), ("year", year.as_str())],
+            );
+            render_list(&s, &ctx, &session, Vec::new(), Some(msg)).await
+        }
+        Err(e) => {
+            let errs = form_errors(e, ctx.lang)?;
+            render_list(&s, &ctx, &session, errs, None).await
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -231,6 +285,10 @@ pub fn segment(code: &str) -> String {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/performance", routing::get(list))
+        .route(
+            "/performance/import",
+            routing::post(import).layer(DefaultBodyLimit::max(crate::http::transfer::BODY_LIMIT)),
+        )
         .route("/performance/{code}", routing::get(show))
         .route(
             "/performance/{code}/payments",

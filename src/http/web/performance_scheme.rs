@@ -61,10 +61,13 @@ fn lines(s: &Scheme) -> (String, String, String) {
             .collect::<Vec<_>>()
             .join("\n"),
         // Bands best first, levels in the outline's order (投入, 产出, 效益, 满意度), then others.
-        ordered(&s.bands, &crate::performance::document::BANDS.map(|(n, _)| n))
-            .map(|(n, p)| format!("{n} {}", num(p)))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        ordered(
+            &s.bands,
+            &crate::performance::document::BANDS.map(|(n, _)| n),
+        )
+        .map(|(n, p)| format!("{n} {}", num(p)))
+        .collect::<Vec<_>>()
+        .join("\n"),
         ordered(&s.levels, &["投入", "产出", "效益", "满意度"])
             .map(|(n, p)| format!("{n} {}", num(p)))
             .collect::<Vec<_>>()
@@ -130,7 +133,9 @@ async fn render(
         let versions = schemes::versions(&s.db, who, &x.code).await?;
         let (grades, bands, levels) = lines(&x.scheme);
         let total = format!("{}", x.scheme.total);
-        rows.push(context! { x => ser(&x), versions => ser(&versions), grades, bands, levels, total });
+        rows.push(
+            context! { x => ser(&x), versions => ser(&versions), grades, bands, levels, total },
+        );
     }
     let root = crate::org::root(&s.db).await?;
     let may_write = who.can(crate::auth::Perm::ManagePerformance, &root.path);
