@@ -9,7 +9,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
 
 use super::document::{Doc, Money};
-use super::evaluation::{Evaluation, wan};
+use super::evaluation::Evaluation;
 use crate::auth::Principal;
 use crate::error::{Error, Result};
 use crate::storage::{Db, query_as};
@@ -195,8 +195,9 @@ pub fn xlsx(b: &Dashboard) -> Result<Vec<u8>> {
         for (i, x) in b.months.iter().enumerate() {
             let r = i as u32 + 1;
             ws.write_string(r, 0, format!("{}年{}月", b.year, x.month))?;
-            ws.write_string(r, 1, wan(x.paid))?;
-            ws.write_string(r, 2, wan(x.planned))?;
+            // 万元 as numbers, to four decimals (exact: fen ÷ 1,000,000).
+            ws.write_number(r, 1, x.paid as f64 / 1_000_000.0)?;
+            ws.write_number(r, 2, x.planned as f64 / 1_000_000.0)?;
             let rate = (b.adjusted > 0)
                 .then(|| format!("{:.2}%", x.paid as f64 * 100.0 / b.adjusted as f64));
             ws.write_string(r, 3, rate.unwrap_or_default())?;

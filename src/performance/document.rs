@@ -272,7 +272,7 @@ pub fn text(path: &str, t: &str, max: usize, errs: &mut Vec<FieldError>) {
             || ('\u{2066}'..='\u{2069}').contains(&c)
             || c == '\u{feff}'
     }) {
-        errs.push(FieldError::new(path, "field.name_chars"));
+        errs.push(FieldError::new(path, "field.text_chars"));
     }
 }
 
@@ -450,6 +450,12 @@ pub fn check(d: &Doc) -> Result<Money, Vec<FieldError>> {
             ));
         }
         text(&format!("{path}.voucher"), &p.voucher, 64, &mut e);
+        if p.voucher.contains(['\n', '\t']) {
+            e.push(FieldError::new(
+                format!("{path}.voucher"),
+                "field.text_chars",
+            ));
+        }
         if !p.voucher.trim().is_empty()
             && d.payments[..i]
                 .iter()

@@ -104,6 +104,21 @@ pub fn yuan(fen: i64) -> String {
     format!("{sign}{}", crate::money::Fen(fen.abs()))
 }
 
+/// Fen of a signed yuan figure the evaluation wrote (a total may pass the largest single amount a
+/// document may carry, so no cap here); 0 for anything else.
+pub fn fen_text(s: &str) -> i64 {
+    let t = s.trim();
+    let (neg, t) = t.strip_prefix('-').map_or((false, t), |r| (true, r));
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    let ok = |x: &str| !x.is_empty() && x.len() <= 16 && x.bytes().all(|b| b.is_ascii_digit());
+    if !ok(whole) || frac.len() > 2 || (!frac.is_empty() && !ok(frac)) {
+        return 0;
+    }
+    let v =
+        whole.parse::<i64>().unwrap_or(0) * 100 + format!("{frac:0<2}").parse::<i64>().unwrap_or(0);
+    if neg { -v } else { v }
+}
+
 /// 万元 as the report writes it: four decimals cut to the last non-zero (227, 279.6, 111.84).
 pub fn wan(fen: i64) -> String {
     let s = format!("{:.4}", fen as f64 / 1_000_000.0);

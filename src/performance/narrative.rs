@@ -33,7 +33,7 @@ pub struct Version {
 }
 
 /// A section as the editor sees it: its latest text (or the draft, version 0).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = PerformanceSection)]
 pub struct Section {
     pub key: String,
@@ -62,6 +62,8 @@ pub struct Report {
     pub blocks: Vec<Block>,
     pub evaluation: Evaluation,
     pub issue: Option<Issue>,
+    /// The sections as issued (none for a draft: read them with [`sections`]).
+    pub sections: Vec<Section>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -69,6 +71,10 @@ struct Frozen {
     title: String,
     blocks: Vec<Block>,
     evaluation: serde_json::Value,
+    /// The sections as issued (drafts written out), so the issued report's JSON says what its
+    /// PDF says.
+    #[serde(default)]
+    sections: Vec<Section>,
 }
 
 /// The project's unit path when `who` may read it (not found otherwise).
@@ -89,6 +95,17 @@ async fn writable(db: &Db, who: &Principal, code: &str) -> Result<String> {
         return Err(Error::Forbidden);
     }
     Ok(path)
+}
+
+/// Whether project `code`'s report is issued (its project-year then no longer changes).
+pub async fn is_issued(db: &Db, code: &str) -> Result<bool> {
+    Ok(
+        query_scalar::<i64>("SELECT COUNT(*) FROM perf_reports WHERE code = $1")
+            .bind(code)
+            .fetch_one(db)
+            .await?
+            > 0,
+    )
 }
 
 /// Whether `who` may write project `code`'s report (it must also not be issued yet).
@@ -228,9 +245,15 @@ pub async fn save(
     .fetch_optional(&mut tx)
     .await?;
     let current = last.as_ref().map_or(0, |l| l.0);
+    if base > current || base < 0 {
+        return Err(Error::field("base_version", "field.invalid"));
+    }
     if current != base {
         let (_, by, at) = last.unwrap_or_default();
-        return Err(Error::Stale { by, at });
+        return Err(Error::Stale {
+            by,
+            at: crate::clock::display(&at),
+        });
     }
     let now = db.now();
     let version = current + 1;
@@ -278,6 +301,7 @@ pub async fn report(db: &Db, who: &Principal, code: &str) -> Result<Report> {
             blocks: f.blocks,
             evaluation,
             issue: Some(issue),
+            sections: f.sections,
         });
     }
     let (d, _) = super::repo::get(db, who, code).await?;
@@ -292,6 +316,7 @@ pub async fn report(db: &Db, who: &Principal, code: &str) -> Result<Report> {
         blocks: report::blocks(&d, &e, &texts),
         evaluation: e,
         issue: None,
+        sections: Vec::new(),
     })
 }
 
@@ -318,6 +343,7 @@ pub async fn finalise(
         return Err(Error::Validation(errs));
     }
     let frozen = Frozen {
+        sections: sections(db, who, code).await?,
         title: r.title.clone(),
         blocks: r.blocks,
         evaluation: serde_json::to_value(&r.evaluation).map_err(|e| Error::Internal(e.into()))?,

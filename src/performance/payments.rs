@@ -25,6 +25,9 @@ pub const KINDS: [&str; 6] = [
     "会议纪要",
 ];
 
+/// Most supporting files on one payment.
+pub const MAX_FILES: usize = 20;
+
 /// A supporting file: one uploaded before (by the same person), or one sent with the payment.
 pub enum Attach<'a> {
     Uploaded(i64),
@@ -64,6 +67,9 @@ pub async fn add(
     if !who.can(Perm::ManagePerformance, &path) {
         return Err(Error::Forbidden);
     }
+    if super::narrative::is_issued(db, code).await? {
+        return Err(Error::Conflict("err.perf_report_issued"));
+    }
     let mut d: Doc = serde_json::from_str(&text).map_err(|e| Error::Internal(e.into()))?;
     let at = d.payments.len();
     let voucher = p.voucher.trim().to_string();
@@ -71,10 +77,24 @@ pub async fn add(
     if voucher.is_empty() {
         errs.push(FieldError::new("voucher", "field.required"));
     }
-    if d.payments.iter().any(|x| x.voucher.trim() == voucher) && !voucher.is_empty() {
-        errs.push(FieldError::with("voucher", "perf.voucher_twice", &voucher));
+    if attach.len() > MAX_FILES {
+        errs.push(FieldError::with(
+            "files",
+            "perf.too_many_files",
+            MAX_FILES.to_string(),
+        ));
     }
+    let mut seen = std::collections::BTreeSet::new();
     for (i, (kind, a)) in attach.iter().enumerate() {
+        if let Attach::Uploaded(id) = a
+            && !seen.insert(*id)
+        {
+            errs.push(FieldError::with(
+                format!("files[{i}].file_id"),
+                "perf.file_twice",
+                id.to_string(),
+            ));
+        }
         if !KINDS.contains(&kind.as_str()) {
             errs.push(FieldError::with(
                 format!("files[{i}].kind"),

@@ -26,7 +26,12 @@ pub struct Summary {
 
 /// Creates or replaces the project-year `d` as `who`; answers whether it was new.
 pub async fn import(db: &Db, who: &Principal, d: &Doc) -> Result<bool> {
-    document::check(d).map_err(Error::Validation)?;
+    // A project-year whose report is issued no longer changes (said before anything else about
+    // the new document, to those who may write it).
+    let issued = super::narrative::is_issued(db, d.code.trim()).await?;
+    if !issued {
+        document::check(d).map_err(Error::Validation)?;
+    }
     let unit = org::by_code(db, d.department.trim())
         .await?
         .filter(|u| !u.is_retired())
@@ -67,6 +72,9 @@ pub async fn import(db: &Db, who: &Principal, d: &Doc) -> Result<bool> {
         && !who.can(Perm::ManagePerformance, path)
     {
         return Err(Error::Forbidden);
+    }
+    if issued {
+        return Err(Error::Conflict("err.perf_report_issued"));
     }
     let now = db.now();
     let text = serde_json::to_string(d).map_err(|e| Error::Internal(e.into()))?;

@@ -57,7 +57,7 @@ pub fn cn_date(s: &str) -> String {
 }
 
 fn wan_of(yuan: &str) -> String {
-    wan(signed_yuan(yuan).unwrap_or(0))
+    wan(super::evaluation::fen_text(yuan))
 }
 
 fn percent(r: Option<f64>) -> String {
@@ -241,7 +241,7 @@ fn funds(d: &Doc, e: &Evaluation) -> Vec<String> {
         t += &format!("：{}", pays.join("；"));
     }
     if let Some(o) = e.contract_outstanding.as_deref() {
-        let left = signed_yuan(o).unwrap_or(0);
+        let left = super::evaluation::fen_text(o);
         if left > 0 {
             t += &format!("。合同尚余 {} 万元，于以后年度支付", wan(left));
         }

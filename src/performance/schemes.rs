@@ -126,7 +126,7 @@ pub async fn save(db: &Db, who: &Principal, code: &str, s: &Scheme, base: i64) -
     }
     let mut errs = Vec::new();
     if !code_ok(code) || code.len() > 40 {
-        errs.push(FieldError::new("code", "perf.bad_code"));
+        errs.push(FieldError::new("code", "perf.bad_scheme_code"));
     }
     errs.extend(s.check());
     if !errs.is_empty() {
@@ -141,9 +141,15 @@ pub async fn save(db: &Db, who: &Principal, code: &str, s: &Scheme, base: i64) -
     .fetch_optional(&mut tx)
     .await?;
     let current = last.as_ref().map_or(0, |l| l.0);
+    if base > current || base < 0 {
+        return Err(Error::field("base_version", "field.invalid"));
+    }
     if current != base {
         let (_, by, at) = last.unwrap_or_default();
-        return Err(Error::Stale { by, at });
+        return Err(Error::Stale {
+            by,
+            at: crate::clock::display(&at),
+        });
     }
     let version = current + 1;
     let body = serde_json::to_string(s).map_err(|e| Error::Internal(e.into()))?;

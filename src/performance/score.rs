@@ -114,7 +114,11 @@ impl Scheme {
             e.push(FieldError::with("total", "field.range", "1–1000"));
         }
         let mins: Vec<f64> = self.grades.iter().map(|g| g.min).collect();
+        let names: std::collections::BTreeSet<&str> =
+            self.grades.iter().map(|g| g.grade.trim()).collect();
         if self.grades.is_empty()
+            || self.grades.len() > 10
+            || names.len() != self.grades.len()
             || self.grades.iter().any(|g| {
                 g.grade.trim().is_empty()
                     || g.grade.chars().count() > 20
@@ -126,6 +130,9 @@ impl Scheme {
             || mins.last() != Some(&0.0)
         {
             e.push(FieldError::new("grades", "perf.scheme_grades"));
+        }
+        for (i, g) in self.grades.iter().enumerate() {
+            super::document::text(&format!("grades[{i}].grade"), &g.grade, 20, &mut e);
         }
         let names: Vec<&str> = BANDS.iter().map(|(n, _)| *n).collect();
         if self.bands.len() != names.len()

@@ -5,7 +5,6 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
 
-use super::document::signed_yuan;
 use super::evaluation::{Evaluation, IndicatorScore, wan};
 use crate::sheets::xlsx_cell;
 
@@ -23,7 +22,7 @@ pub const FUNDS_HEAD: [&str; 7] = [
 /// The funds row (年度资金总额): budgets and execution in 万元, the execution indicator's weight
 /// and score.
 pub fn funds_row(e: &Evaluation) -> [String; 7] {
-    let fen = |y: &str| signed_yuan(y).unwrap_or(0);
+    let fen = super::evaluation::fen_text;
     let exec = e
         .indicators
         .iter()

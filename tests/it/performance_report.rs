@@ -164,6 +164,18 @@ async fn the_narrative_keeps_versions_and_the_issued_report_is_frozen() {
     )
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, r) = put(
+        &app,
+        &admin,
+        &section,
+        json!({"text": "x", "base_version": 7}),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a version that never was: {r}"
+    );
     let (s, r) = put(&app, &admin, &section, json!({"text": 5})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
     // An auditor reads the report and writes none of it; a clerk does not see it.
@@ -227,6 +239,7 @@ async fn the_narrative_keeps_versions_and_the_issued_report_is_frozen() {
     );
     let (_, r) = json_of(app.get(&admin, &format!("{base}/report")).await).await;
     assert_eq!(r["issue"]["content_hash"], hash);
+    let sections_issued = r["sections"].clone();
     assert_eq!(
         r["issue"]["explanation"],
         "年初申报数为估算，以平台数据为准。"
@@ -247,7 +260,24 @@ async fn the_narrative_keeps_versions_and_the_issued_report_is_frozen() {
     assert!(docx_after.contains("第二稿：市平台开发人员不足。"));
     let pdf = pdf_text(&bytes(&app, &admin, &format!("{base}/report.pdf")).await);
     assert!(pdf.contains("受理运维服务请求 1 次"), "{pdf}");
-    // Frozen: no more edits, no second issue.
+    // The issued report's sections read as issued, drafts included.
+    let (_, r) = json_of(app.get(&admin, &format!("{base}/report")).await).await;
+    assert_eq!(r["sections"], sections_issued);
+    // Frozen: no more edits, no second issue, and the year behind it no longer changes.
+    let (s, _) = json_of(
+        app.post(
+            &admin,
+            &format!("{base}/payments"),
+            json!({"date": format!("{year}-07-01"), "amount": "1.00", "voucher": "LATE-1"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (_, mut doc) = json_of(app.get(&admin, base).await).await;
+    doc["payments"] = json!([]);
+    let (s, _) = json_of(app.post(&admin, "/api/v1/performance/projects", doc).await).await;
+    assert_eq!(s, StatusCode::CONFLICT);
     let (s, _) = put(
         &app,
         &admin,

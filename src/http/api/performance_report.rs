@@ -52,7 +52,11 @@ pub async fn report(
     Path(code): Path<String>,
 ) -> Result<Json<ReportView>> {
     let r = narrative::report(&s.db, &session.principal, &code).await?;
-    let sections = narrative::sections(&s.db, &session.principal, &code).await?;
+    let sections = if r.issue.is_some() {
+        r.sections
+    } else {
+        narrative::sections(&s.db, &session.principal, &code).await?
+    };
     Ok(Json(ReportView {
         title: r.title,
         issue: r.issue,

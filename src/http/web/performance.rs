@@ -31,12 +31,18 @@ async fn render_list(
 ) -> Result<Response> {
     let projects = repo::list(&s.db, &session.principal).await?;
     let may_import = session.principal.has(crate::auth::Perm::ManagePerformance);
-    Ok(s.pages.render(
+    let refused = !errors.is_empty();
+    let page = s.pages.render(
         "performance_list.html",
         ctx,
         Some(session),
         context! { projects => ser(&projects), may_import, errors => errors_value(&errors), done },
-    ))
+    );
+    Ok(if refused {
+        crate::http::pages::with_status(page, axum::http::StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        page
+    })
 }
 
 /// Imports a project-year from an uploaded JSON document or workbook (or only checks it);
@@ -116,7 +122,7 @@ async fn render(
     recorded: bool,
 ) -> Result<Response> {
     let e = repo::evaluate(&s.db, &session.principal, code).await?;
-    let fen = |y: &str| crate::performance::document::signed_yuan(y).unwrap_or(0);
+    let fen = crate::performance::evaluation::fen_text;
     let money = context! {
         initial => wan(fen(&e.initial_budget)), adjusted => wan(fen(&e.adjusted_budget)),
         paid => wan(fen(&e.paid)),
@@ -177,9 +183,12 @@ async fn render(
         .enumerate()
         .map(|(i, x)| context! { n => i + 1, label => format!("第 {} 期 {}% {}", i + 1, x.percent, x.condition) })
         .collect();
-    let may_write =
-        crate::performance::narrative::may_write(&s.db, &session.principal, code).await?;
-    Ok(s.pages.render(
+    // Once the report is issued the year no longer changes: no payment form.
+    let may_write = crate::performance::narrative::may_write(&s.db, &session.principal, code)
+        .await?
+        && !crate::performance::narrative::is_issued(&s.db, code).await?;
+    let refused = !errors.is_empty();
+    let page = s.pages.render(
         "performance.html",
         ctx,
         Some(session),
@@ -189,7 +198,12 @@ async fn render(
             errors => errors_value(&errors), form => ser(&form.unwrap_or_default()),
             recorded => recorded,
         },
-    ))
+    );
+    Ok(if refused {
+        crate::http::pages::with_status(page, axum::http::StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        page
+    })
 }
 
 /// The payment form as sent, kept when it was refused.
@@ -257,6 +271,12 @@ pub async fn add_payment(
         voucher: f.voucher.clone(),
         installment: f.installment.trim().parse().ok(),
     };
+    if !f.installment.trim().is_empty() && p.installment.is_none() {
+        errs.extend(form_errors(
+            crate::error::Error::field("installment", "field.number"),
+            ctx.lang,
+        )?);
+    }
     if errs.is_empty() {
         match payments::add(&s.db, &session.principal, &code, p, checked).await {
             Ok(_) => {

@@ -24,7 +24,6 @@ use crate::performance::narrative;
 struct Kept {
     key: String,
     text: String,
-    base: i64,
 }
 
 async fn render(
@@ -42,14 +41,17 @@ async fn render(
     let mut sections = Vec::new();
     for sec in narrative::sections(&s.db, who, code).await? {
         let versions = narrative::versions(&s.db, who, code, &sec.key).await?;
-        let (text, base) = match &kept {
-            Some(k) if k.key == sec.key => (k.text.clone(), k.base),
-            _ => (sec.text.clone(), sec.version),
+        // A refused text is kept; saving it again is written on the version now there.
+        let text = match &kept {
+            Some(k) if k.key == sec.key => k.text.clone(),
+            _ => sec.text.clone(),
         };
+        let base = sec.version;
         sections.push(context! { s => ser(&sec), text, base, versions => ser(&versions) });
     }
     let body = crate::print::markup::html(&r.blocks, None);
-    Ok(s.pages.render(
+    let refused = !errors.is_empty();
+    let page = s.pages.render(
         "performance_report.html",
         ctx,
         Some(session),
@@ -59,7 +61,12 @@ async fn render(
             errors => errors_value(&errors),
             saved,
         },
-    ))
+    );
+    Ok(if refused {
+        crate::http::pages::with_status(page, axum::http::StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        page
+    })
 }
 
 #[derive(Deserialize)]
@@ -112,11 +119,7 @@ pub async fn save(
         .into_response()),
         Err(e) => {
             let errs = form_errors(e, ctx.lang)?;
-            let kept = Kept {
-                key,
-                text: f.text,
-                base: f.base_version,
-            };
+            let kept = Kept { key, text: f.text };
             render(&s, &ctx, &session, &code, errs, Some(kept), None).await
         }
     }

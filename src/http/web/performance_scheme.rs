@@ -152,12 +152,18 @@ async fn render(
             levels,
         }
     });
-    Ok(s.pages.render(
+    let refused = !errors.is_empty();
+    let page = s.pages.render(
         "performance_schemes.html",
         ctx,
         Some(session),
         context! { rows, may_write, form => ser(&form), errors => errors_value(&errors) },
-    ))
+    );
+    Ok(if refused {
+        crate::http::pages::with_status(page, axum::http::StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        page
+    })
 }
 
 pub async fn page(State(s): State<AppState>, ctx: Ctx, session: Session) -> Result<Response> {
