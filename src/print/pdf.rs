@@ -306,21 +306,53 @@ pub fn render(title: &str, blocks: &[Block], qr: Option<&str>) -> Result<Vec<u8>
             }
             Block::Table(rows) => {
                 let cols = rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
-                // Columns share the width by their widest cell (at least 48pt each).
+                // A column whose body cells are all short (figures, scores) keeps their width
+                // so no number breaks; the others share what is left by their widest cell (at
+                // least 48pt each), their headers wrapping if need be.
+                let cell_w = |r: &Vec<String>, c: usize| {
+                    body.widths(r.get(c).map_or("", String::as_str), 11.0)
+                        .iter()
+                        .sum::<f32>()
+                        + 12.0
+                };
                 let natural: Vec<f32> = (0..cols)
+                    .map(|c| rows.iter().map(|r| cell_w(r, c)).fold(48.0, f32::max))
+                    .collect();
+                let short: Vec<Option<f32>> = (0..cols)
                     .map(|c| {
-                        rows.iter()
-                            .map(|r| {
-                                body.widths(r.get(c).map_or("", String::as_str), 11.0)
-                                    .iter()
-                                    .sum::<f32>()
-                                    + 12.0
-                            })
-                            .fold(48.0, f32::max)
+                        let w = rows
+                            .iter()
+                            .skip(1)
+                            .map(|r| cell_w(r, c))
+                            .fold(30.0, f32::max);
+                        let head = rows.first().map_or(0.0, |r| cell_w(r, c)).min(60.0);
+                        (rows.len() > 1 && w <= 64.0).then_some(w.max(head))
                     })
                     .collect();
-                let total: f32 = natural.iter().sum();
-                let cws: Vec<f32> = natural.iter().map(|n| n / total * width).collect();
+                let fixed: f32 = short.iter().flatten().sum();
+                let nflex = short.iter().filter(|w| w.is_none()).count() as f32;
+                let rest = (width - fixed).max(48.0 * nflex);
+                // What the short columns may take when they do not all fit.
+                let squeeze = if fixed > 0.0 {
+                    ((width - rest) / fixed).min(1.0)
+                } else {
+                    1.0
+                };
+                let flexible: f32 = (0..cols)
+                    .filter(|c| short[*c].is_none())
+                    .map(|c| natural[c])
+                    .sum();
+                let mut cws: Vec<f32> = (0..cols)
+                    .map(|c| match short[c] {
+                        Some(w) => w * squeeze,
+                        None => natural[c] / flexible.max(1.0) * rest,
+                    })
+                    .collect();
+                // Every column short: they share the page by their widths.
+                let sum: f32 = cws.iter().sum();
+                if sum > 0.0 && nflex == 0.0 {
+                    cws.iter_mut().for_each(|w| *w = *w / sum * width);
+                }
                 for (ri, r) in rows.iter().enumerate() {
                     let cells: Vec<Vec<String>> = (0..cols)
                         .map(|c| {

@@ -88,6 +88,9 @@ async fn the_seeds_report_reads_back_from_pdf_and_docx_with_its_figures_and_the_
             "9287",
             "127",
             "137",
+            // The demo's narrative is the seed report's own.
+            "在全市十个区排名第一",
+            "配备相应数量的程序开发人员",
         ] {
             assert!(flat.contains(want), "{want} missing from:\n{text}");
         }
