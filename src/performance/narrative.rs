@@ -97,6 +97,23 @@ async fn writable(db: &Db, who: &Principal, code: &str) -> Result<String> {
     Ok(path)
 }
 
+/// The version a save written on `base` makes, given the latest (version, by whom, when): a
+/// base that never was is refused by name, one someone saved over says who and when.
+pub fn next_version(last: Option<(i64, String, String)>, base: i64) -> Result<i64> {
+    let current = last.as_ref().map_or(0, |l| l.0);
+    if base > current || base < 0 {
+        return Err(Error::field("base_version", "field.invalid"));
+    }
+    if current != base {
+        let (_, by, at) = last.unwrap_or_default();
+        return Err(Error::Stale {
+            by,
+            at: crate::clock::display(&at),
+        });
+    }
+    Ok(current + 1)
+}
+
 /// Whether project `code`'s report is issued (its project-year then no longer changes).
 pub async fn is_issued(db: &Db, code: &str) -> Result<bool> {
     Ok(
@@ -244,19 +261,8 @@ pub async fn save(
     .bind(key)
     .fetch_optional(&mut tx)
     .await?;
-    let current = last.as_ref().map_or(0, |l| l.0);
-    if base > current || base < 0 {
-        return Err(Error::field("base_version", "field.invalid"));
-    }
-    if current != base {
-        let (_, by, at) = last.unwrap_or_default();
-        return Err(Error::Stale {
-            by,
-            at: crate::clock::display(&at),
-        });
-    }
+    let version = next_version(last, base)?;
     let now = db.now();
-    let version = current + 1;
     // The unique (code, section, version) turns a racing save into an error, not a lost one.
     query(
         "INSERT INTO perf_narratives (code, section, version, body, written_by, written_at) \

@@ -140,18 +140,7 @@ pub async fn save(db: &Db, who: &Principal, code: &str, s: &Scheme, base: i64) -
     .bind(code)
     .fetch_optional(&mut tx)
     .await?;
-    let current = last.as_ref().map_or(0, |l| l.0);
-    if base > current || base < 0 {
-        return Err(Error::field("base_version", "field.invalid"));
-    }
-    if current != base {
-        let (_, by, at) = last.unwrap_or_default();
-        return Err(Error::Stale {
-            by,
-            at: crate::clock::display(&at),
-        });
-    }
-    let version = current + 1;
+    let version = super::narrative::next_version(last, base)?;
     let body = serde_json::to_string(s).map_err(|e| Error::Internal(e.into()))?;
     query(
         "INSERT INTO perf_schemes (code, version, body_json, written_by, written_at) \

@@ -12,16 +12,7 @@ use crate::support::pdf::pdf_text;
 use crate::support::{TestApp, json_of};
 
 async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    json_of(
-        app.client
-            .put(app.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    json_of(app.put(token, path, body).await).await
 }
 
 async fn bytes(app: &TestApp, token: &str, path: &str) -> Vec<u8> {

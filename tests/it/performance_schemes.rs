@@ -9,16 +9,7 @@ use serde_json::{Value, json};
 use crate::support::{TestApp, json_of};
 
 async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    json_of(
-        app.client
-            .put(app.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    json_of(app.put(token, path, body).await).await
 }
 
 #[tokio::test]

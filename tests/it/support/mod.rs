@@ -287,6 +287,16 @@ impl TestApp {
             .unwrap()
     }
 
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn patch(&self, token: &str, path: &str, body: Value) -> Response {
         self.client
             .patch(self.url(path))
