@@ -315,7 +315,54 @@ pub fn parse(v: serde_json::Value) -> crate::error::Result<Doc> {
         }])
     })?;
     d.code = d.code.trim().to_ascii_uppercase();
+    tidy(&mut d);
     Ok(d)
+}
+
+/// Writes what a person typed loosely in its one form — money as yuan with two decimals
+/// (" 12 ", "00012" → "12.00"), dates as YYYY-MM-DD ("2019-7-1" → "2019-07-01") — leaving
+/// anything that does not read for the checks to name.
+pub fn tidy(d: &mut Doc) {
+    let money = |s: &mut String| {
+        if let Some(f) = signed_yuan(s) {
+            *s = super::evaluation::yuan(f);
+        }
+    };
+    let day = |s: &mut String| {
+        if let Ok(x) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+            *s = x.format("%Y-%m-%d").to_string();
+        }
+    };
+    let opt_day = |s: &mut Option<String>| {
+        if let Some(x) = s.as_mut() {
+            day(x);
+        }
+    };
+    money(&mut d.budget.initial);
+    opt_day(&mut d.budget.initial_date);
+    for a in &mut d.budget.adjustments {
+        money(&mut a.amount);
+        day(&mut a.date);
+    }
+    for v in d.budget.sources.values_mut() {
+        money(v);
+    }
+    if let Some(p) = &mut d.procurement {
+        money(&mut p.amount);
+        opt_day(&mut p.date);
+    }
+    if let Some(c) = &mut d.contract {
+        money(&mut c.amount);
+        opt_day(&mut c.signed);
+        for i in &mut c.installments {
+            opt_day(&mut i.due);
+        }
+    }
+    for p in &mut d.payments {
+        money(&mut p.amount);
+        day(&mut p.date);
+        p.voucher = p.voucher.trim().to_string();
+    }
 }
 
 /// serde's words for a wrong type, in Chinese: "invalid type: integer `2270000`, expected a
@@ -623,6 +670,20 @@ mod tests {
         assert_eq!(signed_yuan("-30000.00"), Some(-3_000_000));
         assert_eq!(signed_yuan("-0"), None);
         assert_eq!(signed_yuan("1e3"), None);
+    }
+
+    #[test]
+    fn loosely_typed_money_and_dates_are_written_one_way() {
+        let mut d = super::super::demo::project_2018();
+        d.payments[0].amount = " 001118400 ".into();
+        d.payments[0].date = "2018-6-26".into();
+        d.budget.adjustments[0].amount = "-30000".into();
+        d.budget.initial = "abc".into();
+        tidy(&mut d);
+        assert_eq!(d.payments[0].amount, "1118400.00");
+        assert_eq!(d.payments[0].date, "2018-06-26");
+        assert_eq!(d.budget.adjustments[0].amount, "-30000.00");
+        assert_eq!(d.budget.initial, "abc", "left for the checks to name");
     }
 
     proptest! {

@@ -117,6 +117,7 @@ pub async fn add(
         }
     }
     d.payments.push(Payment { voucher, ..p });
+    document::tidy(&mut d);
     if let Err(e) = document::check(&d) {
         // The new payment's problems under its own names (date, amount, …).
         let prefix = format!("payments[{at}].");
