@@ -377,10 +377,11 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => return Err(e.into()),
             };
+            crate::performance::repo::import_as(&db, &auth::Principal::system(), &d, *dry_run)
+                .await?;
             if *dry_run {
                 println!("{} {}: all good / 全部无误", d.code, d.year);
             } else {
-                crate::performance::repo::import(&db, &auth::Principal::system(), &d).await?;
                 println!("imported {} {} / 已导入", d.code, d.year);
             }
         }

@@ -275,12 +275,17 @@ pub fn columns(
             let v = vals.get(i).copied().unwrap_or(0.0);
             let bh = plot * v / max;
             s += &format!(
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{bh:.1}\" class=\"{}\"><title>{} {}: {v:.2}</title></rect>",
+                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{bh:.1}\" class=\"{}\"><title>{} {}: {}</title></rect>",
                 x + bar * j as f64,
                 top + plot - bh,
                 if j == 0 { "chart-bar" } else { "chart-part" },
                 esc(l),
-                esc(name)
+                esc(name),
+                if v.fract() == 0.0 {
+                    format!("{v:.0}")
+                } else {
+                    format!("{v:.2}")
+                }
             );
         }
         s += &format!(

@@ -298,7 +298,10 @@ fn required(path: &str, s: &str, errs: &mut Vec<FieldError>) {
 /// A number as an indicator's target or actual is written ("95", "99.86").
 pub fn number(s: &str) -> Option<f64> {
     let t = s.trim().trim_end_matches('%');
-    t.parse::<f64>().ok().filter(|v| v.is_finite())
+    // A figure a person could mean: finite and within a trillion either way.
+    t.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && v.abs() <= 1e12)
 }
 
 /// Reads a document, naming where its shape is wrong (a missing field, text for a number).

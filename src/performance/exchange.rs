@@ -202,6 +202,31 @@ pub fn import(bytes: &[u8]) -> Result<Doc> {
             if key.is_empty() {
                 return Err(bad(n, "perf.xlsx_row", section));
             }
+            let known: &[&str] = match section {
+                "项目" => &[
+                    "format",
+                    "code",
+                    "name",
+                    "year",
+                    "department",
+                    "scope",
+                    "scheme",
+                    "implementing_unit",
+                    "category",
+                    "period",
+                    "background",
+                ],
+                "预算" => &["initial", "initial_date", "execution_note"],
+                "采购" => &["method", "number", "vendor", "amount", "date"],
+                "合同" => &["number", "amount", "signed", "service_period"],
+                _ => &[],
+            };
+            if !known.is_empty() && !known.contains(&key.as_str()) {
+                return Err(bad(n, "perf.xlsx_field", &key));
+            }
+            if m.contains_key(&key) {
+                return Err(bad(n, "perf.xlsx_twice", &key));
+            }
             let v = typed(&key, value);
             if !v.is_null() {
                 m.insert(key.clone(), v);
@@ -217,6 +242,9 @@ pub fn import(bytes: &[u8]) -> Result<Doc> {
             "填报数" => {
                 if key.is_empty() {
                     return Err(bad(n, "perf.xlsx_row", section));
+                }
+                if declared.contains_key(&key) {
+                    return Err(bad(n, "perf.xlsx_twice", &key));
                 }
                 let v = value.trim();
                 declared.insert(

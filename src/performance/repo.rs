@@ -26,6 +26,12 @@ pub struct Summary {
 
 /// Creates or replaces the project-year `d` as `who`; answers whether it was new.
 pub async fn import(db: &Db, who: &Principal, d: &Doc) -> Result<bool> {
+    import_as(db, who, d, false).await
+}
+
+/// As [`import`]; with `dry_run` every check runs (the document, its department and scope,
+/// its scheme, the caller's rights, a frozen year) and nothing is written.
+pub async fn import_as(db: &Db, who: &Principal, d: &Doc, dry_run: bool) -> Result<bool> {
     // A project-year whose report is issued no longer changes (said before anything else about
     // the new document, to those who may write it).
     let issued = super::narrative::is_issued(db, d.code.trim()).await?;
@@ -75,6 +81,9 @@ pub async fn import(db: &Db, who: &Principal, d: &Doc) -> Result<bool> {
     }
     if issued {
         return Err(Error::Conflict("err.perf_report_issued"));
+    }
+    if dry_run {
+        return Ok(before.is_none());
     }
     let now = db.now();
     let text = serde_json::to_string(d).map_err(|e| Error::Internal(e.into()))?;

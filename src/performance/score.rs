@@ -70,8 +70,8 @@ pub struct Scheme {
     pub levels: BTreeMap<String, f64>,
 }
 
-/// The built-in scheme's code.
-pub const CENTRAL_2020: &str = "central-2020";
+/// The built-in scheme's code (财预〔2020〕10号).
+pub const CENTRAL_2020: &str = "CY-2020-10";
 
 impl Default for Scheme {
     fn default() -> Self {
@@ -116,8 +116,9 @@ impl Scheme {
         let mins: Vec<f64> = self.grades.iter().map(|g| g.min).collect();
         let names: std::collections::BTreeSet<&str> =
             self.grades.iter().map(|g| g.grade.trim()).collect();
-        if self.grades.is_empty()
-            || self.grades.len() > 10
+        if self.grades.len() > 10 {
+            e.push(FieldError::new("grades", "perf.scheme_grades_count"));
+        } else if self.grades.is_empty()
             || names.len() != self.grades.len()
             || self.grades.iter().any(|g| {
                 g.grade.trim().is_empty()
@@ -148,7 +149,7 @@ impl Scheme {
                 names.join("、"),
             ));
         }
-        if !self.levels.is_empty() {
+        if !self.levels.is_empty() && self.total.is_finite() {
             let sum: f64 = self.levels.values().sum();
             if self.levels.values().any(|p| !p.is_finite() || *p < 0.0)
                 || (sum - self.total).abs() > 1e-6

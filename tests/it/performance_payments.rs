@@ -225,6 +225,7 @@ async fn a_project_year_round_trips_through_a_workbook() {
     let send = |bytes: Vec<u8>, dry: bool| {
         let c = c.clone();
         let url = app.url(&format!("/performance/import?csrf={csrf}"));
+        let base = app.url("");
         async move {
             let mut form = Form::new().part(
                 "file",
@@ -234,6 +235,12 @@ async fn a_project_year_round_trips_through_a_workbook() {
                 form = form.text("dry_run", "1");
             }
             let r = c.post(url).multipart(form).send().await.unwrap();
+            // Done: back to the list (a refresh does not import again), which says what was done.
+            if r.status().is_redirection() {
+                let to = r.headers()["location"].to_str().unwrap().to_string();
+                let page = c.get(format!("{base}{to}")).send().await.unwrap();
+                return (page.status(), page.text().await.unwrap());
+            }
             (r.status(), r.text().await.unwrap())
         }
     };
@@ -242,6 +249,16 @@ async fn a_project_year_round_trips_through_a_workbook() {
     assert_eq!(s, StatusCode::OK, "{page}");
     assert!(page.contains("检查无误"), "{page}");
     assert_eq!(count().await, 0, "a check writes nothing");
+    // The check runs the import's every check: another department's project is not theirs.
+    let mut theirs = copy.clone();
+    theirs.department = "440309-D02".into();
+    let (s, page) = send(
+        zhengwu::performance::exchange::export(&theirs).unwrap(),
+        true,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("不在您的管理范围内"), "{page}");
     let (_, page) = send(workbook.clone(), false).await;
     assert!(page.contains("LH-2018-XLSX（2018 年度）已导入"), "{page}");
     assert_eq!(count().await, 1);
@@ -256,8 +273,12 @@ async fn a_project_year_round_trips_through_a_workbook() {
     bad["name"] = json!("改过的名字");
     bad["budget"]["initial"] = json!("两百万");
     let bad: zhengwu::performance::Doc = serde_json::from_value(bad).unwrap();
-    let (_, page) = send(zhengwu::performance::exchange::export(&bad).unwrap(), false).await;
-    assert!(page.contains("budget.initial"), "{page}");
+    let (s, page) = send(zhengwu::performance::exchange::export(&bad).unwrap(), false).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("budget.initial："),
+        "the fault's path beside its message: {page}"
+    );
     let name: String = zhengwu::storage::query_scalar(
         "SELECT name FROM perf_projects WHERE code = 'LH-2018-XLSX'",
     )

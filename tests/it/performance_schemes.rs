@@ -18,7 +18,7 @@ async fn a_provinces_scheme_is_versioned_and_scores_the_projects_that_name_it() 
     let admin = app.token("district_bureau_admin").await;
     let (s, list) = json_of(app.get(&admin, "/api/v1/performance/schemes").await).await;
     assert_eq!(s, StatusCode::OK, "{list}");
-    assert_eq!(list[0]["code"], "central-2020");
+    assert_eq!(list[0]["code"], "CY-2020-10");
     assert_eq!(list[0]["version"], 0);
     let mut scheme = list[0]["scheme"].clone();
     scheme["name"] = json!("广东省项目支出绩效自评（示例）");
@@ -134,7 +134,7 @@ async fn a_provinces_scheme_is_versioned_and_scores_the_projects_that_name_it() 
         central["scheme"]
             .as_str()
             .unwrap()
-            .contains("central-2020 第 0 版")
+            .contains("CY-2020-10 第 0 版")
     );
     // Above 90 is 优 on the central scheme, 良 on one that asks 96.
     let total = gd["score"].as_f64().unwrap();

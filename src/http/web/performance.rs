@@ -18,8 +18,28 @@ use crate::performance::{names, payments, repo};
 
 use super::{errors_value, form_errors};
 
-pub async fn list(State(s): State<AppState>, ctx: Ctx, session: Session) -> Result<Response> {
-    render_list(&s, &ctx, &session, Vec::new(), None).await
+#[derive(serde::Deserialize)]
+pub struct ListQuery {
+    imported: Option<String>,
+    checked: Option<String>,
+    year: Option<i32>,
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    let year = q.year.map(|y| y.to_string()).unwrap_or_default();
+    let done = match (&q.imported, &q.checked) {
+        (Some(c), _) => Some(("perf.import_ok", c)),
+        (None, Some(c)) => Some(("perf.import_checked", c)),
+        _ => None,
+    }
+    .filter(|(_, c)| crate::performance::document::code_ok(c))
+    .map(|(key, c)| crate::i18n::tr_args(ctx.lang, key, &[("code", c), ("year", &year)]));
+    render_list(&s, &ctx, &session, Vec::new(), done).await
 }
 
 async fn render_list(
@@ -58,31 +78,45 @@ pub async fn import(
     }
     let up = super::read_upload(form).await?;
     let outcome = async {
+        if up.bytes.is_empty() {
+            return Err(crate::error::Error::field("file", "field.required"));
+        }
         let d = crate::performance::exchange::read_any(&up.bytes)?;
         crate::performance::document::check(&d).map_err(crate::error::Error::Validation)?;
-        if !up.dry_run {
-            repo::import(&s.db, &session.principal, &d).await?;
-        }
+        // A check runs every check the import does, writing nothing.
+        repo::import_as(&s.db, &session.principal, &d, up.dry_run).await?;
         Ok::<_, crate::error::Error>(d)
     }
     .await;
     match outcome {
-        Ok(d) => {
-            let key = if up.dry_run {
-                "perf.import_checked"
-            } else {
-                "perf.import_ok"
-            };
-            let year = d.year.to_string();
-            let msg = crate::i18n::tr_args(
-                ctx.lang,
-                key,
-                &[("code", d.code.trim()), ("year", year.as_str())],
-            );
-            render_list(&s, &ctx, &session, Vec::new(), Some(msg)).await
-        }
+        // Back to the list (a refresh does not import again), saying what was done.
+        Ok(d) => Ok(Redirect::to(&format!(
+            "/performance?{}={}&year={}#import",
+            if up.dry_run { "checked" } else { "imported" },
+            segment(&d.code),
+            d.year
+        ))
+        .into_response()),
         Err(e) => {
-            let errs = form_errors(e, ctx.lang)?;
+            // Not theirs to write: said on the form, not as a bare refusal page.
+            let e = match e {
+                crate::error::Error::Forbidden => {
+                    crate::error::Error::field("department", "perf.not_yours")
+                }
+                other => other,
+            };
+            // Each fault with where it is (the document's path or the sheet's row).
+            let errs = form_errors(e, ctx.lang)?
+                .into_iter()
+                .map(|(f, m)| {
+                    let shown = if f == "file" || f == "form" {
+                        m
+                    } else {
+                        format!("{f}：{m}")
+                    };
+                    (f, shown)
+                })
+                .collect();
             render_list(&s, &ctx, &session, errs, None).await
         }
     }
@@ -140,7 +174,7 @@ async fn render(
                 Some(x) if x.fract() == 0.0 => format!("{x:.0}"),
                 Some(x) => format!("{x:.2}"),
             };
-            context! { name => names::source_name(k), shown }
+            context! { name => names::source_name_in(ctx.lang, k), shown }
         })
         .collect();
     let number = |x: f64| {

@@ -22,7 +22,17 @@ pub async fn page(
     Path(code): Path<String>,
 ) -> Result<Response> {
     let (b, _) = dashboard::build(&s.db, &session.principal, &code).await?;
-    let labels: Vec<String> = b.months.iter().map(|m| format!("{}月", m.month)).collect();
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let labels: Vec<String> = b
+        .months
+        .iter()
+        .map(|m| match ctx.lang {
+            crate::i18n::Lang::En => EN[(m.month as usize + 11) % 12].to_string(),
+            _ => format!("{}月", m.month),
+        })
+        .collect();
     let wan_of = |f: i64| f as f64 / 1_000_000.0;
     let planned: Vec<f64> = b.months.iter().map(|m| wan_of(m.planned)).collect();
     let paid: Vec<f64> = b.months.iter().map(|m| wan_of(m.paid)).collect();
@@ -61,7 +71,7 @@ pub async fn page(
         .iter()
         .map(|(k, v)| {
             context! {
-                name => names::source_name(k),
+                name => names::source_name_in(ctx.lang, k),
                 shown => v.map(|x| format!("{:.2}%", x * 100.0)),
             }
         })

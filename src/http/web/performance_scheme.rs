@@ -23,7 +23,7 @@ use crate::performance::score::{Grade, Scheme};
 #[derive(Debug, Default, Deserialize, serde::Serialize)]
 pub struct SchemeForm {
     code: String,
-    base_version: i64,
+    base_version: String,
     name: String,
     total: String,
     grades: String,
@@ -144,7 +144,7 @@ async fn render(
         let (grades, bands, levels) = lines(&d);
         SchemeForm {
             code: String::new(),
-            base_version: 0,
+            base_version: "0".into(),
             name: String::new(),
             total: "100".into(),
             grades,
@@ -177,18 +177,13 @@ pub async fn save(
     session: Session,
     Form(f): Form<SchemeForm>,
 ) -> Result<Response> {
-    let result = match parse(&f) {
-        Ok(scheme) => {
-            schemes::save(
-                &s.db,
-                &session.principal,
-                f.code.trim(),
-                &scheme,
-                f.base_version,
-            )
-            .await
+    let base = f.base_version.trim().parse::<i64>();
+    let result = match (parse(&f), base) {
+        (Ok(scheme), Ok(base)) => {
+            schemes::save(&s.db, &session.principal, f.code.trim(), &scheme, base).await
         }
-        Err(e) => Err(e),
+        (Err(e), _) => Err(e),
+        (_, Err(_)) => Err(Error::field("base_version", "field.number")),
     };
     match result {
         Ok(_) => Ok(Redirect::to("/performance/schemes").into_response()),
