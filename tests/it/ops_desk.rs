@@ -432,6 +432,12 @@ async fn duplicates_known_errors_files_vendor_status_and_service_levels() {
     let t = open("新时限下的工单").await;
     let opened = chrono::DateTime::parse_from_rfc3339(t["opened_at"].as_str().unwrap()).unwrap();
     let due = chrono::DateTime::parse_from_rfc3339(t["response_due_at"].as_str().unwrap()).unwrap();
+    // Deadlines count whole minutes from the minute the ticket was opened in.
+    use chrono::Timelike;
+    let opened = opened
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap();
     let minutes = (due - opened).num_minutes();
     assert!(
         minutes == 20 || minutes >= 30,
