@@ -151,8 +151,7 @@ async fn tickets(db: &Db, year: i32, scope: &str) -> Result<Vec<(u32, i64, i64)>
 
 /// Project-year `code`'s dashboard, as `who` may read it.
 pub async fn build(db: &Db, who: &Principal, code: &str) -> Result<(Dashboard, Evaluation)> {
-    let (d, m) = super::repo::get(db, who, code).await?;
-    let e = super::repo::evaluate(db, who, code).await?;
+    let (d, m, e) = super::repo::evaluated(db, who, code).await?;
     let scope = super::repo::scope_path(db, &d).await?;
     let t = tickets(db, d.year, &scope).await?;
     let rate = |k: &str| e.computed.get(k).copied().flatten();

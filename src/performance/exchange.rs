@@ -12,6 +12,24 @@ use super::document::Doc;
 use crate::error::{Error, FieldError, Result};
 use crate::sheets::{Limits, xlsx_cell};
 
+/// The fields of each key–value section, as the document names them.
+const PROJECT: [&str; 11] = [
+    "format",
+    "code",
+    "name",
+    "year",
+    "department",
+    "scope",
+    "scheme",
+    "implementing_unit",
+    "category",
+    "period",
+    "background",
+];
+const BUDGET: [&str; 3] = ["initial", "initial_date", "execution_note"];
+const PROCUREMENT: [&str; 5] = ["method", "number", "vendor", "amount", "date"];
+const CONTRACT: [&str; 4] = ["number", "amount", "signed", "service_period"];
+
 const INDICATOR: [&str; 14] = [
     "level1",
     "level2",
@@ -46,19 +64,7 @@ pub fn export(d: &Doc) -> Result<Vec<u8>> {
     let mut head = |cells: &[&str]| rows.push(cells.iter().map(|c| c.to_string()).collect());
     head(&["# 项目", "字段", "值"]);
     let mut out = rows;
-    for k in [
-        "format",
-        "code",
-        "name",
-        "year",
-        "department",
-        "scope",
-        "scheme",
-        "implementing_unit",
-        "category",
-        "period",
-        "background",
-    ] {
+    for k in PROJECT {
         if let Some(x) = v.get(k).filter(|x| !x.is_null()) {
             out.push(vec!["项目".into(), k.into(), s(x)]);
         }
@@ -203,22 +209,10 @@ pub fn import(bytes: &[u8]) -> Result<Doc> {
                 return Err(bad(n, "perf.xlsx_row", section));
             }
             let known: &[&str] = match section {
-                "项目" => &[
-                    "format",
-                    "code",
-                    "name",
-                    "year",
-                    "department",
-                    "scope",
-                    "scheme",
-                    "implementing_unit",
-                    "category",
-                    "period",
-                    "background",
-                ],
-                "预算" => &["initial", "initial_date", "execution_note"],
-                "采购" => &["method", "number", "vendor", "amount", "date"],
-                "合同" => &["number", "amount", "signed", "service_period"],
+                "项目" => &PROJECT,
+                "预算" => &BUDGET,
+                "采购" => &PROCUREMENT,
+                "合同" => &CONTRACT,
                 _ => &[],
             };
             if !known.is_empty() && !known.contains(&key.as_str()) {

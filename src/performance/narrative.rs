@@ -62,7 +62,7 @@ pub struct Report {
     pub blocks: Vec<Block>,
     pub evaluation: Evaluation,
     pub issue: Option<Issue>,
-    /// The sections as issued (none for a draft: read them with [`sections`]).
+    /// Its sections as the editor sees them (as issued, once it is).
     pub sections: Vec<Section>,
 }
 
@@ -179,33 +179,22 @@ async fn issue_of(db: &Db, code: &str) -> Result<Option<(Issue, String)>> {
     )
 }
 
-/// Every section of project `code`'s report as its editor sees it.
-pub async fn sections(db: &Db, who: &Principal, code: &str) -> Result<Vec<Section>> {
-    readable(db, who, code).await?;
-    let (d, _) = super::repo::get(db, who, code).await?;
-    let e = super::repo::evaluate(db, who, code).await?;
-    let saved = latest(db, code).await?;
-    Ok(report::SECTIONS
+/// Every section of a report as its editor sees it: the saved text, or the draft from the data.
+fn sections_of(saved: &BTreeMap<String, Version>, d: &super::Doc, e: &Evaluation) -> Vec<Section> {
+    report::SECTIONS
         .iter()
-        .map(|(k, h)| match saved.get(*k) {
-            Some(v) => Section {
+        .map(|(k, h)| {
+            let v = saved.get(*k);
+            Section {
                 key: k.to_string(),
                 heading: h.to_string(),
-                text: v.body.clone(),
-                version: v.version,
-                written_by: Some(v.written_by.clone()),
-                written_at: Some(v.written_at.clone()),
-            },
-            None => Section {
-                key: k.to_string(),
-                heading: h.to_string(),
-                text: report::draft(k, &d, &e),
-                version: 0,
-                written_by: None,
-                written_at: None,
-            },
+                text: v.map_or_else(|| report::draft(k, d, e), |v| v.body.clone()),
+                version: v.map_or(0, |v| v.version),
+                written_by: v.map(|v| v.written_by.clone()),
+                written_at: v.map(|v| v.written_at.clone()),
+            }
         })
-        .collect())
+        .collect()
 }
 
 /// Every saved version of section `key`, newest first.
@@ -310,19 +299,17 @@ pub async fn report(db: &Db, who: &Principal, code: &str) -> Result<Report> {
             sections: f.sections,
         });
     }
-    let (d, _) = super::repo::get(db, who, code).await?;
-    let e = super::repo::evaluate(db, who, code).await?;
-    let texts = latest(db, code)
-        .await?
-        .into_iter()
-        .map(|(k, v)| (k, v.body))
-        .collect();
+    // One evaluation for the blocks and the sections both.
+    let (d, _, e) = super::repo::evaluated(db, who, code).await?;
+    let saved = latest(db, code).await?;
+    let sections = sections_of(&saved, &d, &e);
+    let texts = saved.into_iter().map(|(k, v)| (k, v.body)).collect();
     Ok(Report {
         title: report::title(&e),
         blocks: report::blocks(&d, &e, &texts),
         evaluation: e,
         issue: None,
-        sections: Vec::new(),
+        sections,
     })
 }
 
@@ -349,7 +336,7 @@ pub async fn finalise(
         return Err(Error::Validation(errs));
     }
     let frozen = Frozen {
-        sections: sections(db, who, code).await?,
+        sections: r.sections,
         title: r.title.clone(),
         blocks: r.blocks,
         evaluation: serde_json::to_value(&r.evaluation).map_err(|e| Error::Internal(e.into()))?,

@@ -202,6 +202,11 @@ pub async fn scope_path(db: &Db, d: &Doc) -> Result<String> {
 
 /// Project-year `code` evaluated against the platform's data for its year.
 pub async fn evaluate(db: &Db, who: &Principal, code: &str) -> Result<Evaluation> {
+    Ok(evaluated(db, who, code).await?.2)
+}
+
+/// Project-year `code` read once: its document, its money and its evaluation.
+pub async fn evaluated(db: &Db, who: &Principal, code: &str) -> Result<(Doc, Money, Evaluation)> {
     let (d, m) = get(db, who, code).await?;
     let scope = scope_path(db, &d).await?;
     let computed = super::sources::compute(db, d.year, &scope, &m).await?;
@@ -215,5 +220,5 @@ pub async fn evaluate(db: &Db, who: &Principal, code: &str) -> Result<Evaluation
     if let Some(u) = org::by_code(db, d.department.trim()).await? {
         e.department = u.name;
     }
-    Ok(e)
+    Ok((d, m, e))
 }

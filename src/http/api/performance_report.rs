@@ -52,18 +52,13 @@ pub async fn report(
     Path(code): Path<String>,
 ) -> Result<Json<ReportView>> {
     let r = narrative::report(&s.db, &session.principal, &code).await?;
-    let sections = if r.issue.is_some() {
-        r.sections
-    } else {
-        narrative::sections(&s.db, &session.principal, &code).await?
-    };
     Ok(Json(ReportView {
         title: r.title,
         issue: r.issue,
         score: (r.evaluation.score * 100.0).round() / 100.0,
         grade: r.evaluation.grade,
         findings: r.evaluation.findings,
-        sections,
+        sections: r.sections,
     }))
 }
 

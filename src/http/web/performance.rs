@@ -155,7 +155,7 @@ async fn render(
     form: Option<PaymentForm>,
     recorded: bool,
 ) -> Result<Response> {
-    let e = repo::evaluate(&s.db, &session.principal, code).await?;
+    let (d, _, e) = repo::evaluated(&s.db, &session.principal, code).await?;
     let fen = crate::performance::evaluation::fen_text;
     let money = context! {
         initial => wan(fen(&e.initial_budget)), adjusted => wan(fen(&e.adjusted_budget)),
@@ -196,7 +196,6 @@ async fn render(
             }
         })
         .collect();
-    let (d, _) = repo::get(&s.db, &session.principal, code).await?;
     let files = payments::list(&s.db, &session.principal, code).await?;
     let paid: Vec<_> = d
         .payments

@@ -39,7 +39,7 @@ async fn render(
     let r = narrative::report(&s.db, who, code).await?;
     let may_write = r.issue.is_none() && narrative::may_write(&s.db, who, code).await?;
     let mut sections = Vec::new();
-    for sec in narrative::sections(&s.db, who, code).await? {
+    for sec in &r.sections {
         let versions = narrative::versions(&s.db, who, code, &sec.key).await?;
         // A refused text is kept; saving it again is written on the version now there.
         let text = match &kept {
