@@ -1,5 +1,6 @@
 //! `#[derive(FromRow)]` for `zhengwu::storage::Row`: each named field is read from the column
-//! of the same name (`#[row(flatten)]` reads a nested struct from the same row).
+//! of the same name (`#[row(flatten)]` reads a nested struct from the same row; `#[row(skip)]`
+//! leaves a field at its default, for what the caller fills in after the query).
 //!
 //! Why our own: the storage layer has a row type of its own (so rusqlite and sqlx upgrade
 //! independently), and sqlx's derive only targets sqlx's rows. This is the whole macro.
@@ -33,20 +34,26 @@ pub fn from_row(input: TokenStream) -> TokenStream {
     for f in fields {
         let Some(id) = f.ident.as_ref() else { continue };
         let mut flatten = false;
+        let mut skip = false;
         for a in f.attrs.iter().filter(|a| a.path().is_ident("row")) {
             let r = a.parse_nested_meta(|m| {
                 if m.path.is_ident("flatten") {
                     flatten = true;
                     Ok(())
+                } else if m.path.is_ident("skip") {
+                    skip = true;
+                    Ok(())
                 } else {
-                    Err(m.error("unknown row attribute (only `flatten`)"))
+                    Err(m.error("unknown row attribute (only `flatten` or `skip`)"))
                 }
             });
             if let Err(e) = r {
                 return e.to_compile_error().into();
             }
         }
-        inits.push(if flatten {
+        inits.push(if skip {
+            quote! { #id: ::core::default::Default::default() }
+        } else if flatten {
             quote! { #id: crate::storage::FromRow::from_row(row)? }
         } else {
             let col = id.unraw().to_string();

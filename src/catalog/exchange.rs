@@ -37,7 +37,8 @@ pub struct CatalogFile {
 pub async fn export(db: &Db) -> Result<CatalogFile> {
     let rows: Vec<(String, i64, String)> = crate::storage::query_as(
         "SELECT m.status, v.version, v.content_json FROM matters m JOIN matter_versions v \
-         ON v.matter_id = m.id AND v.version = m.published_version ORDER BY m.code",
+         ON v.matter_id = m.id AND v.version = m.published_version \
+         WHERE m.status <> 'internal' ORDER BY m.code",
     )
     .fetch_all(&db)
     .await?;

@@ -22,6 +22,14 @@ pub async fn name_of(db: &Db, code: &str) -> Result<Option<String>> {
         .await?)
 }
 
+/// A matter's status (`published`, `internal`, …), if it exists.
+pub async fn status_of(db: &Db, code: &str) -> Result<Option<String>> {
+    Ok(query_scalar("SELECT status FROM matters WHERE code = $1")
+        .bind(code)
+        .fetch_optional(db)
+        .await?)
+}
+
 /// Every published matter as (code, name), by name.
 pub async fn published_names(db: &Db) -> Result<Vec<(String, String)>> {
     Ok(

@@ -38,6 +38,10 @@ struct Full {
 const COLS: &str = "id, code, name, department_code, status, published_version, draft_state, \
     draft_by, updated_at, draft_json";
 
+/// The status of a matter that exists only to carry an internal workflow (a department's payment
+/// requests): never in the hall, the search, the catalog's lists or its exports.
+pub const INTERNAL: &str = "internal";
+
 async fn load(db: &Db, code: &str) -> Result<Full> {
     Sql::new(format!("SELECT {COLS} FROM matters WHERE code = "))
         .bind(code)
@@ -60,6 +64,10 @@ fn scope(units: &[Unit], dept: &str) -> String {
 /// Loads a matter whose drafts the principal may see (editors and reviewers of its department).
 async fn visible(db: &Db, who: &Principal, code: &str) -> Result<(Full, String)> {
     let m = load(db, code).await?;
+    // An internal matter (a payment workflow's) is not the catalog's to edit or publish.
+    if m.summary.status == INTERNAL {
+        return Err(Error::NotFound);
+    }
     let units = org::list(db).await?;
     let path = scope(&units, &m.summary.department_code);
     if !(who.can(Perm::EditMatters, &path) || who.can(Perm::ReviewMatters, &path)) {
@@ -111,7 +119,7 @@ pub async fn list(db: &Db, who: &Principal, q: &ListQuery) -> Result<Vec<Summary
     if depts.is_empty() {
         s.push("''");
     }
-    s.push(")");
+    s.push(") AND status <> ").bind(INTERNAL);
     if let Some(t) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         s.push(" AND ").contains_any(&["name", "code"], t);
     }

@@ -133,11 +133,88 @@ pub async fn seed(db: &Db) -> crate::error::Result<()> {
         return Ok(());
     }
     let system = Principal::system();
-    for d in [project_2018(), project_2019()] {
+    // 2019's tail is paid the way a payment is made: requested, approved, recorded as paid.
+    let mut tail = project_2019();
+    let paid = tail.payments.pop();
+    tail.budget.execution_note = Some("尾款经付款申请审批后支付".into());
+    for d in [project_2018(), tail] {
         super::repo::import(db, &system, &d).await?;
+    }
+    if let Some(p) = paid {
+        request_2019(db, p).await?;
     }
     for (key, text) in narrative_2018() {
         super::narrative::save(db, &system, "LH-2018-ZWYW", key, text, 0).await?;
     }
+    Ok(())
+}
+
+/// The 2019 tail's payment request, made by the demo's finance officer, passed by the demo's
+/// people at each step of the default payment workflow, and recorded as paid with `p`'s voucher.
+async fn request_2019(db: &Db, p: super::document::Payment) -> crate::error::Result<()> {
+    use crate::approval::definition::Action;
+    use crate::approval::engine;
+    let fin = crate::auth::principal_of(db, "finance").await?;
+    let r = super::requests::NewRequest {
+        amount: p.amount.clone(),
+        installment: p.installment,
+        payee: "示例：深圳市某信息技术有限公司".into(),
+        purpose: "政务服务系统运维服务费尾款（合同金额的 20%，验收合格后支付）".into(),
+        files: Vec::new(),
+    };
+    let req = super::requests::create(db, &fin, "LH-2019-ZWYW", &r, Vec::new()).await?;
+    let opinions = [
+        "资料齐全，同意",
+        "同意",
+        "同意",
+        "同意支付",
+        "经局长办公会审议，同意支付",
+    ];
+    for opinion in opinions {
+        let open: Option<i64> = crate::storage::query_scalar(
+            "SELECT id FROM approval_tasks WHERE instance_id = $1 AND status = 'open' \
+             ORDER BY id LIMIT 1",
+        )
+        .bind(req.instance_id)
+        .fetch_optional(db)
+        .await?;
+        let Some(task) = open else { break };
+        // Someone the task names, other than the one who asked and than whoever acted already.
+        let acted: Vec<String> = crate::storage::query_scalar(
+            "SELECT acted_by FROM approval_tasks WHERE instance_id = $1 AND acted_by IS NOT NULL",
+        )
+        .bind(req.instance_id)
+        .fetch_all(db)
+        .await?;
+        let candidates: Vec<String> = crate::storage::query_scalar(
+            "SELECT u.username FROM users u JOIN role_grants g ON g.user_id = u.id \
+             JOIN org_units o ON o.id = g.org_unit_id JOIN approval_task_candidates c \
+             ON c.role = g.role AND o.path LIKE c.unit_path || '%' WHERE c.task_id = $1 \
+             ORDER BY u.username",
+        )
+        .bind(task)
+        .fetch_all(db)
+        .await?;
+        let Some(who) = candidates
+            .iter()
+            .find(|u| *u != "finance" && !acted.contains(u))
+        else {
+            break;
+        };
+        let who = crate::auth::principal_of(db, who).await?;
+        let a = engine::Act {
+            action: Action::Pass,
+            opinion: opinion.into(),
+            to: None,
+            procedure: None,
+            attachments: Vec::new(),
+        };
+        engine::act(db, &who, task, &a).await?;
+    }
+    let paid = super::requests::Paid {
+        date: p.date,
+        voucher: p.voucher,
+    };
+    super::requests::pay(db, &fin, &req.number, &paid).await?;
     Ok(())
 }

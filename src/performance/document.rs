@@ -227,6 +227,19 @@ impl Money {
     }
 }
 
+/// A document's problems with those of the one entry at `prefix` (`payments[3].`) under the
+/// entry's own field names, as the form that changed only that entry names them.
+pub fn own_fields(errs: Vec<FieldError>, prefix: &str) -> Vec<FieldError> {
+    errs.into_iter()
+        .map(|mut f| {
+            if let Some(rest) = f.field.strip_prefix(prefix) {
+                f.field = rest.to_string();
+            }
+            f
+        })
+        .collect()
+}
+
 /// Signed yuan ("-30000.00") into fen.
 pub fn signed_yuan(s: &str) -> Option<i64> {
     let t = s.trim();

@@ -6,6 +6,7 @@
 pub mod dashboard;
 pub mod demo;
 pub mod document;
+pub mod entries;
 pub mod evaluation;
 pub mod exchange;
 pub mod names;
@@ -13,6 +14,7 @@ pub mod narrative;
 pub mod payments;
 pub mod repo;
 pub mod report;
+pub mod requests;
 pub mod schemes;
 pub mod score;
 pub mod sheet;

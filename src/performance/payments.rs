@@ -8,9 +8,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::document::{self, Doc, Payment};
+use super::document::{self, Payment};
 use crate::audit::{self, Change};
-use crate::auth::{Perm, Principal};
+use crate::auth::Principal;
 use crate::error::{Error, FieldError, Result};
 use crate::files::{self, Checked, FileMeta};
 use crate::storage::{Db, FromRow, query, query_as};
@@ -28,55 +28,22 @@ pub const KINDS: [&str; 6] = [
 /// Most supporting files on one payment.
 pub const MAX_FILES: usize = 20;
 
-/// A supporting file: one uploaded before (by the same person), or one sent with the payment.
+/// A supporting file: one uploaded before (by the same person), one sent with the payment, or
+/// one already on record (a paid request's files).
 pub enum Attach<'a> {
     Uploaded(i64),
     New(Checked<'a>),
+    Kept(i64),
 }
 
-/// A file on record for a payment.
-#[derive(Debug, Clone, Serialize, Deserialize, FromRow, utoipa::ToSchema)]
-#[schema(as = PerformancePaymentFile)]
-pub struct PaymentFile {
-    pub voucher: String,
-    pub kind: String,
-    pub file_id: i64,
-    pub name: String,
-    pub added_by: String,
-    pub added_at: String,
-}
-
-/// Records payment `p` on project-year `code` with its files (`kind`, file); answers how many
-/// payments the year now has.
-pub async fn add(
+/// What is wrong with a payment's or a request's files: too many, one twice, a kind not in
+/// [`KINDS`], a file the caller did not upload.
+pub async fn check_files(
     db: &Db,
     who: &Principal,
-    code: &str,
-    p: Payment,
-    attach: Vec<(String, Attach<'_>)>,
-) -> Result<usize> {
-    let row: Option<(String, String, String)> =
-        query_as("SELECT unit_path, doc_json, updated_at FROM perf_projects WHERE code = $1")
-            .bind(code)
-            .fetch_optional(db)
-            .await?;
-    let (path, text, stamp) = row.ok_or(Error::NotFound)?;
-    if !who.can(Perm::ViewPerformance, &path) {
-        return Err(Error::NotFound);
-    }
-    if !who.can(Perm::ManagePerformance, &path) {
-        return Err(Error::Forbidden);
-    }
-    if super::narrative::is_issued(db, code).await? {
-        return Err(Error::Conflict("err.perf_report_issued"));
-    }
-    let mut d: Doc = serde_json::from_str(&text).map_err(|e| Error::Internal(e.into()))?;
-    let at = d.payments.len();
-    let voucher = p.voucher.trim().to_string();
+    attach: &[(String, Attach<'_>)],
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    if voucher.is_empty() {
-        errs.push(FieldError::new("voucher", "field.required"));
-    }
     if attach.len() > MAX_FILES {
         errs.push(FieldError::with(
             "files",
@@ -86,7 +53,7 @@ pub async fn add(
     }
     let mut seen = std::collections::BTreeSet::new();
     for (i, (kind, a)) in attach.iter().enumerate() {
-        if let Attach::Uploaded(id) = a
+        if let Attach::Uploaded(id) | Attach::Kept(id) = a
             && !seen.insert(*id)
         {
             errs.push(FieldError::with(
@@ -116,44 +83,84 @@ pub async fn add(
             }
         }
     }
+    errs
+}
+
+/// A file on record for a payment.
+#[derive(Debug, Clone, Serialize, Deserialize, FromRow, utoipa::ToSchema)]
+#[schema(as = PerformancePaymentFile)]
+pub struct PaymentFile {
+    pub voucher: String,
+    pub kind: String,
+    pub file_id: i64,
+    pub name: String,
+    pub added_by: String,
+    pub added_at: String,
+}
+
+/// Records payment `p` on project-year `code` with its files (`kind`, file); answers how many
+/// payments the year now has.
+pub async fn add(
+    db: &Db,
+    who: &Principal,
+    code: &str,
+    p: Payment,
+    attach: Vec<(String, Attach<'_>)>,
+) -> Result<usize> {
+    add_paying(db, who, code, p, attach, None).await
+}
+
+/// As [`add`]; with `request`, the payment settles that approved payment request, which is
+/// marked paid in the same transaction (a request paid meanwhile makes it a conflict).
+pub async fn add_paying(
+    db: &Db,
+    who: &Principal,
+    code: &str,
+    p: Payment,
+    attach: Vec<(String, Attach<'_>)>,
+    request: Option<i64>,
+) -> Result<usize> {
+    let (path, mut d, stamp) = super::repo::writable(db, who, code).await?;
+    let at = d.payments.len();
+    let voucher = p.voucher.trim().to_string();
+    let mut errs = Vec::new();
+    if voucher.is_empty() {
+        errs.push(FieldError::new("voucher", "field.required"));
+    }
+    errs.extend(check_files(db, who, &attach).await);
     d.payments.push(Payment { voucher, ..p });
     document::tidy(&mut d);
     if let Err(e) = document::check(&d) {
         // The new payment's problems under its own names (date, amount, …).
-        let prefix = format!("payments[{at}].");
-        errs.extend(e.into_iter().map(|mut f| {
-            if let Some(rest) = f.field.strip_prefix(&prefix) {
-                f.field = rest.to_string();
-            }
-            f
-        }));
+        errs.extend(document::own_fields(e, &format!("payments[{at}].")));
     }
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
     let now = db.now();
-    let json_text = serde_json::to_string(&d).map_err(|e| Error::Internal(e.into()))?;
     let mut tx = db.begin().await?;
-    // Written on the version read: a concurrent change makes this one try again.
-    let done = query(
-        "UPDATE perf_projects SET doc_json = $1, updated_by = $2, updated_at = $3 \
-         WHERE code = $4 AND updated_at = $5",
-    )
-    .bind(&json_text)
-    .bind(&who.username)
-    .bind(&now)
-    .bind(code)
-    .bind(&stamp)
-    .execute(&mut tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(Error::Conflict("err.perf_changed"));
-    }
+    super::repo::write_back(&mut tx, who, code, &d, &stamp).await?;
     let p = &d.payments[at];
+    if let Some(id) = request {
+        let done = query(
+            "UPDATE perf_payment_requests SET paid_voucher = $1, paid_on = $2, paid_by = $3, \
+             paid_at = $4 WHERE id = $5 AND paid_voucher IS NULL",
+        )
+        .bind(&p.voucher)
+        .bind(&p.date)
+        .bind(&who.username)
+        .bind(&now)
+        .bind(id)
+        .execute(&mut tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::Conflict("err.perf_request_paid"));
+        }
+    }
     let mut names = Vec::new();
     for (kind, a) in &attach {
         let id = match a {
-            Attach::Uploaded(id) => *id,
+            Attach::Uploaded(id) | Attach::Kept(id) => *id,
             Attach::New(c) => files::put(&mut tx, who, c).await?.id,
         };
         query(
@@ -201,9 +208,12 @@ pub async fn list(db: &Db, who: &Principal, code: &str) -> Result<Vec<PaymentFil
     .await?)
 }
 
-/// One of project-year `code`'s payment files, for those who may read it.
+/// One of project-year `code`'s payment files or indicator evidence files, for those who may
+/// read it.
 pub async fn file(db: &Db, who: &Principal, code: &str, id: i64) -> Result<(FileMeta, Vec<u8>)> {
-    if !list(db, who, code).await?.iter().any(|f| f.file_id == id) {
+    if !list(db, who, code).await?.iter().any(|f| f.file_id == id)
+        && !super::entries::holds_file(db, code, id).await?
+    {
         return Err(Error::NotFound);
     }
     let meta = files::meta(db, id).await?;

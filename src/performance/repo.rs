@@ -29,6 +29,20 @@ pub async fn import(db: &Db, who: &Principal, d: &Doc) -> Result<bool> {
     import_as(db, who, d, false).await
 }
 
+/// The competent department of `d`: a unit in service.
+pub async fn department(db: &Db, d: &Doc) -> Result<org::Unit> {
+    org::by_code(db, d.department.trim())
+        .await?
+        .filter(|u| !u.is_retired())
+        .ok_or_else(|| {
+            Error::Validation(vec![FieldError::with(
+                "department",
+                "field.unit_unknown",
+                d.department.trim(),
+            )])
+        })
+}
+
 /// As [`import`]; with `dry_run` every check runs (the document, its department and scope,
 /// its scheme, the caller's rights, a frozen year) and nothing is written.
 pub async fn import_as(db: &Db, who: &Principal, d: &Doc, dry_run: bool) -> Result<bool> {
@@ -38,16 +52,7 @@ pub async fn import_as(db: &Db, who: &Principal, d: &Doc, dry_run: bool) -> Resu
     if !issued {
         document::check(d).map_err(Error::Validation)?;
     }
-    let unit = org::by_code(db, d.department.trim())
-        .await?
-        .filter(|u| !u.is_retired())
-        .ok_or_else(|| {
-            Error::Validation(vec![FieldError::with(
-                "department",
-                "field.unit_unknown",
-                d.department.trim(),
-            )])
-        })?;
+    let unit = department(db, d).await?;
     if let Some(scope) = d.scope.as_deref().filter(|s| !s.trim().is_empty())
         && org::by_code(db, scope.trim()).await?.is_none()
     {
@@ -132,6 +137,8 @@ pub async fn import_as(db: &Db, who: &Principal, d: &Doc, dry_run: bool) -> Resu
     )
     .await?;
     tx.commit().await?;
+    // The department's payment workflow, there to configure before its first request.
+    super::requests::ensure_matter(db, &unit).await?;
     Ok(before.is_none())
 }
 
@@ -221,4 +228,64 @@ pub async fn evaluated(db: &Db, who: &Principal, code: &str) -> Result<(Doc, Mon
         e.department = u.name;
     }
     Ok((d, m, e))
+}
+
+/// A project-year as one who changes it part by part (a payment, a request, an entered
+/// indicator) reads it: its unit path, its document and the stamp to write it back on — 404 for
+/// those who may not read it, 403 for readers who may not write, 409 once its report is issued.
+pub async fn writable(db: &Db, who: &Principal, code: &str) -> Result<(String, Doc, String)> {
+    let row: Option<(String, String, String)> =
+        query_as("SELECT unit_path, doc_json, updated_at FROM perf_projects WHERE code = $1")
+            .bind(code)
+            .fetch_optional(db)
+            .await?;
+    let (path, text, stamp) = row.ok_or(Error::NotFound)?;
+    if !who.can(Perm::ViewPerformance, &path) {
+        return Err(Error::NotFound);
+    }
+    if !who.can(Perm::ManagePerformance, &path) {
+        return Err(Error::Forbidden);
+    }
+    if super::narrative::is_issued(db, code).await? {
+        return Err(Error::Conflict("err.perf_report_issued"));
+    }
+    let d = serde_json::from_str(&text).map_err(|e| Error::Internal(e.into()))?;
+    Ok((path, d, stamp))
+}
+
+/// Writes document `d` back over the version read at `stamp`, inside `tx`: a concurrent change
+/// makes this one a conflict (the caller tries again).
+pub async fn write_back(
+    tx: &mut crate::storage::Tx,
+    who: &Principal,
+    code: &str,
+    d: &Doc,
+    stamp: &str,
+) -> Result<()> {
+    let text = serde_json::to_string(d).map_err(|e| Error::Internal(e.into()))?;
+    let done = query(
+        "UPDATE perf_projects SET doc_json = $1, updated_by = $2, updated_at = $3 \
+         WHERE code = $4 AND updated_at = $5",
+    )
+    .bind(&text)
+    .bind(&who.username)
+    .bind(tx.now())
+    .bind(code)
+    .bind(stamp)
+    .execute(tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::Conflict("err.perf_changed"));
+    }
+    Ok(())
+}
+
+/// A project-year's name (for pages that show it beside something the caller already may see).
+pub async fn name_of(db: &Db, code: &str) -> Result<Option<String>> {
+    Ok(
+        query_scalar("SELECT name FROM perf_projects WHERE code = $1")
+            .bind(code)
+            .fetch_optional(db)
+            .await?,
+    )
 }

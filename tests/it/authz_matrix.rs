@@ -113,6 +113,19 @@ const MATRIX: &[(&str, &str)] = &[
         "-",
     ),
     ("GET /api/v1/performance/projects/{code}/evaluation", "-"),
+    (
+        "GET /api/v1/performance/projects/{code}/indicators/entries",
+        "-",
+    ),
+    (
+        "GET /api/v1/performance/projects/{code}/payment-requests",
+        "-",
+    ),
+    ("GET /api/v1/performance/payment-requests/{number}", "-"),
+    (
+        "GET /api/v1/performance/payment-requests/{number}/files/{id}",
+        "-",
+    ),
     ("GET /api/v1/performance/projects/{code}/export.xlsx", "-"),
     ("GET /api/v1/performance/schemes", "bureau auditor"),
     ("GET /api/v1/performance/schemes/{code}/versions", "-"),
@@ -277,6 +290,18 @@ const MATRIX: &[(&str, &str)] = &[
     ("POST /api/v1/org/units/{id}/retire", "-"),
     ("POST /api/v1/performance/projects", "-"),
     ("POST /api/v1/performance/projects/{code}/payments", "-"),
+    (
+        "POST /api/v1/performance/projects/{code}/indicators/{n}",
+        "-",
+    ),
+    (
+        "POST /api/v1/performance/projects/{code}/payment-requests",
+        "-",
+    ),
+    (
+        "POST /api/v1/performance/payment-requests/{number}/paid",
+        "-",
+    ),
     (
         "POST /api/v1/performance/projects/{code}/report/finalise",
         "-",

@@ -47,7 +47,7 @@ async fn finance_records_a_payment_and_the_dashboard_and_report_follow() {
                 .await;
             b.type_into("#f-voucher", voucher).await;
             b.select("#f-installment", "2").await;
-            b.send_file("input[name=file1]", &invoice).await;
+            b.send_file("#pay-form input[name=file1]", &invoice).await;
             b.click_and_load("#pay-submit").await;
         }
     };

@@ -38,6 +38,7 @@ mod org;
 mod performance;
 mod performance_payments;
 mod performance_report;
+mod performance_requests;
 mod performance_schemes;
 mod security;
 mod smtp;

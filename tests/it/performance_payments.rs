@@ -22,7 +22,7 @@ async fn pay(app: &TestApp, token: &str, code: &str, body: Value) -> (StatusCode
     .await
 }
 
-fn fields(v: &Value) -> Vec<String> {
+pub fn fields(v: &Value) -> Vec<String> {
     v["error"]["fields"]
         .as_array()
         .map(|a| {
@@ -53,7 +53,8 @@ async fn payments_recorded_one_by_one_move_the_execution_rate_to_the_fen() {
     )
     .await;
     assert_eq!((s, &r["payments"]), (StatusCode::CREATED, &json!(1)), "{r}");
-    let audits = "SELECT COUNT(*) FROM audit_log WHERE action = 'performance.payment'";
+    let audits = "SELECT COUNT(*) FROM audit_log WHERE action = 'performance.payment' \
+                  AND entity_id = 'LH-2018-PAY'";
     assert_eq!(app.count(audits).await, 1);
     // Refused, each naming its field, and nothing stored.
     let other = upload(&app, &app.token("admin").await, "x.pdf", PDF).await;

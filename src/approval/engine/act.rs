@@ -39,7 +39,8 @@ pub async fn act_with(
         .collect::<Result<Vec<_>>>()?;
     let row = crate::storage::query(format!(
         "SELECT {TASK_COLS}, {INSTANCE_COLS}, o.path, \
-         (SELECT a.applicant FROM applications a WHERE a.instance_id = i.id) \
+         COALESCE((SELECT a.applicant FROM applications a WHERE a.instance_id = i.id), \
+         (SELECT i.created_by FROM matters m WHERE m.code = i.matter_code AND m.status = 'internal')) \
          FROM approval_tasks t \
          JOIN approval_instances i ON i.id = t.instance_id JOIN org_units o ON o.id = i.unit_id \
          WHERE t.id = $1"
@@ -54,7 +55,8 @@ pub async fn act_with(
     if !t.may_act(who) {
         return Err(Error::NotFound);
     }
-    // Nobody decides their own application.
+    // Nobody decides their own application — nor an internal request they made themselves (the
+    // 经办人 of a payment request never approves it: 四眼原则).
     let applicant: Option<String> = row.try_get(TASK_WIDTH + INSTANCE_WIDTH + 1)?;
     if !who.system && applicant.as_deref() == Some(who.username.as_str()) {
         return Err(Error::Conflict("err.own_application"));

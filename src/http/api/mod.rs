@@ -17,6 +17,7 @@ pub mod ops_desk;
 pub mod org;
 pub mod performance;
 pub mod performance_report;
+pub mod performance_request;
 pub mod performance_scheme;
 pub mod print;
 pub mod workflow;
@@ -48,5 +49,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(performance::router())
         .merge(performance_report::router())
+        .merge(performance_request::router())
         .merge(performance_scheme::router())
 }

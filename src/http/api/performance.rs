@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::context::Session;
+use crate::performance::entries::{self, Entry, Record};
 use crate::performance::payments::{self, PaymentFile};
 use crate::performance::repo::{self, Summary};
 use crate::performance::{Doc, Evaluation};
@@ -191,6 +192,41 @@ pub async fn payment_file(
     Ok(crate::http::transfer::send(&meta, bytes))
 }
 
+/// Enter indicator `n` (counted from 1, as the self-evaluation table numbers it): its actual or
+/// band, evidence text and an evidence file uploaded before (finance officers and bureau admins;
+/// audited, with who entered it and when).
+#[utoipa::path(post, path = "/performance/projects/{code}/indicators/{n}", tag = "performance",
+    request_body = Entry,
+    responses((status = 200, body = Record), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn enter_indicator(
+    State(s): State<AppState>,
+    session: Session,
+    Path((code, n)): Path<(String, usize)>,
+    Json(v): Json<serde_json::Value>,
+) -> Result<Json<Record>> {
+    if !session.principal.has(crate::auth::Perm::ManagePerformance) {
+        return Err(Error::Forbidden);
+    }
+    let b: Entry = super::performance_report::body(v)?;
+    let file = b.file_id.map(payments::Attach::Uploaded);
+    Ok(Json(
+        entries::enter(&s.db, &session.principal, &code, n, &b, file).await?,
+    ))
+}
+
+/// Every indicator entry of the project-year, oldest first: what was entered, with which
+/// evidence, by whom and when.
+#[utoipa::path(get, path = "/performance/projects/{code}/indicators/entries", tag = "performance",
+    responses((status = 200, body = Vec<Record>), (status = 404)))]
+pub async fn indicator_entries(
+    State(s): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<Record>>> {
+    crate::performance::narrative::may_write(&s.db, &session.principal, &code).await?;
+    Ok(Json(entries::all(&s.db, &code).await?))
+}
+
 /// The figures behind the dashboard's charts as XLSX: budget execution and tickets by month.
 #[utoipa::path(get, path = "/performance/projects/{code}/dashboard.xlsx", tag = "performance",
     responses((status = 200, description = "The dashboard's figures", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404)))]
@@ -239,4 +275,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_xlsx))
         .routes(routes!(payment_files))
         .routes(routes!(payment_file))
+        .routes(routes!(enter_indicator))
+        .routes(routes!(indicator_entries))
 }

@@ -84,6 +84,12 @@ async fn render(
             }
             None => (None, Vec::new(), Vec::new(), None),
         };
+    // A payment request's approvers decide on the request: its amount, payee and files.
+    let payment = crate::performance::requests::of_instance(&s.db, i.id).await?;
+    let payment_project = match &payment {
+        Some(r) => crate::performance::repo::name_of(&s.db, &r.code).await?,
+        None => None,
+    };
     let due_warning = if i.finished_at.is_none() {
         crate::approval::calendar_repo::deadline_warning(&s.db, ctx.lang, &i.due_at).await?
     } else {
@@ -96,6 +102,7 @@ async fn render(
         .flatten()
         .chain(history.iter().map(|e| e.actor.clone()))
         .chain(attachments.iter().map(|a| a.actor.clone()))
+        .chain(payment.iter().map(|r| r.requested_by.clone()))
         .collect();
     usernames.sort();
     usernames.dedup();
@@ -110,7 +117,8 @@ async fn render(
         ctx,
         Some(session),
         context! { i => ser(&i), tasks => ser(&tasks), mine => ser(&mine), actions, history => ser(&history), attachments => ser(&attachments),
-                   matter_name, can_resume, errors => errors_value(&errors), app, fields, materials, hall, people, due_warning },
+                   matter_name, can_resume, errors => errors_value(&errors), app, fields, materials, hall, people, due_warning,
+                   payment => payment.as_ref().map(ser), payment_project },
     );
     Ok(crate::http::pages::with_status(html, status))
 }

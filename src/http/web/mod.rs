@@ -20,6 +20,7 @@ mod ops_desk;
 mod org;
 pub(crate) mod performance;
 mod performance_dashboard;
+mod performance_forms;
 mod performance_report;
 mod performance_scheme;
 mod print;

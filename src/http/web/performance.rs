@@ -125,6 +125,8 @@ pub async fn import(
 #[derive(serde::Deserialize)]
 pub struct ShowQuery {
     recorded: Option<String>,
+    /// What a form just did: `requested`, `paid` or `entered`.
+    done: Option<String>,
 }
 
 pub async fn show(
@@ -134,26 +136,38 @@ pub async fn show(
     Path(code): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response> {
-    render(
-        &s,
-        &ctx,
-        &session,
-        &code,
-        Vec::new(),
-        None,
-        q.recorded.is_some(),
-    )
-    .await
+    let notice = match q.done.as_deref() {
+        Some("requested") => Some("perf.req.done"),
+        Some("paid") => Some("perf.req.paid_done"),
+        Some("entered") => Some("perf.entry.done"),
+        _ => None,
+    };
+    let st = PageState {
+        recorded: q.recorded.is_some(),
+        notice,
+        ..PageState::default()
+    };
+    render(&s, &ctx, &session, &code, st).await
 }
 
-async fn render(
+/// What the project page shows besides the year: a refused form again (which one, its values,
+/// why), or what a form just did.
+#[derive(Default)]
+pub struct PageState {
+    pub errors: Vec<(String, String)>,
+    /// The refused form: `pay`, `request`, `paid-<number>` or `entry-<n>`.
+    pub failed: String,
+    pub values: std::collections::BTreeMap<String, String>,
+    pub recorded: bool,
+    pub notice: Option<&'static str>,
+}
+
+pub async fn render(
     s: &AppState,
     ctx: &Ctx,
     session: &Session,
     code: &str,
-    errors: Vec<(String, String)>,
-    form: Option<PaymentForm>,
-    recorded: bool,
+    st: PageState,
 ) -> Result<Response> {
     let (d, _, e) = repo::evaluated(&s.db, &session.principal, code).await?;
     let fen = crate::performance::evaluation::fen_text;
@@ -196,6 +210,49 @@ async fn render(
             }
         })
         .collect();
+    // Who entered each entered indicator, with its evidence (the latest entry, while the
+    // document still holds what it entered).
+    let entries = crate::performance::entries::latest(&s.db, code).await?;
+    let entered: Vec<_> = d
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let n = i as i64 + 1;
+            let shown = x.actual.clone().or_else(|| x.band.clone());
+            let entry = entries.get(&n).filter(|r| r.actual == shown).map(ser);
+            context! {
+                n, entry, enterable => x.source.is_none(), qualitative => x.nature == "qualitative",
+                actual => x.actual.clone(), band => x.band.clone(), evidence => x.evidence.clone(),
+            }
+        })
+        .collect();
+    let requests = crate::performance::requests::list(&s.db, &session.principal, code).await?;
+    let vendor = d.procurement.as_ref().map(|p| p.vendor.clone());
+    // The payment workflow's designer, for those who configure the department's workflows.
+    let workflow = crate::performance::requests::matter_code(d.department.trim());
+    let p = &session.principal;
+    let configure = match crate::org::by_code(&s.db, d.department.trim()).await? {
+        Some(u)
+            if (p.can(crate::auth::Perm::EditMatters, &u.path)
+                || p.can(crate::auth::Perm::ReviewMatters, &u.path))
+                && crate::catalog::lookup::name_of(&s.db, &workflow)
+                    .await?
+                    .is_some() =>
+        {
+            Some(format!("/catalog/{}/workflow", segment(&workflow)))
+        }
+        _ => None,
+    };
+    // People by name, not by username.
+    let mut usernames: Vec<String> = requests
+        .iter()
+        .map(|r| r.requested_by.clone())
+        .chain(entries.values().map(|r| r.entered_by.clone()))
+        .collect();
+    usernames.sort();
+    usernames.dedup();
+    let people = crate::accounts::lookup::display_names(&s.db, &usernames).await?;
     let files = payments::list(&s.db, &session.principal, code).await?;
     let paid: Vec<_> = d
         .payments
@@ -220,7 +277,11 @@ async fn render(
     let may_write = crate::performance::narrative::may_write(&s.db, &session.principal, code)
         .await?
         && !crate::performance::narrative::is_issued(&s.db, code).await?;
-    let refused = !errors.is_empty();
+    let refused = !st.errors.is_empty();
+    let bands: Vec<&str> = crate::performance::document::BANDS
+        .iter()
+        .map(|(b, _)| *b)
+        .collect();
     let page = s.pages.render(
         "performance.html",
         ctx,
@@ -228,8 +289,9 @@ async fn render(
         context! {
             e => ser(&e), money, computed, rows, score => format!("{:.2}", e.score),
             paid, installments, may_write, kinds => payments::KINDS,
-            errors => errors_value(&errors), form => ser(&form.unwrap_or_default()),
-            recorded => recorded,
+            errors => errors_value(&st.errors), failed => st.failed, form => st.values,
+            recorded => st.recorded, notice => st.notice, entered, bands => bands,
+            requests => ser(&requests), vendor, people, configure,
         },
     );
     Ok(if refused {
@@ -237,92 +299,6 @@ async fn render(
     } else {
         page
     })
-}
-
-/// The payment form as sent, kept when it was refused.
-#[derive(Debug, Default, serde::Serialize)]
-pub struct PaymentForm {
-    date: String,
-    amount: String,
-    voucher: String,
-    installment: String,
-}
-
-/// Records a payment from the page's form (multipart: the payment and up to three files, each
-/// with its kind); back to the page, or the page again with the form kept and why not.
-pub async fn add_payment(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    session: Session,
-    Path(code): Path<String>,
-    mut form: Multipart,
-) -> Result<Response> {
-    let mut f = PaymentForm::default();
-    let mut kinds: [String; 3] = Default::default();
-    let mut uploads: [(String, Vec<u8>); 3] = Default::default();
-    let bad = |e| crate::http::transfer::upload_error("file1", e);
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or_default().to_string();
-        let slot = |p: &str| {
-            name.strip_prefix(p)
-                .and_then(|n| n.parse::<usize>().ok())
-                .filter(|n| (1..=3).contains(n))
-                .map(|n| n - 1)
-        };
-        if let Some(i) = slot("file") {
-            let file = field.file_name().unwrap_or_default().to_string();
-            uploads[i] = (file, field.bytes().await.map_err(bad)?.to_vec());
-            continue;
-        }
-        let value = field.text().await.map_err(bad)?;
-        match name.as_str() {
-            "date" => f.date = value,
-            "amount" => f.amount = value,
-            "voucher" => f.voucher = value,
-            "installment" => f.installment = value,
-            _ => {
-                if let Some(i) = slot("kind") {
-                    kinds[i] = value;
-                }
-            }
-        }
-    }
-    let mut checked = Vec::new();
-    let mut errs = Vec::new();
-    for (i, (name, bytes)) in uploads.iter().enumerate() {
-        if name.is_empty() && bytes.is_empty() {
-            continue;
-        }
-        match crate::files::check(name, bytes) {
-            Ok(c) => checked.push((kinds[i].clone(), payments::Attach::New(c))),
-            Err(e) => errs.extend(form_errors(e, ctx.lang)?),
-        }
-    }
-    let p = crate::performance::document::Payment {
-        date: f.date.trim().to_string(),
-        amount: f.amount.trim().to_string(),
-        voucher: f.voucher.clone(),
-        installment: f.installment.trim().parse().ok(),
-    };
-    if !f.installment.trim().is_empty() && p.installment.is_none() {
-        errs.extend(form_errors(
-            crate::error::Error::field("installment", "field.number"),
-            ctx.lang,
-        )?);
-    }
-    if errs.is_empty() {
-        match payments::add(&s.db, &session.principal, &code, p, checked).await {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!(
-                    "/performance/{}?recorded=1#payments",
-                    segment(&code)
-                ))
-                .into_response());
-            }
-            Err(e) => errs = form_errors(e, ctx.lang)?,
-        }
-    }
-    render(&s, &ctx, &session, &code, errs, Some(f), false).await
 }
 
 /// A project code as a URL path segment (a stored code is letters, digits and hyphens already).
@@ -343,9 +319,5 @@ pub fn router() -> Router<AppState> {
             routing::post(import).layer(DefaultBodyLimit::max(crate::http::transfer::BODY_LIMIT)),
         )
         .route("/performance/{code}", routing::get(show))
-        .route(
-            "/performance/{code}/payments",
-            routing::post(add_payment)
-                .layer(DefaultBodyLimit::max(crate::http::transfer::BODY_LIMIT * 3)),
-        )
+        .merge(super::performance_forms::router())
 }

@@ -77,6 +77,15 @@ async fn render(
                        actors => st.actors.iter().map(|a| actor_text(a, ctx.lang)).collect::<Vec<_>>() }
         })
         .collect();
+    // An internal matter (a department's payment workflow) has no catalog page: back to the
+    // performance projects instead.
+    let back = match crate::catalog::lookup::status_of(&s.db, code)
+        .await?
+        .as_deref()
+    {
+        Some(crate::catalog::repo::INTERNAL) => "/performance".to_string(),
+        _ => format!("/catalog/{code}"),
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -87,7 +96,7 @@ async fn render(
         ctx,
         Some(session),
         context! {
-            code, name => m.name, version, is_draft, steps, depts, svg => diagram::svg(&def, ctx.lang, &crate::org::list(&s.db).await?),
+            code, back, name => m.name, version, is_draft, steps, depts, svg => diagram::svg(&def, ctx.lang, &crate::org::list(&s.db).await?),
             roles => Role::ALL.iter().filter(|r| !matches!(r, Role::Citizen)).map(|r| r.as_str()).collect::<Vec<_>>(),
             can_publish => is_draft && p.can(Perm::ReviewMatters, &path), errors => errors_value(&errors),
         },
