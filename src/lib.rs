@@ -34,7 +34,9 @@ pub mod org;
 pub mod performance;
 pub mod print;
 pub mod sheets;
+pub mod stats;
 pub mod storage;
+pub mod text;
 pub mod vault;
 
 pub use error::{Error, Result};

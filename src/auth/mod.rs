@@ -64,6 +64,8 @@ pub enum Perm {
     ViewPerformance,
     /// Create, import and change performance projects of the departments in scope.
     ManagePerformance,
+    /// Read the statistics and assessment indicators of the units in scope.
+    ViewStats,
 }
 
 impl Role {
@@ -124,6 +126,7 @@ impl Role {
                 EditMatters,
                 SuperviseApprovals,
                 IssueLicences,
+                ViewStats,
             ],
             Role::BureauAdmin => &[
                 ViewOrg,
@@ -140,8 +143,9 @@ impl Role {
                 IssueLicences,
                 ViewPerformance,
                 ManagePerformance,
+                ViewStats,
             ],
-            Role::Auditor => &[ViewOrg, ViewAccounts, ViewAudit, ViewPerformance],
+            Role::Auditor => &[ViewOrg, ViewAccounts, ViewAudit, ViewPerformance, ViewStats],
             Role::Finance => &[ViewOrg, ViewPerformance, ManagePerformance],
         }
     }

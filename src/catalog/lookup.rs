@@ -22,6 +22,21 @@ pub async fn name_of(db: &Db, code: &str) -> Result<Option<String>> {
         .await?)
 }
 
+/// Refuses (404) a matter the public does not see to someone who is not staff: an internal
+/// matter (a department's payment workflow) is the platform's own business.
+pub async fn readable(db: &Db, code: &str, who: Option<&crate::auth::Principal>) -> Result<()> {
+    let staff = who.is_some_and(|p| {
+        p.system
+            || p.grants
+                .iter()
+                .any(|g| g.role != crate::auth::Role::Citizen)
+    });
+    if !staff && status_of(db, code).await?.as_deref() == Some(super::repo::INTERNAL) {
+        return Err(crate::error::Error::NotFound);
+    }
+    Ok(())
+}
+
 /// A matter's status (`published`, `internal`, …), if it exists.
 pub async fn status_of(db: &Db, code: &str) -> Result<Option<String>> {
     Ok(query_scalar("SELECT status FROM matters WHERE code = $1")

@@ -66,7 +66,8 @@ pub fn clean_name(name: &str) -> Result<String> {
     let bad = n.is_empty()
         || n.contains(['/', '\\'])
         || n.contains("..")
-        || n.chars().any(char::is_control)
+        || n.chars()
+            .any(|c| c.is_control() || crate::text::is_hostile(c))
         || n.chars().count() > MAX_NAME_CHARS;
     if bad {
         return Err(Error::Validation(vec![FieldError::with(

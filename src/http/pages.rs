@@ -142,6 +142,9 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
     if p.has(Perm::ViewAudit) {
         nav.push(("/audit", "nav.audit"));
     }
+    if p.has(Perm::ViewStats) {
+        nav.push(("/stats", "nav.stats"));
+    }
     if p.has(Perm::ViewPerformance) {
         nav.push(("/performance", "nav.performance"));
     }

@@ -275,18 +275,9 @@ pub fn code_ok(code: &str) -> bool {
         && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
 }
 
+/// A free text of at most `max` characters (see [`crate::text::check`]).
 pub fn text(path: &str, t: &str, max: usize, errs: &mut Vec<FieldError>) {
-    if t.chars().count() > max {
-        errs.push(FieldError::with(path, "field.too_long", max.to_string()));
-    } else if t.chars().any(|c| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || ('\u{200b}'..='\u{200f}').contains(&c)
-            || ('\u{202a}'..='\u{202e}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
-            || c == '\u{feff}'
-    }) {
-        errs.push(FieldError::new(path, "field.text_chars"));
-    }
+    crate::text::check(path, t, max, errs);
 }
 
 fn date(path: &str, s: &str, errs: &mut Vec<FieldError>) {

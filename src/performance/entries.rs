@@ -87,8 +87,11 @@ pub async fn enter(
         x.band = kept(&e.band);
     } else {
         x.actual = kept(&e.actual);
-        if x.actual.is_none() {
-            errs.push(FieldError::new("actual", "field.required"));
+        match x.actual.as_deref() {
+            None => errs.push(FieldError::new("actual", "field.required")),
+            // As people write a figure: digits, a point, a sign — never 1e3 or inf.
+            Some(a) if !plain_number(a) => errs.push(FieldError::new("actual", "field.number")),
+            Some(_) => {}
         }
     }
     x.evidence = kept(&e.evidence);
@@ -146,6 +149,15 @@ pub async fn enter(
         .ok_or(Error::Internal(anyhow::anyhow!("entry not kept")))
 }
 
+/// A figure as written by hand: an optional minus, digits, at most one point with digits after
+/// it, at most 15 digits.
+fn plain_number(s: &str) -> bool {
+    let t = s.strip_prefix('-').unwrap_or(s);
+    let (whole, frac) = t.split_once('.').unwrap_or((t, "0"));
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && digits(frac) && whole.len() + frac.len() <= 15
+}
+
 /// Every entry of project-year `code`, oldest first (the caller has checked who may read it).
 pub async fn all(db: &Db, code: &str) -> Result<Vec<Record>> {
     Ok(query_as(
@@ -177,4 +189,27 @@ pub async fn holds_file(db: &Db, code: &str, id: i64) -> Result<bool> {
     .fetch_optional(db)
     .await?;
     Ok(n.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_hand_written_figure_is_digits_and_a_point() {
+        for ok in ["4", "98.52", "-5", "0.5"] {
+            assert!(super::plain_number(ok), "{ok}");
+        }
+        for bad in [
+            "1e3",
+            "inf",
+            "NaN",
+            "4.",
+            ".5",
+            "+4",
+            "4,000",
+            "1234567890123456",
+            "",
+        ] {
+            assert!(!super::plain_number(bad), "{bad}");
+        }
+    }
 }

@@ -263,32 +263,68 @@ async fn complete(db: &Db, mut rows: Vec<Request>) -> Result<Vec<Request>> {
 const MAX_PAYEE: usize = 200;
 const MAX_PURPOSE: usize = 2000;
 
-/// What is wrong with request `r` on document `d`.
-fn problems(d: &Doc, r: &NewRequest) -> Vec<FieldError> {
+/// What the year still has room for: per installment, and in the budget — the installment's
+/// amount or the adjusted budget, less what is paid and what other requests still ask for.
+struct Room {
+    installments: Vec<i64>,
+    budget: i64,
+}
+
+impl Room {
+    /// `pending`: the installment and amount of each request neither paid nor rejected.
+    fn of(d: &Doc, pending: &[(Option<i64>, i64)]) -> Option<Room> {
+        let money = document::check(d).ok()?;
+        let mut installments: Vec<i64> = money.installments.iter().map(|f| f.0).collect();
+        let mut settle = |n: Option<usize>, amount: i64| {
+            if let Some(x) = n.and_then(|n| installments.get_mut(n.wrapping_sub(1))) {
+                *x -= amount;
+            }
+        };
+        for (p, f) in d.payments.iter().zip(&money.payments) {
+            settle(p.installment, f.0);
+        }
+        for (n, amount) in pending {
+            settle(n.and_then(|n| usize::try_from(n).ok()), *amount);
+        }
+        let asked: i64 = pending.iter().map(|(_, a)| a).sum();
+        Some(Room {
+            installments,
+            budget: money.adjusted() - money.paid() - asked,
+        })
+    }
+}
+
+/// What is wrong with request `r` on document `d`, beside `pending` requests.
+fn problems(d: &Doc, r: &NewRequest, pending: &[(Option<i64>, i64)]) -> Vec<FieldError> {
     let mut errs = Vec::new();
     match Fen::parse_yuan(&r.amount) {
         None => errs.push(FieldError::new("amount", "field.money")),
         Some(Fen(0)) => errs.push(FieldError::new("amount", "perf.payment_zero")),
         Some(amount) => {
-            let money = document::check(d).ok();
-            let due = money
+            let room = Room::of(d, pending);
+            let left = room
                 .as_ref()
                 .zip(r.installment)
                 .and_then(|(m, n)| m.installments.get(n.wrapping_sub(1)).copied());
-            if let (Some(n), None) = (r.installment, due) {
+            if let (Some(n), None) = (r.installment, left) {
                 errs.push(FieldError::with(
                     "installment",
                     "perf.installment_unknown",
                     n.to_string(),
                 ));
             }
-            if let Some(due) = due
-                && amount > due
-            {
+            let over = |left: i64| amount.0 > left;
+            if let Some(left) = left.filter(|l| over(*l)) {
                 errs.push(FieldError::with(
                     "amount",
                     "perf.request_over_installment",
-                    due.to_string(),
+                    Fen(left.max(0)).to_string(),
+                ));
+            } else if let Some(room) = room.as_ref().filter(|m| over(m.budget)) {
+                errs.push(FieldError::with(
+                    "amount",
+                    "perf.request_over_budget",
+                    Fen(room.budget.max(0)).to_string(),
                 ));
             }
         }
@@ -299,8 +335,10 @@ fn problems(d: &Doc, r: &NewRequest) -> Vec<FieldError> {
     ] {
         if text.trim().is_empty() {
             errs.push(FieldError::new(field, "field.required"));
-        } else if text.chars().count() > max {
-            errs.push(FieldError::with(field, "field.too_long", max.to_string()));
+        } else if field == "payee" && text.contains(['\n', '\r']) {
+            errs.push(FieldError::new(field, "field.name_chars"));
+        } else {
+            document::text(field, text, max, &mut errs);
         }
     }
     errs
@@ -323,7 +361,15 @@ pub async fn create(
     attach: Vec<(String, Attach<'_>)>,
 ) -> Result<Request> {
     let (path, d, _) = super::repo::writable(db, who, code).await?;
-    let mut errs = problems(&d, r);
+    let pending: Vec<(Option<i64>, i64)> = query_as(
+        "SELECT r.installment, r.amount_fen FROM perf_payment_requests r \
+         JOIN approval_instances i ON i.id = r.instance_id \
+         WHERE r.code = $1 AND r.paid_voucher IS NULL AND i.status <> 'rejected'",
+    )
+    .bind(code)
+    .fetch_all(db)
+    .await?;
+    let mut errs = problems(&d, r, &pending);
     errs.extend(payments::check_files(db, who, &attach).await);
     if !errs.is_empty() {
         return Err(Error::Validation(errs));

@@ -106,6 +106,9 @@ const MATRIX: &[(&str, &str)] = &[
         "anon cit_a cit_b clerk clerk_lh approver dept_admin matter_admin om_eng om_mgr bureau auditor",
     ),
     ("GET /api/v1/matters", "dept_admin matter_admin bureau"),
+    ("GET /api/v1/stats/assessment", "dept_admin bureau auditor"),
+    ("GET /api/v1/stats/ranking", "dept_admin bureau auditor"),
+    ("GET /api/v1/stats/warnings", "dept_admin bureau auditor"),
     ("GET /api/v1/performance/projects", "bureau auditor"),
     ("GET /api/v1/performance/projects/{code}", "-"),
     (

@@ -42,6 +42,7 @@ mod performance_requests;
 mod performance_schemes;
 mod security;
 mod smtp;
+mod stats;
 mod web;
 mod workflow;
 

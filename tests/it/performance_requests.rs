@@ -132,10 +132,57 @@ async fn a_payment_request_passes_the_five_steps_and_is_paid_with_its_voucher() 
     .await;
     assert_eq!(s, StatusCode::CONFLICT);
 
-    // The 经办人 never decides her own request, even holding the step's role.
+    // The 经办人 never decides her own request, even holding the step's role, nor holds it up.
     let (task, _) = open_task(&app, &fin, instance).await;
     let (s, r) = act(&app, &fin, task, json!({"action": "pass"})).await;
     assert!(!s.is_success(), "{r}");
+    let claim = format!("/api/v1/approvals/tasks/{task}/claim");
+    assert_eq!(
+        app.post(&fin, &claim, json!({})).await.status(),
+        StatusCode::CONFLICT
+    );
+    // Its step goes only to those who could hold it: not a citizen, not another department's
+    // approver, not back to the requester; a long or garbled opinion is refused.
+    let checker = app
+        .token(&holder(&app, "finance", &district, "finance").await)
+        .await;
+    for to in ["citizen", "approver", "finance", "nobody"] {
+        let (s, r) = act(
+            &app,
+            &checker,
+            task,
+            json!({"action": "transfer", "to": to}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{to}: {r}");
+        assert_eq!(r["error"]["fields"][0]["field"], "to", "{r}");
+    }
+    for opinion in ["很".repeat(2001), "同意\u{202e}".to_string()] {
+        let (s, _) = act(
+            &app,
+            &checker,
+            task,
+            json!({"action": "pass", "opinion": opinion}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // The workflow's internal matter shows nothing to the public, and its diagram to staff.
+    for path in [
+        "versions/1",
+        "versions",
+        "workflow",
+        "workflow/versions",
+        "workflow.svg",
+    ] {
+        let url = app.url(&format!("/api/v1/matters/{matter}/{path}"));
+        let r = app.client.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let svg = app
+        .get(&fin, &format!("/api/v1/matters/{matter}/workflow.svg"))
+        .await;
+    assert_eq!(svg.status(), StatusCode::OK);
 
     let steps = [
         (
@@ -281,6 +328,9 @@ async fn bad_or_refused_requests_store_nothing_and_a_rejected_one_is_never_paid(
         (json!({"amount": "0"}), "amount"),
         (json!({"amount": "1e3"}), "amount"),
         (json!({"amount": "1118400.01", "installment": 1}), "amount"),
+        (json!({"amount": "2240000.01"}), "amount"),
+        (json!({"payee": "某\u{0}公司"}), "payee"),
+        (json!({"payee": "某\n公司"}), "payee"),
         (json!({"installment": 9}), "installment"),
         (json!({"payee": "  "}), "payee"),
         (json!({"purpose": long}), "purpose"),
@@ -305,6 +355,23 @@ async fn bad_or_refused_requests_store_nothing_and_a_rejected_one_is_never_paid(
     }
     assert_eq!(app.count(count).await, 0);
     assert_eq!(app.count(instances).await, before);
+
+    // What other requests ask for counts: the installment's room is gone after the first.
+    let first =
+        json!({"amount": "1118300.00", "installment": 1, "payee": "某公司", "purpose": "第一期"});
+    let (s, r) = request(&app, &fin, first).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let (s, r) = request(
+        &app,
+        &fin,
+        json!({"amount": "100.01", "installment": 1, "payee": "某公司", "purpose": "第一期余额"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    assert!(
+        r.to_string().contains("100.00"),
+        "the room left is named: {r}"
+    );
 
     // Rejected at the first step: never paid.
     let (s, r) = request(&app, &fin, ok.clone()).await;
@@ -341,8 +408,8 @@ async fn bad_or_refused_requests_store_nothing_and_a_rejected_one_is_never_paid(
         .await,
     )
     .await;
-    assert_eq!(list[0]["approval"], "rejected", "{list}");
-    assert_eq!(list[0]["paid_voucher"], Value::Null);
+    assert_eq!(list[1]["approval"], "rejected", "{list}");
+    assert_eq!(list[1]["paid_voucher"], Value::Null);
 }
 
 #[tokio::test]
@@ -365,7 +432,7 @@ async fn an_entered_indicator_keeps_its_evidence_file_and_who_entered_it() {
         app.post(
             &fin,
             &url(entered),
-            json!({"actual": "6", "evidence": "全年巡检记录 6 份", "file_id": log}),
+            json!({"actual": "6", "evidence": "全年巡检记录 6 份\r\n另附签到表", "file_id": log}),
         )
         .await,
     )
@@ -383,7 +450,7 @@ async fn an_entered_indicator_keeps_its_evidence_file_and_who_entered_it() {
     assert_eq!(d["indicators"][entered - 1]["actual"], "6");
     assert_eq!(
         d["indicators"][entered - 1]["evidence"],
-        "全年巡检记录 6 份"
+        "全年巡检记录 6 份\r\n另附签到表"
     );
     // An auditor reads the entries and the evidence file.
     let aud = app.token("auditor").await;
@@ -416,6 +483,11 @@ async fn an_entered_indicator_keeps_its_evidence_file_and_who_entered_it() {
         (
             entered,
             json!({"actual": ""}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            entered,
+            json!({"actual": "1e3"}),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         (

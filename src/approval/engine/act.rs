@@ -23,6 +23,9 @@ pub async fn act(db: &Db, who: &Principal, task_id: i64, a: &Act) -> Result<Prog
     act_with(db, who, task_id, a, &[]).await
 }
 
+/// The longest opinion kept (a notice prints it).
+const MAX_OPINION: usize = 2000;
+
 /// Acts on a task, attaching files uploaded with the action (a page's form) besides those
 /// uploaded beforehand (`a.attachments`): they are checked first and stored in the action's
 /// transaction, so a refused action keeps none of them.
@@ -63,6 +66,11 @@ pub async fn act_with(
     }
     let def = workflow_repo::published(db, &inst.matter_code, inst.workflow_version).await?;
     let step = t.step as usize;
+    let mut bad = Vec::new();
+    crate::text::check("opinion", &a.opinion, MAX_OPINION, &mut bad);
+    if !bad.is_empty() {
+        return Err(Error::Validation(bad));
+    }
     machine::check(&def, step, a.action, &a.opinion, a.procedure).map_err(refused)?;
     separated(db, &def, inst.id, step, who).await?;
     if inst.status != crate::approval::machine::Status::Running {
@@ -73,7 +81,16 @@ pub async fn act_with(
     }
     let mut files = super::attachments::own(db, who, &a.attachments, uploads.len()).await?;
     let transfer_to = match a.action {
-        Action::Transfer => Some(colleague(db, a.to.as_deref()).await?),
+        Action::Transfer => {
+            let holder = Holder {
+                from: who,
+                task: &t,
+                inst: &inst,
+                def: &def,
+                owner: applicant.as_deref(),
+            };
+            Some(holder.colleague(db, a.to.as_deref()).await?)
+        }
         _ => None,
     };
     // A pass may open the next step and a send-back the previous one: load what opening needs
@@ -258,26 +275,84 @@ pub async fn act_with(
     })
 }
 
-/// The colleague a task is transferred to: an active account.
-async fn colleague(db: &Db, to: Option<&str>) -> Result<String> {
-    let to = to
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| Error::field("to", "field.required"))?;
-    let exists: i64 = crate::storage::query_scalar(
-        "SELECT COUNT(*) FROM users WHERE username = $1 AND active = 1",
-    )
-    .bind(to)
-    .fetch_one(&db)
-    .await?;
-    if exists == 0 {
-        return Err(Error::Validation(vec![FieldError::with(
-            "to",
-            "field.user_unknown",
-            to,
-        )]));
+/// A task, its approval and definition, and whose application or request it is: what deciding
+/// who may take the task over needs.
+struct Holder<'a> {
+    /// Who hands the task over.
+    from: &'a Principal,
+    task: &'a super::Task,
+    inst: &'a Instance,
+    def: &'a std::sync::Arc<crate::approval::definition::WorkflowDef>,
+    owner: Option<&'a str>,
+}
+
+impl Holder<'_> {
+    /// The colleague a task is transferred to: an active account who could hold the step — one
+    /// the task's people include (the step's, once it was transferred to a named person), or a
+    /// colleague holding the same role at the same unit as the one handing it over — and never
+    /// the application's applicant or the request's requester, nor someone the four-eyes rule
+    /// keeps off this step.
+    async fn colleague(&self, db: &Db, to: Option<&str>) -> Result<String> {
+        let to = to
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::field("to", "field.required"))?;
+        let exists: i64 = crate::storage::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE username = $1 AND active = 1",
+        )
+        .bind(to)
+        .fetch_one(&db)
+        .await?;
+        if exists == 0 {
+            return Err(Error::Validation(vec![FieldError::with(
+                "to",
+                "field.user_unknown",
+                to,
+            )]));
+        }
+        let p = crate::auth::principal_of(db, to).await?;
+        let mut cands = self.task.candidates();
+        if !cands.iter().any(|c| matches!(c, Candidate::Role { .. })) {
+            let ctx = StepCtx::load(db, self.inst, self.def.clone()).await?;
+            cands.extend(ctx.candidates_of(self.task.step as usize)?);
+        }
+        let step = self.task.step as usize;
+        let colleague = p.grants.iter().any(|g| {
+            g.role != crate::auth::Role::Citizen
+                && self
+                    .from
+                    .grants
+                    .iter()
+                    .any(|h| h.role == g.role && h.unit_path == g.unit_path)
+        });
+        let may = (colleague || cands.iter().any(|c| c.matches(&p)))
+            && self.owner != Some(to)
+            && separated(db, self.def, self.inst.id, step, &p)
+                .await
+                .is_ok();
+        if !may {
+            return Err(Error::Validation(vec![FieldError::with(
+                "to",
+                "field.transfer_to",
+                to,
+            )]));
+        }
+        Ok(to.to_string())
     }
-    Ok(to.to_string())
+}
+
+/// Whose application or request an approval is: the applicant, or for an internal request the
+/// one who made it; they never decide it.
+pub async fn owner(db: &Db, instance: i64) -> Result<Option<String>> {
+    Ok(crate::storage::query_scalar(
+        "SELECT COALESCE((SELECT a.applicant FROM applications a WHERE a.instance_id = i.id), \
+         (SELECT i.created_by FROM matters m WHERE m.code = i.matter_code AND m.status = 'internal')) \
+         FROM approval_instances i WHERE i.id = $1",
+    )
+    .bind(instance)
+    .fetch_optional(&db)
+    .await?
+    .flatten())
 }
 
 /// Applies `outcome` to the instance row, only while it is still running on the task's step;

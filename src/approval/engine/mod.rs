@@ -64,7 +64,7 @@ pub fn serves(grant: &str, unit: &str, hall: Option<&str>) -> bool {
 }
 
 impl Candidate {
-    fn matches(&self, p: &Principal) -> bool {
+    pub(crate) fn matches(&self, p: &Principal) -> bool {
         if p.system {
             return true;
         }
@@ -354,6 +354,10 @@ pub async fn claim(db: &Db, who: &Principal, task_id: i64, claim: bool) -> Resul
         return Err(Error::NotFound);
     }
     if claim {
+        // Nobody claims their own application or request: they could only hold it up.
+        if !who.system && act::owner(db, t.instance_id).await?.as_deref() == Some(&who.username) {
+            return Err(Error::Conflict("err.own_application"));
+        }
         // Nobody claims a step they may not act on (separation of duties).
         let inst = instance(db, t.instance_id).await?;
         let def = workflow_repo::published(db, &inst.matter_code, inst.workflow_version).await?;
@@ -403,5 +407,5 @@ fn refused(r: Refusal) -> Error {
 mod act;
 mod resume;
 
-pub use act::{act, act_with};
+pub use act::{act, act_with, owner};
 pub use resume::{may_resume, resume};

@@ -159,6 +159,21 @@ impl StepCtx {
         })
     }
 
+    /// Everyone the step's definition names, resolved for this application.
+    pub(super) fn candidates_of(&self, step: usize) -> Result<Vec<Candidate>> {
+        let mut out = Vec::new();
+        for a in self
+            .def
+            .steps
+            .get(step)
+            .map(|s| s.actors.as_slice())
+            .unwrap_or(&[])
+        {
+            out.extend(candidates(a, &self.app_unit, &self.dept, &self.units)?);
+        }
+        Ok(out)
+    }
+
     /// Opens the tasks of `step` in the caller's transaction and answers them.
     pub(super) async fn open(
         &self,

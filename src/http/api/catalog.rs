@@ -154,8 +154,10 @@ pub async fn act(
     responses((status = 200, body = Vec<VersionInfo>)))]
 pub async fn versions(
     State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
     Path(code): Path<String>,
 ) -> Result<Json<Vec<VersionInfo>>> {
+    crate::catalog::lookup::readable(&s.db, &code, session.as_ref().map(|x| &x.principal)).await?;
     Ok(Json(repo::versions(&s.db, &code).await?))
 }
 
@@ -164,8 +166,10 @@ pub async fn versions(
     responses((status = 200, body = Matter), (status = 404)))]
 pub async fn version(
     State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
     Path((code, n)): Path<(String, i64)>,
 ) -> Result<Json<Matter>> {
+    crate::catalog::lookup::readable(&s.db, &code, session.as_ref().map(|x| &x.principal)).await?;
     Ok(Json(repo::version(&s.db, &code, n).await?))
 }
 
@@ -186,6 +190,7 @@ pub async fn diff_versions(
     Path(code): Path<String>,
     Query(q): Query<DiffQuery>,
 ) -> Result<Json<Vec<Difference>>> {
+    crate::catalog::lookup::readable(&s.db, &code, session.as_ref().map(|x| &x.principal)).await?;
     let a = repo::version(&s.db, &code, q.from).await?;
     let b = match q.to.as_str() {
         "draft" => {

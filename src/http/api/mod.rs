@@ -20,6 +20,7 @@ pub mod performance_report;
 pub mod performance_request;
 pub mod performance_scheme;
 pub mod print;
+pub mod stats;
 pub mod workflow;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -50,5 +51,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(performance::router())
         .merge(performance_report::router())
         .merge(performance_request::router())
+        .merge(stats::router())
         .merge(performance_scheme::router())
 }

@@ -16,7 +16,7 @@ use crate::approval::{
 };
 use crate::error::Result;
 use crate::http::AppState;
-use crate::http::context::{Ctx, Session};
+use crate::http::context::{Ctx, MaybeSession, Session};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Versioned {
@@ -33,8 +33,10 @@ pub struct Versioned {
     responses((status = 200, body = Versioned), (status = 404)))]
 pub async fn current(
     State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
     Path(code): Path<String>,
 ) -> Result<Json<Versioned>> {
+    crate::catalog::lookup::readable(&s.db, &code, session.as_ref().map(|x| &x.principal)).await?;
     let (version, definition) = workflow_repo::current(&s.db, &code).await?;
     Ok(Json(Versioned {
         version,
@@ -109,8 +111,10 @@ pub async fn publish(
     responses((status = 200, body = Vec<VersionRow>)))]
 pub async fn versions(
     State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
     Path(code): Path<String>,
 ) -> Result<Json<Vec<VersionRow>>> {
+    crate::catalog::lookup::readable(&s.db, &code, session.as_ref().map(|x| &x.principal)).await?;
     Ok(Json(workflow_repo::versions(&s.db, &code).await?))
 }
 
@@ -119,8 +123,10 @@ pub async fn versions(
     responses((status = 200, body = WorkflowDef), (status = 404)))]
 pub async fn version(
     State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
     Path((code, n)): Path<(String, i64)>,
 ) -> Result<Json<WorkflowDef>> {
+    crate::catalog::lookup::readable(&s.db, &code, session.as_ref().map(|x| &x.principal)).await?;
     Ok(Json(
         workflow_repo::published(&s.db, &code, n).await?.public(),
     ))
@@ -137,10 +143,12 @@ pub struct SvgQuery {
     responses((status = 200, content_type = "image/svg+xml")))]
 pub async fn svg(
     State(s): State<AppState>,
+    MaybeSession(session): MaybeSession,
     ctx: Ctx,
     Path(code): Path<String>,
     Query(q): Query<SvgQuery>,
 ) -> Result<Response> {
+    crate::catalog::lookup::readable(&s.db, &code, session.as_ref().map(|x| &x.principal)).await?;
     let def = match q.version {
         Some(v) => workflow_repo::published(&s.db, &code, v).await?,
         None => workflow_repo::current(&s.db, &code).await?.1,

@@ -26,6 +26,7 @@ mod performance_scheme;
 mod print;
 mod rate;
 mod session;
+mod stats;
 mod workflow;
 
 use axum::Router;
@@ -63,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .merge(performance::router())
         .merge(performance_dashboard::router())
         .merge(performance_scheme::router())
+        .merge(stats::router())
         .merge(performance_report::router())
 }
 

@@ -278,6 +278,10 @@ pub async fn render(
         .await?
         && !crate::performance::narrative::is_issued(&s.db, code).await?;
     let refused = !st.errors.is_empty();
+    // A refusal of the whole form (paid meanwhile, the year frozen) is said at the top: the form
+    // it came from may no longer be on the page.
+    let (conflicts, fields): (Vec<_>, Vec<_>) =
+        st.errors.iter().cloned().partition(|(f, _)| f == "form");
     let bands: Vec<&str> = crate::performance::document::BANDS
         .iter()
         .map(|(b, _)| *b)
@@ -289,7 +293,8 @@ pub async fn render(
         context! {
             e => ser(&e), money, computed, rows, score => format!("{:.2}", e.score),
             paid, installments, may_write, kinds => payments::KINDS,
-            errors => errors_value(&st.errors), failed => st.failed, form => st.values,
+            errors => errors_value(&fields), conflicts => errors_value(&conflicts),
+            failed => st.failed, form => st.values,
             recorded => st.recorded, notice => st.notice, entered, bands => bands,
             requests => ser(&requests), vendor, people, configure,
         },

@@ -50,7 +50,9 @@ async fn read(mut form: Multipart) -> Result<Sent> {
             let file = field.file_name().unwrap_or_default().to_string();
             uploads[i - 1] = (file, field.bytes().await.map_err(bad)?.to_vec());
         } else if values.len() < 32 {
-            values.insert(name, field.text().await.map_err(bad)?);
+            // A browser sends a line break as CR LF: kept as one.
+            let text = field.text().await.map_err(bad)?.replace("\r\n", "\n");
+            values.insert(name, text);
         }
     }
     let files = uploads

@@ -1,0 +1,161 @@
+//! Warnings before a deduction (扣分预警): an approval about to go overdue (its yellow time has
+//! come) or already past its deadline, which will cost the on-time rate; a poor rating or a
+//! complaint whose follow-up is not answered yet, which will cost the rectification rate; and an
+//! indicator that, at the rate so far, ends the period below its target. Each links to the thing
+//! to act on.
+
+use serde::Serialize;
+
+use super::assessment::{Assessment, Tree, is_rate};
+use crate::error::Result;
+use crate::org::Unit;
+use crate::storage::{Db, query_as};
+
+/// Most warnings of one kind listed.
+pub const MAX_LISTED: usize = 50;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = StatsWarning)]
+pub struct Warning {
+    /// `overdue_soon`, `overdue`, `followup_due` or `indicator`.
+    pub kind: String,
+    /// The application number, the follow-up's application, or the indicator's key.
+    pub subject: String,
+    pub matter: Option<String>,
+    /// When it falls due (stored UTC), for approvals and follow-ups.
+    pub due_at: Option<String>,
+    /// For an indicator: its value so far and its target.
+    pub value: Option<f64>,
+    pub target: Option<f64>,
+    /// Where to act on it.
+    pub link: String,
+}
+
+/// A target an indicator is held to (示例 targets until the city's scheme is configured).
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub struct Target {
+    pub key: &'static str,
+    /// At least this (rates as fractions); for `overdue`, at most.
+    pub target: f64,
+}
+
+/// The default targets: the city's common ones.
+pub const TARGETS: [Target; 9] = [
+    Target {
+        key: "online_capable_rate",
+        target: 0.95,
+    },
+    Target {
+        key: "fully_online_rate",
+        target: 0.5,
+    },
+    Target {
+        key: "at_most_one_visit_rate",
+        target: 0.95,
+    },
+    Target {
+        key: "time_compression_rate",
+        target: 0.4,
+    },
+    Target {
+        key: "online_filing_rate",
+        target: 0.6,
+    },
+    Target {
+        key: "on_time_rate",
+        target: 0.99,
+    },
+    Target {
+        key: "overdue",
+        target: 0.0,
+    },
+    Target {
+        key: "positive_rating_rate",
+        target: 0.95,
+    },
+    Target {
+        key: "poor_rating_rectified_rate",
+        target: 1.0,
+    },
+];
+
+/// The indicators of `a` that miss their target at the rate so far.
+pub fn indicators(a: &Assessment) -> Vec<Warning> {
+    TARGETS
+        .iter()
+        .filter_map(|t| {
+            let v = a.value(t.key)?;
+            let misses = if is_rate(t.key) {
+                v < t.target
+            } else {
+                v > t.target
+            };
+            misses.then(|| Warning {
+                kind: "indicator".into(),
+                subject: t.key.into(),
+                matter: None,
+                due_at: None,
+                value: Some(v),
+                target: Some(t.target),
+                link: format!("#ind-{}", t.key),
+            })
+        })
+        .collect()
+}
+
+/// Approvals at or past their yellow time, and unanswered poor follow-ups, inside `scope`.
+pub async fn pending(db: &Db, tree: &Tree<'_>, scope: &Unit) -> Result<Vec<Warning>> {
+    let now = db.now();
+    let mut out = Vec::new();
+    let rows: Vec<(i64, String, String, i64, String)> = query_as(
+        "SELECT i.id, i.reference, i.matter_code, i.unit_id, i.due_at FROM approval_instances i \
+         JOIN matters m ON m.code = i.matter_code WHERE i.status = 'running' \
+         AND i.warn_at <= $1 AND m.status <> 'internal' ORDER BY i.due_at LIMIT 2000",
+    )
+    .bind(&now)
+    .fetch_all(db)
+    .await?;
+    let names = crate::catalog::lookup::names(db).await?;
+    for (id, reference, matter, unit, due) in rows {
+        if !tree.holds(&scope.path, unit, &matter) {
+            continue;
+        }
+        let kind = if due < now { "overdue" } else { "overdue_soon" };
+        if out.iter().filter(|w: &&Warning| w.kind == kind).count() >= MAX_LISTED {
+            continue;
+        }
+        out.push(Warning {
+            kind: kind.into(),
+            subject: reference,
+            matter: names.get(&matter).cloned(),
+            due_at: Some(due),
+            value: None,
+            target: None,
+            link: format!("/approvals/{id}"),
+        });
+    }
+    let rows: Vec<(String, String, i64, Option<String>)> = query_as(
+        "SELECT a.number, a.matter_code, a.unit_id, f.due_at FROM followups f \
+         JOIN applications a ON a.id = f.application_id WHERE f.answered_at IS NULL \
+         AND (f.kind = 'complaint' OR f.score <= 2) ORDER BY f.due_at LIMIT 2000",
+    )
+    .fetch_all(db)
+    .await?;
+    let mut listed = 0;
+    for (number, matter, unit, due) in rows {
+        if listed >= MAX_LISTED || !tree.holds(&scope.path, unit, &matter) {
+            continue;
+        }
+        listed += 1;
+        out.push(Warning {
+            kind: "followup_due".into(),
+            subject: number,
+            matter: names.get(&matter).cloned(),
+            due_at: due,
+            value: None,
+            target: None,
+            link: "/followups".into(),
+        });
+    }
+    Ok(out)
+}
