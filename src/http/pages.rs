@@ -144,6 +144,7 @@ fn base_context(ctx: &Ctx, session: Option<&Session>) -> Value {
     }
     if p.has(Perm::ViewStats) {
         nav.push(("/stats", "nav.stats"));
+        nav.push(("/reports", "nav.reports"));
     }
     if p.has(Perm::ViewPerformance) {
         nav.push(("/performance", "nav.performance"));

@@ -270,7 +270,12 @@ pub fn columns(
     }
     for (i, l) in labels.iter().enumerate() {
         let x = left + slot * i as f64 + 3.0;
-        for (j, (name, vals)) in [a, b].iter().enumerate() {
+        // A chart of one series (no `b` values) draws only `a`.
+        for (j, (name, vals)) in [a, b]
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j == 0 || !b.1.is_empty())
+        {
             let v = vals.get(i).copied().unwrap_or(0.0);
             let bh = plot * v / max;
             s += &format!(
@@ -295,14 +300,19 @@ pub fn columns(
         );
     }
     s += &format!(
-        "<rect x=\"{left}\" y=\"4\" width=\"12\" height=\"12\" class=\"chart-bar\"/><text x=\"{:.1}\" y=\"14\" class=\"chart-label\">{}</text><rect x=\"{:.1}\" y=\"4\" width=\"12\" height=\"12\" class=\"chart-part\"/><text x=\"{:.1}\" y=\"14\" class=\"chart-label\">{}</text></svg>",
+        "<rect x=\"{left}\" y=\"4\" width=\"12\" height=\"12\" class=\"chart-bar\"/><text x=\"{:.1}\" y=\"14\" class=\"chart-label\">{}</text>",
         left + 16.0,
         esc(a.0),
-        left + 160.0,
-        left + 176.0,
-        esc(b.0)
     );
-    s
+    if !b.1.is_empty() {
+        s += &format!(
+            "<rect x=\"{:.1}\" y=\"4\" width=\"12\" height=\"12\" class=\"chart-part\"/><text x=\"{:.1}\" y=\"14\" class=\"chart-label\">{}</text>",
+            left + 160.0,
+            left + 176.0,
+            esc(b.0)
+        );
+    }
+    s + "</svg>"
 }
 
 #[cfg(test)]

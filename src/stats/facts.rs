@@ -35,8 +35,17 @@ pub struct Cell {
     pub filed: i64,
     /// … of which online (the web or a QR code: not at the counter).
     pub online: i64,
+    /// Accepted: approvals started (受理).
+    pub accepted: i64,
+    /// Not accepted at the window (不予受理).
+    pub rejected: i64,
+    /// Supplements asked for (补正).
+    pub supplements: i64,
     /// Approvals finished (办结).
     pub finished: i64,
+    /// … approved (准予) and refused (不予许可).
+    pub approved: i64,
+    pub refused: i64,
     /// … within their deadline (pause-adjusted: a pause moves the deadline).
     pub on_time: i64,
     /// Working minutes from start to finish, summed over the finished.
@@ -57,7 +66,12 @@ impl Cell {
     pub fn add(&mut self, o: &Cell) {
         self.filed += o.filed;
         self.online += o.online;
+        self.accepted += o.accepted;
+        self.rejected += o.rejected;
+        self.supplements += o.supplements;
         self.finished += o.finished;
+        self.approved += o.approved;
+        self.refused += o.refused;
         self.on_time += o.on_time;
         self.work_minutes += o.work_minutes;
         self.open_overdue += o.open_overdue;
@@ -66,6 +80,18 @@ impl Cell {
         self.poor += o.poor;
         self.rectified += o.rectified;
     }
+}
+
+/// A finished approval.
+#[derive(FromRow)]
+struct Finished {
+    unit_id: i64,
+    matter_code: String,
+    started_at: String,
+    finished_at: String,
+    due_at: String,
+    status: String,
+    channel: Option<String>,
 }
 
 /// Ratings and complaints of one unit, matter, day and channel.
@@ -148,9 +174,9 @@ pub async fn gather(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Facts> {
     // Approvals finished: each one's working time on the calendar.
     let cal = calendar_repo::calendar(db).await?;
     let hours = Hours::default();
-    let rows: Vec<(i64, String, String, String, String, Option<String>)> = query_as(
-        "SELECT i.unit_id, i.matter_code, i.started_at, i.finished_at, i.due_at, \
-         (SELECT a.channel FROM applications a WHERE a.instance_id = i.id) \
+    let rows: Vec<Finished> = query_as(
+        "SELECT i.unit_id, i.matter_code, i.started_at, i.finished_at, i.due_at, i.status, \
+         (SELECT a.channel FROM applications a WHERE a.instance_id = i.id) AS channel \
          FROM approval_instances i JOIN matters m ON m.code = i.matter_code \
          WHERE i.finished_at >= $1 AND i.finished_at < $2 AND m.status <> 'internal'",
     )
@@ -159,21 +185,64 @@ pub async fn gather(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Facts> {
     .fetch_all(db)
     .await?;
     let cst = |s: &str| clock::from_db(s).map(|t| t.with_timezone(&clock::cst()).fixed_offset());
-    for (unit, matter, started, finished, due, channel) in rows {
-        let (Some(a), Some(b)) = (cst(&started), cst(&finished)) else {
+    for r in rows {
+        let (Some(a), Some(b)) = (cst(&r.started_at), cst(&r.finished_at)) else {
             continue;
         };
         let day = b.date_naive();
-        let c = cell(
-            &mut facts.cells,
-            unit,
-            matter,
-            day,
-            channel.unwrap_or_default(),
-        );
+        let channel = r.channel.unwrap_or_default();
+        let c = cell(&mut facts.cells, r.unit_id, r.matter_code, day, channel);
         c.finished += 1;
-        c.on_time += i64::from(finished <= due);
+        c.approved += i64::from(r.status == "approved");
+        c.refused += i64::from(r.status == "rejected");
+        c.on_time += i64::from(r.finished_at <= r.due_at);
         c.work_minutes += cal.working_minutes_between(a, b, &hours);
+    }
+    // Accepted (approvals started), not accepted at the window, supplements asked for.
+    let started = day_of("i.started_at");
+    let decided = day_of("decided_at");
+    let asked = day_of("t.done_at");
+    for (what, sql) in [
+        (
+            0,
+            format!(
+                "SELECT i.unit_id, i.matter_code, {started}, COALESCE(a.channel, ''), COUNT(*) \
+                 FROM approval_instances i JOIN matters m ON m.code = i.matter_code \
+                 LEFT JOIN applications a ON a.instance_id = i.id WHERE i.started_at >= $1 \
+                 AND i.started_at < $2 AND m.status <> 'internal' \
+                 GROUP BY i.unit_id, i.matter_code, {started}, COALESCE(a.channel, '')"
+            ),
+        ),
+        (
+            1,
+            format!(
+                "SELECT unit_id, matter_code, {decided}, channel, COUNT(*) FROM applications \
+                 WHERE status = 'rejected' AND decided_at >= $1 AND decided_at < $2 \
+                 GROUP BY unit_id, matter_code, {decided}, channel"
+            ),
+        ),
+        (
+            2,
+            format!(
+                "SELECT i.unit_id, i.matter_code, {asked}, COALESCE(a.channel, ''), COUNT(*) \
+                 FROM approval_tasks t JOIN approval_instances i ON i.id = t.instance_id \
+                 LEFT JOIN applications a ON a.instance_id = i.id WHERE t.action = 'supplement' \
+                 AND t.done_at >= $1 AND t.done_at < $2 \
+                 GROUP BY i.unit_id, i.matter_code, {asked}, COALESCE(a.channel, '')"
+            ),
+        ),
+    ] {
+        let rows: Vec<(i64, String, String, i64, String, i64)> =
+            query_as(sql).bind(&start).bind(&end).fetch_all(db).await?;
+        for (unit, matter, day, late, channel, n) in rows {
+            let day = china_day(&day, late).unwrap_or(from);
+            let c = cell(&mut facts.cells, unit, matter, day, channel);
+            match what {
+                0 => c.accepted += n,
+                1 => c.rejected += n,
+                _ => c.supplements += n,
+            }
+        }
     }
     // Ratings and complaints, by the rated application.
     let d = day_of("f.filed_at");

@@ -6,6 +6,8 @@
 
 pub mod assessment;
 pub mod facts;
+pub mod reports;
+pub mod table;
 pub mod warnings;
 
 use std::collections::HashMap;

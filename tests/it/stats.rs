@@ -111,8 +111,9 @@ async fn assessment(app: &TestApp, who: &str, query: &str) -> (StatusCode, Value
 
 const MARCH: &str = "from=2026-03-01&to=2026-03-31";
 
-#[tokio::test]
-async fn the_indicators_count_what_was_filed_finished_and_rated() {
+/// The fixture with March 2026's applications (see the cases), a holiday on 9 March, and their
+/// ratings and complaints; answers the app.
+async fn march() -> TestApp {
     let app = TestApp::spawn().await;
     let code = app.publish_sample(3).await;
     let admin = app.token("district_bureau_admin").await;
@@ -201,7 +202,13 @@ async fn the_indicators_count_what_was_filed_finished_and_rated() {
         Some("2026-03-07 10:00"),
     )
     .await;
+    app
+}
 
+#[tokio::test]
+async fn the_indicators_count_what_was_filed_finished_and_rated() {
+    let app = march().await;
+    let admin = app.token("district_bureau_admin").await;
     let (s, a) = assessment(
         &app,
         "district_bureau_admin",
@@ -417,4 +424,239 @@ async fn catalog_rates_agree_with_the_published_catalog_and_readers_stay_in_scop
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
         assert_eq!(e["error"]["fields"][0]["field"], field, "{q}: {e}");
     }
+}
+
+#[tokio::test]
+async fn a_saved_report_runs_by_street_and_month_into_rows_totals_and_a_workbook() {
+    use calamine::Reader;
+    let app = march().await;
+    let admin = app.token("district_bureau_admin").await;
+    let def = json!({"name": "街道月报", "rows": ["street", "month"],
+        "measures": ["submitted", "accepted", "finished", "on_time_rate", "overdue", "online_capable_rate"],
+        "period": {"from": "2026-03-01", "to": "2026-03-31"}});
+    let (s, r) = json_of(app.post(&admin, "/api/v1/reports", def.clone()).await).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let id = r["id"].as_i64().unwrap();
+    let (s, run) = json_of(app.get(&admin, &format!("/api/v1/reports/{id}/run")).await).await;
+    assert_eq!(s, StatusCode::OK, "{run}");
+    let row = |street: &str| {
+        run["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["labels"][0] == street)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {street}: {run}"))
+    };
+    let mz = row("民治街道");
+    assert_eq!(mz["labels"][1], "2026-03");
+    // Submitted 3, accepted (started in March) 4, finished 3 of which 2 on time; overdue: the
+    // late one; catalog rates only by department or street alone: none by street × month.
+    assert_eq!(
+        mz["values"],
+        json!([3.0, 4.0, 3.0, 2.0 / 3.0, 1.0, null]),
+        "{run}"
+    );
+    let lh = row("龙华街道");
+    assert_eq!(lh["values"][0], 1.0);
+    assert_eq!(run["totals"][0], 4.0);
+    assert_eq!(run["totals"][4], 2.0);
+    assert_eq!(
+        run["totals"][5], 1.0,
+        "the district's catalog in the totals"
+    );
+    // The workbook reads back with the same figures.
+    let x = app
+        .get(&admin, &format!("/api/v1/reports/{id}/run.xlsx"))
+        .await;
+    assert_eq!(x.status(), StatusCode::OK);
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(x.bytes().await.unwrap().to_vec()))
+            .unwrap();
+    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+    let text: Vec<String> = sheet
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect();
+    assert!(
+        text.iter()
+            .any(|l| l.starts_with("民治街道|2026-03|3|4|3|")),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|l| l.starts_with("合计")), "{text:?}");
+
+    // Another period asked for; a bad one refused.
+    let (_, feb) = json_of(
+        app.get(
+            &admin,
+            &format!("/api/v1/reports/{id}/run?from=2026-02-01&to=2026-02-28"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(feb["totals"][0], 1.0, "the one filed in February: {feb}");
+    let (s, _) = json_of(
+        app.get(
+            &admin,
+            &format!("/api/v1/reports/{id}/run?from=2026-03-02&to=2026-03-01"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Not shared: the street's admin does not see it; shared, they see it counted in their own
+    // street only; the shipped quarterly sheet is theirs to open too.
+    let street = app.token("department_admin").await;
+    assert_eq!(
+        app.get(&street, &format!("/api/v1/reports/{id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let mut shared = def.clone();
+    shared["shared"] = json!(true);
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/reports/{id}")))
+        .bearer_auth(&street)
+        .json(&shared)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "not theirs to change");
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/reports/{id}")))
+        .bearer_auth(&admin)
+        .json(&shared)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (s, theirs) = json_of(app.get(&street, &format!("/api/v1/reports/{id}/run")).await).await;
+    assert_eq!(s, StatusCode::OK, "{theirs}");
+    assert_eq!(theirs["totals"][0], 3.0, "民治 only: {theirs}");
+    let (_, list) = json_of(app.get(&street, "/api/v1/reports").await).await;
+    assert!(list.to_string().contains("市政务服务考核季度表"), "{list}");
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/reports/{id}")))
+        .bearer_auth(&street)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'report.save'")
+            .await,
+        2
+    );
+
+    // Bad definitions name their field; a clerk builds none.
+    for (change, field) in [
+        (json!({"rows": []}), "rows"),
+        (json!({"rows": ["street", "street"]}), "rows[1]"),
+        (json!({"rows": ["colour"]}), "rows[0]"),
+        (json!({"measures": ["profit"]}), "measures[0]"),
+        (json!({"name": " "}), "name"),
+        (json!({"period": {"rolling": "someday"}}), "period.rolling"),
+        (
+            json!({"period": {"from": "2026-13-01", "to": "2026-03-31"}}),
+            "period.from",
+        ),
+    ] {
+        let mut body = def.clone();
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (s, e) = json_of(app.post(&admin, "/api/v1/reports", body).await).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{change}");
+        let fields: Vec<&str> = e["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["field"].as_str())
+            .collect();
+        assert!(fields.contains(&field), "{change}: {e}");
+    }
+    let clerk = app.token("window_clerk").await;
+    let (s, _) = json_of(app.post(&clerk, "/api/v1/reports", def).await).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_report_builder_saves_a_report_and_its_page_shows_the_table_and_the_chart() {
+    use crate::support::pages::{browser, sign_in};
+    let app = march().await;
+    let c = browser();
+    let csrf = sign_in(&app, &c, "district_bureau_admin").await;
+    let page = c
+        .get(app.url("/reports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("市政务服务考核季度表"),
+        "the shipped sheet is listed"
+    );
+    let form = |measures: &[&str]| {
+        let mut f: Vec<(&str, String)> = vec![
+            ("csrf", csrf.clone()),
+            ("name", "部门月报".into()),
+            ("row1", "department".into()),
+            ("row2", "month".into()),
+            ("rolling", "fixed".into()),
+            ("from", "2026-03-01".into()),
+            ("to", "2026-03-31".into()),
+            ("unit", "440309".into()),
+        ];
+        f.extend(measures.iter().map(|m| ("measures", m.to_string())));
+        f
+    };
+    // No measure chosen: said beside the measures, the name kept.
+    let r = c
+        .post(app.url("/reports"))
+        .form(&form(&[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("请选择 1 至 16 个指标") && html.contains("部门月报"));
+    let r = c
+        .post(app.url("/reports"))
+        .form(&form(&["submitted", "on_time_rate"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let html = c
+        .get(app.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let table = html.split("id=\"report-table\"").nth(1).unwrap_or("");
+    assert!(
+        table.contains("区卫生健康局") && table.contains("2026-03"),
+        "{table}"
+    );
+    assert!(table.contains("66.67%"), "the on-time rate: {table}");
+    assert!(
+        html.contains("id=\"report-chart\""),
+        "a chart of the first measure"
+    );
+    assert!(html.contains("run.xlsx"));
 }

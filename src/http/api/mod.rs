@@ -20,6 +20,7 @@ pub mod performance_report;
 pub mod performance_request;
 pub mod performance_scheme;
 pub mod print;
+pub mod reports;
 pub mod stats;
 pub mod workflow;
 
@@ -52,5 +53,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(performance_report::router())
         .merge(performance_request::router())
         .merge(stats::router())
+        .merge(reports::router())
         .merge(performance_scheme::router())
 }

@@ -25,6 +25,7 @@ mod performance_report;
 mod performance_scheme;
 mod print;
 mod rate;
+mod reports;
 mod session;
 mod stats;
 mod workflow;
@@ -65,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .merge(performance_dashboard::router())
         .merge(performance_scheme::router())
         .merge(stats::router())
+        .merge(reports::router())
         .merge(performance_report::router())
 }
 
