@@ -66,6 +66,8 @@ pub enum Perm {
     ManagePerformance,
     /// Read the statistics and assessment indicators of the units in scope.
     ViewStats,
+    /// Set the assessment's targets and deductions (at the district).
+    ManageStats,
 }
 
 impl Role {
@@ -144,6 +146,7 @@ impl Role {
                 ViewPerformance,
                 ManagePerformance,
                 ViewStats,
+                ManageStats,
             ],
             Role::Auditor => &[ViewOrg, ViewAccounts, ViewAudit, ViewPerformance, ViewStats],
             Role::Finance => &[ViewOrg, ViewPerformance, ManagePerformance],

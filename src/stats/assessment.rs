@@ -133,12 +133,18 @@ pub struct Tree<'a> {
     by_code: HashMap<&'a str, &'a str>,
     /// Each matter's department code.
     matters: HashMap<String, String>,
+    /// Each matter's switches at units (unit id, on).
+    switches: HashMap<String, Vec<(i64, bool)>>,
 }
 
 impl<'a> Tree<'a> {
     /// `departments`: every matter's department code, by matter code (retired matters too: they
     /// still own what was filed on them).
-    pub fn new(units: &'a [Unit], departments: HashMap<String, String>) -> Self {
+    pub fn new(
+        units: &'a [Unit],
+        departments: HashMap<String, String>,
+        switches: HashMap<String, Vec<(i64, bool)>>,
+    ) -> Self {
         Tree {
             units,
             by_id: units.iter().map(|u| (u.id, u.path.as_str())).collect(),
@@ -147,7 +153,28 @@ impl<'a> Tree<'a> {
                 .map(|u| (u.code.as_str(), u.path.as_str()))
                 .collect(),
             matters: departments,
+            switches,
         }
+    }
+
+    /// Whether a hall inside `scope` (or the hall `scope` is in) offers matter `m`: a hall offers
+    /// what its parent unit serves — the matter's switch there, else the matter's levels.
+    pub fn offered(&self, m: &Matter, scope: &Unit) -> bool {
+        let switches = self.switches.get(&m.code);
+        let serves = |u: &Unit| match switches.and_then(|s| s.iter().find(|(id, _)| *id == u.id)) {
+            Some((_, on)) => *on,
+            None => {
+                crate::catalog::matter::Level::of(u.kind).is_some_and(|l| m.levels.contains(&l))
+            }
+        };
+        self.units.iter().any(|h| {
+            h.kind == Kind::Hall
+                && !h.is_retired()
+                && (h.path.starts_with(&scope.path) || scope.path.starts_with(&h.path))
+                && h.parent_id
+                    .and_then(|p| self.units.iter().find(|u| u.id == p))
+                    .is_some_and(serves)
+        })
     }
 
     /// The department (code) a matter belongs to.
@@ -186,8 +213,8 @@ pub fn assess(facts: &Facts, tree: &Tree, catalog: &[(i64, Matter)], scope: &Uni
     from_cells(&c, &cat, facts.minutes_per_day, by_channel)
 }
 
-/// The catalog figures that serve `scope`: its departments' published matters, or the whole
-/// district's when it holds no department (a street's halls serve the district's catalog).
+/// The catalog figures that serve `scope`: its departments' published matters; for a unit that
+/// owns no matters (a street, a community, a hall) the matters its halls offer.
 pub fn catalog_of(tree: &Tree, catalog: &[(i64, Matter)], scope: &Unit) -> CatalogCell {
     let owns = tree
         .units
@@ -195,11 +222,14 @@ pub fn catalog_of(tree: &Tree, catalog: &[(i64, Matter)], scope: &Unit) -> Catal
         .any(|u| u.kind == Kind::Department && u.path.starts_with(&scope.path));
     let mut cat = CatalogCell::default();
     for (_, m) in catalog {
-        let inside = tree
-            .by_code
-            .get(m.department.as_str())
-            .is_some_and(|p| p.starts_with(&scope.path));
-        if inside || !owns {
+        let inside = if owns {
+            tree.by_code
+                .get(m.department.as_str())
+                .is_some_and(|p| p.starts_with(&scope.path))
+        } else {
+            tree.offered(m, scope)
+        };
+        if inside {
             cat.add(m);
         }
     }

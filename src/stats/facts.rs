@@ -56,7 +56,8 @@ pub struct Cell {
     pub ratings: i64,
     /// … of 4 or 5.
     pub good: i64,
-    /// Poor ratings (1–2) and complaints.
+    /// Poor ratings (1–2) and complaints answered, or past their due time (one still within
+    /// its time is not yet a failure).
     pub poor: i64,
     /// … whose follow-up was answered by its due time.
     pub rectified: i64,
@@ -201,7 +202,7 @@ pub async fn gather(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Facts> {
     // Accepted (approvals started), not accepted at the window, supplements asked for.
     let started = day_of("i.started_at");
     let decided = day_of("decided_at");
-    let asked = day_of("t.done_at");
+    let asked = day_of("l.at");
     for (what, sql) in [
         (
             0,
@@ -225,9 +226,9 @@ pub async fn gather(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Facts> {
             2,
             format!(
                 "SELECT i.unit_id, i.matter_code, {asked}, COALESCE(a.channel, ''), COUNT(*) \
-                 FROM approval_tasks t JOIN approval_instances i ON i.id = t.instance_id \
-                 LEFT JOIN applications a ON a.instance_id = i.id WHERE t.action = 'supplement' \
-                 AND t.done_at >= $1 AND t.done_at < $2 \
+                 FROM audit_log l JOIN approval_instances i ON l.entity_id = CAST(i.id AS TEXT) \
+                 LEFT JOIN applications a ON a.instance_id = i.id WHERE l.entity = 'approval' \
+                 AND l.action = 'approval.supplement' AND l.at >= $1 AND l.at < $2 \
                  GROUP BY i.unit_id, i.matter_code, {asked}, COALESCE(a.channel, '')"
             ),
         ),
@@ -251,7 +252,8 @@ pub async fn gather(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Facts> {
          CASE WHEN substr(f.filed_at, 12, 2) >= '16' THEN 1 ELSE 0 END AS late, a.channel, \
          SUM(CASE WHEN f.kind = 'rating' THEN 1 ELSE 0 END) AS ratings, \
          SUM(CASE WHEN f.kind = 'rating' AND f.score >= 4 THEN 1 ELSE 0 END) AS good, \
-         SUM(CASE WHEN f.kind = 'complaint' OR f.score <= 2 THEN 1 ELSE 0 END) AS poor, \
+         SUM(CASE WHEN (f.kind = 'complaint' OR f.score <= 2) AND (f.answered_at IS NOT NULL \
+             OR f.due_at IS NULL OR f.due_at < $3) THEN 1 ELSE 0 END) AS poor, \
          SUM(CASE WHEN (f.kind = 'complaint' OR f.score <= 2) AND f.answered_at IS NOT NULL \
              AND (f.due_at IS NULL OR f.answered_at <= f.due_at) THEN 1 ELSE 0 END) AS rectified \
          FROM followups f JOIN applications a ON a.id = f.application_id \
@@ -260,6 +262,7 @@ pub async fn gather(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Facts> {
     ))
     .bind(&start)
     .bind(&end)
+    .bind(db.now())
     .fetch_all(db)
     .await?;
     for r in rows {

@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod facts;
 pub mod reports;
 pub mod table;
+pub mod targets;
 pub mod warnings;
 
 use std::collections::HashMap;
@@ -34,7 +35,7 @@ pub struct StatsQuery {
 }
 
 /// Longest period one query counts.
-const MAX_DAYS: i64 = 3 * 366;
+pub(crate) const MAX_DAYS: i64 = 3 * 366;
 
 /// The period a query names: both days parse, `from` ≤ `to`, at most three years.
 pub fn period(db: &Db, q: &StatsQuery) -> Result<(NaiveDate, NaiveDate)> {
@@ -91,6 +92,8 @@ pub struct Basis {
     pub units: std::sync::Arc<Vec<Unit>>,
     pub catalog: Vec<(i64, crate::catalog::matter::Matter)>,
     pub departments: HashMap<String, String>,
+    /// Each matter's switches at units (unit id, on).
+    pub switches: HashMap<String, Vec<(i64, bool)>>,
 }
 
 impl Basis {
@@ -99,7 +102,18 @@ impl Basis {
             query_as("SELECT code, department_code FROM matters")
                 .fetch_all(db)
                 .await?;
+        let rows: Vec<(String, i64, i64)> = query_as(
+            "SELECT m.code, mu.unit_id, mu.enabled FROM matter_units mu \
+             JOIN matters m ON m.id = mu.matter_id",
+        )
+        .fetch_all(db)
+        .await?;
+        let mut switches: HashMap<String, Vec<(i64, bool)>> = HashMap::new();
+        for (code, unit, on) in rows {
+            switches.entry(code).or_default().push((unit, on == 1));
+        }
         Ok(Basis {
+            switches,
             facts: facts::gather(db, from, to).await?,
             units: org::list(db).await?,
             catalog: crate::catalog::repo::all_public(db).await?,
@@ -108,7 +122,7 @@ impl Basis {
     }
 
     pub fn tree(&self) -> assessment::Tree<'_> {
-        assessment::Tree::new(&self.units, self.departments.clone())
+        assessment::Tree::new(&self.units, self.departments.clone(), self.switches.clone())
     }
 
     pub fn assess(&self, tree: &assessment::Tree, scope: &Unit) -> Assessment {

@@ -74,7 +74,11 @@ pub const ROLLING: [&str; 8] = [
     "last_year",
 ];
 
-const MAX_MEASURES: usize = 16;
+const MAX_MEASURES: usize = 20;
+/// The channels a report may narrow to.
+const CHANNELS: [&str; 3] = ["online", "counter", "qr_code"];
+/// Most reports one person keeps.
+const MAX_PER_OWNER: i64 = 50;
 const MAX_FILTER: usize = 200;
 
 /// The first day of the month `months` months after the month of `d`.
@@ -118,10 +122,9 @@ impl Definition {
         if self.rows.is_empty() || self.rows.len() > 2 {
             e.push(FieldError::new("rows", "report.rows_count"));
         }
-        for (i, d) in self.rows.iter().enumerate() {
+        for (i, d) in self.rows.iter().enumerate().take(2) {
             if !DIMENSIONS.contains(&d.as_str()) {
-                let all = DIMENSIONS.join("、");
-                e.push(FieldError::with(format!("rows[{i}]"), "field.option", all));
+                e.push(FieldError::with(format!("rows[{i}]"), "report.option", d));
             }
         }
         if self.rows.len() == 2 && self.rows[0] == self.rows[1] {
@@ -130,37 +133,51 @@ impl Definition {
         if self.measures.is_empty() || self.measures.len() > MAX_MEASURES {
             let n = MAX_MEASURES.to_string();
             e.push(FieldError::with("measures", "report.measures_count", n));
+            return e;
         }
         for (i, m) in self.measures.iter().enumerate() {
+            let field = format!("measures[{i}]");
             if !table::is_measure(m) {
-                e.push(FieldError::with(
-                    format!("measures[{i}]"),
-                    "report.measure",
-                    m,
-                ));
+                e.push(FieldError::with(field, "report.measure", m));
+            } else if self.measures[..i].contains(m) {
+                e.push(FieldError::with(field, "report.measure_twice", m));
             }
         }
         let f = &self.filters;
         if f.channels.len() + f.matters.len() + f.departments.len() > MAX_FILTER {
             let n = MAX_FILTER.to_string();
             e.push(FieldError::with("filters", "report.filters_count", n));
+            return e;
+        }
+        for (i, c) in f.channels.iter().enumerate() {
+            if !CHANNELS.contains(&c.as_str()) {
+                let field = format!("filters.channels[{i}]");
+                e.push(FieldError::with(field, "report.option", c));
+            }
         }
         match self.period.rolling.as_deref() {
-            Some(r) if !ROLLING.contains(&r) => e.push(FieldError::with(
-                "period.rolling",
-                "field.option",
-                ROLLING.join("、"),
-            )),
+            Some(r) if !ROLLING.contains(&r) => {
+                e.push(FieldError::with("period.rolling", "report.option", r))
+            }
             Some(_) => {}
             None => {
+                let mut days = Vec::new();
                 for (field, v) in [
                     ("period.from", &self.period.from),
                     ("period.to", &self.period.to),
                 ] {
                     match crate::clock::filter_day(field, v.as_deref()) {
-                        Ok(Some(_)) => {}
+                        Ok(Some(d)) => days.push(d),
                         Ok(None) => e.push(FieldError::new(field, "field.required")),
                         Err(err) => e.push(err),
+                    }
+                }
+                // The same bounds as any statistics query.
+                if let [from, to] = days[..] {
+                    if from > to {
+                        e.push(FieldError::new("period.from", "stats.period_order"));
+                    } else if (to - from).num_days() > super::MAX_DAYS {
+                        e.push(FieldError::new("period.to", "stats.period_long"));
                     }
                 }
             }
@@ -275,9 +292,26 @@ pub async fn save(db: &Db, who: &Principal, id: Option<i64>, d: &Definition) -> 
     let unit = scope(db, who, d.filters.unit.as_deref())
         .await
         .map_err(|e| match e {
-            Error::NotFound => Error::field("filters.unit", "field.unit_unknown"),
+            Error::NotFound => Error::Validation(vec![FieldError::with(
+                "filters.unit",
+                "field.unit_unknown",
+                d.filters.unit.as_deref().unwrap_or_default(),
+            )]),
             other => other,
         })?;
+    if id.is_none() {
+        let kept: i64 = query_scalar("SELECT COUNT(*) FROM reports WHERE owner = $1")
+            .bind(&who.username)
+            .fetch_one(db)
+            .await?;
+        if kept >= MAX_PER_OWNER {
+            return Err(Error::Validation(vec![FieldError::with(
+                "name",
+                "report.too_many",
+                MAX_PER_OWNER.to_string(),
+            )]));
+        }
+    }
     let before = match id {
         Some(id) => {
             let r = get(db, who, id).await?;
@@ -362,6 +396,30 @@ pub async fn delete(db: &Db, who: &Principal, id: i64) -> Result<()> {
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RunQuery {
+    /// First day (`YYYY-MM-DD`); with `to`, instead of the report's own period.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// The days a run counts: both given, or the report's own.
+pub fn days(
+    db: &crate::storage::Db,
+    q: &RunQuery,
+) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>> {
+    if q.from.is_none() && q.to.is_none() {
+        return Ok(None);
+    }
+    let sq = crate::stats::StatsQuery {
+        from: q.from.clone(),
+        to: q.to.clone(),
+        unit: None,
+    };
+    crate::stats::period(db, &sq).map(Some)
 }
 
 /// A report run: its table and what it counted.

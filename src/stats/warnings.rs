@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 
-use super::assessment::{Assessment, Tree, is_rate};
+use super::assessment::{Assessment, Tree};
+use super::targets::Targets;
 use crate::error::Result;
 use crate::org::Unit;
 use crate::storage::{Db, query_as};
@@ -27,78 +28,26 @@ pub struct Warning {
     /// For an indicator: its value so far and its target.
     pub value: Option<f64>,
     pub target: Option<f64>,
+    /// For an indicator: the points it costs.
+    pub points: Option<f64>,
     /// Where to act on it.
     pub link: String,
 }
 
-/// A target an indicator is held to (示例 targets until the city's scheme is configured).
-#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
-pub struct Target {
-    pub key: &'static str,
-    /// At least this (rates as fractions); for `overdue`, at most.
-    pub target: f64,
-}
-
-/// The default targets: the city's common ones.
-pub const TARGETS: [Target; 9] = [
-    Target {
-        key: "online_capable_rate",
-        target: 0.95,
-    },
-    Target {
-        key: "fully_online_rate",
-        target: 0.5,
-    },
-    Target {
-        key: "at_most_one_visit_rate",
-        target: 0.95,
-    },
-    Target {
-        key: "time_compression_rate",
-        target: 0.4,
-    },
-    Target {
-        key: "online_filing_rate",
-        target: 0.6,
-    },
-    Target {
-        key: "on_time_rate",
-        target: 0.99,
-    },
-    Target {
-        key: "overdue",
-        target: 0.0,
-    },
-    Target {
-        key: "positive_rating_rate",
-        target: 0.95,
-    },
-    Target {
-        key: "poor_rating_rectified_rate",
-        target: 1.0,
-    },
-];
-
-/// The indicators of `a` that miss their target at the rate so far.
-pub fn indicators(a: &Assessment) -> Vec<Warning> {
-    TARGETS
+/// The indicators of `a` that miss their target at the rate so far, with the points each costs.
+pub fn indicators(a: &Assessment, t: &Targets) -> Vec<Warning> {
+    t.rules
         .iter()
-        .filter_map(|t| {
-            let v = a.value(t.key)?;
-            let misses = if is_rate(t.key) {
-                v < t.target
-            } else {
-                v > t.target
-            };
-            misses.then(|| Warning {
-                kind: "indicator".into(),
-                subject: t.key.into(),
-                matter: None,
-                due_at: None,
-                value: Some(v),
-                target: Some(t.target),
-                link: format!("#ind-{}", t.key),
-            })
+        .filter(|r| t.met(a, &r.key) == Some(false))
+        .map(|r| Warning {
+            kind: "indicator".into(),
+            subject: r.key.clone(),
+            matter: None,
+            due_at: None,
+            value: a.value(&r.key),
+            target: Some(r.target),
+            points: Some(r.points),
+            link: format!("#ind-{}", r.key),
         })
         .collect()
 }
@@ -131,6 +80,7 @@ pub async fn pending(db: &Db, tree: &Tree<'_>, scope: &Unit) -> Result<Vec<Warni
             due_at: Some(due),
             value: None,
             target: None,
+            points: None,
             link: format!("/approvals/{id}"),
         });
     }
@@ -154,6 +104,7 @@ pub async fn pending(db: &Db, tree: &Tree<'_>, scope: &Unit) -> Result<Vec<Warni
             due_at: due,
             value: None,
             target: None,
+            points: None,
             link: "/followups".into(),
         });
     }

@@ -107,6 +107,8 @@ const MATRIX: &[(&str, &str)] = &[
     ),
     ("GET /api/v1/matters", "dept_admin matter_admin bureau"),
     ("GET /api/v1/stats/assessment", "dept_admin bureau auditor"),
+    ("GET /api/v1/stats/targets", "dept_admin bureau auditor"),
+    ("PUT /api/v1/stats/targets", "-"),
     ("GET /api/v1/reports", "dept_admin bureau auditor"),
     ("GET /api/v1/reports/{id}", "dept_admin bureau auditor"),
     ("GET /api/v1/reports/{id}/run", "dept_admin bureau auditor"),

@@ -567,6 +567,23 @@ async fn a_saved_report_runs_by_street_and_month_into_rows_totals_and_a_workbook
         (json!({"name": " "}), "name"),
         (json!({"period": {"rolling": "someday"}}), "period.rolling"),
         (
+            json!({"period": {"from": "2026-03-02", "to": "2026-03-01"}}),
+            "period.from",
+        ),
+        (
+            json!({"period": {"from": "1926-01-01", "to": "2026-01-01"}}),
+            "period.to",
+        ),
+        (
+            json!({"measures": ["submitted", "submitted"]}),
+            "measures[1]",
+        ),
+        (
+            json!({"filters": {"channels": ["pigeon"]}}),
+            "filters.channels[0]",
+        ),
+        (json!({"filters": {"unit": "NOPE"}}), "filters.unit"),
+        (
             json!({"period": {"from": "2026-13-01", "to": "2026-03-31"}}),
             "period.from",
         ),
@@ -631,7 +648,7 @@ async fn the_report_builder_saves_a_report_and_its_page_shows_the_table_and_the_
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("请选择 1 至 16 个指标") && html.contains("部门月报"));
+    assert!(html.contains("请选择 1 至 20 个指标") && html.contains("部门月报"));
     let r = c
         .post(app.url("/reports"))
         .form(&form(&["submitted", "on_time_rate"]))
@@ -659,4 +676,94 @@ async fn the_report_builder_saves_a_report_and_its_page_shows_the_table_and_the_
         "a chart of the first measure"
     );
     assert!(html.contains("run.xlsx"));
+}
+
+#[tokio::test]
+async fn targets_are_kept_with_versions_and_the_warnings_follow_them() {
+    let app = march().await;
+    let admin = app.token("district_bureau_admin").await;
+    let put = |token: String, body: Value| {
+        let app = &app;
+        async move {
+            json_of(
+                app.client
+                    .put(app.url("/api/v1/stats/targets"))
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    let (_, v) = json_of(app.get(&admin, "/api/v1/stats/targets").await).await;
+    assert_eq!(v[0]["version"], 0, "the built-in set: {v}");
+    let warned = |w: &Value, key: &str| {
+        w.as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["kind"] == "indicator" && x["subject"] == key)
+    };
+    let (_, w) = json_of(
+        app.get(&admin, &format!("/api/v1/stats/warnings?{MARCH}"))
+            .await,
+    )
+    .await;
+    assert!(warned(&w, "on_time_rate") && warned(&w, "overdue"), "{w}");
+    // The city's new scheme: on time from 50%, worth 4 points; overdue no longer counted.
+    let rules = json!([{"key": "on_time_rate", "target": 0.5, "points": 4}]);
+    let (s, t) = put(admin.clone(), json!({"base_version": 0, "rules": rules})).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!(t["version"], 1);
+    let (_, w) = json_of(
+        app.get(&admin, &format!("/api/v1/stats/warnings?{MARCH}"))
+            .await,
+    )
+    .await;
+    assert!(!warned(&w, "on_time_rate") && !warned(&w, "overdue"), "{w}");
+    // Written on an old version: refused; by a street's admin: refused; bad rules: each named.
+    let (s, _) = put(admin.clone(), json!({"base_version": 0, "rules": rules})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, _) = put(
+        app.token("department_admin").await,
+        json!({"base_version": 1, "rules": rules}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    for (bad, field) in [
+        (
+            json!([{"key": "on_time_rate", "target": 1.5, "points": 1}]),
+            "rules[0].target",
+        ),
+        (
+            json!([{"key": "profit_rate", "target": 0.5, "points": 1}]),
+            "rules[0].key",
+        ),
+        (
+            json!([{"key": "overdue", "target": 0, "points": 1}, {"key": "overdue", "target": 1, "points": 1}]),
+            "rules[1].key",
+        ),
+        (
+            json!([{"key": "overdue", "target": 0, "points": 101}]),
+            "rules[0].points",
+        ),
+    ] {
+        let (s, e) = put(admin.clone(), json!({"base_version": 1, "rules": bad})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(e["error"]["fields"][0]["field"], field, "{e}");
+    }
+    let (_, v) = json_of(app.get(&admin, "/api/v1/stats/targets").await).await;
+    let versions: Vec<i64> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, [1, 0]);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'stats.targets'")
+            .await,
+        1
+    );
 }

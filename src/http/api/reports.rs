@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -13,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::context::{Ctx, Session};
 use crate::http::query::Query;
-use crate::stats::reports::{self, Definition, Report, Run};
+use crate::stats::reports::{self, Definition, Report, Run, RunQuery, days};
 
 /// Reads a definition from JSON, its faults named (after the caller's right is checked).
 fn definition(session: &Session, v: serde_json::Value) -> Result<Definition> {
@@ -78,30 +77,6 @@ pub async fn delete(
 ) -> Result<StatusCode> {
     reports::delete(&s.db, &session.principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RunQuery {
-    /// First day (`YYYY-MM-DD`); with `to`, instead of the report's own period.
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
-
-/// The days a run counts: both given, or the report's own.
-pub fn days(
-    db: &crate::storage::Db,
-    q: &RunQuery,
-) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>> {
-    if q.from.is_none() && q.to.is_none() {
-        return Ok(None);
-    }
-    let sq = crate::stats::StatsQuery {
-        from: q.from.clone(),
-        to: q.to.clone(),
-        unit: None,
-    };
-    crate::stats::period(db, &sq).map(Some)
 }
 
 /// Run the report: its rows with the measures, and the totals.

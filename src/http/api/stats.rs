@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::http::AppState;
 use crate::http::context::Session;
 use crate::http::query::Query;
+use crate::stats::targets::{Rule, Targets};
 use crate::stats::warnings::{self, Warning};
 use crate::stats::{self, Assessment, Basis, Ranked, StatsQuery};
 
@@ -71,13 +72,54 @@ pub async fn warnings(
     let (from, to) = stats::period(&s.db, &q)?;
     let b = Basis::read(&s.db, from, to).await?;
     let tree = b.tree();
-    let mut out = warnings::indicators(&b.assess(&tree, &unit));
+    let targets = crate::stats::targets::current(&s.db).await?;
+    let mut out = warnings::indicators(&b.assess(&tree, &unit), &targets);
     out.extend(warnings::pending(&s.db, &tree, &unit).await?);
     Ok(Json(out))
 }
 
+/// The targets and deductions in force and every earlier version (newest first, the built-in
+/// set last).
+#[utoipa::path(get, path = "/stats/targets", tag = "stats",
+    responses((status = 200, body = Vec<Targets>), (status = 403)))]
+pub async fn targets(State(s): State<AppState>, session: Session) -> Result<Json<Vec<Targets>>> {
+    if !session.principal.has(crate::auth::Perm::ViewStats) {
+        return Err(crate::error::Error::Forbidden);
+    }
+    Ok(Json(crate::stats::targets::versions(&s.db).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct TargetsSave {
+    /// The version the rules were written on (0: the built-in set).
+    pub base_version: i64,
+    pub rules: Vec<Rule>,
+}
+
+/// Save the targets and deductions as the next version (bureau admins of the district; audited;
+/// a save on an older version is refused).
+#[utoipa::path(put, path = "/stats/targets", tag = "stats", request_body = TargetsSave,
+    responses((status = 200, body = Targets), (status = 403), (status = 409), (status = 422)))]
+pub async fn save_targets(
+    State(s): State<AppState>,
+    session: Session,
+    Json(v): Json<serde_json::Value>,
+) -> Result<Json<Targets>> {
+    if !session
+        .principal
+        .has_at_root(crate::auth::Perm::ManageStats)
+    {
+        return Err(crate::error::Error::Forbidden);
+    }
+    let b: TargetsSave = super::performance_report::body(v)?;
+    Ok(Json(
+        crate::stats::targets::save(&s.db, &session.principal, b.base_version, &b.rules).await?,
+    ))
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(targets, save_targets))
         .routes(routes!(assessment))
         .routes(routes!(ranking))
         .routes(routes!(warnings))

@@ -147,10 +147,10 @@ pub async fn show(
     ctx: Ctx,
     session: Session,
     Path(id): Path<i64>,
-    Query(q): Query<crate::http::api::reports::RunQuery>,
+    Query(q): Query<reports::RunQuery>,
 ) -> Result<Response> {
     let r = reports::get(&s.db, &session.principal, id).await?;
-    let days = crate::http::api::reports::days(&s.db, &q)?;
+    let days = reports::days(&s.db, &q)?;
     let run = reports::run(&s.db, &session.principal, id, days, ctx.lang).await?;
     let t = &run.table;
     // The rolling period's name, unless other days were asked for.

@@ -5,7 +5,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing;
 use minijinja::context;
 
@@ -19,7 +19,7 @@ use crate::i18n::tr;
 use crate::org::Kind;
 use crate::performance::dashboard::columns;
 use crate::stats::assessment::{INDICATORS, is_rate};
-use crate::stats::warnings::{self, TARGETS};
+use crate::stats::warnings;
 use crate::stats::{self, Basis, StatsQuery};
 
 #[derive(serde::Deserialize, Default)]
@@ -52,25 +52,21 @@ pub async fn page(
     let b = Basis::read(&s.db, from, to).await?;
     let tree = b.tree();
     let a = b.assess(&tree, &unit);
-    let target = |k: &str| TARGETS.iter().find(|t| t.key == k).map(|t| t.target);
+    let targets = crate::stats::targets::current(&s.db).await?;
     let indicators: Vec<_> = INDICATORS
         .iter()
         .map(|k| {
-            let v = a.value(k);
-            let t = target(k);
-            let ok = match (v, t) {
-                (Some(v), Some(t)) if is_rate(k) => Some(v >= t),
-                (Some(v), Some(t)) => Some(v <= t),
-                _ => None,
-            };
+            let rule = targets.rule(k);
             context! {
                 key => *k, name => tr(ctx.lang, &format!("stats.ind.{k}")),
                 formula => tr(ctx.lang, &format!("stats.formula.{k}")),
-                value => shown(k, v), target => t.map(|t| shown(k, Some(t))), ok,
+                value => shown(k, a.value(k)), target => rule.map(|r| shown(k, Some(r.target))),
+                points => rule.map(|r| r.points), ok => targets.met(&a, k),
             }
         })
         .collect();
-    let mut warned = warnings::indicators(&a);
+    let deduction = targets.deduction(&a);
+    let mut warned = warnings::indicators(&a, &targets);
     warned.extend(warnings::pending(&s.db, &tree, &unit).await?);
     let sort = pq
         .sort
@@ -149,11 +145,116 @@ pub async fn page(
         Some(&session),
         context! {
             unit => ser(&unit), from => from.to_string(), to => to.to_string(), indicators,
-            warnings => ser(&warned), rows, cols, sort, chart, units, channels,
+            warnings => ser(&warned), rows, cols, sort, chart, units, channels, deduction,
+            targets_version => targets.version,
+            may_set => p.has_at_root(Perm::ManageStats),
         },
     ))
 }
 
+/// The targets page: the rules in force as a form (bureau admins of the district save a new
+/// version), and the earlier versions.
+async fn render_targets(
+    s: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    errors: Vec<(String, String)>,
+) -> Result<Response> {
+    let p = &session.principal;
+    if !p.has(Perm::ViewStats) {
+        return Err(crate::error::Error::Forbidden);
+    }
+    let versions = crate::stats::targets::versions(&s.db).await?;
+    let now = &versions[0];
+    let rows: Vec<_> = INDICATORS
+        .iter()
+        .filter(|k| **k != "applications")
+        .map(|k| {
+            let r = now.rule(k);
+            context! {
+                key => *k, name => tr(ctx.lang, &format!("stats.ind.{k}")), rate => is_rate(k),
+                target => r.map(|r| if is_rate(k) { format!("{}", (r.target * 10000.0).round() / 100.0) } else { format!("{}", r.target) }),
+                points => r.map(|r| format!("{}", r.points)),
+            }
+        })
+        .collect();
+    let page = s.pages.render(
+        "stats_targets.html",
+        ctx,
+        Some(session),
+        context! {
+            rows, version => now.version, versions => ser(&versions),
+            may_set => p.has_at_root(Perm::ManageStats), errors => super::errors_value(&errors),
+        },
+    );
+    Ok(if errors.is_empty() {
+        page
+    } else {
+        crate::http::pages::with_status(page, axum::http::StatusCode::UNPROCESSABLE_ENTITY)
+    })
+}
+
+pub async fn targets(State(s): State<AppState>, ctx: Ctx, session: Session) -> Result<Response> {
+    render_targets(&s, &ctx, &session, Vec::new()).await
+}
+
+/// Saves the form's rules (targets of rates in per cent; a blank target drops the rule).
+pub async fn save_targets(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut errs = Vec::new();
+    let mut rules = Vec::new();
+    for k in INDICATORS.iter().filter(|k| **k != "applications") {
+        let t = get(&format!("target.{k}"));
+        if t.is_empty() {
+            continue;
+        }
+        let number = |v: &str, field: String, errs: &mut Vec<(String, String)>| {
+            v.parse::<f64>().ok().filter(|x| x.is_finite()).or_else(|| {
+                let msg = crate::error::FieldError::new(&field, "field.number").message(ctx.lang);
+                errs.push((field, msg));
+                None
+            })
+        };
+        let target = number(&t, format!("target.{k}"), &mut errs);
+        let points = number(
+            &get(&format!("points.{k}")),
+            format!("points.{k}"),
+            &mut errs,
+        );
+        if let (Some(target), Some(points)) = (target, points) {
+            let target = if is_rate(k) { target / 100.0 } else { target };
+            rules.push(crate::stats::targets::Rule {
+                key: k.to_string(),
+                target,
+                points,
+            });
+        }
+    }
+    if errs.is_empty() {
+        let base = get("base_version").parse().unwrap_or(-1);
+        match crate::stats::targets::save(&s.db, &session.principal, base, &rules).await {
+            Ok(_) => {
+                return Ok(axum::response::Redirect::to("/stats/targets?saved=1").into_response());
+            }
+            Err(e) => errs = super::form_errors(e, ctx.lang)?,
+        }
+    }
+    render_targets(&s, &ctx, &session, errs).await
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/stats", routing::get(page))
+    Router::new()
+        .route("/stats", routing::get(page))
+        .route("/stats/targets", routing::get(targets).post(save_targets))
 }
