@@ -2,11 +2,11 @@
 # Fuzzes the API from its own OpenAPI document with schemathesis (PyPI), as a bureau admin and as
 # a citizen, against a demo district on a throwaway data dir: fails on any server error, any
 # answer that violates the documented schema, content type or status codes. Bounded in time
-# (API_FUZZ_SECONDS per account, 60 unless set). Run by scripts/test.sh after the test suite;
+# (API_FUZZ_SECONDS per account, 45 unless set). Run by scripts/test.sh after the test suite;
 # needs the debug binary (cargo build) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_EACH=${API_FUZZ_SECONDS:-60}
+SECONDS_EACH=${API_FUZZ_SECONDS:-45}
 VENV=${ZHENGWU_VENV:-$HOME/.cache/zhengwu/venv}
 if [ ! -x "$VENV/bin/schemathesis" ]; then
   echo "== installing schemathesis"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the parsers with cargo-fuzz (libFuzzer), each target for FUZZ_SECONDS (30 unless set),
+# Fuzzes the parsers with cargo-fuzz (libFuzzer), each target for FUZZ_SECONDS (20 unless set),
 # starting from the corpora committed under fuzz/corpus (which grow as you run it; minimise
 # with `cargo fuzz cmin` before committing). Targets: ids (resident ID / credit code, masking,
 # form sealing), form (schemas and posted values), sheets (CSV/XLSX reader), print (templates
@@ -11,7 +11,7 @@
 # panics, overflows, aborts and endless loops via -timeout).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
-SECONDS_EACH=${FUZZ_SECONDS:-30}
+SECONDS_EACH=${FUZZ_SECONDS:-20}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked -q
 export RUSTC_BOOTSTRAP=1
 # A dev build (no optimisation) takes half the time of -O on two cores; 30 s per target still
