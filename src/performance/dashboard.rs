@@ -249,7 +249,13 @@ pub fn columns(
             .max(1e-9);
     let plot = h - bottom - top;
     let slot = (w - left - 8.0) / labels.len().max(1) as f64;
-    let bar = (slot - 6.0) / 2.0;
+    // Two series side by side; one series as a single, narrower column centred in its slot.
+    let single = b.1.is_empty();
+    let bar = if single {
+        ((slot - 6.0) * 0.6).min(90.0)
+    } else {
+        (slot - 6.0) / 2.0
+    };
     let mut s = format!(
         "<svg class=\"chart cols\" id=\"{id}\" viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>",
         t = esc(title)
@@ -269,7 +275,11 @@ pub fn columns(
         );
     }
     for (i, l) in labels.iter().enumerate() {
-        let x = left + slot * i as f64 + 3.0;
+        let x = if single {
+            left + slot * i as f64 + (slot - bar) / 2.0
+        } else {
+            left + slot * i as f64 + 3.0
+        };
         // A chart of one series (no `b` values) draws only `a`.
         for (j, (name, vals)) in [a, b]
             .iter()
@@ -294,7 +304,7 @@ pub fn columns(
         }
         s += &format!(
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"chart-label\">{}</text>",
-            x + bar,
+            if single { x + bar / 2.0 } else { x + bar },
             h - 10.0,
             esc(l)
         );

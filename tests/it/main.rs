@@ -17,6 +17,7 @@ mod browser_day;
 mod browser_ops;
 mod browser_performance;
 mod browser_phone;
+mod browser_stats;
 mod calendar;
 mod catalog;
 mod cli;

@@ -113,7 +113,7 @@ const MARCH: &str = "from=2026-03-01&to=2026-03-31";
 
 /// The fixture with March 2026's applications (see the cases), a holiday on 9 March, and their
 /// ratings and complaints; answers the app.
-async fn march() -> TestApp {
+pub async fn march() -> TestApp {
     let app = TestApp::spawn().await;
     let code = app.publish_sample(3).await;
     let admin = app.token("district_bureau_admin").await;
