@@ -129,12 +129,12 @@ fn rate(a: i64, b: i64) -> Option<f64> {
 /// The org tree's lookups a fold needs: each unit's path by id, each department's path by code.
 pub struct Tree<'a> {
     pub units: &'a [Unit],
-    by_id: HashMap<i64, &'a str>,
+    by_id: HashMap<i64, &'a Unit>,
     by_code: HashMap<&'a str, &'a str>,
     /// Each matter's department code.
-    matters: HashMap<String, String>,
+    matters: &'a HashMap<String, String>,
     /// Each matter's switches at units (unit id, on).
-    switches: HashMap<String, Vec<(i64, bool)>>,
+    switches: &'a HashMap<String, Vec<(i64, bool)>>,
 }
 
 impl<'a> Tree<'a> {
@@ -142,12 +142,12 @@ impl<'a> Tree<'a> {
     /// still own what was filed on them).
     pub fn new(
         units: &'a [Unit],
-        departments: HashMap<String, String>,
-        switches: HashMap<String, Vec<(i64, bool)>>,
+        departments: &'a HashMap<String, String>,
+        switches: &'a HashMap<String, Vec<(i64, bool)>>,
     ) -> Self {
         Tree {
             units,
-            by_id: units.iter().map(|u| (u.id, u.path.as_str())).collect(),
+            by_id: units.iter().map(|u| (u.id, u)).collect(),
             by_code: units
                 .iter()
                 .map(|u| (u.code.as_str(), u.path.as_str()))
@@ -172,8 +172,8 @@ impl<'a> Tree<'a> {
                 && !h.is_retired()
                 && (h.path.starts_with(&scope.path) || scope.path.starts_with(&h.path))
                 && h.parent_id
-                    .and_then(|p| self.units.iter().find(|u| u.id == p))
-                    .is_some_and(serves)
+                    .and_then(|p| self.by_id.get(&p))
+                    .is_some_and(|u| serves(u))
         })
     }
 
@@ -184,7 +184,7 @@ impl<'a> Tree<'a> {
 
     /// The path of unit `id`.
     pub fn path_of(&self, id: i64) -> Option<&'a str> {
-        self.by_id.get(&id).copied()
+        self.by_id.get(&id).map(|u| u.path.as_str())
     }
 
     /// Whether a cell of unit `unit_id` and matter `matter` falls in the subtree at `path`.

@@ -122,7 +122,7 @@ impl Basis {
     }
 
     pub fn tree(&self) -> assessment::Tree<'_> {
-        assessment::Tree::new(&self.units, self.departments.clone(), self.switches.clone())
+        assessment::Tree::new(&self.units, &self.departments, &self.switches)
     }
 
     pub fn assess(&self, tree: &assessment::Tree, scope: &Unit) -> Assessment {

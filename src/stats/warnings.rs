@@ -65,14 +65,18 @@ pub async fn pending(db: &Db, tree: &Tree<'_>, scope: &Unit) -> Result<Vec<Warni
     .fetch_all(db)
     .await?;
     let names = crate::catalog::lookup::names(db).await?;
+    let (mut overdue, mut soon) = (0, 0);
     for (id, reference, matter, unit, due) in rows {
         if !tree.holds(&scope.path, unit, &matter) {
             continue;
         }
-        let kind = if due < now { "overdue" } else { "overdue_soon" };
-        if out.iter().filter(|w: &&Warning| w.kind == kind).count() >= MAX_LISTED {
+        let late = due < now;
+        let n = if late { &mut overdue } else { &mut soon };
+        if *n >= MAX_LISTED {
             continue;
         }
+        *n += 1;
+        let kind = if late { "overdue" } else { "overdue_soon" };
         out.push(Warning {
             kind: kind.into(),
             subject: reference,

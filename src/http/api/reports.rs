@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -111,21 +111,11 @@ pub async fn run_xlsx(
     let r = reports::run(&s.db, &session.principal, id, days, ctx.lang).await?;
     let title = format!("{}（{} {} — {}）", r.name, r.unit, r.from, r.to);
     let bytes = crate::stats::table::xlsx(&title, &r.table, ctx.lang)?;
-    let name = format!("report-{id}.xlsx");
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
+    Ok(crate::http::transfer::download(
+        crate::http::transfer::XLSX,
+        &format!("report-{id}.xlsx"),
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
